@@ -1,0 +1,30 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// Headroom depends on no other package: the Swift toolchain only.
+let package = Package(
+    name: "Headroom",
+    products: [
+        .library(name: "HeadroomCore", targets: ["HeadroomCore"]),
+        .library(name: "HeadroomPolicies", targets: ["HeadroomPolicies"]),
+        .executable(name: "headroom", targets: ["HeadroomCLI"]),
+        .executable(name: "headroom-bench", targets: ["HeadroomBenchmarks"]),
+    ],
+    targets: [
+        .target(name: "HeadroomCore", path: "Sources/Core"),
+        .target(name: "HeadroomPolicies", dependencies: ["HeadroomCore"], path: "Sources/Policies"),
+        .executableTarget(
+            name: "HeadroomCLI",
+            dependencies: ["HeadroomCore", "HeadroomPolicies"],
+            path: "Sources/CLI"
+        ),
+        .executableTarget(
+            name: "HeadroomBenchmarks",
+            dependencies: ["HeadroomCore", "HeadroomPolicies"],
+            path: "Benchmarks"
+        ),
+        .testTarget(name: "HeadroomCoreTests", dependencies: ["HeadroomCore", "HeadroomPolicies"], path: "Tests/CoreTests"),
+        .testTarget(name: "HeadroomPoliciesTests", dependencies: ["HeadroomCore", "HeadroomPolicies"], path: "Tests/PoliciesTests"),
+    ],
+    swiftLanguageModes: [.v6]
+)

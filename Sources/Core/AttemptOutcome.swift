@@ -1,0 +1,13 @@
+/// How one attempt at a job ended, as the driver classified the provider's answer.
+public enum AttemptOutcome: Hashable, Sendable {
+    /// The provider served the request and reported its usage.
+    case succeeded(Usage)
+    /// The provider answered 429. `retryAfter` is the wait it asked for, if any.
+    case throttled(retryAfter: Duration?)
+    /// A failure worth retrying: 5xx, 408, a timeout, a reset connection.
+    /// `retryAfter` is the wait the provider asked for, if any.
+    case transientFailure(retryAfter: Duration?, message: String)
+    /// A failure retrying will not fix: a bad request, a context-length error,
+    /// a content filter. The job fails with ``HeadroomError/Kind/rejectedByProvider``.
+    case permanentFailure(message: String)
+}

@@ -1,0 +1,286 @@
+/// One deployment's rate-limit accounting: every dispatched request's charge,
+/// kept for a minute, summed over each enforced window.
+///
+/// Windows slide: a request charged at *t* counts in a window of length *w*
+/// at every instant in [*t*, *t* + *w*). So the charge over *any* interval of
+/// length *w* stays within that window's limit, wherever the provider's own
+/// window boundaries fall. A window that holds nothing admits any one request
+/// (see ``RateWindows``).
+///
+/// The ledger reads no clock: callers advance it to `now` before asking.
+struct CapacityLedger: Sendable {
+    struct Entry: Sendable {
+        var time: Int64
+        var tokens: Int
+        var requests: Int
+    }
+
+    struct Window: Sendable {
+        let length: Int64
+        let baseTokens: Int
+        let baseRequests: Int
+        var tokenLimit: Int
+        var requestLimit: Int
+        /// Absolute position of the oldest entry inside the window.
+        var start: Int
+        var tokens = 0
+        var requests = 0
+
+        var isEmpty: Bool { tokens == 0 && requests == 0 }
+
+        func admits(tokens charge: Int) -> Bool {
+            isEmpty || (tokens + charge <= tokenLimit && requests < requestLimit)
+        }
+    }
+
+    private(set) var entries = Ring<Entry>()
+    /// The minute first, then the sub-windows, longest first.
+    private(set) var windows: [Window]
+    private let utilization: Double
+    private let adaptation: Adaptation
+
+    /// Multiplier on the limits, below 1 after 429 episodes.
+    private(set) var limitFactor = 1.0
+    private var factorAtLastThrottle = 1.0
+    private var lastThrottle: Int64 = .min
+    /// No request may be sent before this instant (a provider's retry-after).
+    private(set) var blockedUntil: Int64 = .min
+    /// The server's view of the budgets, while it is lower than the ledger's.
+    private(set) var serverTokens: ServerBudget?
+    private(set) var serverRequests: ServerBudget?
+
+    init(deployment: Deployment, utilization: Double, adaptation: Adaptation) {
+        let minute = Duration.seconds(60).nanoseconds
+        windows = deployment.windows.all.map { length in
+            let nanos = length.nanoseconds
+            func share(_ perMinute: Int) -> Int {
+                max(1, Int(Double(perMinute) * Double(nanos) / Double(minute)))
+            }
+            return Window(
+                length: nanos, baseTokens: share(deployment.tokensPerMinute),
+                baseRequests: share(deployment.requestsPerMinute), tokenLimit: 0, requestLimit: 0, start: 0
+            )
+        }
+        self.utilization = utilization
+        self.adaptation = adaptation
+        refreshLimits()
+    }
+
+    // MARK: Time
+
+    /// Expires charges that have left their windows, lifts a finished block,
+    /// drops an outdated server view and recovers the limit factor.
+    mutating func advance(to now: Int64) {
+        for w in windows.indices {
+            let cutoff = now.addingSaturating(-windows[w].length)
+            while windows[w].start < entries.endIndex {
+                let entry = entries[windows[w].start]
+                guard entry.time <= cutoff else { break }
+                windows[w].tokens -= entry.tokens
+                windows[w].requests -= entry.requests
+                windows[w].start += 1
+            }
+        }
+        while entries.startIndex < windows[0].start { _ = entries.popFirst() }
+        if let budget = serverTokens, now >= budget.fullAt { serverTokens = nil }
+        if let budget = serverRequests, now >= budget.fullAt { serverRequests = nil }
+        if limitFactor < 1 {
+            let recovered = min(1, factorAtLastThrottle + Double(recoverySteps(at: now)) * adaptation.recoveryStep)
+            if recovered != limitFactor {
+                limitFactor = recovered
+                refreshLimits()
+            }
+        }
+    }
+
+    // MARK: Admission
+
+    /// Whether a request charged `tokens` may be sent at `now`.
+    func admits(tokens: Int, now: Int64) -> Bool {
+        if now < blockedUntil { return false }
+        for window in windows where !window.admits(tokens: tokens) { return false }
+        if let budget = serverTokens, !budget.admits(tokens, at: now) { return false }
+        if let budget = serverRequests, !budget.admits(1, at: now) { return false }
+        return true
+    }
+
+    /// The earliest instant at which a request charged `tokens` becomes
+    /// admissible if nothing else is sent meanwhile (or at which the limit
+    /// factor recovers a step, when that comes first).
+    func earliestAdmission(tokens: Int, now: Int64) -> Int64 {
+        var earliest = max(now, blockedUntil)
+        for window in windows where !window.admits(tokens: tokens) {
+            earliest = max(earliest, expiry(freeing: window, for: tokens))
+        }
+        if let budget = serverTokens { earliest = max(earliest, budget.earliest(admitting: tokens, now: now)) }
+        if let budget = serverRequests { earliest = max(earliest, budget.earliest(admitting: 1, now: now)) }
+        if limitFactor < 1 {
+            earliest = min(earliest, nextRecovery(after: now))
+        }
+        return earliest
+    }
+
+    /// When enough of `window`'s oldest entries have expired to admit `tokens`.
+    private func expiry(freeing window: Window, for tokens: Int) -> Int64 {
+        if tokens > window.tokenLimit {
+            return entries[entries.endIndex - 1].time.addingSaturating(window.length)
+        }
+        let tokensToFree = window.tokens + tokens - window.tokenLimit
+        let requestsToFree = window.requests + 1 - window.requestLimit
+        var freedTokens = 0, freedRequests = 0
+        var position = window.start
+        while position < entries.endIndex {
+            let entry = entries[position]
+            freedTokens += entry.tokens
+            freedRequests += entry.requests
+            if freedTokens >= tokensToFree && freedRequests >= requestsToFree {
+                return entry.time.addingSaturating(window.length)
+            }
+            position += 1
+        }
+        return entries[entries.endIndex - 1].time.addingSaturating(window.length)
+    }
+
+    /// The share of the tightest limit left after charging `tokens`, in [0, 1].
+    func headroom(afterCharging tokens: Int, now: Int64) -> Double {
+        var least = 1.0
+        for window in windows {
+            least = min(least, Double(window.tokenLimit - window.tokens - tokens) / Double(window.tokenLimit))
+            least = min(least, Double(window.requestLimit - window.requests - 1) / Double(window.requestLimit))
+        }
+        if let budget = serverTokens {
+            least = min(least, Double(budget.available(at: now) - budget.spent - tokens) / Double(budget.limit))
+        }
+        return max(0, least)
+    }
+
+    /// Requests and tokens that may still be sent now under the tightest window.
+    func remaining(now: Int64) -> (requests: Int, tokens: Int) {
+        var requests = Int.max, tokens = Int.max
+        for window in windows {
+            requests = min(requests, window.requestLimit - window.requests)
+            tokens = min(tokens, window.tokenLimit - window.tokens)
+        }
+        if let budget = serverTokens { tokens = min(tokens, budget.available(at: now) - budget.spent) }
+        if let budget = serverRequests { requests = min(requests, budget.available(at: now) - budget.spent) }
+        return (max(0, requests), max(0, tokens))
+    }
+
+    // MARK: Charging
+
+    /// Records a request charged `tokens` at `now`; returns its position for ``settle(_:tokens:requests:)``.
+    mutating func reserve(tokens: Int, now: Int64) -> Int {
+        let position = entries.append(Entry(time: now, tokens: tokens, requests: 1))
+        for w in windows.indices {
+            windows[w].tokens += tokens
+            windows[w].requests += 1
+        }
+        serverTokens?.spent += tokens
+        serverRequests?.spent += 1
+        return position
+    }
+
+    /// Corrects a recorded charge once the real one is known (a throttled request
+    /// costs nothing; a served one what the provider counted).
+    mutating func settle(_ position: Int, tokens: Int, requests: Int) {
+        guard position >= entries.startIndex && position < entries.endIndex else { return }
+        let old = entries[position]
+        entries[position] = Entry(time: old.time, tokens: tokens, requests: requests)
+        for w in windows.indices where position >= windows[w].start {
+            windows[w].tokens += tokens - old.tokens
+            windows[w].requests += requests - old.requests
+        }
+    }
+
+    // MARK: Provider signals
+
+    /// A 429: block until `now + wait`, and shrink the limits if this is a new episode.
+    mutating func throttle(now: Int64, wait: Int64) {
+        let newEpisode = now >= blockedUntil
+        blockedUntil = max(blockedUntil, now.addingSaturating(wait))
+        guard newEpisode && adaptation.isEnabled else { return }
+        limitFactor = max(adaptation.floor, limitFactor * adaptation.decrease)
+        factorAtLastThrottle = limitFactor
+        lastThrottle = now
+        refreshLimits()
+    }
+
+    /// Adopts the server's budgets where they are below the ledger's own.
+    mutating func observe(_ observation: RateLimitObservation, now: Int64, deployment: Deployment) {
+        let own = remaining(now: now)
+        if let remaining = observation.remainingTokens {
+            serverTokens = ServerBudget.adopting(
+                remaining: remaining, limit: observation.tokenLimit ?? deployment.tokensPerMinute,
+                resetIn: observation.tokensResetIn, ownRemaining: own.tokens, now: now
+            )
+        }
+        if let remaining = observation.remainingRequests {
+            serverRequests = ServerBudget.adopting(
+                remaining: remaining, limit: observation.requestLimit ?? deployment.requestsPerMinute,
+                resetIn: observation.requestsResetIn, ownRemaining: own.requests, now: now
+            )
+        }
+    }
+
+    // MARK: Limits
+
+    private mutating func refreshLimits() {
+        let scale = utilization * limitFactor
+        for w in windows.indices {
+            windows[w].tokenLimit = max(1, Int(Double(windows[w].baseTokens) * scale))
+            windows[w].requestLimit = max(1, Int(Double(windows[w].baseRequests) * scale))
+        }
+    }
+
+    private func recoverySteps(at now: Int64) -> Int64 {
+        max(0, (now - lastThrottle) / adaptation.recoveryInterval.nanoseconds)
+    }
+
+    private func nextRecovery(after now: Int64) -> Int64 {
+        lastThrottle.addingSaturating((recoverySteps(at: now) + 1) * adaptation.recoveryInterval.nanoseconds)
+    }
+}
+
+/// A budget the server reported: `remaining` at `observedAt`, refilling
+/// linearly to `limit` by `fullAt`, less what was sent since.
+struct ServerBudget: Hashable, Sendable {
+    let observedAt: Int64
+    let remaining: Int
+    let limit: Int
+    let fullAt: Int64
+    var spent = 0
+
+    /// The longest reset the scheduler believes; a larger or absent value means a one-minute refill.
+    static let longestReset = Duration.seconds(120).nanoseconds
+
+    /// A budget to adopt when the server's remaining count is below the ledger's, else `nil`.
+    static func adopting(remaining: Int, limit: Int, resetIn: Duration?, ownRemaining: Int, now: Int64) -> ServerBudget? {
+        guard remaining >= 0, limit > 0, remaining < ownRemaining, remaining < limit else { return nil }
+        let minute = Duration.seconds(60).nanoseconds
+        var reset = resetIn?.nanoseconds ?? -1
+        if reset < 0 || reset > longestReset {
+            reset = Int64(Double(minute) * Double(limit - remaining) / Double(limit))
+        }
+        return ServerBudget(observedAt: now, remaining: remaining, limit: limit, fullAt: now.addingSaturating(max(1, reset)))
+    }
+
+    func available(at now: Int64) -> Int {
+        guard now < fullAt else { return limit }
+        let elapsed = Double(max(0, now - observedAt)) / Double(fullAt - observedAt)
+        return remaining + Int(Double(limit - remaining) * elapsed)
+    }
+
+    func admits(_ charge: Int, at now: Int64) -> Bool {
+        spent + charge <= available(at: now)
+    }
+
+    func earliest(admitting charge: Int, now: Int64) -> Int64 {
+        let needed = spent + charge - remaining
+        guard needed > 0 else { return now }
+        guard needed < limit - remaining else { return fullAt }
+        let fraction = Double(needed) / Double(limit - remaining)
+        // Truncation plus one nanosecond rounds up, so the budget has refilled by then.
+        let at = observedAt + Int64(Double(fullAt - observedAt) * fraction) + 1
+        return min(fullAt, max(now, at))
+    }
+}

@@ -1,0 +1,84 @@
+/// How a provider charges a request against its tokens-per-minute limit: what it
+/// reserves when the request arrives, and what the charge settles at once the
+/// response reports the usage.
+///
+/// The scheduler reserves exactly what the provider will count, so that its own
+/// accounting and the provider's agree and no 429 comes as a surprise.
+///
+/// ```swift
+/// var deployment = try Deployment(id: "east", provider: .azureOpenAI, models: ["gpt-4o"],
+///                                 requestsPerMinute: 600, tokensPerMinute: 100_000)
+/// deployment.charge = .actualUsage // an OpenAI-compatible server that counts real tokens
+/// ```
+public struct ChargeRule: Sendable {
+    enum Rule: Sendable {
+        case promptPlusMaxOutput
+        case largerOfMaxOutputAndCharacters(charactersPerToken: Int)
+        case actualUsage
+        case custom(
+            reserve: @Sendable (Job) -> Int,
+            settle: @Sendable (Job, Usage) -> Int
+        )
+    }
+
+    let rule: Rule
+
+    /// Azure OpenAI: the prompt plus `max_tokens` at arrival. Once the provider's
+    /// prompt count is known the charge settles at that count plus `max_tokens`;
+    /// the unused output allowance is not refunded.
+    public static let azure = ChargeRule(rule: .promptPlusMaxOutput)
+
+    /// OpenAI: the larger of `max_tokens` and an estimate from the prompt's
+    /// characters (four a token). The provider computes it from the request
+    /// alone, so it does not change when the response arrives.
+    public static let openAI = ChargeRule(rule: .largerOfMaxOutputAndCharacters(charactersPerToken: 4))
+
+    /// Reserve the prompt plus `max_tokens`; settle at the tokens actually used.
+    /// For servers that count real usage (vLLM, many gateways).
+    public static let actualUsage = ChargeRule(rule: .actualUsage)
+
+    /// A rule of your own. `reserve` must not return less than `settle` would
+    /// for the same job if the scheduler is to stay within the limits.
+    public static func custom(
+        reserve: @escaping @Sendable (Job) -> Int,
+        settle: @escaping @Sendable (Job, Usage) -> Int
+    ) -> ChargeRule {
+        ChargeRule(rule: .custom(reserve: reserve, settle: settle))
+    }
+
+    /// The default rule of a provider family.
+    public static func `default`(for provider: ProviderKind) -> ChargeRule {
+        switch provider {
+        case .azureOpenAI: .azure
+        case .openAI: .openAI
+        case .openAICompatible: .actualUsage
+        }
+    }
+
+    /// The tokens reserved when the job is dispatched.
+    public func reservation(for job: Job) -> Int {
+        switch rule {
+        case .promptPlusMaxOutput, .actualUsage:
+            return job.contextTokens
+        case .largerOfMaxOutputAndCharacters(let perToken):
+            let characters = job.promptCharacters ?? job.promptTokens.multipliedReportingOverflow(by: perToken).partialValue
+            return max(job.maxOutputTokens, (characters + perToken - 1) / perToken)
+        case .custom(let reserve, _):
+            return max(0, reserve(job))
+        }
+    }
+
+    /// The tokens the request costs once the provider has reported its usage.
+    public func settlement(for job: Job, usage: Usage) -> Int {
+        switch rule {
+        case .promptPlusMaxOutput:
+            return max(0, usage.promptTokens).addingSaturating(job.maxOutputTokens)
+        case .largerOfMaxOutputAndCharacters:
+            return reservation(for: job)
+        case .actualUsage:
+            return max(0, usage.totalTokens)
+        case .custom(_, let settle):
+            return max(0, settle(job, usage))
+        }
+    }
+}

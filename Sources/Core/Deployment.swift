@@ -1,0 +1,90 @@
+/// One place requests can be sent: an Azure OpenAI deployment, an OpenAI key,
+/// an OpenAI-compatible server, with its own quota.
+///
+/// ```swift
+/// let east = try Deployment(
+///     id: "azure-east", provider: .azureOpenAI, models: ["gpt-4o"],
+///     contextWindow: 128_000, requestsPerMinute: 600, tokensPerMinute: 100_000,
+///     maxConcurrency: 32
+/// )
+/// ```
+public struct Deployment: Sendable {
+    /// Unique name within a scheduler.
+    public var id: DeploymentID
+    /// The provider family; decides the default ``charge`` and ``windows``.
+    public var provider: ProviderKind
+    /// Models this deployment serves; empty means it serves every model.
+    public var models: Set<String>
+    /// The most prompt plus output tokens one request may use, if known.
+    public var contextWindow: Int?
+    /// Requests per minute the provider allows.
+    public var requestsPerMinute: Int
+    /// Tokens per minute the provider allows.
+    public var tokensPerMinute: Int
+    /// The most requests in flight at once, if capped.
+    public var maxConcurrency: Int?
+    /// Relative share for weighted allocation policies; 1 by default.
+    public var weight: Double
+    /// How the provider charges a request against `tokensPerMinute`.
+    public var charge: ChargeRule
+    /// The windows over which the limits are enforced.
+    public var windows: RateWindows
+
+    /// Creates a deployment, checking every figure.
+    ///
+    /// - Throws: ``HeadroomError/Kind/invalidConfiguration`` naming the field,
+    ///   its value and the accepted range.
+    public init(
+        id: DeploymentID,
+        provider: ProviderKind,
+        models: Set<String> = [],
+        contextWindow: Int? = nil,
+        requestsPerMinute: Int,
+        tokensPerMinute: Int,
+        maxConcurrency: Int? = nil,
+        weight: Double = 1,
+        charge: ChargeRule? = nil,
+        windows: RateWindows? = nil
+    ) throws(HeadroomError) {
+        self.id = id
+        self.provider = provider
+        self.models = models
+        self.contextWindow = contextWindow
+        self.requestsPerMinute = requestsPerMinute
+        self.tokensPerMinute = tokensPerMinute
+        self.maxConcurrency = maxConcurrency
+        self.weight = weight
+        self.charge = charge ?? .default(for: provider)
+        self.windows = windows ?? .default(for: provider)
+        try validate()
+    }
+
+    /// Checks every figure; the scheduler calls this again, since fields are mutable.
+    public func validate() throws(HeadroomError) {
+        func fail(_ problem: String) -> HeadroomError {
+            HeadroomError(.invalidConfiguration, "Deployment '\(id)': \(problem)")
+        }
+        if id.rawValue.isEmpty { throw fail("the id is empty; give every deployment a unique name.") }
+        if requestsPerMinute <= 0 {
+            throw fail("requestsPerMinute is \(requestsPerMinute); it must be at least 1 (the deployment's RPM quota).")
+        }
+        if tokensPerMinute <= 0 {
+            throw fail("tokensPerMinute is \(tokensPerMinute); it must be at least 1 (the deployment's TPM quota).")
+        }
+        if let cap = maxConcurrency, cap <= 0 {
+            throw fail("maxConcurrency is \(cap); it must be at least 1, or nil for no cap.")
+        }
+        if let window = contextWindow, window <= 0 {
+            throw fail("contextWindow is \(window); it must be at least 1, or nil if unknown.")
+        }
+        if !(weight.isFinite && weight > 0) {
+            throw fail("weight is \(weight); it must be a positive finite number.")
+        }
+        if models.contains("") { throw fail("a model name is empty.") }
+    }
+
+    /// Whether this deployment serves one of `wanted` (any model when `wanted` is empty).
+    func serves(anyOf wanted: [String]) -> Bool {
+        models.isEmpty || wanted.isEmpty || wanted.contains(where: models.contains)
+    }
+}

@@ -1,0 +1,36 @@
+/// What a provider's rate-limit headers said about a deployment's budget at one
+/// moment (`x-ratelimit-remaining-tokens`, `x-ratelimit-reset-tokens`, ...).
+///
+/// The scheduler adopts the server's view whenever it is lower than its own:
+/// other clients may share the quota.
+public struct RateLimitObservation: Hashable, Sendable {
+    /// Requests the server says are left.
+    public var remainingRequests: Int?
+    /// Tokens the server says are left.
+    public var remainingTokens: Int?
+    /// The server's request limit, when it reports one.
+    public var requestLimit: Int?
+    /// The server's token limit, when it reports one.
+    public var tokenLimit: Int?
+    /// How long until the request budget is fully restored.
+    public var requestsResetIn: Duration?
+    /// How long until the token budget is fully restored.
+    public var tokensResetIn: Duration?
+
+    /// Creates an observation; leave out what the headers did not say.
+    public init(
+        remainingRequests: Int? = nil,
+        remainingTokens: Int? = nil,
+        requestLimit: Int? = nil,
+        tokenLimit: Int? = nil,
+        requestsResetIn: Duration? = nil,
+        tokensResetIn: Duration? = nil
+    ) {
+        self.remainingRequests = remainingRequests
+        self.remainingTokens = remainingTokens
+        self.requestLimit = requestLimit
+        self.tokenLimit = tokenLimit
+        self.requestsResetIn = requestsResetIn
+        self.tokensResetIn = tokensResetIn
+    }
+}

@@ -1,0 +1,87 @@
+/// A growable ring buffer addressed by absolute positions: the element pushed
+/// n-th keeps position n until it is popped, so positions stay valid while the
+/// front moves. The building block of the capacity ledger and the queue policies.
+package struct Ring<Element> {
+    private var storage: [Element?]
+    private var mask: Int
+    /// Absolute position of the first element.
+    package private(set) var startIndex = 0
+    /// Absolute position one past the last element.
+    package private(set) var endIndex = 0
+
+    package init() {
+        storage = Array(repeating: nil, count: 16)
+        mask = 15
+    }
+
+    package var count: Int { endIndex - startIndex }
+    package var isEmpty: Bool { startIndex == endIndex }
+
+    /// The element at absolute position `position` (`startIndex ..< endIndex`).
+    package subscript(position: Int) -> Element {
+        get { storage[position & mask]! }
+        set { storage[position & mask] = newValue }
+    }
+
+    /// The element at `offset` from the front.
+    package subscript(offset offset: Int) -> Element {
+        get { self[startIndex + offset] }
+        set { self[startIndex + offset] = newValue }
+    }
+
+    package var first: Element? { isEmpty ? nil : self[startIndex] }
+    package var last: Element? { isEmpty ? nil : self[endIndex - 1] }
+
+    /// Appends and returns the element's absolute position.
+    @discardableResult
+    package mutating func append(_ element: Element) -> Int {
+        if count == storage.count { grow() }
+        storage[endIndex & mask] = element
+        endIndex += 1
+        return endIndex - 1
+    }
+
+    package mutating func popFirst() -> Element? {
+        guard !isEmpty else { return nil }
+        let element = storage[startIndex & mask]
+        storage[startIndex & mask] = nil
+        startIndex += 1
+        return element
+    }
+
+    /// Removes the element `offset` from the front, shifting the shorter side. Positions of the
+    /// elements after it (or before it, if the front side moved) change by one.
+    @discardableResult
+    package mutating func remove(atOffset offset: Int) -> Element {
+        let removed = self[offset: offset]
+        if offset < count / 2 {
+            var i = offset
+            while i > 0 { self[offset: i] = self[offset: i - 1]; i -= 1 }
+            _ = popFirst()
+        } else {
+            for i in offset ..< count - 1 { self[offset: i] = self[offset: i + 1] }
+            endIndex -= 1
+            storage[endIndex & mask] = nil
+        }
+        return removed
+    }
+
+    /// Inserts `element` so that it stands at `offset` from the front, shifting the back.
+    package mutating func insert(_ element: Element, atOffset offset: Int) {
+        append(element)
+        var i = count - 1
+        while i > offset { self[offset: i] = self[offset: i - 1]; i -= 1 }
+        self[offset: offset] = element
+    }
+
+    private mutating func grow() {
+        var bigger = [Element?](repeating: nil, count: storage.count * 2)
+        for position in startIndex ..< endIndex {
+            bigger[position & (bigger.count - 1)] = storage[position & mask]
+        }
+        storage = bigger
+        mask = bigger.count - 1
+    }
+}
+
+extension Ring: Sendable where Element: Sendable {}

@@ -1,0 +1,109 @@
+extension Scheduler {
+    /// Dispatches every waiting job that can go now and returns the earliest
+    /// instant at which capacity returns for one that cannot (`Int64.max` if
+    /// none is waiting for time rather than for a completion).
+    ///
+    /// One pass over the queue in the policy's order: a job that cannot be
+    /// placed *claims* the deployments it could use, and later jobs may take a
+    /// claimed deployment only where the queue policy lets them pass. Placing a
+    /// job only ever reduces capacity at a fixed instant, so a job found blocked
+    /// stays blocked for the rest of the pass and the pass never restarts.
+    mutating func fill(_ actions: inout [SchedulerAction]) -> Int64 {
+        var wakeup = Int64.max
+        var position = 0
+        defer { clearClaims() }
+        while position < configuration.lookahead, let next = queue.job(at: position) {
+            guard let record = record(next.id) else {
+                // The policy returned a job the scheduler no longer has: drop it rather than spin.
+                _ = queue.remove(at: position)
+                continue
+            }
+            collectCandidates(for: next, record)
+            if !candidates.isEmpty {
+                let chosen = allocation.choose(for: next, among: candidates, random: &random)
+                let d = candidates[min(max(0, chosen), candidates.count - 1)].index
+                _ = queue.remove(at: position)
+                notePasses(to: d)
+                dispatch(next.id, to: d, &actions)
+                continue
+            }
+            for d in record.eligible {
+                // A deployment an earlier blocked job holds is covered by that job's wake-up.
+                if claimed[d] && !queue.allowsPassing { continue }
+                if !states[d].isSaturated {
+                    states[d].ensureAdvanced(to: now)
+                    let charge = deployments[d].charge.reservation(for: record.job)
+                    wakeup = min(wakeup, states[d].ledger.earliestAdmission(tokens: charge, now: now))
+                }
+                if !claimed[d] {
+                    claimed[d] = true
+                    claimedCount += 1
+                }
+            }
+            blocked.append(next)
+            position += 1
+            if claimedCount == deployments.count && !queue.allowsPassing { break }
+        }
+        return wakeup
+    }
+
+    /// Fills `candidates` with the deployments that can take `job` now.
+    private mutating func collectCandidates(for job: QueuedJob, _ record: JobRecord) {
+        candidates.removeAll(keepingCapacity: true)
+        var avoided: DeploymentCandidate?
+        for d in record.eligible {
+            if claimed[d] && !mayPassClaimants(of: d, job) { continue }
+            if states[d].isSaturated { continue }
+            states[d].ensureAdvanced(to: now)
+            let charge = deployments[d].charge.reservation(for: record.job)
+            guard states[d].ledger.admits(tokens: charge, now: now) else { continue }
+            let candidate = DeploymentCandidate(
+                index: d, id: deployments[d].id, weight: deployments[d].weight, inFlight: states[d].inFlight,
+                maxConcurrency: states[d].maxConcurrency,
+                headroom: states[d].ledger.headroom(afterCharging: charge, now: now)
+            )
+            if d == record.avoid { avoided = candidate } else { candidates.append(candidate) }
+        }
+        // A retried job prefers another deployment, but takes the one it failed on rather than wait.
+        if candidates.isEmpty, let avoided { candidates.append(avoided) }
+    }
+
+    /// Whether `job` may pass every blocked job ahead of it that wants deployment `d`.
+    private func mayPassClaimants(of d: Int, _ job: QueuedJob) -> Bool {
+        guard queue.allowsPassing else { return false }
+        for ahead in blocked {
+            guard let record = record(ahead.id), record.eligible.contains(d) else { continue }
+            if !queue.mayPass(job, blocked: ahead, timesPassed: record.timesPassed) { return false }
+        }
+        return true
+    }
+
+    /// Counts a pass against every blocked job ahead that wanted deployment `d`.
+    private mutating func notePasses(to d: Int) {
+        guard claimed[d] else { return }
+        for ahead in blocked where slots[ahead.id.slot].record?.eligible.contains(d) == true {
+            slots[ahead.id.slot].record!.timesPassed += 1
+        }
+    }
+
+    private mutating func clearClaims() {
+        guard claimedCount > 0 || !blocked.isEmpty else { return }
+        for d in claimed.indices { claimed[d] = false }
+        claimedCount = 0
+        blocked.removeAll(keepingCapacity: true)
+    }
+
+    private mutating func dispatch(_ id: JobID, to d: Int, _ actions: inout [SchedulerAction]) {
+        var record = slots[id.slot].record!
+        let charge = deployments[d].charge.reservation(for: record.job)
+        let entry = states[d].ledger.reserve(tokens: charge, now: now)
+        record.state = .inFlight(deployment: d, entry: entry)
+        record.attempts += 1
+        slots[id.slot].record = record
+        states[d].inFlight += 1
+        states[d].dispatched += 1
+        inFlight += 1
+        counters.dispatched += 1
+        actions.append(.dispatch(id, to: deployments[d].id, attempt: record.attempts))
+    }
+}

@@ -1,0 +1,139 @@
+/// How the scheduler queues, paces and retries, with production defaults.
+///
+/// ```swift
+/// var configuration = SchedulerConfiguration()
+/// configuration.maxQueueLength = 5_000
+/// configuration.maxQueueWait = .seconds(30)
+/// configuration.targetUtilization = 0.95
+/// ```
+public struct SchedulerConfiguration: Hashable, Sendable {
+    /// Submissions beyond this many waiting jobs are rejected with
+    /// ``HeadroomError/Kind/queueFull``; `nil` means no bound.
+    public var maxQueueLength: Int? = 10_000
+    /// A job still waiting this long after submission fails with
+    /// ``HeadroomError/Kind/queueWaitExceeded``; `nil` means it may wait for ever.
+    public var maxQueueWait: Duration? = nil
+    /// The fraction of each limit the scheduler plans to use, in (0, 1].
+    /// Below 1 it leaves a margin for estimation error and unseen traffic.
+    public var targetUtilization: Double = 1
+    /// How far past a job that cannot go yet the scheduler looks for one that
+    /// can (one wanting another deployment, or one the queue policy lets pass).
+    public var lookahead: Int = 32
+    /// Retries of failed attempts.
+    public var retry = RetryPolicy()
+    /// How the effective limits shrink when 429s come despite the accounting.
+    public var adaptation = Adaptation()
+    /// The wait after a 429 that carried no retry-after.
+    public var defaultThrottleWait: Duration = .seconds(1)
+    /// Seed of the generator behind jitter and random allocation.
+    public var seed: UInt64 = 0x4865_6164_726F_6F6D
+
+    /// The defaults.
+    public init() {}
+
+    /// Checks every figure.
+    public func validate() throws(HeadroomError) {
+        func fail(_ problem: String) -> HeadroomError {
+            HeadroomError(.invalidConfiguration, "SchedulerConfiguration: \(problem)")
+        }
+        if let length = maxQueueLength, length < 0 {
+            throw fail("maxQueueLength is \(length); it must be 0 or more, or nil for no bound.")
+        }
+        if let wait = maxQueueWait, wait <= .zero {
+            throw fail("maxQueueWait is \(wait); it must be positive, or nil for no bound.")
+        }
+        if !(targetUtilization > 0 && targetUtilization <= 1) {
+            throw fail("targetUtilization is \(targetUtilization); it must be in (0, 1].")
+        }
+        if lookahead < 1 { throw fail("lookahead is \(lookahead); it must be at least 1.") }
+        if defaultThrottleWait < .zero {
+            throw fail("defaultThrottleWait is \(defaultThrottleWait); it must not be negative.")
+        }
+        try retry.validate()
+        try adaptation.validate()
+    }
+}
+
+/// Retries with exponential back-off and jitter.
+///
+/// The *n*-th retry waits `initialBackoff * multiplier^(n-1)`, capped at
+/// `maxBackoff`, scaled by a factor drawn uniformly from
+/// `[1 - jitter, 1 + jitter]`; a retry-after from the provider wins when given.
+/// A throttled attempt is retried at once on another deployment if one has room.
+public struct RetryPolicy: Hashable, Sendable {
+    /// Attempts in all, the first included; 1 disables retries.
+    public var maxAttempts: Int = 5
+    /// The wait before the first retry.
+    public var initialBackoff: Duration = .milliseconds(500)
+    /// The longest wait between attempts.
+    public var maxBackoff: Duration = .seconds(30)
+    /// Growth of the wait from one retry to the next.
+    public var multiplier: Double = 2
+    /// Relative spread of the wait, in [0, 1].
+    public var jitter: Double = 0.2
+    /// The longest retry-after the scheduler honours; longer ones are clamped
+    /// so a hostile or broken header cannot park a job for hours.
+    public var maxRetryAfter: Duration = .seconds(120)
+
+    /// The defaults.
+    public init() {}
+
+    func validate() throws(HeadroomError) {
+        func fail(_ problem: String) -> HeadroomError {
+            HeadroomError(.invalidConfiguration, "RetryPolicy: \(problem)")
+        }
+        if maxAttempts < 1 { throw fail("maxAttempts is \(maxAttempts); it must be at least 1.") }
+        if initialBackoff < .zero || maxBackoff < initialBackoff {
+            throw fail("initialBackoff (\(initialBackoff)) and maxBackoff (\(maxBackoff)) must satisfy 0 <= initial <= max.")
+        }
+        if !(multiplier >= 1 && multiplier.isFinite) { throw fail("multiplier is \(multiplier); it must be at least 1.") }
+        if !(jitter >= 0 && jitter <= 1) { throw fail("jitter is \(jitter); it must be in [0, 1].") }
+        if maxRetryAfter < .zero { throw fail("maxRetryAfter is \(maxRetryAfter); it must not be negative.") }
+    }
+
+    /// The wait before retry number `retry` (1 for the first), using `random` for jitter.
+    func backoff(retry: Int, random: inout SeededRandom) -> Duration {
+        let exponent = Double(max(0, retry - 1))
+        let base = min(Double(maxBackoff.nanoseconds), Double(initialBackoff.nanoseconds) * pow(multiplier, exponent))
+        let spread = jitter == 0 ? 1 : 1 - jitter + 2 * jitter * random.nextUnit()
+        return .nanoseconds(Int64(min(base * spread, Double(Int64.max / 2))))
+    }
+
+    private func pow(_ base: Double, _ exponent: Double) -> Double {
+        var result = 1.0
+        var remaining = Int(exponent)
+        while remaining > 0 && result < 1e18 { result *= base; remaining -= 1 }
+        return result
+    }
+}
+
+/// Additive-increase, multiplicative-decrease of a deployment's effective limits.
+///
+/// Each 429 episode (the 429s of one burst count once) multiplies the
+/// deployment's limit factor by `decrease`, down to `floor`; every
+/// `recoveryInterval` without a 429 adds `recoveryStep` back, up to 1.
+public struct Adaptation: Hashable, Sendable {
+    /// Whether limits adapt at all.
+    public var isEnabled = true
+    /// Multiplier applied on a 429 episode, in (0, 1].
+    public var decrease = 0.9
+    /// The lowest factor, in (0, 1].
+    public var floor = 0.5
+    /// What each quiet interval gives back.
+    public var recoveryStep = 0.02
+    /// The quiet time that earns one step.
+    public var recoveryInterval: Duration = .seconds(10)
+
+    /// The defaults.
+    public init() {}
+
+    func validate() throws(HeadroomError) {
+        func fail(_ problem: String) -> HeadroomError {
+            HeadroomError(.invalidConfiguration, "Adaptation: \(problem)")
+        }
+        if !(decrease > 0 && decrease <= 1) { throw fail("decrease is \(decrease); it must be in (0, 1].") }
+        if !(floor > 0 && floor <= 1) { throw fail("floor is \(floor); it must be in (0, 1].") }
+        if !(recoveryStep > 0 && recoveryStep <= 1) { throw fail("recoveryStep is \(recoveryStep); it must be in (0, 1].") }
+        if recoveryInterval <= .zero { throw fail("recoveryInterval is \(recoveryInterval); it must be positive.") }
+    }
+}

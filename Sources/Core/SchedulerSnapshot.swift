@@ -1,0 +1,39 @@
+/// The scheduler's state at one instant, for monitoring.
+public struct SchedulerSnapshot: Hashable, Sendable {
+    /// The instant the snapshot describes.
+    public var at: Instant
+    /// Jobs waiting in the queue.
+    public var queued: Int
+    /// Jobs waiting out a back-off before their next attempt.
+    public var backingOff: Int
+    /// Attempts in flight.
+    public var inFlight: Int
+    /// Running totals.
+    public var counters: SchedulerCounters
+    /// One entry a deployment, in configuration order.
+    public var deployments: [DeploymentSnapshot]
+}
+
+/// One deployment's state at one instant.
+public struct DeploymentSnapshot: Hashable, Sendable {
+    /// The deployment's name.
+    public var id: DeploymentID
+    /// Attempts in flight on it.
+    public var inFlight: Int
+    /// Requests that may be sent now under the tightest window and the server's view.
+    public var remainingRequests: Int
+    /// Tokens that may be charged now under the tightest window and the server's view.
+    public var remainingTokens: Int
+    /// The multiplier on its limits (below 1 after 429 episodes).
+    public var limitFactor: Double
+    /// Until when it is blocked by a provider's retry-after, if it is.
+    public var blockedUntil: Instant?
+    /// Attempts sent to it.
+    public var dispatched: Int
+    /// Attempts it served.
+    public var succeeded: Int
+    /// Attempts it throttled (429).
+    public var throttled: Int
+    /// Attempts that failed on it otherwise.
+    public var failed: Int
+}
