@@ -156,6 +156,7 @@ struct CapacityLedger: Sendable {
 
     /// Requests and tokens that may still be sent now under the tightest window.
     func remaining(now: Int64) -> (requests: Int, tokens: Int) {
+        if now < blockedUntil { return (0, 0) }
         var requests = Int.max, tokens = Int.max
         for window in windows {
             requests = min(requests, window.requestLimit - window.requests)

@@ -28,9 +28,10 @@ extension Scheduler {
                 continue
             }
             for d in record.eligible {
-                // A deployment an earlier blocked job holds is covered by that job's wake-up.
-                if claimed[d] && !queue.allowsPassing { continue }
-                if !states[d].isSaturated {
+                // A deployment an earlier blocked job holds, and this one may not take from it,
+                // is covered by that job's wake-up.
+                let heldAhead = claimed[d] && !mayPassClaimants(of: d, next)
+                if !heldAhead && !states[d].isSaturated {
                     states[d].ensureAdvanced(to: now)
                     let charge = deployments[d].charge.reservation(for: record.job)
                     wakeup = min(wakeup, states[d].ledger.earliestAdmission(tokens: charge, now: now))

@@ -270,6 +270,7 @@ public struct Scheduler<Queue: QueuePolicy, Allocation: AllocationPolicy>: Senda
     /// Dispatches what fits, then asks for the next wake-up if it changed.
     private mutating func finishEvent(_ actions: inout [SchedulerAction]) {
         var next = fill(&actions)
+        while let timer = timers.first, isStale(timer) { timers.removeFirst() }
         if let timer = timers.earliest { next = min(next, timer) }
         guard next != .max else { return }
         if next <= now { next = now + 1_000_000 }
@@ -277,6 +278,13 @@ public struct Scheduler<Queue: QueuePolicy, Allocation: AllocationPolicy>: Senda
             requestedWakeup = next
             actions.append(.scheduleWakeup(at: Instant(nanoseconds: next)))
         }
+    }
+
+    /// A timer whose job has ended, or a back-off timer the job no longer waits on.
+    private func isStale(_ timer: TimerHeap.Timer) -> Bool {
+        guard let record = record(timer.job) else { return true }
+        if timer.kind == .retry, case .backingOff(let until) = record.state { return until != timer.at }
+        return timer.kind == .retry
     }
 
     private mutating func retryOrFail(

@@ -25,6 +25,13 @@ struct TimerHeap: Sendable {
     var isEmpty: Bool { timers.isEmpty }
     var count: Int { timers.count }
     var earliest: Int64? { timers.first?.at }
+    var first: Timer? { timers.first }
+
+    /// Removes the earliest timer.
+    mutating func removeFirst() {
+        guard let first else { return }
+        _ = popDue(now: first.at)
+    }
 
     mutating func schedule(at: Int64, job: JobID, kind: Kind) {
         timers.append(Timer(at: at, sequence: nextSequence, job: job, kind: kind))
