@@ -1,1 +1,26 @@
-print("placeholder")
+// headroom-bench: throughput benchmarks that print a table and, last, one JSON line.
+//
+//     swift run -c release headroom-bench scheduler
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+switch arguments.first {
+case "scheduler":
+    SchedulerBenchmark.run(arguments: Array(arguments.dropFirst()))
+default:
+    print("""
+    usage: headroom-bench <benchmark>
+
+    benchmarks:
+      scheduler   submit-dispatch-complete cycles per second, 8 and 100 deployments, thousands queued
+    """)
+    if let unknown = arguments.first, unknown != "--help", unknown != "-h" {
+        print("error: unknown benchmark '\(unknown)'")
+        exit(2)
+    }
+}

@@ -57,15 +57,28 @@ public struct ChargeRule: Sendable {
 
     /// The tokens reserved when the job is dispatched.
     public func reservation(for job: Job) -> Int {
+        if case .custom(let reserve, _) = rule { return max(0, reserve(job)) }
+        return reservation(for: JobSize(job))!
+    }
+
+    /// The reservation of a built-in rule, from the job's sizes alone; `nil` for a custom rule.
+    @inline(__always)
+    func reservation(for size: JobSize) -> Int? {
         switch rule {
         case .promptPlusMaxOutput, .actualUsage:
-            return job.contextTokens
+            return size.contextTokens
         case .largerOfMaxOutputAndCharacters(let perToken):
-            let characters = job.promptCharacters ?? job.promptTokens.multipliedReportingOverflow(by: perToken).partialValue
-            return max(job.maxOutputTokens, (characters + perToken - 1) / perToken)
-        case .custom(let reserve, _):
-            return max(0, reserve(job))
+            let characters = size.promptCharacters ?? size.promptTokens.multipliedReportingOverflow(by: perToken).partialValue
+            return max(size.maxOutputTokens, (characters + perToken - 1) / perToken)
+        case .custom:
+            return nil
         }
+    }
+
+    /// Whether this is a rule of the caller's own.
+    var isCustom: Bool {
+        if case .custom = rule { return true }
+        return false
     }
 
     /// The tokens the request costs once the provider has reported its usage.
@@ -81,4 +94,19 @@ public struct ChargeRule: Sendable {
             return max(0, settle(job, usage))
         }
     }
+}
+
+/// The figures of a job that built-in charge rules need, without its strings.
+struct JobSize: Hashable, Sendable {
+    var promptTokens: Int
+    var maxOutputTokens: Int
+    var promptCharacters: Int?
+
+    init(_ job: Job) {
+        promptTokens = job.promptTokens
+        maxOutputTokens = job.maxOutputTokens
+        promptCharacters = job.promptCharacters
+    }
+
+    var contextTokens: Int { promptTokens.addingSaturating(maxOutputTokens) }
 }

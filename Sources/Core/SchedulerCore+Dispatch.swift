@@ -1,4 +1,4 @@
-extension Scheduler {
+extension SchedulerCore {
     /// Dispatches every waiting job that can go now and returns the earliest
     /// instant at which capacity returns for one that cannot (`Int64.max` if
     /// none is waiting for time rather than for a completion).
@@ -8,17 +8,20 @@ extension Scheduler {
     /// claimed deployment only where the queue policy lets them pass. Placing a
     /// job only ever reduces capacity at a fixed instant, so a job found blocked
     /// stays blocked for the rest of the pass and the pass never restarts.
-    mutating func fill(_ actions: inout [SchedulerAction]) -> Int64 {
+    mutating func fill<Q: QueuePolicy, A: AllocationPolicy>(
+        _ queue: inout Q, _ allocation: inout A, _ actions: inout [SchedulerAction]
+    ) -> Int64 {
         var wakeup = Int64.max
         var position = 0
         defer { clearClaims() }
-        while position < configuration.lookahead, let next = queue.job(at: position) {
-            guard let record = record(next.id) else {
+        // With every deployment at its concurrency cap only a completion can help.
+        while saturated < states.count, position < configuration.lookahead, let next = queue.job(at: position) {
+            guard slots[next.id.slot].generation == next.id.generation, slots[next.id.slot].record != nil else {
                 // The policy returned a job the scheduler no longer has: drop it rather than spin.
                 _ = queue.remove(at: position)
                 continue
             }
-            collectCandidates(for: next, record)
+            collectCandidates(for: next, queue)
             if !candidates.isEmpty {
                 let chosen = allocation.choose(for: next, among: candidates, random: &random)
                 let d = candidates[min(max(0, chosen), candidates.count - 1)].index
@@ -27,13 +30,14 @@ extension Scheduler {
                 dispatch(next.id, to: d, &actions)
                 continue
             }
-            for d in record.eligible {
+            let size = slots[next.id.slot].record!.size
+            for d in slots[next.id.slot].record!.eligible {
                 // A deployment an earlier blocked job holds, and this one may not take from it,
                 // is covered by that job's wake-up.
-                let heldAhead = claimed[d] && !mayPassClaimants(of: d, next)
+                let heldAhead = claimed[d] && !mayPassClaimants(of: d, next, queue)
                 if !heldAhead && !states[d].isSaturated {
                     states[d].ensureAdvanced(to: now)
-                    let charge = deployments[d].charge.reservation(for: record.job)
+                    let charge = reservation(of: slots[next.id.slot].record!.job, size, on: d)
                     wakeup = min(wakeup, states[d].ledger.earliestAdmission(tokens: charge, now: now))
                 }
                 if !claimed[d] {
@@ -43,34 +47,37 @@ extension Scheduler {
             }
             blocked.append(next)
             position += 1
-            if claimedCount == deployments.count && !queue.allowsPassing { break }
+            if claimedCount == states.count && !queue.allowsPassing { break }
         }
         return wakeup
     }
 
     /// Fills `candidates` with the deployments that can take `job` now.
-    private mutating func collectCandidates(for job: QueuedJob, _ record: JobRecord) {
+    private mutating func collectCandidates<Q: QueuePolicy>(for job: QueuedJob, _ queue: Q) {
         candidates.removeAll(keepingCapacity: true)
+        let slot = job.id.slot
+        let size = slots[slot].record!.size
+        let avoid = slots[slot].record!.avoid
         var avoided: DeploymentCandidate?
-        for d in record.eligible {
-            if claimed[d] && !mayPassClaimants(of: d, job) { continue }
+        for d in slots[slot].record!.eligible {
             if states[d].isSaturated { continue }
+            if claimed[d] && !mayPassClaimants(of: d, job, queue) { continue }
             states[d].ensureAdvanced(to: now)
-            let charge = deployments[d].charge.reservation(for: record.job)
+            let charge = reservation(of: slots[slot].record!.job, size, on: d)
             guard states[d].ledger.admits(tokens: charge, now: now) else { continue }
             let candidate = DeploymentCandidate(
-                index: d, id: deployments[d].id, weight: deployments[d].weight, inFlight: states[d].inFlight,
+                index: d, id: states[d].id, weight: states[d].weight, inFlight: states[d].inFlight,
                 maxConcurrency: states[d].maxConcurrency,
                 headroom: states[d].ledger.headroom(afterCharging: charge, now: now)
             )
-            if d == record.avoid { avoided = candidate } else { candidates.append(candidate) }
+            if d == avoid { avoided = candidate } else { candidates.append(candidate) }
         }
         // A retried job prefers another deployment, but takes the one it failed on rather than wait.
         if candidates.isEmpty, let avoided { candidates.append(avoided) }
     }
 
     /// Whether `job` may pass every blocked job ahead of it that wants deployment `d`.
-    private func mayPassClaimants(of d: Int, _ job: QueuedJob) -> Bool {
+    private func mayPassClaimants<Q: QueuePolicy>(of d: Int, _ job: QueuedJob, _ queue: Q) -> Bool {
         guard queue.allowsPassing else { return false }
         for ahead in blocked {
             guard let record = record(ahead.id), record.eligible.contains(d) else { continue }
@@ -95,16 +102,15 @@ extension Scheduler {
     }
 
     private mutating func dispatch(_ id: JobID, to d: Int, _ actions: inout [SchedulerAction]) {
-        var record = slots[id.slot].record!
-        let charge = deployments[d].charge.reservation(for: record.job)
+        let charge = reservation(of: slots[id.slot].record!.job, slots[id.slot].record!.size, on: d)
         let entry = states[d].ledger.reserve(tokens: charge, now: now)
-        record.state = .inFlight(deployment: d, entry: entry)
-        record.attempts += 1
-        slots[id.slot].record = record
+        slots[id.slot].record!.state = .inFlight(deployment: d, entry: entry)
+        slots[id.slot].record!.attempts += 1
         states[d].inFlight += 1
+        if states[d].isSaturated { saturated += 1 }
         states[d].dispatched += 1
         inFlight += 1
         counters.dispatched += 1
-        actions.append(.dispatch(id, to: deployments[d].id, attempt: record.attempts))
+        actions.append(.dispatch(id, to: states[d].id, attempt: slots[id.slot].record!.attempts))
     }
 }

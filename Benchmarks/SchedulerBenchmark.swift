@@ -1,0 +1,100 @@
+import HeadroomCore
+import HeadroomPolicies
+
+/// Submit-dispatch-complete cycles per second of the scheduler core.
+///
+/// Each deployment has Azure windows (a minute and 10 s) and a concurrency
+/// cap, so every dispatch checks every window and a backlog of `queued` jobs
+/// waits throughout. One cycle: complete the oldest request in flight (which
+/// dispatches the head of the queue to the freed deployment) and submit a new
+/// job to the back of the queue. Virtual time advances 50 µs a cycle.
+enum SchedulerBenchmark {
+    struct Result {
+        var deployments: Int
+        var queue: String
+        var allocation: String
+        var cycles: Int
+        var seconds: Double
+        var cyclesPerSecond: Double { Double(cycles) / seconds }
+    }
+
+    static func run(arguments: [String]) {
+        var results: [Result] = []
+        let scale = arguments.first.flatMap(Double.init) ?? 1
+        for deployments in [8, 100] {
+            let cycles = Int(Double(deployments == 8 ? 2_000_000 : 1_000_000) * scale)
+            results.append(measure(deployments, "fifo", "maxHeadroom", cycles, queue: .fifo, allocation: .maxHeadroom))
+            results.append(measure(deployments, "fifo", "weightedRandom", cycles, queue: .fifo, allocation: .weightedRandom))
+            results.append(measure(deployments, "fifo", "roundRobin", cycles, queue: .fifo, allocation: .roundRobin))
+            results.append(measure(deployments, "fifo", "leastLoaded", cycles, queue: .fifo, allocation: .leastLoaded))
+            results.append(measure(deployments, "priority", "maxHeadroom", cycles, queue: .priority, allocation: .maxHeadroom))
+        }
+
+        print("scheduler: submit-dispatch-complete cycles, 5,000 jobs queued, Azure windows (60 s + 10 s), one core")
+        print(pad("deployments", 12) + pad("queue", 10) + pad("allocation", 16) + pad("cycles", 10) + pad("seconds", 9) + "cycles/s")
+        for r in results {
+            print(pad("\(r.deployments)", 12) + pad(r.queue, 10) + pad(r.allocation, 16) + pad("\(r.cycles)", 10)
+                + pad(format(r.seconds, 3), 9) + format(r.cyclesPerSecond, 0))
+        }
+        let best8 = results.filter { $0.deployments == 8 && $0.allocation == "maxHeadroom" && $0.queue == "fifo" }[0]
+        let best100 = results.filter { $0.deployments == 100 && $0.allocation == "maxHeadroom" && $0.queue == "fifo" }[0]
+        let rows = results.map {
+            "{\"deployments\":\($0.deployments),\"queue\":\"\($0.queue)\",\"allocation\":\"\($0.allocation)\",\"cycles\":\($0.cycles),\"cyclesPerSecond\":\(Int($0.cyclesPerSecond))}"
+        }
+        print("{\"benchmark\":\"scheduler\",\"cyclesPerSecond8\":\(Int(best8.cyclesPerSecond)),\"cyclesPerSecond100\":\(Int(best100.cyclesPerSecond)),\"results\":[\(rows.joined(separator: ","))]}")
+    }
+
+    static func measure<Q: QueuePolicy, A: AllocationPolicy>(
+        _ count: Int, _ queueName: String, _ allocationName: String, _ cycles: Int, queue: Q, allocation: A
+    ) -> Result {
+        let concurrency = 16
+        let deployments = (0 ..< count).map { index in
+            try! Deployment(id: DeploymentID("deployment-\(index)"), provider: .azureOpenAI, models: ["gpt-4o"],
+                            contextWindow: 128_000, requestsPerMinute: 10_000_000, tokensPerMinute: 10_000_000_000,
+                            maxConcurrency: concurrency)
+        }
+        var configuration = SchedulerConfiguration()
+        configuration.maxQueueLength = nil
+        var scheduler = try! Scheduler(deployments: deployments, queue: queue, allocation: allocation, configuration: configuration)
+        var inFlight = Ring<JobID>()
+        var now = Instant.zero
+        let step = Duration.microseconds(50)
+        let backlog = 5_000
+        let usage = AttemptOutcome.succeeded(Usage(promptTokens: 800, completionTokens: 200))
+
+        func record(_ actions: [SchedulerAction]) {
+            for case .dispatch(let id, _, _) in actions { inFlight.append(id) }
+        }
+        for index in 0 ..< count * concurrency + backlog {
+            record(scheduler.submit(job(index), now: now).actions)
+        }
+        precondition(scheduler.queuedCount == backlog, "the backlog should wait: \(scheduler.queuedCount)")
+
+        let clock = ContinuousClock()
+        let start = clock.now
+        for index in 0 ..< cycles {
+            now = now + step
+            record(scheduler.complete(inFlight.popFirst()!, outcome: usage, now: now))
+            record(scheduler.submit(job(index), now: now).actions)
+        }
+        let elapsed = clock.now - start
+        precondition(scheduler.counters.succeeded == cycles && scheduler.queuedCount == backlog, "the benchmark lost jobs")
+        return Result(deployments: count, queue: queueName, allocation: allocationName, cycles: cycles,
+                      seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+    }
+
+    static func job(_ index: Int) -> Job {
+        Job(model: "gpt-4o", promptTokens: 600 + index % 400, maxOutputTokens: 256, priority: index % 3)
+    }
+
+    static func pad(_ text: String, _ width: Int) -> String {
+        text + String(repeating: " ", count: max(1, width - text.count))
+    }
+
+    static func format(_ value: Double, _ decimals: Int) -> String {
+        var scale = 1.0
+        for _ in 0 ..< decimals { scale *= 10 }
+        let rounded = (value * scale).rounded() / scale
+        return decimals == 0 ? String(Int(rounded)) : String(rounded)
+    }
+}

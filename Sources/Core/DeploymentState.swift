@@ -1,0 +1,37 @@
+/// What the scheduler tracks of one deployment, with the configuration its
+/// hot paths need copied out of ``Deployment`` so that they copy no strings.
+struct DeploymentState: Sendable {
+    let id: DeploymentID
+    let weight: Double
+    let charge: ChargeRule
+    let contextWindow: Int
+    let tokensPerMinute: Int
+    let maxConcurrency: Int?
+    var ledger: CapacityLedger
+    var inFlight = 0
+    var advancedTo: Int64 = .min
+    var dispatched = 0
+    var succeeded = 0
+    var throttled = 0
+    var failed = 0
+
+    init(_ deployment: Deployment, configuration: SchedulerConfiguration) {
+        id = deployment.id
+        weight = deployment.weight
+        charge = deployment.charge
+        contextWindow = deployment.contextWindow ?? .max
+        tokensPerMinute = deployment.tokensPerMinute
+        maxConcurrency = deployment.maxConcurrency
+        ledger = CapacityLedger(deployment: deployment, utilization: configuration.targetUtilization,
+                                adaptation: configuration.adaptation)
+    }
+
+    var isSaturated: Bool { inFlight >= maxConcurrency ?? .max }
+
+    mutating func ensureAdvanced(to now: Int64) {
+        if advancedTo != now {
+            ledger.advance(to: now)
+            advancedTo = now
+        }
+    }
+}

@@ -1,0 +1,42 @@
+/// One job's life inside the scheduler.
+struct JobRecord: Sendable {
+    enum State: Sendable {
+        case queued
+        case inFlight(deployment: Int, entry: Int)
+        case backingOff(until: Int64)
+    }
+
+    var job: Job
+    var size: JobSize
+    var eligible: [Int]
+    var sequence: UInt64
+    var arrival: Int64
+    var state = State.queued
+    var attempts = 0
+    /// The deployment the last attempt failed on, to avoid when another has room.
+    var avoid = -1
+    var timesPassed = 0
+    var giveUpAt: Int64?
+    var giveUpKind = HeadroomError.Kind.queueWaitExceeded
+    var lastFailure: String?
+
+    init(job: Job, eligible: [Int], sequence: UInt64, arrival: Int64) {
+        self.job = job
+        self.size = JobSize(job)
+        self.eligible = eligible
+        self.sequence = sequence
+        self.arrival = arrival
+    }
+
+    func queued(as id: JobID) -> QueuedJob {
+        QueuedJob(id: id, priority: job.priority, arrival: Instant(nanoseconds: arrival), sequence: sequence,
+                  tokens: size.contextTokens)
+    }
+}
+
+/// A place in the job table; its generation changes whenever a job leaves it,
+/// so an old ``JobID`` never reaches a newer job.
+struct Slot: Sendable {
+    var generation: UInt32 = 0
+    var record: JobRecord?
+}

@@ -1,0 +1,339 @@
+/// All of the scheduler's state and logic. Not generic, so that its fields
+/// are reached directly even where the policies' types are not known; the
+/// policies come in as `inout` arguments, and calling them is the only generic
+/// work. ``Scheduler`` is its public face.
+struct SchedulerCore: Sendable {
+    let configuration: SchedulerConfiguration
+    let deployments: [Deployment]
+    var counters = SchedulerCounters()
+
+    var states: [DeploymentState]
+    let indexByID: [DeploymentID: Int]
+    var random: SeededRandom
+    var slots: [Slot] = []
+    var freeSlots: [Int] = []
+    var timers = TimerHeap()
+    var nextSequence: UInt64 = 0
+    var now: Int64 = .min
+    var requestedWakeup: Int64?
+    var eligibility: [[String]: EligibilityGroup] = [:]
+    var backingOff = 0
+    var inFlight = 0
+    /// Deployments at their concurrency cap: when all are, nothing can be dispatched.
+    var saturated = 0
+    // Buffers reused by the dispatch pass.
+    var candidates: [DeploymentCandidate] = []
+    var claimed: [Bool]
+    var claimedCount = 0
+    var blocked: [QueuedJob] = []
+
+    init(deployments: [Deployment], configuration: SchedulerConfiguration) throws(HeadroomError) {
+        try configuration.validate()
+        if deployments.isEmpty {
+            throw HeadroomError(.invalidConfiguration, "No deployments: give the scheduler at least one deployment to send requests to.")
+        }
+        var indexByID: [DeploymentID: Int] = [:]
+        for (index, deployment) in deployments.enumerated() {
+            try deployment.validate()
+            if let earlier = indexByID.updateValue(index, forKey: deployment.id) {
+                throw HeadroomError(
+                    .invalidConfiguration,
+                    "Deployments \(earlier) and \(index) are both named '\(deployment.id)'; give each deployment a unique id."
+                )
+            }
+        }
+        self.configuration = configuration
+        self.deployments = deployments
+        self.indexByID = indexByID
+        self.states = deployments.map { DeploymentState($0, configuration: configuration) }
+        self.random = SeededRandom(seed: configuration.seed)
+        self.claimed = Array(repeating: false, count: deployments.count)
+    }
+
+    // MARK: Events
+
+    mutating func submit<Q: QueuePolicy, A: AllocationPolicy>(
+        _ job: Job, now: Instant, _ queue: inout Q, _ allocation: inout A
+    ) -> (id: JobID, actions: [SchedulerAction]) {
+        var actions: [SchedulerAction] = []
+        advance(to: now, &queue, &actions)
+        let id = allocateSlot()
+        let sequence = nextSequence
+        nextSequence += 1
+        counters.submitted += 1
+
+        var eligible: [Int] = []
+        var rejection: HeadroomError?
+        if let problem = job.validationProblem() {
+            rejection = HeadroomError(.invalidJob, "Job \(id): \(problem)")
+        } else {
+            let (servable, reasons) = eligibleDeployments(for: job)
+            eligible = servable
+            if servable.isEmpty {
+                rejection = HeadroomError(.unservable, "No deployment can ever serve job \(id) (\(job.promptTokens) prompt + \(job.maxOutputTokens) output tokens): \(reasons). Send it elsewhere, shorten it, or add a deployment that fits.")
+            } else if let deadline = job.deadline, deadline.nanoseconds <= self.now {
+                rejection = HeadroomError(.deadlineExceeded, "Job \(id) arrived at \(Instant(nanoseconds: self.now)), at or after its deadline \(deadline).")
+            } else if let bound = configuration.maxQueueLength, queue.count >= bound {
+                rejection = HeadroomError(.queueFull, "Job \(id) was rejected: the queue already holds \(queue.count) jobs, its maximum (SchedulerConfiguration.maxQueueLength). Retry later, or raise the bound if waits are acceptable.")
+            }
+        }
+        if let rejection {
+            counters.rejected += 1
+            finish(id, .failed(rejection), &actions)
+        } else {
+            var record = JobRecord(job: job, eligible: eligible, sequence: sequence, arrival: self.now)
+            if let wait = configuration.maxQueueWait {
+                record.giveUpAt = self.now.addingSaturating(wait.nanoseconds)
+            }
+            if let deadline = job.deadline?.nanoseconds, deadline < record.giveUpAt ?? .max {
+                record.giveUpAt = deadline
+                record.giveUpKind = .deadlineExceeded
+            }
+            if let giveUp = record.giveUpAt { timers.schedule(at: giveUp, job: id, kind: .giveUp) }
+            queue.enqueue(record.queued(as: id))
+            slots[id.slot].record = record
+        }
+        finishEvent(&queue, &allocation, &actions)
+        return (id, actions)
+    }
+
+    mutating func complete<Q: QueuePolicy, A: AllocationPolicy>(
+        _ id: JobID, outcome: AttemptOutcome, rateLimits: RateLimitObservation?, now: Instant,
+        _ queue: inout Q, _ allocation: inout A
+    ) -> [SchedulerAction] {
+        var actions: [SchedulerAction] = []
+        advance(to: now, &queue, &actions)
+        guard let record = record(id), case .inFlight(let d, let entry) = record.state else {
+            counters.staleEvents += 1
+            finishEvent(&queue, &allocation, &actions)
+            return actions
+        }
+        leave(d)
+        states[d].ensureAdvanced(to: self.now)
+        if let rateLimits {
+            states[d].ledger.observe(rateLimits, now: self.now, deployment: deployments[d])
+        }
+        let name = states[d].id
+        switch outcome {
+        case .succeeded(let usage):
+            let tokens = states[d].charge.settlement(for: record.job, usage: usage)
+            states[d].ledger.settle(entry, tokens: tokens, requests: 1)
+            states[d].succeeded += 1
+            counters.succeeded += 1
+            finish(id, .succeeded, &actions)
+        case .throttled(let retryAfter):
+            states[d].ledger.settle(entry, tokens: 0, requests: 0)
+            states[d].ledger.throttle(now: self.now, wait: clampedRetryAfter(retryAfter ?? configuration.defaultThrottleWait))
+            states[d].throttled += 1
+            counters.throttled += 1
+            retryOrFail(id, from: d, delay: 0, reason: "throttled (429) by '\(name)'", &queue, &actions)
+        case .transientFailure(let retryAfter, let message):
+            states[d].failed += 1
+            counters.transientFailures += 1
+            let delay = retryAfter.map(clampedRetryAfter)
+                ?? configuration.retry.backoff(retry: record.attempts, random: &random).nanoseconds
+            retryOrFail(id, from: d, delay: delay, reason: "'\(name)' failed: \(message)", &queue, &actions)
+        case .permanentFailure(let message):
+            states[d].failed += 1
+            counters.failed += 1
+            let error = HeadroomError(.rejectedByProvider, "Deployment '\(name)' rejected job \(id) on attempt \(record.attempts): \(message)")
+            finish(id, .failed(error), &actions)
+        }
+        finishEvent(&queue, &allocation, &actions)
+        return actions
+    }
+
+    mutating func cancel<Q: QueuePolicy, A: AllocationPolicy>(
+        _ id: JobID, now: Instant, _ queue: inout Q, _ allocation: inout A
+    ) -> [SchedulerAction] {
+        var actions: [SchedulerAction] = []
+        advance(to: now, &queue, &actions)
+        if record(id) == nil {
+            counters.staleEvents += 1
+        } else {
+            cancelJob(id, &queue, &actions)
+        }
+        finishEvent(&queue, &allocation, &actions)
+        return actions
+    }
+
+    mutating func cancelAll<Q: QueuePolicy, A: AllocationPolicy>(
+        now: Instant, _ queue: inout Q, _ allocation: inout A
+    ) -> [SchedulerAction] {
+        var actions: [SchedulerAction] = []
+        advance(to: now, &queue, &actions)
+        for slot in slots.indices where slots[slot].record != nil {
+            cancelJob(JobID(slot: slot, generation: slots[slot].generation), &queue, &actions)
+        }
+        finishEvent(&queue, &allocation, &actions)
+        return actions
+    }
+
+    mutating func observe<Q: QueuePolicy, A: AllocationPolicy>(
+        _ rateLimits: RateLimitObservation, for deployment: DeploymentID, now: Instant, _ queue: inout Q, _ allocation: inout A
+    ) -> [SchedulerAction] {
+        var actions: [SchedulerAction] = []
+        advance(to: now, &queue, &actions)
+        if let d = indexByID[deployment] {
+            states[d].ensureAdvanced(to: self.now)
+            states[d].ledger.observe(rateLimits, now: self.now, deployment: deployments[d])
+        } else {
+            counters.staleEvents += 1
+        }
+        finishEvent(&queue, &allocation, &actions)
+        return actions
+    }
+
+    mutating func tick<Q: QueuePolicy, A: AllocationPolicy>(
+        now: Instant, _ queue: inout Q, _ allocation: inout A
+    ) -> [SchedulerAction] {
+        var actions: [SchedulerAction] = []
+        advance(to: now, &queue, &actions)
+        finishEvent(&queue, &allocation, &actions)
+        return actions
+    }
+
+    // MARK: Steps every event takes
+
+    /// Moves the clock forward and fires due timers.
+    private mutating func advance<Q: QueuePolicy>(to instant: Instant, _ queue: inout Q, _ actions: inout [SchedulerAction]) {
+        now = max(now, instant.nanoseconds)
+        if let requested = requestedWakeup, requested <= now { requestedWakeup = nil }
+        while let timer = timers.popDue(now: now) {
+            guard let record = record(timer.job) else { continue }
+            switch (timer.kind, record.state) {
+            case (.retry, .backingOff(let until)) where until == timer.at:
+                backingOff -= 1
+                if let error = giveUpError(timer.job, record) {
+                    counters.expired += 1
+                    finish(timer.job, .failed(error), &actions)
+                } else {
+                    slots[timer.job.slot].record!.state = .queued
+                    queue.enqueue(record.queued(as: timer.job))
+                }
+            case (.giveUp, .queued), (.giveUp, .backingOff):
+                if let error = giveUpError(timer.job, record) { expire(timer.job, error, &queue, &actions) }
+            default:
+                continue
+            }
+        }
+    }
+
+    /// Dispatches what fits, then asks for the next wake-up if it changed.
+    private mutating func finishEvent<Q: QueuePolicy, A: AllocationPolicy>(
+        _ queue: inout Q, _ allocation: inout A, _ actions: inout [SchedulerAction]
+    ) {
+        var next = fill(&queue, &allocation, &actions)
+        while let timer = timers.first, isStale(timer) { timers.removeFirst() }
+        if let timer = timers.earliest { next = min(next, timer) }
+        guard next != .max else { return }
+        if next <= now { next = now + 1_000_000 }
+        if next != requestedWakeup {
+            requestedWakeup = next
+            actions.append(.scheduleWakeup(at: Instant(nanoseconds: next)))
+        }
+    }
+
+    // MARK: Job life
+
+    private mutating func retryOrFail<Q: QueuePolicy>(
+        _ id: JobID, from d: Int, delay: Int64, reason: String, _ queue: inout Q, _ actions: inout [SchedulerAction]
+    ) {
+        var record = slots[id.slot].record!
+        record.lastFailure = reason
+        if record.attempts >= configuration.retry.maxAttempts {
+            counters.failed += 1
+            let error = HeadroomError(.attemptsExhausted, "Job \(id) failed all \(record.attempts) attempts allowed (RetryPolicy.maxAttempts); the last was \(reason).")
+            finish(id, .failed(error), &actions)
+            return
+        }
+        if let error = giveUpError(id, record) {
+            counters.expired += 1
+            finish(id, .failed(error), &actions)
+            return
+        }
+        counters.retries += 1
+        record.avoid = d
+        if delay <= 0 {
+            record.state = .queued
+            queue.enqueue(record.queued(as: id))
+        } else {
+            let until = now.addingSaturating(delay)
+            record.state = .backingOff(until: until)
+            backingOff += 1
+            timers.schedule(at: until, job: id, kind: .retry)
+        }
+        slots[id.slot].record = record
+    }
+
+    private mutating func cancelJob<Q: QueuePolicy>(_ id: JobID, _ queue: inout Q, _ actions: inout [SchedulerAction]) {
+        guard let record = record(id) else { return }
+        switch record.state {
+        case .queued: _ = queue.remove(id)
+        case .backingOff: backingOff -= 1
+        case .inFlight(let d, _): leave(d)
+        }
+        counters.cancelled += 1
+        finish(id, .cancelled, &actions)
+    }
+
+    /// Ends a waiting job whose deadline or maximum queue wait passed.
+    private mutating func expire<Q: QueuePolicy>(_ id: JobID, _ error: HeadroomError, _ queue: inout Q, _ actions: inout [SchedulerAction]) {
+        guard let record = record(id) else { return }
+        switch record.state {
+        case .queued: _ = queue.remove(id)
+        case .backingOff: backingOff -= 1
+        case .inFlight: return
+        }
+        counters.expired += 1
+        finish(id, .failed(error), &actions)
+    }
+
+    /// An attempt on deployment `d` is over.
+    private mutating func leave(_ d: Int) {
+        if states[d].isSaturated { saturated -= 1 }
+        states[d].inFlight -= 1
+        inFlight -= 1
+    }
+
+    private func giveUpError(_ id: JobID, _ record: JobRecord) -> HeadroomError? {
+        guard let at = record.giveUpAt, now >= at else { return nil }
+        let waited = Instant(nanoseconds: now) - Instant(nanoseconds: record.arrival)
+        let last = record.lastFailure.map { "; the last was \($0)" } ?? ""
+        if record.giveUpKind == .deadlineExceeded {
+            return HeadroomError(.deadlineExceeded, "Job \(id) reached its deadline \(Instant(nanoseconds: at)) after waiting \(waited) in \(record.attempts) attempt(s)\(last).")
+        }
+        return HeadroomError(.queueWaitExceeded, "Job \(id) waited \(waited), beyond SchedulerConfiguration.maxQueueWait, in \(record.attempts) attempt(s)\(last). Add capacity or allow longer waits.")
+    }
+
+    /// A timer whose job has ended, or a back-off timer the job no longer waits on.
+    private func isStale(_ timer: TimerHeap.Timer) -> Bool {
+        guard let record = record(timer.job) else { return true }
+        if timer.kind == .retry, case .backingOff(let until) = record.state { return until != timer.at }
+        return timer.kind == .retry
+    }
+
+    func record(_ id: JobID) -> JobRecord? {
+        guard id.slot < slots.count, slots[id.slot].generation == id.generation else { return nil }
+        return slots[id.slot].record
+    }
+
+    mutating func finish(_ id: JobID, _ result: JobResult, _ actions: inout [SchedulerAction]) {
+        actions.append(.finish(id, result))
+        slots[id.slot].record = nil
+        slots[id.slot].generation &+= 1
+        freeSlots.append(id.slot)
+    }
+
+    private mutating func allocateSlot() -> JobID {
+        if let slot = freeSlots.popLast() {
+            return JobID(slot: slot, generation: slots[slot].generation)
+        }
+        slots.append(Slot())
+        return JobID(slot: slots.count - 1, generation: 0)
+    }
+
+    private func clampedRetryAfter(_ wait: Duration) -> Int64 {
+        min(max(0, wait.nanoseconds), configuration.retry.maxRetryAfter.nanoseconds)
+    }
+}
