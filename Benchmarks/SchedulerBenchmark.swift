@@ -56,7 +56,8 @@ enum SchedulerBenchmark {
         var configuration = SchedulerConfiguration()
         configuration.maxQueueLength = nil
         var scheduler = try! Scheduler(deployments: deployments, queue: queue, allocation: allocation, configuration: configuration)
-        var inFlight = Ring<JobID>()
+        var inFlight: [JobID] = []
+        var nextToComplete = 0
         var now = Instant.zero
         let step = Duration.microseconds(50)
         let backlog = 5_000
@@ -74,7 +75,8 @@ enum SchedulerBenchmark {
         let start = clock.now
         for index in 0 ..< cycles {
             now = now + step
-            record(scheduler.complete(inFlight.popFirst()!, outcome: usage, now: now))
+            record(scheduler.complete(inFlight[nextToComplete], outcome: usage, now: now))
+            nextToComplete += 1
             record(scheduler.submit(job(index), now: now).actions)
         }
         let elapsed = clock.now - start

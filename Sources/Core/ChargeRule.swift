@@ -83,15 +83,21 @@ public struct ChargeRule: Sendable {
 
     /// The tokens the request costs once the provider has reported its usage.
     public func settlement(for job: Job, usage: Usage) -> Int {
+        if case .custom(_, let settle) = rule { return max(0, settle(job, usage)) }
+        return settlement(for: JobSize(job), usage: usage)!
+    }
+
+    /// The settlement of a built-in rule, from the job's sizes alone; `nil` for a custom rule.
+    func settlement(for size: JobSize, usage: Usage) -> Int? {
         switch rule {
         case .promptPlusMaxOutput:
-            return max(0, usage.promptTokens).addingSaturating(job.maxOutputTokens)
+            return max(0, usage.promptTokens).addingSaturating(size.maxOutputTokens)
         case .largerOfMaxOutputAndCharacters:
-            return reservation(for: job)
+            return reservation(for: size)
         case .actualUsage:
             return max(0, usage.totalTokens)
-        case .custom(_, let settle):
-            return max(0, settle(job, usage))
+        case .custom:
+            return nil
         }
     }
 }

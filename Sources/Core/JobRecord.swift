@@ -1,5 +1,11 @@
-/// One job's life inside the scheduler.
+/// One job's life inside the scheduler, in a slot of the job table. A slot's
+/// generation changes whenever a job leaves it, so an old ``JobID`` never
+/// reaches a newer job. Records are stored, not optionals, so that the
+/// dispatch pass reads their fields in place.
 struct JobRecord: Sendable {
+    var generation: UInt32 = 0
+    var isLive = false
+
     enum State: Sendable {
         case queued
         case inFlight(deployment: Int, entry: Int)
@@ -20,6 +26,9 @@ struct JobRecord: Sendable {
     var giveUpKind = HeadroomError.Kind.queueWaitExceeded
     var lastFailure: String?
 
+    /// The contents of an empty slot.
+    static let vacant = JobRecord(job: Job(models: [], promptTokens: 0, maxOutputTokens: 0), eligible: [], sequence: 0, arrival: 0)
+
     init(job: Job, eligible: [Int], sequence: UInt64, arrival: Int64) {
         self.job = job
         self.size = JobSize(job)
@@ -32,11 +41,4 @@ struct JobRecord: Sendable {
         QueuedJob(id: id, priority: job.priority, arrival: Instant(nanoseconds: arrival), sequence: sequence,
                   tokens: size.contextTokens)
     }
-}
-
-/// A place in the job table; its generation changes whenever a job leaves it,
-/// so an old ``JobID`` never reaches a newer job.
-struct Slot: Sendable {
-    var generation: UInt32 = 0
-    var record: JobRecord?
 }

@@ -16,7 +16,7 @@ extension SchedulerCore {
         defer { clearClaims() }
         // With every deployment at its concurrency cap only a completion can help.
         while saturated < states.count, position < configuration.lookahead, let next = queue.job(at: position) {
-            guard slots[next.id.slot].generation == next.id.generation, slots[next.id.slot].record != nil else {
+            guard isLive(next.id) else {
                 // The policy returned a job the scheduler no longer has: drop it rather than spin.
                 _ = queue.remove(at: position)
                 continue
@@ -30,14 +30,14 @@ extension SchedulerCore {
                 dispatch(next.id, to: d, &actions)
                 continue
             }
-            let size = slots[next.id.slot].record!.size
-            for d in slots[next.id.slot].record!.eligible {
+            let size = jobs[next.id.slot].size
+            for d in jobs[next.id.slot].eligible {
                 // A deployment an earlier blocked job holds, and this one may not take from it,
                 // is covered by that job's wake-up.
                 let heldAhead = claimed[d] && !mayPassClaimants(of: d, next, queue)
                 if !heldAhead && !states[d].isSaturated {
                     states[d].ensureAdvanced(to: now)
-                    let charge = reservation(of: slots[next.id.slot].record!.job, size, on: d)
+                    let charge = reservation(of: jobs[next.id.slot].job, size, on: d)
                     wakeup = min(wakeup, states[d].ledger.earliestAdmission(tokens: charge, now: now))
                 }
                 if !claimed[d] {
@@ -56,14 +56,14 @@ extension SchedulerCore {
     private mutating func collectCandidates<Q: QueuePolicy>(for job: QueuedJob, _ queue: Q) {
         candidates.removeAll(keepingCapacity: true)
         let slot = job.id.slot
-        let size = slots[slot].record!.size
-        let avoid = slots[slot].record!.avoid
+        let size = jobs[slot].size
+        let avoid = jobs[slot].avoid
         var avoided: DeploymentCandidate?
-        for d in slots[slot].record!.eligible {
+        for d in jobs[slot].eligible {
             if states[d].isSaturated { continue }
             if claimed[d] && !mayPassClaimants(of: d, job, queue) { continue }
             states[d].ensureAdvanced(to: now)
-            let charge = reservation(of: slots[slot].record!.job, size, on: d)
+            let charge = reservation(of: jobs[slot].job, size, on: d)
             guard states[d].ledger.admits(tokens: charge, now: now) else { continue }
             let candidate = DeploymentCandidate(
                 index: d, id: states[d].id, weight: states[d].weight, inFlight: states[d].inFlight,
@@ -79,9 +79,8 @@ extension SchedulerCore {
     /// Whether `job` may pass every blocked job ahead of it that wants deployment `d`.
     private func mayPassClaimants<Q: QueuePolicy>(of d: Int, _ job: QueuedJob, _ queue: Q) -> Bool {
         guard queue.allowsPassing else { return false }
-        for ahead in blocked {
-            guard let record = record(ahead.id), record.eligible.contains(d) else { continue }
-            if !queue.mayPass(job, blocked: ahead, timesPassed: record.timesPassed) { return false }
+        for ahead in blocked where jobs[ahead.id.slot].eligible.contains(d) {
+            if !queue.mayPass(job, blocked: ahead, timesPassed: jobs[ahead.id.slot].timesPassed) { return false }
         }
         return true
     }
@@ -89,8 +88,8 @@ extension SchedulerCore {
     /// Counts a pass against every blocked job ahead that wanted deployment `d`.
     private mutating func notePasses(to d: Int) {
         guard claimed[d] else { return }
-        for ahead in blocked where slots[ahead.id.slot].record?.eligible.contains(d) == true {
-            slots[ahead.id.slot].record!.timesPassed += 1
+        for ahead in blocked where jobs[ahead.id.slot].eligible.contains(d) {
+            jobs[ahead.id.slot].timesPassed += 1
         }
     }
 
@@ -102,15 +101,15 @@ extension SchedulerCore {
     }
 
     private mutating func dispatch(_ id: JobID, to d: Int, _ actions: inout [SchedulerAction]) {
-        let charge = reservation(of: slots[id.slot].record!.job, slots[id.slot].record!.size, on: d)
+        let charge = reservation(of: jobs[id.slot].job, jobs[id.slot].size, on: d)
         let entry = states[d].ledger.reserve(tokens: charge, now: now)
-        slots[id.slot].record!.state = .inFlight(deployment: d, entry: entry)
-        slots[id.slot].record!.attempts += 1
+        jobs[id.slot].state = .inFlight(deployment: d, entry: entry)
+        jobs[id.slot].attempts += 1
         states[d].inFlight += 1
         if states[d].isSaturated { saturated += 1 }
         states[d].dispatched += 1
         inFlight += 1
         counters.dispatched += 1
-        actions.append(.dispatch(id, to: states[d].id, attempt: slots[id.slot].record!.attempts))
+        actions.append(.dispatch(id, to: states[d].id, attempt: jobs[id.slot].attempts))
     }
 }

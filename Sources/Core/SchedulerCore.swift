@@ -10,7 +10,7 @@ struct SchedulerCore: Sendable {
     var states: [DeploymentState]
     let indexByID: [DeploymentID: Int]
     var random: SeededRandom
-    var slots: [Slot] = []
+    var jobs: [JobRecord] = []
     var freeSlots: [Int] = []
     var timers = TimerHeap()
     var nextSequence: UInt64 = 0
@@ -91,7 +91,7 @@ struct SchedulerCore: Sendable {
             }
             if let giveUp = record.giveUpAt { timers.schedule(at: giveUp, job: id, kind: .giveUp) }
             queue.enqueue(record.queued(as: id))
-            slots[id.slot].record = record
+            store(record, as: id)
         }
         finishEvent(&queue, &allocation, &actions)
         return (id, actions)
@@ -103,7 +103,7 @@ struct SchedulerCore: Sendable {
     ) -> [SchedulerAction] {
         var actions: [SchedulerAction] = []
         advance(to: now, &queue, &actions)
-        guard let record = record(id), case .inFlight(let d, let entry) = record.state else {
+        guard isLive(id), case .inFlight(let d, let entry) = jobs[id.slot].state else {
             counters.staleEvents += 1
             finishEvent(&queue, &allocation, &actions)
             return actions
@@ -116,7 +116,8 @@ struct SchedulerCore: Sendable {
         let name = states[d].id
         switch outcome {
         case .succeeded(let usage):
-            let tokens = states[d].charge.settlement(for: record.job, usage: usage)
+            let tokens = states[d].charge.settlement(for: jobs[id.slot].size, usage: usage)
+                ?? states[d].charge.settlement(for: jobs[id.slot].job, usage: usage)
             states[d].ledger.settle(entry, tokens: tokens, requests: 1)
             states[d].succeeded += 1
             counters.succeeded += 1
@@ -131,12 +132,12 @@ struct SchedulerCore: Sendable {
             states[d].failed += 1
             counters.transientFailures += 1
             let delay = retryAfter.map(clampedRetryAfter)
-                ?? configuration.retry.backoff(retry: record.attempts, random: &random).nanoseconds
+                ?? configuration.retry.backoff(retry: jobs[id.slot].attempts, random: &random).nanoseconds
             retryOrFail(id, from: d, delay: delay, reason: "'\(name)' failed: \(message)", &queue, &actions)
         case .permanentFailure(let message):
             states[d].failed += 1
             counters.failed += 1
-            let error = HeadroomError(.rejectedByProvider, "Deployment '\(name)' rejected job \(id) on attempt \(record.attempts): \(message)")
+            let error = HeadroomError(.rejectedByProvider, "Deployment '\(name)' rejected job \(id) on attempt \(jobs[id.slot].attempts): \(message)")
             finish(id, .failed(error), &actions)
         }
         finishEvent(&queue, &allocation, &actions)
@@ -148,7 +149,7 @@ struct SchedulerCore: Sendable {
     ) -> [SchedulerAction] {
         var actions: [SchedulerAction] = []
         advance(to: now, &queue, &actions)
-        if record(id) == nil {
+        if !isLive(id) {
             counters.staleEvents += 1
         } else {
             cancelJob(id, &queue, &actions)
@@ -162,8 +163,8 @@ struct SchedulerCore: Sendable {
     ) -> [SchedulerAction] {
         var actions: [SchedulerAction] = []
         advance(to: now, &queue, &actions)
-        for slot in slots.indices where slots[slot].record != nil {
-            cancelJob(JobID(slot: slot, generation: slots[slot].generation), &queue, &actions)
+        for slot in jobs.indices where jobs[slot].isLive {
+            cancelJob(JobID(slot: slot, generation: jobs[slot].generation), &queue, &actions)
         }
         finishEvent(&queue, &allocation, &actions)
         return actions
@@ -208,7 +209,7 @@ struct SchedulerCore: Sendable {
                     counters.expired += 1
                     finish(timer.job, .failed(error), &actions)
                 } else {
-                    slots[timer.job.slot].record!.state = .queued
+                    jobs[timer.job.slot].state = .queued
                     queue.enqueue(record.queued(as: timer.job))
                 }
             case (.giveUp, .queued), (.giveUp, .backingOff):
@@ -239,7 +240,7 @@ struct SchedulerCore: Sendable {
     private mutating func retryOrFail<Q: QueuePolicy>(
         _ id: JobID, from d: Int, delay: Int64, reason: String, _ queue: inout Q, _ actions: inout [SchedulerAction]
     ) {
-        var record = slots[id.slot].record!
+        var record = jobs[id.slot]
         record.lastFailure = reason
         if record.attempts >= configuration.retry.maxAttempts {
             counters.failed += 1
@@ -263,7 +264,7 @@ struct SchedulerCore: Sendable {
             backingOff += 1
             timers.schedule(at: until, job: id, kind: .retry)
         }
-        slots[id.slot].record = record
+        jobs[id.slot] = record
     }
 
     private mutating func cancelJob<Q: QueuePolicy>(_ id: JobID, _ queue: inout Q, _ actions: inout [SchedulerAction]) {
@@ -308,29 +309,43 @@ struct SchedulerCore: Sendable {
 
     /// A timer whose job has ended, or a back-off timer the job no longer waits on.
     private func isStale(_ timer: TimerHeap.Timer) -> Bool {
-        guard let record = record(timer.job) else { return true }
-        if timer.kind == .retry, case .backingOff(let until) = record.state { return until != timer.at }
+        guard isLive(timer.job) else { return true }
+        if timer.kind == .retry, case .backingOff(let until) = jobs[timer.job.slot].state { return until != timer.at }
         return timer.kind == .retry
     }
 
+    /// Whether `id` names a job that has not ended.
+    func isLive(_ id: JobID) -> Bool {
+        id.slot < jobs.count && jobs[id.slot].generation == id.generation && jobs[id.slot].isLive
+    }
+
     func record(_ id: JobID) -> JobRecord? {
-        guard id.slot < slots.count, slots[id.slot].generation == id.generation else { return nil }
-        return slots[id.slot].record
+        isLive(id) ? jobs[id.slot] : nil
     }
 
     mutating func finish(_ id: JobID, _ result: JobResult, _ actions: inout [SchedulerAction]) {
         actions.append(.finish(id, result))
-        slots[id.slot].record = nil
-        slots[id.slot].generation &+= 1
+        let generation = jobs[id.slot].generation &+ 1
+        jobs[id.slot] = .vacant
+        jobs[id.slot].generation = generation
         freeSlots.append(id.slot)
     }
 
+    /// Takes a free slot for a new job and returns the job's identity.
     private mutating func allocateSlot() -> JobID {
         if let slot = freeSlots.popLast() {
-            return JobID(slot: slot, generation: slots[slot].generation)
+            return JobID(slot: slot, generation: jobs[slot].generation)
         }
-        slots.append(Slot())
-        return JobID(slot: slots.count - 1, generation: 0)
+        jobs.append(.vacant)
+        return JobID(slot: jobs.count - 1, generation: 0)
+    }
+
+    /// Puts `record` into the slot `id` was given.
+    private mutating func store(_ record: JobRecord, as id: JobID) {
+        var record = record
+        record.generation = id.generation
+        record.isLive = true
+        jobs[id.slot] = record
     }
 
     private func clampedRetryAfter(_ wait: Duration) -> Int64 {

@@ -13,7 +13,7 @@ import HeadroomCore
 public struct FIFOQueue: QueuePolicy {
     /// How many times one blocked job may be passed by smaller ones; 0 forbids passing.
     public let smallerJobsMayPass: Int
-    private var jobs = Ring<QueuedJob>()
+    private var jobs = JobDeque()
 
     /// Creates a FIFO queue; `smallerJobsMayPass` bounds how often a blocked job may be passed.
     public init(smallerJobsMayPass: Int = 0) {
@@ -27,11 +27,11 @@ public struct FIFOQueue: QueuePolicy {
     }
 
     public func job(at position: Int) -> QueuedJob? {
-        position < jobs.count ? jobs[offset: position] : nil
+        position < jobs.count ? jobs[position] : nil
     }
 
     public mutating func remove(at position: Int) -> QueuedJob {
-        jobs.remove(atOffset: position)
+        jobs.remove(at: position)
     }
 
     public mutating func remove(_ id: JobID) -> QueuedJob? {
@@ -52,29 +52,5 @@ extension QueuePolicy where Self == FIFOQueue {
     /// First in, first out, letting smaller jobs pass a blocked one at most `times` times.
     public static func fifo(smallerJobsMayPass times: Int) -> FIFOQueue {
         FIFOQueue(smallerJobsMayPass: times)
-    }
-}
-
-extension Ring where Element == QueuedJob {
-    /// Inserts keeping submission order: usually an append; a retried job goes back to its place.
-    mutating func insertInOrder(_ job: QueuedJob) {
-        guard let last, last.sequence > job.sequence else {
-            append(job)
-            return
-        }
-        var low = 0, high = count
-        while low < high {
-            let middle = (low + high) / 2
-            if self[offset: middle].sequence < job.sequence { low = middle + 1 } else { high = middle }
-        }
-        insert(job, atOffset: low)
-    }
-
-    /// Removes the job with `id`, searching from the front, where old jobs are.
-    mutating func remove(_ id: JobID) -> QueuedJob? {
-        for offset in 0 ..< count where self[offset: offset].id == id {
-            return remove(atOffset: offset)
-        }
-        return nil
     }
 }

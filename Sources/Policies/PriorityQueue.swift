@@ -18,7 +18,7 @@ public struct PriorityQueue: QueuePolicy {
     public let aging: Duration?
     private let agingNanoseconds: Int64?
     /// Lanes in descending priority.
-    private var lanes: [(priority: Int, jobs: Ring<QueuedJob>)] = []
+    private var lanes: [(priority: Int, jobs: JobDeque)] = []
     public private(set) var count = 0
 
     /// Creates a priority queue; `aging` is the wait that earns one level (`nil`: never).
@@ -37,14 +37,14 @@ public struct PriorityQueue: QueuePolicy {
         if low < lanes.count && lanes[low].priority == job.priority {
             lanes[low].jobs.insertInOrder(job)
         } else {
-            var lane = Ring<QueuedJob>()
-            lane.append(job)
+            var lane = JobDeque()
+            lane.insertInOrder(job)
             lanes.insert((job.priority, lane), at: low)
         }
     }
 
     public func job(at position: Int) -> QueuedJob? {
-        locate(position).map { lanes[$0.lane].jobs[offset: $0.offset] }
+        locate(position).map { lanes[$0.lane].jobs[$0.offset] }
     }
 
     public mutating func remove(at position: Int) -> QueuedJob {
@@ -56,15 +56,17 @@ public struct PriorityQueue: QueuePolicy {
 
     public mutating func remove(_ id: JobID) -> QueuedJob? {
         for lane in lanes.indices {
-            for offset in 0 ..< lanes[lane].jobs.count where lanes[lane].jobs[offset: offset].id == id {
-                return removeFrom(lane: lane, offset: offset)
+            if let job = lanes[lane].jobs.remove(id) {
+                if lanes[lane].jobs.isEmpty { lanes.remove(at: lane) }
+                count -= 1
+                return job
             }
         }
         return nil
     }
 
     private mutating func removeFrom(lane: Int, offset: Int) -> QueuedJob {
-        let job = lanes[lane].jobs.remove(atOffset: offset)
+        let job = lanes[lane].jobs.remove(at: offset)
         if lanes[lane].jobs.isEmpty { lanes.remove(at: lane) }
         count -= 1
         return job
@@ -92,7 +94,7 @@ public struct PriorityQueue: QueuePolicy {
             while true {
                 var best = -1
                 for lane in lanes.indices where cursors[lane] < lanes[lane].jobs.count {
-                    if best < 0 || precedes(lanes[lane].jobs[offset: cursors[lane]], lanes[best].jobs[offset: cursors[best]]) {
+                    if best < 0 || precedes(lanes[lane].jobs[cursors[lane]], lanes[best].jobs[cursors[best]]) {
                         best = lane
                     }
                 }

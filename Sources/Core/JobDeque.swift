@@ -1,0 +1,41 @@
+/// A double-ended queue of waiting jobs in submission order: the storage the
+/// built-in queue policies share. Concrete rather than generic, so that the
+/// policies' modules call code already specialized here.
+package struct JobDeque: Sendable {
+    private var jobs = Ring<QueuedJob>()
+
+    package init() {}
+
+    package var count: Int { jobs.count }
+    package var isEmpty: Bool { jobs.isEmpty }
+
+    /// The job `offset` places from the front.
+    package subscript(offset: Int) -> QueuedJob { jobs[offset: offset] }
+
+    /// Inserts keeping submission order: usually an append; a retried job goes back to its place.
+    package mutating func insertInOrder(_ job: QueuedJob) {
+        guard let last = jobs.last, last.sequence > job.sequence else {
+            jobs.append(job)
+            return
+        }
+        var low = 0, high = jobs.count
+        while low < high {
+            let middle = (low + high) / 2
+            if jobs[offset: middle].sequence < job.sequence { low = middle + 1 } else { high = middle }
+        }
+        jobs.insert(job, atOffset: low)
+    }
+
+    /// Removes the job `offset` places from the front.
+    package mutating func remove(at offset: Int) -> QueuedJob {
+        jobs.remove(atOffset: offset)
+    }
+
+    /// Removes the job with `id`, searching from the front, where old jobs are.
+    package mutating func remove(_ id: JobID) -> QueuedJob? {
+        for offset in 0 ..< jobs.count where jobs[offset: offset].id == id {
+            return jobs.remove(atOffset: offset)
+        }
+        return nil
+    }
+}
