@@ -6,7 +6,8 @@ public struct QueuedJob: Hashable, Sendable {
     public var priority: Int
     /// When the job was submitted.
     public var arrival: Instant
-    /// Submission order: unique, increasing. Ties of every other key break on it.
+    /// Submission order: unique, increasing, and never decreasing in ``arrival``.
+    /// Ties of every other key break on it.
     public var sequence: UInt64
     /// Prompt plus maximum output tokens: the job's size.
     public var tokens: Int

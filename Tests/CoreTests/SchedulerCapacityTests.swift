@@ -178,3 +178,17 @@ struct ConfigurationErrorTests {
         #expect(actions == [.finish(id, .failed(HeadroomError(.invalidJob, "Job \(id): promptTokens is -1; it must be 0 or more.")))])
     }
 }
+
+@Suite("Allocation through the scheduler")
+struct AllocationThroughSchedulerTests {
+    @Test("Every policy spreads jobs over every deployment that has room", arguments: AllocationKind.allCases)
+    func spreads(_ allocation: AllocationKind) throws {
+        let deployments = try (0 ..< 4).map { try server(DeploymentID("d\($0)"), concurrency: 1) }
+        var scheduler = try makeScheduler(deployments, allocation: allocation)
+        var used: Set<DeploymentID> = []
+        for _ in 0 ..< 4 {
+            for case .dispatch(_, let deployment, _) in scheduler.submit(job(), now: at(0)).actions { used.insert(deployment) }
+        }
+        #expect(used == ["d0", "d1", "d2", "d3"])
+    }
+}
