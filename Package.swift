@@ -7,24 +7,37 @@ let package = Package(
     products: [
         .library(name: "HeadroomCore", targets: ["HeadroomCore"]),
         .library(name: "HeadroomPolicies", targets: ["HeadroomPolicies"]),
+        .library(name: "HeadroomSimulator", targets: ["HeadroomSimulator"]),
         .executable(name: "headroom", targets: ["HeadroomCLI"]),
         .executable(name: "headroom-bench", targets: ["HeadroomBenchmarks"]),
     ],
     targets: [
         .target(name: "HeadroomCore", path: "Sources/Core"),
         .target(name: "HeadroomPolicies", dependencies: ["HeadroomCore"], path: "Sources/Policies"),
+        .target(
+            name: "HeadroomSimulator",
+            dependencies: ["HeadroomCore", "HeadroomPolicies"],
+            path: "Sources/Simulator",
+            resources: [.copy("Resources")]
+        ),
         .executableTarget(
             name: "HeadroomCLI",
-            dependencies: ["HeadroomCore", "HeadroomPolicies"],
+            dependencies: ["HeadroomCore", "HeadroomPolicies", "HeadroomSimulator"],
             path: "Sources/CLI"
         ),
         .executableTarget(
             name: "HeadroomBenchmarks",
-            dependencies: ["HeadroomCore", "HeadroomPolicies"],
+            dependencies: ["HeadroomCore", "HeadroomPolicies", "HeadroomSimulator"],
             path: "Benchmarks"
         ),
         .testTarget(name: "HeadroomCoreTests", dependencies: ["HeadroomCore", "HeadroomPolicies"], path: "Tests/CoreTests"),
         .testTarget(name: "HeadroomPoliciesTests", dependencies: ["HeadroomCore", "HeadroomPolicies"], path: "Tests/PoliciesTests"),
+        .testTarget(
+            name: "HeadroomSimulatorTests",
+            dependencies: ["HeadroomCore", "HeadroomPolicies", "HeadroomSimulator"],
+            path: "Tests/SimulatorTests",
+            resources: [.copy("Fixtures")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

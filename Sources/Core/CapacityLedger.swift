@@ -120,6 +120,27 @@ struct CapacityLedger: Sendable {
         return earliest
     }
 
+    /// Whether a request charged `tokens` may be sent now without delaying one
+    /// charged `claimantTokens` that is waiting to go at `claimantAt`: at that
+    /// instant every window must still hold both, unless this one's charge has
+    /// left the window by then. Refused while the server's view is in force.
+    func admits(tokens: Int, now: Int64, besides claimantTokens: Int, at claimantAt: Int64) -> Bool {
+        guard serverTokens == nil && serverRequests == nil, admits(tokens: tokens, now: now) else { return false }
+        for window in windows where now.addingSaturating(window.length) > claimantAt {
+            if claimantTokens > window.tokenLimit { return false }
+            let cutoff = claimantAt.addingSaturating(-window.length)
+            var tokensThen = window.tokens, requestsThen = window.requests
+            var position = window.start
+            while position < entries.endIndex, entries[position].time <= cutoff {
+                tokensThen -= entries[position].tokens
+                requestsThen -= entries[position].requests
+                position += 1
+            }
+            if tokensThen + tokens + claimantTokens > window.tokenLimit || requestsThen + 2 > window.requestLimit { return false }
+        }
+        return true
+    }
+
     /// When enough of `window`'s oldest entries have expired to admit `tokens`.
     private func expiry(freeing window: Window, for tokens: Int) -> Int64 {
         if tokens > window.tokenLimit {
@@ -212,13 +233,13 @@ struct CapacityLedger: Sendable {
         if let remaining = observation.remainingTokens {
             serverTokens = ServerBudget.adopting(
                 remaining: remaining, limit: observation.tokenLimit ?? deployment.tokensPerMinute,
-                resetIn: observation.tokensResetIn, ownRemaining: own.tokens, now: now
+                resetIn: observation.tokensResetIn, refill: observation.refill, ownRemaining: own.tokens, now: now
             )
         }
         if let remaining = observation.remainingRequests {
             serverRequests = ServerBudget.adopting(
                 remaining: remaining, limit: observation.requestLimit ?? deployment.requestsPerMinute,
-                resetIn: observation.requestsResetIn, ownRemaining: own.requests, now: now
+                resetIn: observation.requestsResetIn, refill: observation.refill, ownRemaining: own.requests, now: now
             )
         }
     }
@@ -242,31 +263,35 @@ struct CapacityLedger: Sendable {
     }
 }
 
-/// A budget the server reported: `remaining` at `observedAt`, refilling
-/// linearly to `limit` by `fullAt`, less what was sent since.
+/// A budget the server reported: `remaining` at `observedAt`, coming back to
+/// `limit` by `fullAt` (continuously or all at once), less what was sent since.
 struct ServerBudget: Hashable, Sendable {
     let observedAt: Int64
     let remaining: Int
     let limit: Int
     let fullAt: Int64
+    let refill: RateLimitObservation.Refill
     var spent = 0
 
     /// The longest reset the scheduler believes; a larger or absent value means a one-minute refill.
     static let longestReset = Duration.seconds(120).nanoseconds
 
     /// A budget to adopt when the server's remaining count is below the ledger's, else `nil`.
-    static func adopting(remaining: Int, limit: Int, resetIn: Duration?, ownRemaining: Int, now: Int64) -> ServerBudget? {
+    static func adopting(
+        remaining: Int, limit: Int, resetIn: Duration?, refill: RateLimitObservation.Refill, ownRemaining: Int, now: Int64
+    ) -> ServerBudget? {
         guard remaining >= 0, limit > 0, remaining < ownRemaining, remaining < limit else { return nil }
         let minute = Duration.seconds(60).nanoseconds
         var reset = resetIn?.nanoseconds ?? -1
         if reset < 0 || reset > longestReset {
-            reset = Int64(Double(minute) * Double(limit - remaining) / Double(limit))
+            reset = refill == .atReset ? minute : Int64(Double(minute) * Double(limit - remaining) / Double(limit))
         }
-        return ServerBudget(observedAt: now, remaining: remaining, limit: limit, fullAt: now.addingSaturating(max(1, reset)))
+        return ServerBudget(observedAt: now, remaining: remaining, limit: limit, fullAt: now.addingSaturating(max(1, reset)), refill: refill)
     }
 
     func available(at now: Int64) -> Int {
         guard now < fullAt else { return limit }
+        guard refill == .continuous else { return remaining }
         let elapsed = Double(max(0, now - observedAt)) / Double(fullAt - observedAt)
         return remaining + Int(Double(limit - remaining) * elapsed)
     }
@@ -278,7 +303,7 @@ struct ServerBudget: Hashable, Sendable {
     func earliest(admitting charge: Int, now: Int64) -> Int64 {
         let needed = spent + charge - remaining
         guard needed > 0 else { return now }
-        guard needed < limit - remaining else { return fullAt }
+        guard refill == .continuous, needed < limit - remaining else { return fullAt }
         let fraction = Double(needed) / Double(limit - remaining)
         // Truncation plus one nanosecond rounds up, so the budget has refilled by then.
         let at = observedAt + Int64(Double(fullAt - observedAt) * fraction) + 1

@@ -29,7 +29,9 @@ public struct QueuedJob: Hashable, Sendable {
 /// deployment that a blocked job ahead of it also wants only if
 /// ``mayPass(_:blocked:timesPassed:)`` allows it; deployments that no blocked
 /// job ahead wants are always free to take, so jobs for one model never wait
-/// behind jobs for another.
+/// behind jobs for another. A blocked job claims only the deployment where it
+/// will fit first, and with ``SchedulerConfiguration/backfill`` a later job may
+/// use a claimed deployment when that cannot delay the claimant.
 ///
 /// Implementers must guarantee:
 /// - the order is a function of the jobs alone (no clock, no global state), so

@@ -4,6 +4,14 @@
 /// The scheduler adopts the server's view whenever it is lower than its own:
 /// other clients may share the quota.
 public struct RateLimitObservation: Hashable, Sendable {
+    /// How the provider's budget comes back.
+    public enum Refill: Hashable, Sendable {
+        /// Continuously, reaching the limit at the reset (OpenAI's token buckets).
+        case continuous
+        /// All at once at the reset (fixed windows, as Azure OpenAI counts).
+        case atReset
+    }
+
     /// Requests the server says are left.
     public var remainingRequests: Int?
     /// Tokens the server says are left.
@@ -16,6 +24,8 @@ public struct RateLimitObservation: Hashable, Sendable {
     public var requestsResetIn: Duration?
     /// How long until the token budget is fully restored.
     public var tokensResetIn: Duration?
+    /// How the budget comes back until then.
+    public var refill: Refill
 
     /// Creates an observation; leave out what the headers did not say.
     public init(
@@ -24,7 +34,8 @@ public struct RateLimitObservation: Hashable, Sendable {
         requestLimit: Int? = nil,
         tokenLimit: Int? = nil,
         requestsResetIn: Duration? = nil,
-        tokensResetIn: Duration? = nil
+        tokensResetIn: Duration? = nil,
+        refill: Refill = .continuous
     ) {
         self.remainingRequests = remainingRequests
         self.remainingTokens = remainingTokens
@@ -32,5 +43,6 @@ public struct RateLimitObservation: Hashable, Sendable {
         self.tokenLimit = tokenLimit
         self.requestsResetIn = requestsResetIn
         self.tokensResetIn = tokensResetIn
+        self.refill = refill
     }
 }

@@ -18,7 +18,11 @@ public struct SchedulerConfiguration: Hashable, Sendable {
     public var targetUtilization: Double = 1
     /// How far past a job that cannot go yet the scheduler looks for one that
     /// can (one wanting another deployment, or one the queue policy lets pass).
-    public var lookahead: Int = 32
+    public var lookahead: Int = 128
+    /// Whether a job may take a deployment that a blocked job ahead of it is
+    /// waiting for, when sending it now cannot delay that job (its charge leaves
+    /// the windows in time, or both fit): conservative backfilling.
+    public var backfill = true
     /// Retries of failed attempts.
     public var retry = RetryPolicy()
     /// How the effective limits shrink when 429s come despite the accounting.

@@ -30,26 +30,53 @@ extension SchedulerCore {
                 dispatch(next.id, to: d, &actions)
                 continue
             }
-            let size = jobs[next.id.slot].size
-            for d in jobs[next.id.slot].eligible {
-                // A deployment an earlier blocked job holds, and this one may not take from it,
-                // is covered by that job's wake-up.
-                let heldAhead = claimed[d] && !mayPassClaimants(of: d, next, queue)
-                if !heldAhead && !states[d].isSaturated {
-                    states[d].ensureAdvanced(to: now)
-                    let charge = reservation(of: jobs[next.id.slot].job, size, on: d)
-                    wakeup = min(wakeup, states[d].ledger.earliestAdmission(tokens: charge, now: now))
-                }
-                if !claimed[d] {
-                    claimed[d] = true
-                    claimedCount += 1
-                }
-            }
-            blocked.append(next)
+            let (at, claim, charge) = claimEarliest(for: next, queue)
+            wakeup = min(wakeup, at)
+            blocked.append(BlockedJob(job: next, claim: claim, at: at, charge: charge))
+            if claim >= 0 { timedClaims += 1 }
             position += 1
-            if claimedCount == states.count && !queue.allowsPassing { break }
+            if claimedCount == states.count && !queue.allowsPassing && !(configuration.backfill && timedClaims > 0) { break }
         }
         return wakeup
+    }
+
+    /// Claims, for a job that cannot go now, the deployment where it will fit
+    /// first, so that jobs behind it may use the others; returns that instant
+    /// and the claim (-1: all its deployments). Where every deployment it could
+    /// use waits on a completion rather than on time, it claims them all: any
+    /// of them may free first.
+    private mutating func claimEarliest<Q: QueuePolicy>(for job: QueuedJob, _ queue: Q) -> (Int64, Int, Int) {
+        let slot = job.id.slot
+        let size = jobs[slot].size
+        var earliest = Int64.max
+        var earliestDeployment = -1
+        var earliestCharge = 0
+        for d in jobs[slot].eligible {
+            // A deployment a blocked job ahead holds, and this one may not take from it, waits for that job.
+            if claimed[d] && !mayPassClaimants(of: d, job, queue) { continue }
+            guard !states[d].isSaturated else { continue }
+            states[d].ensureAdvanced(to: now)
+            let charge = reservation(of: jobs[slot].job, size, on: d)
+            let at = states[d].ledger.earliestAdmission(tokens: charge, now: now)
+            if at < earliest {
+                earliest = at
+                earliestDeployment = d
+                earliestCharge = charge
+            }
+        }
+        if earliestDeployment >= 0 {
+            claim(earliestDeployment)
+        } else {
+            for d in jobs[slot].eligible { claim(d) }
+        }
+        return (earliest, earliestDeployment, earliestCharge)
+    }
+
+    private mutating func claim(_ d: Int) {
+        if !claimed[d] {
+            claimed[d] = true
+            claimedCount += 1
+        }
     }
 
     /// Fills `candidates` with the deployments that can take `job` now.
@@ -61,10 +88,13 @@ extension SchedulerCore {
         var avoided: DeploymentCandidate?
         for d in jobs[slot].eligible {
             if states[d].isSaturated { continue }
-            if claimed[d] && !mayPassClaimants(of: d, job, queue) { continue }
             states[d].ensureAdvanced(to: now)
             let charge = reservation(of: jobs[slot].job, size, on: d)
-            guard states[d].ledger.admits(tokens: charge, now: now) else { continue }
+            if claimed[d] && !mayPassClaimants(of: d, job, queue) {
+                guard backfills(d, charge) else { continue }
+            } else {
+                guard states[d].ledger.admits(tokens: charge, now: now) else { continue }
+            }
             let candidate = DeploymentCandidate(
                 index: d, id: states[d].id, weight: states[d].weight, inFlight: states[d].inFlight,
                 maxConcurrency: states[d].maxConcurrency,
@@ -76,27 +106,39 @@ extension SchedulerCore {
         if candidates.isEmpty, let avoided { candidates.append(avoided) }
     }
 
-    /// Whether `job` may pass every blocked job ahead of it that wants deployment `d`.
+    /// Whether `job` may pass every blocked job ahead of it that claimed deployment `d`.
     private func mayPassClaimants<Q: QueuePolicy>(of d: Int, _ job: QueuedJob, _ queue: Q) -> Bool {
         guard queue.allowsPassing else { return false }
-        for ahead in blocked where jobs[ahead.id.slot].eligible.contains(d) {
-            if !queue.mayPass(job, blocked: ahead, timesPassed: jobs[ahead.id.slot].timesPassed) { return false }
+        for ahead in blocked where claims(ahead, d) {
+            if !queue.mayPass(job, blocked: ahead.job, timesPassed: jobs[ahead.job.id.slot].timesPassed) { return false }
         }
         return true
     }
 
-    /// Counts a pass against every blocked job ahead that wanted deployment `d`.
+    /// Counts a pass against every blocked job ahead that claimed deployment `d`.
     private mutating func notePasses(to d: Int) {
         guard claimed[d] else { return }
-        for ahead in blocked where jobs[ahead.id.slot].eligible.contains(d) {
-            jobs[ahead.id.slot].timesPassed += 1
+        for ahead in blocked where claims(ahead, d) {
+            jobs[ahead.job.id.slot].timesPassed += 1
         }
+    }
+
+    /// Whether a job charged `charge` may take deployment `d`, claimed by a
+    /// blocked job ahead, because it would not delay that job (conservative backfilling).
+    private func backfills(_ d: Int, _ charge: Int) -> Bool {
+        guard configuration.backfill, let claimant = blocked.first(where: { $0.claim == d }) else { return false }
+        return states[d].ledger.admits(tokens: charge, now: now, besides: claimant.charge, at: claimant.at)
+    }
+
+    private func claims(_ blocked: BlockedJob, _ d: Int) -> Bool {
+        blocked.claim == d || (blocked.claim < 0 && jobs[blocked.job.id.slot].eligible.contains(d))
     }
 
     private mutating func clearClaims() {
         guard claimedCount > 0 || !blocked.isEmpty else { return }
         for d in claimed.indices { claimed[d] = false }
         claimedCount = 0
+        timedClaims = 0
         blocked.removeAll(keepingCapacity: true)
     }
 
@@ -112,4 +154,13 @@ extension SchedulerCore {
         counters.dispatched += 1
         actions.append(.dispatch(id, to: states[d].id, attempt: jobs[id.slot].attempts))
     }
+}
+
+/// A job the dispatch pass found blocked: the deployment it claimed (-1: all
+/// it could use), when it can go there and what it will be charged.
+struct BlockedJob: Sendable {
+    var job: QueuedJob
+    var claim: Int
+    var at: Int64
+    var charge: Int
 }

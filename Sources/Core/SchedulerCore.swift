@@ -25,7 +25,9 @@ struct SchedulerCore: Sendable {
     var candidates: [DeploymentCandidate] = []
     var claimed: [Bool]
     var claimedCount = 0
-    var blocked: [QueuedJob] = []
+    /// Blocked jobs of this pass that claimed one deployment until an instant (candidates for backfilling).
+    var timedClaims = 0
+    var blocked: [BlockedJob] = []
 
     init(deployments: [Deployment], configuration: SchedulerConfiguration) throws(HeadroomError) {
         try configuration.validate()

@@ -80,12 +80,49 @@ struct SchedulerCapacityTests {
         #expect(actions == [.dispatch(forY, to: "y", attempt: 1)])
     }
 
-    @Test("Strict FIFO holds a small job behind a blocked large one")
+    @Test("Without backfilling, strict FIFO holds a small job behind a blocked large one")
     func strictFIFOHoldsSmallJobs() throws {
-        var scheduler = try makeScheduler([server("a", tpm: 1_000)], queue: .fifo)
+        var configuration = SchedulerConfiguration.exact
+        configuration.backfill = false
+        var scheduler = try makeScheduler([server("a", tpm: 1_000)], queue: .fifo, configuration: configuration)
         _ = scheduler.submit(job(500, 100), now: at(0))
         #expect(scheduler.submit(job(500, 100), now: at(1)).actions == [.scheduleWakeup(at: at(60))])
         #expect(scheduler.submit(job(100, 100), now: at(2)).actions == [])
+    }
+
+    @Test("Backfilling sends a job past a blocked one when that cannot delay it", arguments: QueueKind.allCases)
+    func backfillsWithoutDelay(_ queue: QueueKind) throws {
+        var scheduler = try makeScheduler([server("a", tpm: 1_000)], queue: queue)
+        _ = scheduler.submit(job(500, 100), now: at(0))
+        let head = scheduler.submit(job(500, 100), now: at(1)).id
+        // At 60 s the first job's 600 tokens leave the minute: 200 + 600 fit then.
+        let (small, actions) = scheduler.submit(job(100, 100), now: at(2))
+        #expect(actions == [.dispatch(small, to: "a", attempt: 1)])
+        #expect(scheduler.tick(now: at(60)) == [.dispatch(head, to: "a", attempt: 1)])
+    }
+
+    @Test("Backfilling refuses a job that would delay the blocked one")
+    func backfillRefusesDelay() throws {
+        var scheduler = try makeScheduler([server("a", tpm: 1_000)], queue: .fifo)
+        _ = scheduler.submit(job(500, 100), now: at(0))
+        let head = scheduler.submit(job(500, 100), now: at(1)).id
+        let (held, actions) = scheduler.submit(job(100, 400), now: at(2))
+        #expect(actions == [])
+        #expect(scheduler.tick(now: at(60)) == [.dispatch(head, to: "a", attempt: 1), .scheduleWakeup(at: at(120))])
+        #expect(scheduler.tick(now: at(120)) == [.dispatch(held, to: "a", attempt: 1)])
+    }
+
+    @Test("A blocked job holds only the deployment it will fit on first")
+    func claimsOnlyTheEarliestDeployment() throws {
+        var configuration = SchedulerConfiguration.exact
+        configuration.backfill = false
+        var scheduler = try makeScheduler([server("a", tpm: 1_000), server("b", tpm: 1_000)], configuration: configuration)
+        _ = scheduler.submit(job(500, 100), now: at(0))
+        _ = scheduler.submit(job(500, 100), now: at(5))
+        // Fits on a at 60 s, on b at 65 s: it holds a only.
+        #expect(scheduler.submit(job(600, 100), now: at(10)).actions == [.scheduleWakeup(at: at(60))])
+        let (small, actions) = scheduler.submit(job(200, 100), now: at(11))
+        #expect(actions == [.dispatch(small, to: "b", attempt: 1)])
     }
 
     @Test("Lenient FIFO lets smaller jobs pass a blocked head, a bounded number of times")
@@ -190,5 +227,19 @@ struct AllocationThroughSchedulerTests {
             for case .dispatch(_, let deployment, _) in scheduler.submit(job(), now: at(0)).actions { used.insert(deployment) }
         }
         #expect(used == ["d0", "d1", "d2", "d3"])
+    }
+}
+
+@Suite("Server budgets that come back at the reset")
+struct StepRefillTests {
+    @Test("A budget that returns all at once holds jobs until the reset, not a moment less")
+    func stepRefillHoldsUntilReset() throws {
+        var scheduler = try makeScheduler([server("a", tpm: 10_000)])
+        let first = scheduler.submit(job(), now: at(0)).id
+        let headers = RateLimitObservation(remainingTokens: 1_000, tokensResetIn: .seconds(4), refill: .atReset)
+        _ = scheduler.complete(first, outcome: ok, rateLimits: headers, now: at(1))
+        let (second, actions) = scheduler.submit(job(600, 600), now: at(2))
+        #expect(actions == [.scheduleWakeup(at: at(5))])
+        #expect(scheduler.tick(now: at(5)) == [.dispatch(second, to: "a", attempt: 1)])
     }
 }

@@ -1,0 +1,91 @@
+import HeadroomCore
+
+/// Streams the Azure public LLM inference trace (2023) CSV:
+/// `TIMESTAMP,ContextTokens,GeneratedTokens`, with timestamps like
+/// `2023-11-16 18:15:46.6805900`. Arrivals are made relative to the first row.
+///
+/// The trace records what was generated, not the `max_tokens` sent:
+/// `maxTokens` decides it (see ``MaxTokensRule``).
+public struct AzureTraceReader: WorkloadSource {
+    private let lines: LineReader
+    private let maxTokens: MaxTokensRule
+    private let model: String
+    private var origin: Int64?
+    private var last: Int64 = .min
+
+    /// Opens `path`, checking the header.
+    public init(path: String, maxTokens: MaxTokensRule = .outputTimes(1.25), model: String = "gpt-4o") throws(HeadroomError) {
+        lines = try LineReader(path: path)
+        self.maxTokens = maxTokens
+        self.model = model
+        guard let header = lines.nextLine() else { throw lines.error("the file is empty; expected the header TIMESTAMP,ContextTokens,GeneratedTokens.") }
+        let names = header.split(separator: ",").map { $0.trimmingSpaces() }
+        guard names == ["TIMESTAMP", "ContextTokens", "GeneratedTokens"] else {
+            throw lines.error("expected the header TIMESTAMP,ContextTokens,GeneratedTokens, found '\(header)'. Is this an Azure 2023 LLM inference trace?")
+        }
+    }
+
+    public mutating func next() throws(HeadroomError) -> SimulatedRequest? {
+        while let line = lines.nextLine() {
+            if line.allSatisfy({ $0 == " " }) { continue }
+            let fields = line.split(separator: ",", omittingEmptySubsequences: false)
+            guard fields.count == 3 else { throw lines.error("expected 3 comma-separated fields, found \(fields.count) in '\(line)'.") }
+            guard let time = Self.parseTimestamp(fields[0].trimmingSpaces()) else {
+                throw lines.error("TIMESTAMP '\(fields[0])' is not of the form 2023-11-16 18:15:46.6805900.")
+            }
+            guard let context = Int(fields[1].trimmingSpaces()), context >= 0 else {
+                throw lines.error("ContextTokens '\(fields[1])' is not a whole number of 0 or more.")
+            }
+            guard let generated = Int(fields[2].trimmingSpaces()), generated >= 0 else {
+                throw lines.error("GeneratedTokens '\(fields[2])' is not a whole number of 0 or more.")
+            }
+            if time < last { throw lines.error("the timestamp goes back in time; the trace must be sorted by TIMESTAMP.") }
+            last = time
+            let origin = self.origin ?? time
+            self.origin = origin
+            return SimulatedRequest(arrival: Instant(nanoseconds: time - origin), promptTokens: context,
+                                    maxTokens: maxTokens.maxTokens(forOutput: generated), outputTokens: generated, model: model)
+        }
+        return nil
+    }
+
+    /// Nanoseconds since 1970 of `yyyy-MM-dd HH:mm:ss[.fffffff]` (UTC), or `nil`.
+    static func parseTimestamp(_ text: Substring) -> Int64? {
+        let bytes = Array(text.utf8)
+        guard bytes.count >= 19, bytes[4] == 45, bytes[7] == 45, bytes[10] == 32, bytes[13] == 58, bytes[16] == 58 else { return nil }
+        func number(_ range: Range<Int>) -> Int64? {
+            var value: Int64 = 0
+            for i in range {
+                guard bytes[i] >= 48 && bytes[i] <= 57 else { return nil }
+                value = value * 10 + Int64(bytes[i] - 48)
+            }
+            return value
+        }
+        guard let year = number(0 ..< 4), let month = number(5 ..< 7), let day = number(8 ..< 10),
+              let hour = number(11 ..< 13), let minute = number(14 ..< 16), let second = number(17 ..< 19),
+              (1 ... 12).contains(month), (1 ... 31).contains(day), hour < 24, minute < 60, second < 61 else { return nil }
+        var fraction: Int64 = 0
+        if bytes.count > 19 {
+            guard bytes[19] == 46, bytes.count > 20, bytes.count <= 29, let digits = number(20 ..< bytes.count) else { return nil }
+            fraction = digits
+            for _ in 0 ..< (9 - (bytes.count - 20)) { fraction *= 10 }
+        }
+        // Days from the civil date (proleptic Gregorian), after Howard Hinnant's algorithm.
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        let days = era * 146_097 + dayOfEra - 719_468
+        return ((days * 24 + hour) * 60 + minute) * 60_000_000_000 + second * 1_000_000_000 + fraction
+    }
+}
+
+extension Substring {
+    func trimmingSpaces() -> Substring {
+        var result = self
+        while result.first == " " || result.first == "\t" { result = result.dropFirst() }
+        while result.last == " " || result.last == "\t" { result = result.dropLast() }
+        return result
+    }
+}

@@ -1,0 +1,148 @@
+import HeadroomCore
+
+/// How a mock deployment behaves: its provider's rate limiter, its latency
+/// and its faults. The scenario file describes one per deployment.
+///
+/// ```swift
+/// let east = EndpointModel.azure(tokensPerMinute: 120_000)              // rpm 720, 10 s windows
+/// let key = EndpointModel.openAI(requestsPerMinute: 500, tokensPerMinute: 200_000)
+/// ```
+public struct EndpointModel: Hashable, Sendable, Codable {
+    /// How the provider counts and refuses.
+    public enum Limiter: Hashable, Sendable, Codable {
+        /// Azure OpenAI: each request is charged prompt + `max_tokens` when it
+        /// arrives, counted in fixed windows of a minute and of `subWindowSeconds`
+        /// (each with its share of the limits); a 429 says when the window ends.
+        case azure(subWindowSeconds: Double)
+        /// OpenAI: buckets that refill continuously at the per-minute rate; a
+        /// request is charged the larger of `max_tokens` and its characters / 4.
+        case openAI
+    }
+
+    /// The rate limiter.
+    public var limiter: Limiter
+    /// Requests a minute.
+    public var requestsPerMinute: Int
+    /// Tokens a minute.
+    public var tokensPerMinute: Int
+    /// Response times.
+    public var latency = LatencyModel()
+    /// Errors, time-outs, outages and traffic from other clients.
+    public var faults = FaultModel()
+
+    /// Creates a model.
+    public init(limiter: Limiter, requestsPerMinute: Int, tokensPerMinute: Int,
+                latency: LatencyModel = LatencyModel(), faults: FaultModel = FaultModel()) {
+        self.limiter = limiter
+        self.requestsPerMinute = requestsPerMinute
+        self.tokensPerMinute = tokensPerMinute
+        self.latency = latency
+        self.faults = faults
+    }
+
+    /// An Azure OpenAI deployment; requests a minute default to Azure's 6 per 1,000 tokens a minute.
+    public static func azure(tokensPerMinute: Int, requestsPerMinute: Int? = nil, subWindowSeconds: Double = 10) -> EndpointModel {
+        EndpointModel(limiter: .azure(subWindowSeconds: subWindowSeconds),
+                      requestsPerMinute: requestsPerMinute ?? max(1, tokensPerMinute * 6 / 1_000), tokensPerMinute: tokensPerMinute)
+    }
+
+    /// An OpenAI key's limits for one model.
+    public static func openAI(requestsPerMinute: Int, tokensPerMinute: Int) -> EndpointModel {
+        EndpointModel(limiter: .openAI, requestsPerMinute: requestsPerMinute, tokensPerMinute: tokensPerMinute)
+    }
+
+    /// The provider family the scheduler should assume for this endpoint.
+    public var provider: ProviderKind {
+        if case .azure = limiter { return .azureOpenAI }
+        return .openAI
+    }
+
+    /// What the provider charges `request` against the token limit.
+    public func charge(for request: SimulatedRequest) -> Int {
+        switch limiter {
+        case .azure: request.promptTokens + request.maxTokens
+        case .openAI: max(request.maxTokens, request.promptTokens)
+        }
+    }
+
+    /// Why the model cannot be used, or `nil`.
+    func validationProblem() -> String? {
+        if requestsPerMinute <= 0 { return "requestsPerMinute is \(requestsPerMinute); it must be at least 1." }
+        if tokensPerMinute <= 0 { return "tokensPerMinute is \(tokensPerMinute); it must be at least 1." }
+        if case .azure(let seconds) = limiter, !(seconds > 0 && seconds <= 60) {
+            return "the Azure sub-window is \(seconds) s; it must be in (0, 60]."
+        }
+        return latency.validationProblem() ?? faults.validationProblem()
+    }
+}
+
+/// Response time: time to first token plus time per output token, spread by
+/// seeded jitter, optionally slowed by the requests in flight.
+public struct LatencyModel: Hashable, Sendable, Codable {
+    /// Seconds to the first token.
+    public var firstTokenSeconds = 0.4
+    /// Seconds per generated token.
+    public var perOutputTokenSeconds = 0.02
+    /// Relative spread, uniform in [1 - jitter, 1 + jitter].
+    public var jitter = 0.2
+    /// Extra time per request already in flight, as a fraction (0.01: 1% slower per request).
+    public var slowdownPerInFlight = 0.0
+    /// Seconds a refusal (429, 503) takes to come back.
+    public var refusalSeconds = 0.05
+
+    /// The defaults.
+    public init() {}
+
+    func validationProblem() -> String? {
+        if firstTokenSeconds < 0 || perOutputTokenSeconds < 0 || refusalSeconds < 0 { return "latency figures must not be negative." }
+        if !(jitter >= 0 && jitter < 1) { return "latency jitter is \(jitter); it must be in [0, 1)." }
+        if slowdownPerInFlight < 0 { return "slowdownPerInFlight must not be negative." }
+        return nil
+    }
+}
+
+/// What goes wrong: server errors, time-outs, outages, and other clients
+/// sharing the quota without going through Headroom.
+public struct FaultModel: Hashable, Sendable, Codable {
+    /// The share of accepted requests that fail with a 500 at the end.
+    public var errorRate = 0.0
+    /// The share of accepted requests that never answer and time out.
+    public var timeoutRate = 0.0
+    /// How long a client waits before it gives up on a silent request.
+    public var timeoutSeconds = 60.0
+    /// Periods, in seconds from the start, during which every request gets a 503.
+    public var outages: [Outage] = []
+    /// Tokens a minute that other clients send to the same quota.
+    public var backgroundTokensPerMinute = 0.0
+    /// The mean charge of one background request.
+    public var backgroundRequestTokens = 1_000.0
+
+    /// A period during which the deployment answers 503.
+    public struct Outage: Hashable, Sendable, Codable {
+        /// Seconds from the start.
+        public var start: Double
+        /// Seconds from the start.
+        public var end: Double
+
+        /// Creates an outage period.
+        public init(start: Double, end: Double) {
+            self.start = start
+            self.end = end
+        }
+    }
+
+    /// No faults.
+    public init() {}
+
+    func validationProblem() -> String? {
+        if !(errorRate >= 0 && errorRate <= 1) || !(timeoutRate >= 0 && timeoutRate <= 1) || errorRate + timeoutRate > 1 {
+            return "errorRate and timeoutRate must be in [0, 1] and add up to at most 1."
+        }
+        if timeoutSeconds <= 0 { return "timeoutSeconds must be positive." }
+        if outages.contains(where: { !($0.end > $0.start) }) { return "every outage must end after it starts." }
+        if backgroundTokensPerMinute < 0 || backgroundRequestTokens <= 0 {
+            return "backgroundTokensPerMinute must not be negative and backgroundRequestTokens must be positive."
+        }
+        return nil
+    }
+}

@@ -1,0 +1,104 @@
+import Foundation
+import HeadroomCore
+
+/// Streams a JSON-lines trace: the Mooncake FAST'25 format or Headroom's native one.
+///
+/// **Mooncake**: `{"timestamp": ms, "input_length": n, "output_length": n, "hash_ids": [...]}`
+/// with `timestamp` in milliseconds from the start; `max_tokens` comes from a ``MaxTokensRule``.
+///
+/// **Native**: one object a line,
+///
+/// ```json
+/// {"arrival": 12.5, "prompt_tokens": 900, "max_tokens": 400, "output_tokens": 212,
+///  "model": "gpt-4o", "priority": 1, "tenant": "search"}
+/// ```
+///
+/// `arrival` is in seconds from the start; `max_tokens` defaults to the
+/// ``MaxTokensRule``, `output_tokens` to `max_tokens`, `model` to the reader's
+/// model, `priority` to 0. Blank lines are skipped.
+public struct JSONLTraceReader: WorkloadSource {
+    /// The two JSON-lines layouts.
+    public enum Format: String, Sendable, Codable, CaseIterable {
+        /// Mooncake FAST'25 (`timestamp` ms, `input_length`, `output_length`).
+        case mooncake
+        /// Headroom's own (`arrival` s, `prompt_tokens`, `max_tokens`, `output_tokens`, ...).
+        case native
+    }
+
+    private let lines: LineReader
+    private let format: Format
+    private let maxTokens: MaxTokensRule
+    private let model: String
+    private var last: Int64 = .min
+
+    /// Opens `path` to read in `format`.
+    public init(path: String, format: Format, maxTokens: MaxTokensRule = .outputTimes(1.25), model: String = "gpt-4o") throws(HeadroomError) {
+        lines = try LineReader(path: path)
+        self.format = format
+        self.maxTokens = maxTokens
+        self.model = model
+    }
+
+    public mutating func next() throws(HeadroomError) -> SimulatedRequest? {
+        while let line = lines.nextLine() {
+            if line.allSatisfy({ $0 == " " || $0 == "\t" }) { continue }
+            let object: FlatJSONObject
+            do {
+                object = try FlatJSONObject(parsing: line)
+            } catch {
+                throw lines.error("not a JSON object: \(error.message).")
+            }
+            let request = switch format {
+            case .mooncake: try mooncake(object)
+            case .native: try native(object)
+            }
+            if request.arrival.nanoseconds < last {
+                throw lines.error("the arrival goes back in time; the trace must be sorted by arrival.")
+            }
+            last = request.arrival.nanoseconds
+            return request
+        }
+        return nil
+    }
+
+    private func count(_ object: FlatJSONObject, _ key: String, required: Bool = true) throws(HeadroomError) -> Int? {
+        guard let value = object.values[key] else {
+            if required { throw lines.error("the field \"\(key)\" is missing.") }
+            return nil
+        }
+        guard case .number(let number) = value, number >= 0, number == number.rounded(.towardZero), number < 1e12 else {
+            throw lines.error("\"\(key)\" must be a whole number of 0 or more.")
+        }
+        return Int(number)
+    }
+
+    private func mooncake(_ object: FlatJSONObject) throws(HeadroomError) -> SimulatedRequest {
+        let milliseconds = try count(object, "timestamp")!
+        let input = try count(object, "input_length")!
+        let output = try count(object, "output_length")!
+        return SimulatedRequest(arrival: Instant(nanoseconds: Int64(milliseconds) * 1_000_000), promptTokens: input,
+                                maxTokens: maxTokens.maxTokens(forOutput: output), outputTokens: output, model: model)
+    }
+
+    private func native(_ object: FlatJSONObject) throws(HeadroomError) -> SimulatedRequest {
+        guard let arrival = object.number("arrival"), arrival >= 0, arrival < 1e9 else {
+            throw lines.error("\"arrival\" (seconds from the start) is missing or not a number of 0 or more.")
+        }
+        let prompt = try count(object, "prompt_tokens")!
+        let output = try count(object, "output_tokens", required: false)
+        let limit = try count(object, "max_tokens", required: false) ?? output.map(maxTokens.maxTokens(forOutput:))
+        guard let limit else { throw lines.error("give \"max_tokens\" or \"output_tokens\" (or both).") }
+        var priority = 0
+        if let value = object.values["priority"], value != .null {
+            guard let number = object.number("priority"), number == number.rounded(.towardZero), abs(number) < 1e9 else {
+                throw lines.error("\"priority\" must be a whole number.")
+            }
+            priority = Int(number)
+        }
+        if let value = object.values["model"], object.string("model") == nil, value != .null {
+            throw lines.error("\"model\" must be a string.")
+        }
+        return SimulatedRequest(arrival: .seconds(arrival), promptTokens: prompt, maxTokens: limit, outputTokens: output ?? limit,
+                                model: object.string("model") ?? model, priority: priority, tenant: object.string("tenant"))
+    }
+}

@@ -1,0 +1,196 @@
+import HeadroomCore
+
+/// Counts and times everything a run does, and turns it into a report.
+///
+/// The capacity bound is a fluid bound in each dimension (tokens charged as
+/// prompt + `max_tokens`, and requests): by the horizon *H* (the last arrival)
+/// the deployments can have dispatched at most
+/// min over *s* of [arrived before *s* + burst + rate × (*H* − *s*)],
+/// and never more than arrived, where the rate is the sum of the per-minute
+/// limits and the burst the sum of each deployment's share for its shortest
+/// window (a minute's limit for OpenAI's buckets, a sub-window's share for
+/// Azure). The dimension whose bound is the smaller share of what was offered
+/// binds; efficiency is what succeeded, dispatched by *H*, over that bound.
+/// Goodput is the prompt and completion tokens of those same requests per
+/// minute of the horizon, so every strategy is measured over the same time.
+struct MetricsCollector {
+    struct PerDeployment {
+        var attempts = 0
+        var succeeded = 0
+        var throttled = 0
+        var errors = 0
+        var chargedTokens = 0
+        var servedTokens = 0
+    }
+
+    let bucket: Int64
+    let tokenLimit: Double
+    let requestLimit: Double
+    let tokenBurst: Double
+    let requestBurst: Double
+    var perDeployment: [PerDeployment]
+
+    var offered = 0
+    var offeredTokens = 0.0
+    var firstArrival: Int64?
+    var lastArrival: Int64 = 0
+    var lastFinish: Int64 = 0
+    var minTokenTerm = 0.0
+    var minRequestTerm = 0.0
+
+    var succeeded = 0
+    var failures: [String: Int] = [:]
+    var attempts = 0
+    var throttled = 0
+    var retries = 0
+    var transientErrors = 0
+    var queueWaits: [Int64] = []
+    var latencies: [Int64] = []
+    var successes: [(dispatch: Int64, charge: Int, tokens: Int)] = []
+
+    var inSystem = 0
+    var inFlight = 0
+    var chargedTimeline: [[Int]]
+    var throttledTimeline: [Int] = []
+    var queueTimeline: [Int] = []
+
+    init(deployments: [SimulatedDeployment], bucket: Int64) {
+        self.bucket = bucket
+        tokenLimit = Double(deployments.reduce(0) { $0 + $1.endpoint.tokensPerMinute })
+        requestLimit = Double(deployments.reduce(0) { $0 + $1.endpoint.requestsPerMinute })
+        func burst(_ deployment: SimulatedDeployment, _ perMinute: Int) -> Double {
+            guard case .azure(let seconds) = deployment.endpoint.limiter, seconds < 60 else { return Double(perMinute) }
+            return Double(max(1, Int(Double(perMinute) * seconds / 60)))
+        }
+        tokenBurst = deployments.reduce(0) { $0 + burst($1, $1.endpoint.tokensPerMinute) }
+        requestBurst = deployments.reduce(0) { $0 + burst($1, $1.endpoint.requestsPerMinute) }
+        perDeployment = Array(repeating: PerDeployment(), count: deployments.count)
+        chargedTimeline = Array(repeating: [], count: deployments.count)
+    }
+
+    private func minutes(_ nanoseconds: Int64) -> Double { Double(nanoseconds) / 60e9 }
+
+    mutating func arrived(_ request: SimulatedRequest, at time: Int64) {
+        let start = firstArrival ?? time
+        firstArrival = start
+        let elapsed = minutes(time - start)
+        minTokenTerm = min(minTokenTerm, offeredTokens - tokenLimit * elapsed)
+        minRequestTerm = min(minRequestTerm, Double(offered) - requestLimit * elapsed)
+        offered += 1
+        offeredTokens += Double(request.promptTokens + request.maxTokens)
+        lastArrival = time
+        inSystem += 1
+        noteQueue(at: time)
+    }
+
+    mutating func attempted(_ d: Int, response: MockEndpoint.Response, at time: Int64, isRetry: Bool) {
+        attempts += 1
+        if isRetry { retries += 1 }
+        perDeployment[d].attempts += 1
+        inFlight += 1
+        noteQueue(at: time)
+        let slot = self.slot(time)
+        switch response.outcome {
+        case .throttled:
+            throttled += 1
+            perDeployment[d].throttled += 1
+            grow(&throttledTimeline, to: slot)
+            throttledTimeline[slot] += 1
+        case .transientFailure, .permanentFailure:
+            transientErrors += 1
+            perDeployment[d].errors += 1
+        case .succeeded(let usage):
+            perDeployment[d].succeeded += 1
+            perDeployment[d].servedTokens += usage.totalTokens
+        }
+        if response.charged > 0 {
+            perDeployment[d].chargedTokens += response.charged
+            grow(&chargedTimeline[d], to: slot)
+            chargedTimeline[d][slot] += response.charged
+        }
+    }
+
+    mutating func finished(_ state: Engine.Pending, result: JobResult, at time: Int64) {
+        inSystem -= 1
+        lastFinish = max(lastFinish, time)
+        if state.firstDispatch >= 0 { queueWaits.append(state.firstDispatch - state.request.arrival.nanoseconds) }
+        switch result {
+        case .succeeded:
+            succeeded += 1
+            latencies.append(time - state.request.arrival.nanoseconds)
+            successes.append((state.lastDispatch, state.request.promptTokens + state.request.maxTokens,
+                              state.request.promptTokens + state.request.outputTokens))
+        case .failed(let error):
+            failures[error.kind.name, default: 0] += 1
+        case .cancelled:
+            failures["cancelled", default: 0] += 1
+        }
+        noteQueue(at: time)
+    }
+
+    /// An attempt's response reached the client.
+    mutating func answered() {
+        inFlight -= 1
+    }
+
+    mutating func finishRun() {
+        let slots = max(slot(lastFinish), slot(lastArrival)) + 1
+        for d in chargedTimeline.indices { grow(&chargedTimeline[d], to: slots - 1) }
+        grow(&throttledTimeline, to: slots - 1)
+        grow(&queueTimeline, to: slots - 1)
+    }
+
+    private func slot(_ time: Int64) -> Int { Int(max(0, time - (firstArrival ?? 0)) / bucket) }
+
+    private func grow(_ series: inout [Int], to slot: Int) {
+        if series.count <= slot { series.append(contentsOf: repeatElement(0, count: slot + 1 - series.count)) }
+    }
+
+    private mutating func noteQueue(at time: Int64) {
+        let slot = self.slot(time)
+        grow(&queueTimeline, to: slot)
+        queueTimeline[slot] = max(queueTimeline[slot], inSystem - inFlight)
+    }
+
+    func report(label: String, deployments: [SimulatedDeployment], seed: UInt64, events: UInt64) -> SimulationReport {
+        let start = firstArrival ?? 0
+        let horizon = minutes(lastArrival - start)
+        let duration = max(lastFinish, lastArrival) - start
+        let boundTokens = min(offeredTokens, minTokenTerm + tokenBurst + tokenLimit * horizon)
+        let boundRequests = min(Double(offered), minRequestTerm + requestBurst + requestLimit * horizon)
+        var servedCharge = 0, servedRequests = 0, servedWithin = 0
+        for success in successes where success.dispatch <= lastArrival {
+            servedCharge += success.charge
+            servedRequests += 1
+            servedWithin += success.tokens
+        }
+        let tokensBind = offered == 0 || boundTokens / max(1, offeredTokens) <= boundRequests / Double(max(1, offered))
+        let efficiency = tokensBind ? Double(servedCharge) / max(1, boundTokens) : Double(servedRequests) / max(1, boundRequests)
+        let runMinutes = max(minutes(duration), 1e-9)
+        let bucketMinutes = minutes(bucket)
+        return SimulationReport(
+            strategy: label, seed: seed,
+            requests: .init(offered: offered, succeeded: succeeded, failed: failures.filter { $0.key != HeadroomError.Kind.queueFull.name },
+                            rejected: failures[HeadroomError.Kind.queueFull.name] ?? 0),
+            upstream: .init(attempts: attempts, throttled: throttled, throttleRate: Double(throttled) / Double(max(1, attempts)),
+                            errors: transientErrors, retries: retries),
+            durationSeconds: Double(duration) / 1e9,
+            goodputTokensPerMinute: Double(servedWithin) / max(horizon, 1e-9),
+            capacity: .init(horizonSeconds: horizon * 60, offeredTokens: Int(offeredTokens), boundTokens: Int(boundTokens),
+                            servedTokens: servedCharge, boundRequests: Int(boundRequests), servedRequests: servedRequests,
+                            binding: tokensBind ? "tokens" : "requests", efficiency: efficiency),
+            queueWait: .init(queueWaits), latency: .init(latencies),
+            deployments: deployments.indices.map { d in
+                let quota = Double(deployments[d].endpoint.tokensPerMinute) * runMinutes
+                let stats = perDeployment[d]
+                return .init(id: deployments[d].id, attempts: stats.attempts, succeeded: stats.succeeded, throttled: stats.throttled,
+                             errors: stats.errors, chargedTokens: stats.chargedTokens, quotaTokens: Int(quota),
+                             utilization: Double(stats.chargedTokens) / max(1, quota))
+            },
+            timeline: .init(bucketSeconds: Double(bucket) / 1e9, chargedTokens: chargedTimeline,
+                            quotaTokensPerBucket: deployments.map { Int(Double($0.endpoint.tokensPerMinute) * bucketMinutes) },
+                            throttled: throttledTimeline, queueLength: queueTimeline),
+            events: events
+        )
+    }
+}

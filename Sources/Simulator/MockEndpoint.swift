@@ -1,0 +1,239 @@
+import Foundation
+import HeadroomCore
+
+/// A deployment that rate-limits, answers and fails the way its provider does,
+/// in virtual time. The simulator's upstream, and the mock server's.
+public struct MockEndpoint: Sendable {
+    /// What became of a request that reached the endpoint.
+    public struct Response: Hashable, Sendable {
+        /// When the answer comes back.
+        public var at: Instant
+        /// The answer, as the scheduler is told it.
+        public var outcome: AttemptOutcome
+        /// What the rate-limit headers said.
+        public var rateLimits: RateLimitObservation
+        /// The charge the provider counted (0 for a refusal).
+        public var charged: Int
+    }
+
+    /// The model this endpoint follows.
+    public let model: EndpointModel
+    /// Requests that were accepted and have not answered yet.
+    public private(set) var inFlight = 0
+    private var limiter: Limiter
+    private var random: SeededRandom
+
+    /// Creates an endpoint; `seed` fixes its latency jitter and faults.
+    public init(model: EndpointModel, seed: UInt64) {
+        self.model = model
+        self.random = SeededRandom(seed: seed)
+        switch model.limiter {
+        case .azure(let seconds):
+            limiter = .azure(AzureWindows(requestsPerMinute: model.requestsPerMinute, tokensPerMinute: model.tokensPerMinute,
+                                          subWindow: Duration.seconds(seconds).nanoseconds))
+        case .openAI:
+            limiter = .openAI(OpenAIBuckets(requestsPerMinute: model.requestsPerMinute, tokensPerMinute: model.tokensPerMinute))
+        }
+    }
+
+    /// A request arrives at `now`: refuse it or accept it, and say when and how it answers.
+    public mutating func handle(_ request: SimulatedRequest, now: Instant) -> Response {
+        let refusal = Duration.seconds(model.latency.refusalSeconds)
+        let seconds = Double(now.nanoseconds) / 1e9
+        if model.faults.outages.contains(where: { seconds >= $0.start && seconds < $0.end }) {
+            return Response(at: now + refusal, outcome: .transientFailure(retryAfter: nil, message: "503 Service Unavailable (outage)"),
+                            rateLimits: limiter.observation(now: now.nanoseconds), charged: 0)
+        }
+        let charge = model.charge(for: request)
+        let admission = limiter.admit(tokens: charge, now: now.nanoseconds)
+        let rateLimits = limiter.observation(now: now.nanoseconds)
+        if let retryAfter = admission {
+            return Response(at: now + refusal, outcome: .throttled(retryAfter: .nanoseconds(retryAfter)), rateLimits: rateLimits, charged: 0)
+        }
+        inFlight += 1
+        let roll = random.nextUnit()
+        if roll < model.faults.timeoutRate {
+            return Response(at: now + .seconds(model.faults.timeoutSeconds),
+                            outcome: .transientFailure(retryAfter: nil, message: "timed out after \(model.faults.timeoutSeconds) s"),
+                            rateLimits: rateLimits, charged: charge)
+        }
+        let latency = model.latency
+        var duration = latency.firstTokenSeconds + latency.perOutputTokenSeconds * Double(request.outputTokens)
+        duration *= 1 + latency.jitter * (2 * random.nextUnit() - 1)
+        duration *= 1 + latency.slowdownPerInFlight * Double(inFlight - 1)
+        let at = now + .seconds(duration)
+        if roll < model.faults.timeoutRate + model.faults.errorRate {
+            return Response(at: at, outcome: .transientFailure(retryAfter: nil, message: "500 Internal Server Error"),
+                            rateLimits: rateLimits, charged: charge)
+        }
+        return Response(at: at, outcome: .succeeded(Usage(promptTokens: request.promptTokens, completionTokens: request.outputTokens)),
+                        rateLimits: rateLimits, charged: charge)
+    }
+
+    /// An accepted request has answered (call once for each accepted request).
+    public mutating func finished() {
+        inFlight = max(0, inFlight - 1)
+    }
+
+    /// Another client's request of `tokens` reaches the shared quota; returns whether it was accepted.
+    @discardableResult
+    public mutating func background(tokens: Int, now: Instant) -> Bool {
+        limiter.admit(tokens: tokens, now: now.nanoseconds) == nil
+    }
+
+    /// The rate-limit headers the endpoint would send now.
+    public func rateLimits(now: Instant) -> RateLimitObservation {
+        limiter.observation(now: now.nanoseconds)
+    }
+}
+
+/// The two limiters, by value.
+enum Limiter: Sendable {
+    case azure(AzureWindows)
+    case openAI(OpenAIBuckets)
+
+    /// Charges `tokens` and one request if both fit; otherwise returns the wait in nanoseconds.
+    mutating func admit(tokens: Int, now: Int64) -> Int64? {
+        switch self {
+        case .azure(var windows):
+            let wait = windows.admit(tokens: tokens, now: now)
+            self = .azure(windows)
+            return wait
+        case .openAI(var buckets):
+            let wait = buckets.admit(tokens: tokens, now: now)
+            self = .openAI(buckets)
+            return wait
+        }
+    }
+
+    func observation(now: Int64) -> RateLimitObservation {
+        switch self {
+        case .azure(let windows): windows.observation(now: now)
+        case .openAI(let buckets): buckets.observation(now: now)
+        }
+    }
+}
+
+/// Azure's fixed windows: a minute, and a shorter window with its share of the limits.
+/// A request larger than a window's share goes when that window is empty.
+struct AzureWindows: Sendable {
+    struct Window: Sendable {
+        let length: Int64
+        let tokenBudget: Int
+        let requestBudget: Int
+        var number: Int64 = .min
+        var tokens = 0
+        var requests = 0
+
+        mutating func roll(to now: Int64) {
+            let current = now / length
+            if current != number {
+                number = current
+                tokens = 0
+                requests = 0
+            }
+        }
+
+        func admits(_ charge: Int) -> Bool {
+            (tokens == 0 && requests == 0) || (tokens + charge <= tokenBudget && requests < requestBudget)
+        }
+
+        func end() -> Int64 { (number + 1) * length }
+    }
+
+    var windows: [Window]
+
+    init(requestsPerMinute: Int, tokensPerMinute: Int, subWindow: Int64) {
+        let minute = Duration.seconds(60).nanoseconds
+        func share(_ perMinute: Int, _ length: Int64) -> Int {
+            max(1, Int(Double(perMinute) * Double(length) / Double(minute)))
+        }
+        windows = [Window(length: minute, tokenBudget: tokensPerMinute, requestBudget: requestsPerMinute)]
+        if subWindow < minute {
+            windows.append(Window(length: subWindow, tokenBudget: share(tokensPerMinute, subWindow),
+                                  requestBudget: share(requestsPerMinute, subWindow)))
+        }
+    }
+
+    mutating func admit(tokens: Int, now: Int64) -> Int64? {
+        for i in windows.indices { windows[i].roll(to: now) }
+        var wait: Int64?
+        for window in windows where !window.admits(tokens) {
+            wait = max(wait ?? 0, window.end() - now)
+        }
+        if let wait { return wait }
+        for i in windows.indices {
+            windows[i].tokens += tokens
+            windows[i].requests += 1
+        }
+        return nil
+    }
+
+    func observation(now: Int64) -> RateLimitObservation {
+        var minute = windows[0]
+        minute.roll(to: now)
+        return RateLimitObservation(
+            remainingRequests: max(0, minute.requestBudget - minute.requests),
+            remainingTokens: max(0, minute.tokenBudget - minute.tokens),
+            requestsResetIn: .nanoseconds(minute.end() - now), tokensResetIn: .nanoseconds(minute.end() - now),
+            refill: .atReset
+        )
+    }
+}
+
+/// OpenAI's buckets: each holds a minute's limit and refills continuously.
+struct OpenAIBuckets: Sendable {
+    struct Bucket: Sendable {
+        let capacity: Double
+        let perNanosecond: Double
+        var level: Double
+        var updated: Int64 = 0
+
+        init(perMinute: Int) {
+            capacity = Double(perMinute)
+            perNanosecond = Double(perMinute) / 60e9
+            level = capacity
+        }
+
+        mutating func refill(to now: Int64) {
+            level = min(capacity, level + Double(max(0, now - updated)) * perNanosecond)
+            updated = max(updated, now)
+        }
+
+        func wait(for amount: Double) -> Int64 {
+            level >= amount ? 0 : Int64(((amount - level) / perNanosecond).rounded(.up))
+        }
+
+        func untilFull() -> Int64 { Int64(((capacity - level) / perNanosecond).rounded(.up)) }
+    }
+
+    var requests: Bucket
+    var tokens: Bucket
+
+    init(requestsPerMinute: Int, tokensPerMinute: Int) {
+        requests = Bucket(perMinute: requestsPerMinute)
+        tokens = Bucket(perMinute: tokensPerMinute)
+    }
+
+    mutating func admit(tokens charge: Int, now: Int64) -> Int64? {
+        requests.refill(to: now)
+        tokens.refill(to: now)
+        let wait = max(requests.wait(for: 1), tokens.wait(for: Double(charge)))
+        if wait > 0 { return wait }
+        requests.level -= 1
+        tokens.level -= Double(charge)
+        return nil
+    }
+
+    func observation(now: Int64) -> RateLimitObservation {
+        var current = self
+        current.requests.refill(to: now)
+        current.tokens.refill(to: now)
+        return RateLimitObservation(
+            remainingRequests: Int(current.requests.level), remainingTokens: Int(current.tokens.level),
+            requestLimit: Int(current.requests.capacity), tokenLimit: Int(current.tokens.capacity),
+            requestsResetIn: .nanoseconds(current.requests.untilFull()), tokensResetIn: .nanoseconds(current.tokens.untilFull()),
+            refill: .continuous
+        )
+    }
+}

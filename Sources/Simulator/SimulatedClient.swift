@@ -1,0 +1,64 @@
+import HeadroomCore
+
+/// Whatever decides where and when requests go: Headroom's scheduler, or a
+/// model of another strategy. It speaks the scheduler's own vocabulary, so the
+/// simulation drives them all the same way.
+public protocol SimulatedClient {
+    /// A request arrives.
+    mutating func submit(_ job: Job, now: Instant) -> (id: JobID, actions: [SchedulerAction])
+    /// An attempt answered.
+    mutating func complete(_ id: JobID, outcome: AttemptOutcome, rateLimits: RateLimitObservation?, now: Instant) -> [SchedulerAction]
+    /// A wake-up the client asked for is due.
+    mutating func tick(now: Instant) -> [SchedulerAction]
+}
+
+extension Scheduler: SimulatedClient {}
+
+/// Timers of the baseline clients: jobs to act on at an instant, earliest first.
+struct ClientTimers: Sendable {
+    private var heap: [(at: Int64, sequence: Int, job: JobID)] = []
+    private var sequence = 0
+    private var requested: Int64?
+
+    mutating func schedule(_ job: JobID, at: Int64) {
+        heap.append((at, sequence, job))
+        sequence += 1
+        var child = heap.count - 1
+        while child > 0, precedes(child, (child - 1) / 2) {
+            heap.swapAt(child, (child - 1) / 2)
+            child = (child - 1) / 2
+        }
+    }
+
+    /// Removes and returns the jobs whose timers are due at `now`, in order.
+    mutating func popDue(now: Int64) -> [JobID] {
+        var due: [JobID] = []
+        while let first = heap.first, first.at <= now {
+            due.append(first.job)
+            heap.swapAt(0, heap.count - 1)
+            heap.removeLast()
+            var parent = 0
+            while true {
+                var smallest = parent
+                for child in [2 * parent + 1, 2 * parent + 2] where child < heap.count && precedes(child, smallest) { smallest = child }
+                if smallest == parent { break }
+                heap.swapAt(parent, smallest)
+                parent = smallest
+            }
+        }
+        return due
+    }
+
+    /// Appends a wake-up for the earliest timer (or `extra`) if it differs from the last one asked for.
+    mutating func requestWakeup(now: Int64, extra: Int64? = nil, _ actions: inout [SchedulerAction]) {
+        if let last = requested, last <= now { requested = nil }
+        let next = [heap.first?.at, extra].compactMap { $0 }.min()
+        guard let next, next != requested else { return }
+        requested = next
+        actions.append(.scheduleWakeup(at: Instant(nanoseconds: max(next, now))))
+    }
+
+    private func precedes(_ a: Int, _ b: Int) -> Bool {
+        (heap[a].at, heap[a].sequence) < (heap[b].at, heap[b].sequence)
+    }
+}

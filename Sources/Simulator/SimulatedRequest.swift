@@ -1,0 +1,51 @@
+import HeadroomCore
+
+/// One request of a workload: when it arrives, how large it is, how much it will
+/// generate, and who it is for.
+public struct SimulatedRequest: Hashable, Sendable {
+    /// Arrival, from the start of the workload.
+    public var arrival: Instant
+    /// Prompt tokens.
+    public var promptTokens: Int
+    /// The `max_tokens` the client sends.
+    public var maxTokens: Int
+    /// Tokens the model will actually generate (at most `maxTokens`).
+    public var outputTokens: Int
+    /// The model asked for.
+    public var model: String
+    /// Priority (larger goes first under priority policies).
+    public var priority: Int
+    /// The tenant, if the workload names one.
+    public var tenant: String?
+
+    /// Creates a request.
+    public init(arrival: Instant, promptTokens: Int, maxTokens: Int, outputTokens: Int,
+                model: String = "gpt-4o", priority: Int = 0, tenant: String? = nil) {
+        self.arrival = arrival
+        self.promptTokens = promptTokens
+        self.maxTokens = maxTokens
+        self.outputTokens = min(outputTokens, maxTokens)
+        self.model = model
+        self.priority = priority
+        self.tenant = tenant
+    }
+
+    /// The request as a scheduler job (four characters a prompt token).
+    public var job: Job {
+        Job(model: model, promptTokens: promptTokens, maxOutputTokens: maxTokens,
+            promptCharacters: promptTokens * 4, priority: priority, tenant: tenant)
+    }
+}
+
+/// A stream of requests in arrival order: read from a trace, generated, or both transformed.
+public protocol WorkloadSource {
+    /// The next request, `nil` at the end. Arrivals never decrease.
+    mutating func next() throws(HeadroomError) -> SimulatedRequest?
+}
+
+extension HeadroomError.Kind {
+    /// A trace file is missing, unreadable or malformed.
+    public static let invalidTrace = HeadroomError.Kind("invalidTrace")
+    /// A scenario file is malformed or names something that does not exist.
+    public static let invalidScenario = HeadroomError.Kind("invalidScenario")
+}

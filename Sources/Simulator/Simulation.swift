@@ -1,0 +1,238 @@
+import Foundation
+import HeadroomCore
+import HeadroomPolicies
+
+/// Replays a workload against mock deployments through one client, in
+/// virtual time, and measures what happened.
+///
+/// ```swift
+/// var workload = SyntheticWorkload(count: 5_000, requestsPerSecond: 20, seed: 1)
+/// let report = try Simulation(deployments: deployments, seed: 1)
+///     .run(&workload, strategy: .headroom())
+/// print(report.text)
+/// ```
+///
+/// The same deployments, workload, strategy and seed give the same report, byte for byte.
+public struct Simulation: Sendable {
+    /// The deployments, in order.
+    public let deployments: [SimulatedDeployment]
+    /// Fixes every random draw: latency jitter, faults, background traffic, random policies.
+    public let seed: UInt64
+    /// The width of the report's timeline buckets.
+    public let bucket: Duration
+    /// Called now and then with the share of the workload's time simulated so far, if given.
+    public var progress: (@Sendable (Double) -> Void)?
+    /// The arrival of the workload's last request, when known in advance (for `progress`).
+    public var expectedEnd: Instant?
+
+    /// Creates a simulation, checking the deployments.
+    public init(deployments: [SimulatedDeployment], seed: UInt64, bucket: Duration = .seconds(10)) throws(HeadroomError) {
+        if deployments.isEmpty { throw HeadroomError(.invalidScenario, "No deployments: a simulation needs at least one.") }
+        var seen: Set<String> = []
+        for deployment in deployments {
+            if let problem = deployment.endpoint.validationProblem() {
+                throw HeadroomError(.invalidScenario, "Deployment '\(deployment.id)': \(problem)")
+            }
+            if !seen.insert(deployment.id).inserted {
+                throw HeadroomError(.invalidScenario, "Two deployments are named '\(deployment.id)'; give each a unique id.")
+            }
+        }
+        if bucket <= .zero { throw HeadroomError(.invalidScenario, "The timeline bucket must be positive.") }
+        self.deployments = deployments
+        self.seed = seed
+        self.bucket = bucket
+    }
+
+    /// Runs `workload` through the client `strategy` describes.
+    public func run<Workload: WorkloadSource>(_ workload: inout Workload, strategy: Strategy) throws(HeadroomError) -> SimulationReport {
+        switch strategy {
+        case .headroom(let settings):
+            return try runHeadroom(&workload, settings, label: strategy.label)
+        case .naiveRetry:
+            var client = NaiveRetryClient(deployments: deployments.map { DeploymentID($0.id) }, seed: seed)
+            return try run(&workload, client: &client, label: strategy.label)
+        case .shuffleCooldown:
+            var client = ShuffleCooldownClient(deployments: deployments.map { DeploymentID($0.id) },
+                                               weights: deployments.map { Double($0.endpoint.tokensPerMinute) }, seed: seed)
+            return try run(&workload, client: &client, label: strategy.label)
+        case .tokenBucket:
+            var client = TokenBucketClient(deployments: deployments.map { DeploymentID($0.id) },
+                                           requestsPerMinute: deployments.map(\.endpoint.requestsPerMinute),
+                                           tokensPerMinute: deployments.map(\.endpoint.tokensPerMinute))
+            return try run(&workload, client: &client, label: strategy.label)
+        }
+    }
+
+    private func runHeadroom<Workload: WorkloadSource>(
+        _ workload: inout Workload, _ settings: HeadroomSettings, label: String
+    ) throws(HeadroomError) -> SimulationReport {
+        switch settings.queue {
+        case .fifo: try runHeadroom(&workload, queue: FIFOQueue(), settings, label: label)
+        case .fifoPassing(let times): try runHeadroom(&workload, queue: FIFOQueue(smallerJobsMayPass: times), settings, label: label)
+        case .priority(let aging): try runHeadroom(&workload, queue: PriorityQueue(aging: aging.map { .seconds($0) }), settings, label: label)
+        }
+    }
+
+    private func runHeadroom<Workload: WorkloadSource, Queue: QueuePolicy>(
+        _ workload: inout Workload, queue: Queue, _ settings: HeadroomSettings, label: String
+    ) throws(HeadroomError) -> SimulationReport {
+        let deployments = try self.deployments.map { deployment throws(HeadroomError) in try deployment.deployment() }
+        var configuration = settings.configuration
+        configuration.seed = seed
+        func run<Allocation: AllocationPolicy>(_ allocation: Allocation) throws(HeadroomError) -> SimulationReport {
+            var scheduler = try Scheduler(deployments: deployments, queue: queue, allocation: allocation, configuration: configuration)
+            return try self.run(&workload, client: &scheduler, label: label)
+        }
+        switch settings.allocation {
+        case .maxHeadroom: return try run(MaxHeadroom())
+        case .weightedRandom: return try run(WeightedRandom())
+        case .roundRobin: return try run(RoundRobin())
+        case .leastLoaded: return try run(LeastLoaded())
+        }
+    }
+
+    /// Runs `workload` through `client`, a client of your own.
+    public func run<Workload: WorkloadSource, Client: SimulatedClient>(
+        _ workload: inout Workload, client: inout Client, label: String
+    ) throws(HeadroomError) -> SimulationReport {
+        var engine = Engine(simulation: self)
+        try engine.run(&workload, &client)
+        return engine.metrics.report(label: label, deployments: deployments, seed: seed, events: engine.events.pushed)
+    }
+}
+
+/// The event loop of one run.
+struct Engine {
+    struct Pending {
+        var request: SimulatedRequest
+        var firstDispatch: Int64 = -1
+        var lastDispatch: Int64 = -1
+        var inFlight = false
+    }
+
+    struct InFlightAttempt {
+        var job: JobID
+        var deployment: Int
+        var response: MockEndpoint.Response
+    }
+
+    let simulation: Simulation
+    var endpoints: [MockEndpoint]
+    var events = EventQueue()
+    var metrics: MetricsCollector
+    var pending: [JobID: Pending] = [:]
+    var attempts: [InFlightAttempt?] = []
+    var freeAttempts: [Int] = []
+    var indexByName: [DeploymentID: Int] = [:]
+    var nextArrival: SimulatedRequest?
+    var wakeAt: Int64?
+    var background: SeededRandom
+
+    init(simulation: Simulation) {
+        self.simulation = simulation
+        endpoints = simulation.deployments.enumerated().map { index, deployment in
+            MockEndpoint(model: deployment.endpoint, seed: simulation.seed &+ UInt64(index + 1) &* 0x9E37_79B9)
+        }
+        metrics = MetricsCollector(deployments: simulation.deployments, bucket: simulation.bucket.nanoseconds)
+        background = SeededRandom(seed: simulation.seed ^ 0xB6_C6_E0)
+        for (index, deployment) in simulation.deployments.enumerated() { indexByName[DeploymentID(deployment.id)] = index }
+    }
+
+    mutating func run<Workload: WorkloadSource, Client: SimulatedClient>(_ workload: inout Workload, _ client: inout Client) throws(HeadroomError) {
+        nextArrival = try workload.next()
+        if let first = nextArrival { events.push(first.arrival.nanoseconds, .arrival) }
+        for (index, endpoint) in endpoints.enumerated() where endpoint.model.faults.backgroundTokensPerMinute > 0 {
+            scheduleBackground(index, after: nextArrival?.arrival.nanoseconds ?? 0)
+        }
+        var reported = 0.0
+        let end = Double(simulation.expectedEnd?.nanoseconds ?? 0)
+        while let event = events.pop() {
+            let now = Instant(nanoseconds: event.time)
+            var actions: [SchedulerAction]
+            switch event.kind {
+            case .arrival:
+                guard let request = nextArrival else { continue }
+                let (id, submitted) = client.submit(request.job, now: now)
+                pending[id] = Pending(request: request)
+                metrics.arrived(request, at: event.time)
+                actions = submitted
+                nextArrival = try workload.next()
+                if let next = nextArrival {
+                    if next.arrival < request.arrival {
+                        throw HeadroomError(.invalidTrace, "The workload went back in time at \(next.arrival); arrivals must not decrease.")
+                    }
+                    events.push(next.arrival.nanoseconds, .arrival)
+                }
+                if let progress = simulation.progress, end > 0, Double(event.time) / end - reported >= 0.01 {
+                    reported = Double(event.time) / end
+                    progress(min(1, reported))
+                }
+            case .response:
+                let attempt = attempts[event.reference]!
+                attempts[event.reference] = nil
+                freeAttempts.append(event.reference)
+                if attempt.response.charged > 0 { endpoints[attempt.deployment].finished() }
+                pending[attempt.job]?.inFlight = false
+                metrics.answered()
+                actions = client.complete(attempt.job, outcome: attempt.response.outcome, rateLimits: attempt.response.rateLimits, now: now)
+            case .wake:
+                guard wakeAt == event.time else { continue }
+                wakeAt = nil
+                actions = client.tick(now: now)
+            case .background:
+                let tokens = max(1, Int(endpoints[event.reference].model.faults.backgroundRequestTokens * (0.5 + background.nextUnit())))
+                endpoints[event.reference].background(tokens: tokens, now: now)
+                if nextArrival != nil || !pending.isEmpty { scheduleBackground(event.reference, after: event.time) }
+                continue
+            }
+            try perform(actions, now: event.time)
+        }
+        if !pending.isEmpty {
+            throw HeadroomError(.invalidScenario, "\(pending.count) requests never ended: the client stopped without finishing them. This is a bug in the client.")
+        }
+        metrics.finishRun()
+    }
+
+    private mutating func perform(_ actions: [SchedulerAction], now: Int64) throws(HeadroomError) {
+        for action in actions {
+            switch action {
+            case .dispatch(let id, let name, _):
+                guard let d = indexByName[name], var state = pending[id] else {
+                    throw HeadroomError(.invalidScenario, "The client dispatched \(id) to '\(name)', which the simulation does not know.")
+                }
+                let response = endpoints[d].handle(state.request, now: Instant(nanoseconds: now))
+                let isRetry = state.firstDispatch >= 0
+                if !isRetry { state.firstDispatch = now }
+                state.lastDispatch = now
+                state.inFlight = true
+                pending[id] = state
+                metrics.attempted(d, response: response, at: now, isRetry: isRetry)
+                let slot: Int
+                if let free = freeAttempts.popLast() {
+                    slot = free
+                    attempts[slot] = InFlightAttempt(job: id, deployment: d, response: response)
+                } else {
+                    slot = attempts.count
+                    attempts.append(InFlightAttempt(job: id, deployment: d, response: response))
+                }
+                events.push(response.at.nanoseconds, .response, slot)
+            case .finish(let id, let result):
+                guard let state = pending.removeValue(forKey: id) else { continue }
+                metrics.finished(state, result: result, at: now)
+            case .scheduleWakeup(let at):
+                let time = max(now, at.nanoseconds)
+                if time != wakeAt {
+                    wakeAt = time
+                    events.push(time, .wake)
+                }
+            }
+        }
+    }
+
+    private mutating func scheduleBackground(_ index: Int, after time: Int64) {
+        let faults = endpoints[index].model.faults
+        let perSecond = faults.backgroundTokensPerMinute / 60 / faults.backgroundRequestTokens
+        let gap = -log1p(-background.nextUnit()) / perSecond
+        events.push(time + Int64(gap * 1e9), .background, index)
+    }
+}

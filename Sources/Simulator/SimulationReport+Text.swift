@@ -1,0 +1,61 @@
+import Foundation
+
+extension SimulationReport {
+    /// The report as a few lines for a terminal.
+    public var text: String {
+        var lines: [String] = []
+        lines.append("\(strategy): \(requests.succeeded) of \(requests.offered) served, \(requests.failed.values.reduce(0, +)) failed, \(requests.rejected) rejected")
+        if !requests.failed.isEmpty {
+            lines.append("  failed: " + requests.failed.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+        }
+        lines.append("  upstream: \(upstream.attempts) attempts, \(upstream.throttled) 429s (\(percent(upstream.throttleRate))), \(upstream.errors) errors, \(upstream.retries) retries")
+        lines.append("  goodput \(grouped(Int(goodputTokensPerMinute))) tokens/min over \(fixed(durationSeconds, 1)) s; efficiency \(percent(capacity.efficiency)) of the capacity bound (\(capacity.binding))")
+        lines.append("  queue wait p50 \(fixed(queueWait.p50, 2)) s, p95 \(fixed(queueWait.p95, 2)) s, p99 \(fixed(queueWait.p99, 2)) s, max \(fixed(queueWait.max, 2)) s")
+        lines.append("  latency    p50 \(fixed(latency.p50, 2)) s, p95 \(fixed(latency.p95, 2)) s, p99 \(fixed(latency.p99, 2)) s, max \(fixed(latency.max, 2)) s")
+        for deployment in deployments {
+            lines.append("  \(deployment.id): \(deployment.attempts) attempts, \(deployment.throttled) 429s, \(deployment.errors) errors, \(percent(deployment.utilization)) of quota used")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// A table comparing runs of the same scenario, one row a strategy.
+    public static func comparison(_ reports: [SimulationReport]) -> String {
+        let header = ["strategy", "served", "failed", "429s", "429 rate", "goodput tok/min", "efficiency", "wait p99", "latency p99"]
+        let rows = reports.map { r in
+            [r.strategy, "\(r.requests.succeeded)/\(r.requests.offered)", "\(r.requests.failed.values.reduce(0, +) + r.requests.rejected)",
+             "\(r.upstream.throttled)", percent(r.upstream.throttleRate), grouped(Int(r.goodputTokensPerMinute)),
+             percent(r.capacity.efficiency), "\(fixed(r.queueWait.p99, 1)) s", "\(fixed(r.latency.p99, 1)) s"]
+        }
+        return table(header: header, rows: rows)
+    }
+}
+
+/// A plain-text table with left-aligned first column and right-aligned others.
+func table(header: [String], rows: [[String]]) -> String {
+    let all = [header] + rows
+    let widths = header.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
+    func line(_ cells: [String]) -> String {
+        cells.indices.map { column in
+            let pad = String(repeating: " ", count: widths[column] - cells[column].count)
+            return column == 0 ? cells[column] + pad : pad + cells[column]
+        }.joined(separator: "  ")
+    }
+    return ([line(header), String(repeating: "-", count: widths.reduce(0, +) + 2 * (widths.count - 1))] + rows.map(line))
+        .joined(separator: "\n")
+}
+
+func percent(_ value: Double) -> String { fixed(value * 100, 2) + "%" }
+
+func fixed(_ value: Double, _ decimals: Int) -> String {
+    String(format: "%.\(decimals)f", value)
+}
+
+func grouped(_ value: Int) -> String {
+    let digits = String(value.magnitude)
+    var result = ""
+    for (index, digit) in digits.enumerated() {
+        if index > 0 && (digits.count - index) % 3 == 0 { result.append(",") }
+        result.append(digit)
+    }
+    return (value < 0 ? "-" : "") + result
+}

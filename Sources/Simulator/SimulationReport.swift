@@ -1,0 +1,130 @@
+/// What a simulation measured. Encodes to JSON as documented in
+/// `Docs/report-schema.md`; ``text`` renders it for a terminal.
+public struct SimulationReport: Hashable, Sendable, Codable {
+    /// The client's name, e.g. "headroom (fifo, maxHeadroom)".
+    public var strategy: String
+    /// The seed of the run.
+    public var seed: UInt64
+    /// What happened to the requests.
+    public var requests: Requests
+    /// What was sent to the deployments.
+    public var upstream: Upstream
+    /// From the first arrival to the last answer.
+    public var durationSeconds: Double
+    /// Prompt plus completion tokens per minute of the horizon, of succeeded
+    /// requests dispatched by the horizon (the last arrival).
+    public var goodputTokensPerMinute: Double
+    /// The capacity bound and how close the run came to it.
+    public var capacity: Capacity
+    /// From arrival to the first dispatch, over requests dispatched at least once.
+    public var queueWait: Percentiles
+    /// From arrival to the answer, over succeeded requests.
+    public var latency: Percentiles
+    /// One entry a deployment.
+    public var deployments: [DeploymentReport]
+    /// Per-bucket series for charts.
+    public var timeline: Timeline
+    /// Events the simulation processed.
+    public var events: UInt64
+
+    /// What happened to the requests.
+    public struct Requests: Hashable, Sendable, Codable {
+        /// Requests in the workload.
+        public var offered: Int
+        /// Requests served.
+        public var succeeded: Int
+        /// Failed requests by reason (the error kind's name).
+        public var failed: [String: Int]
+        /// Requests refused because the queue was full.
+        public var rejected: Int
+    }
+
+    /// What was sent to the deployments.
+    public struct Upstream: Hashable, Sendable, Codable {
+        /// Attempts sent, retries included.
+        public var attempts: Int
+        /// Attempts answered 429.
+        public var throttled: Int
+        /// `throttled / attempts`.
+        public var throttleRate: Double
+        /// Attempts answered with a 5xx, a time-out or an outage.
+        public var errors: Int
+        /// Attempts that were retries.
+        public var retries: Int
+    }
+
+    /// The capacity bound (see ``MetricsCollector``).
+    public struct Capacity: Hashable, Sendable, Codable {
+        /// The last arrival, in seconds from the first: the horizon of the bound.
+        public var horizonSeconds: Double
+        /// Prompt + `max_tokens` of every request.
+        public var offeredTokens: Int
+        /// The most prompt + `max_tokens` the deployments could dispatch by the horizon.
+        public var boundTokens: Int
+        /// Prompt + `max_tokens` of succeeded requests dispatched by the horizon.
+        public var servedTokens: Int
+        /// The most requests the deployments could dispatch by the horizon.
+        public var boundRequests: Int
+        /// Succeeded requests dispatched by the horizon.
+        public var servedRequests: Int
+        /// "tokens" or "requests": the dimension whose bound is the smaller share of the offer.
+        public var binding: String
+        /// Served over bound in the binding dimension.
+        public var efficiency: Double
+    }
+
+    /// Order statistics of a duration, in seconds (nearest rank).
+    public struct Percentiles: Hashable, Sendable, Codable {
+        public var count: Int
+        public var p50: Double
+        public var p95: Double
+        public var p99: Double
+        public var max: Double
+
+        init(_ samples: [Int64]) {
+            let sorted = samples.sorted()
+            func rank(_ q: Double) -> Double {
+                guard !sorted.isEmpty else { return 0 }
+                let index = Swift.max(0, Swift.min(sorted.count - 1, Int((q * Double(sorted.count)).rounded(.up)) - 1))
+                return Double(sorted[index]) / 1e9
+            }
+            count = sorted.count
+            p50 = rank(0.5)
+            p95 = rank(0.95)
+            p99 = rank(0.99)
+            max = rank(1)
+        }
+    }
+
+    /// One deployment's share.
+    public struct DeploymentReport: Hashable, Sendable, Codable {
+        public var id: String
+        /// Attempts sent to it.
+        public var attempts: Int
+        /// Attempts it served.
+        public var succeeded: Int
+        /// Attempts it answered 429.
+        public var throttled: Int
+        /// Attempts that failed otherwise.
+        public var errors: Int
+        /// Tokens its limiter charged.
+        public var chargedTokens: Int
+        /// Its tokens-per-minute limit times the run's minutes.
+        public var quotaTokens: Int
+        /// `chargedTokens / quotaTokens`.
+        public var utilization: Double
+    }
+
+    /// Per-bucket series, from the first arrival.
+    public struct Timeline: Hashable, Sendable, Codable {
+        public var bucketSeconds: Double
+        /// Tokens charged, per deployment, per bucket.
+        public var chargedTokens: [[Int]]
+        /// Each deployment's quota for one bucket.
+        public var quotaTokensPerBucket: [Int]
+        /// 429s per bucket.
+        public var throttled: [Int]
+        /// The most requests waiting (arrived, not in flight, not ended) in each bucket.
+        public var queueLength: [Int]
+    }
+}

@@ -1,0 +1,67 @@
+import HeadroomCore
+
+/// Who decides where and when requests go in a simulation.
+public enum Strategy: Hashable, Sendable {
+    /// Headroom's scheduler with these policies and settings.
+    case headroom(HeadroomSettings = HeadroomSettings())
+    /// A model of the OpenAI SDK's send-and-retry (see ``NaiveRetryClient``).
+    case naiveRetry
+    /// A model of LiteLLM's default router (see ``ShuffleCooldownClient``).
+    case shuffleCooldown
+    /// A model of a per-deployment token-bucket proxy such as LLProxy (see ``TokenBucketClient``).
+    case tokenBucket
+
+    /// The baselines every report compares against.
+    public static let baselines: [Strategy] = [.naiveRetry, .shuffleCooldown, .tokenBucket]
+
+    /// A short name for tables.
+    public var label: String {
+        switch self {
+        case .headroom(let settings): "headroom (\(settings.queue.label), \(settings.allocation.rawValue))"
+        case .naiveRetry: "naive retry (OpenAI SDK model)"
+        case .shuffleCooldown: "shuffle + cooldown (LiteLLM model)"
+        case .tokenBucket: "token bucket (LLProxy model)"
+        }
+    }
+}
+
+/// Headroom's policies and scheduler configuration for a simulation.
+public struct HeadroomSettings: Hashable, Sendable {
+    /// The queue policy.
+    public var queue: QueueChoice = .fifo
+    /// The allocation policy.
+    public var allocation: AllocationChoice = .maxHeadroom
+    /// The scheduler's configuration (its seed is the simulation's).
+    public var configuration = SchedulerConfiguration()
+
+    /// The defaults: FIFO, max headroom, the default configuration.
+    public init(queue: QueueChoice = .fifo, allocation: AllocationChoice = .maxHeadroom,
+                configuration: SchedulerConfiguration = SchedulerConfiguration()) {
+        self.queue = queue
+        self.allocation = allocation
+        self.configuration = configuration
+    }
+}
+
+/// The built-in queue policies, by name.
+public enum QueueChoice: Hashable, Sendable {
+    /// ``FIFOQueue`` strict.
+    case fifo
+    /// ``FIFOQueue`` letting smaller jobs pass a blocked one this many times.
+    case fifoPassing(Int)
+    /// ``PriorityQueue`` with this aging interval in seconds (`nil`: strict).
+    case priority(agingSeconds: Double?)
+
+    var label: String {
+        switch self {
+        case .fifo: "fifo"
+        case .fifoPassing(let times): "fifo, pass \(times)"
+        case .priority(let aging): aging.map { "priority, aging \(Int($0)) s" } ?? "priority"
+        }
+    }
+}
+
+/// The built-in allocation policies, by name.
+public enum AllocationChoice: String, Hashable, Sendable, CaseIterable, Codable {
+    case maxHeadroom, weightedRandom, roundRobin, leastLoaded
+}

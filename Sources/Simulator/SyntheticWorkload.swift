@@ -1,0 +1,110 @@
+import Foundation
+import HeadroomCore
+
+/// Generated requests: Poisson or bursty (on/off) arrivals, lognormal sizes,
+/// from a seeded generator, so a seed always gives the same workload.
+///
+/// ```swift
+/// var workload = SyntheticWorkload(count: 10_000, requestsPerSecond: 20, seed: 7)
+/// while let request = workload.next() { ... }
+/// ```
+public struct SyntheticWorkload: WorkloadSource, Sendable {
+    /// How arrivals are spaced.
+    public enum Arrivals: Hashable, Sendable, Codable {
+        /// Exponential gaps at a constant rate.
+        case poisson
+        /// Alternating on and off periods (exponential lengths with these means);
+        /// Poisson arrivals during on periods at the rate that keeps the mean rate.
+        case bursty(meanOn: Double, meanOff: Double)
+    }
+
+    /// A lognormal size: the median and the spread (sigma of the log).
+    public struct Size: Hashable, Sendable, Codable {
+        /// Half the values fall below it.
+        public var median: Double
+        /// The standard deviation of the natural log of the size.
+        public var sigma: Double
+        /// Values are clamped to this range.
+        public var range: ClosedRange<Int>
+
+        /// Creates a size distribution.
+        public init(median: Double, sigma: Double, range: ClosedRange<Int>) {
+            self.median = median
+            self.sigma = sigma
+            self.range = range
+        }
+    }
+
+    /// Requests to generate.
+    public let count: Int
+    /// Mean arrivals a second over the whole run.
+    public let requestsPerSecond: Double
+    /// The arrival process.
+    public let arrivals: Arrivals
+    /// Prompt sizes (defaults match the Azure 2023 conversation trace: median 1,020).
+    public let prompt: Size
+    /// Output sizes (median 129, as in the same trace).
+    public let output: Size
+    /// How `max_tokens` follows the output.
+    public let maxTokens: MaxTokensRule
+    /// The model every request asks for.
+    public let model: String
+
+    private var random: SeededRandom
+    private var produced = 0
+    private var clock = 0.0
+    private var onUntil = -1.0
+
+    /// Creates a generator; `seed` fixes everything it produces.
+    public init(
+        count: Int, requestsPerSecond: Double, arrivals: Arrivals = .poisson,
+        prompt: Size = Size(median: 1_020, sigma: 0.9, range: 2 ... 14_000),
+        output: Size = Size(median: 129, sigma: 0.9, range: 7 ... 1_000),
+        maxTokens: MaxTokensRule = .outputTimes(1.25), model: String = "gpt-4o", seed: UInt64
+    ) {
+        self.count = max(0, count)
+        self.requestsPerSecond = max(1e-9, requestsPerSecond)
+        self.arrivals = arrivals
+        self.prompt = prompt
+        self.output = output
+        self.maxTokens = maxTokens
+        self.model = model
+        self.random = SeededRandom(seed: seed)
+    }
+
+    public mutating func next() -> SimulatedRequest? {
+        guard produced < count else { return nil }
+        produced += 1
+        switch arrivals {
+        case .poisson:
+            clock += exponential(mean: 1 / requestsPerSecond)
+        case .bursty(let meanOn, let meanOff):
+            // Arrivals at `onRate` during on periods, none during off periods. Gaps are
+            // memoryless, so a gap that runs past the on period starts again in the next one.
+            let onRate = requestsPerSecond * (meanOn + meanOff) / max(1e-9, meanOn)
+            if onUntil < 0 { onUntil = exponential(mean: meanOn) }
+            var candidate = clock + exponential(mean: 1 / onRate)
+            while candidate > onUntil {
+                let onStart = onUntil + exponential(mean: meanOff)
+                onUntil = onStart + exponential(mean: meanOn)
+                candidate = onStart + exponential(mean: 1 / onRate)
+            }
+            clock = candidate
+        }
+        let outputTokens = sample(output)
+        return SimulatedRequest(arrival: .seconds(clock), promptTokens: sample(prompt),
+                                maxTokens: maxTokens.maxTokens(forOutput: outputTokens), outputTokens: outputTokens, model: model)
+    }
+
+    private mutating func exponential(mean: Double) -> Double {
+        -mean * log(1 - random.nextUnit())
+    }
+
+    private mutating func sample(_ size: Size) -> Int {
+        // Box-Muller: one normal draw from two uniforms.
+        let u = 1 - random.nextUnit(), v = random.nextUnit()
+        let normal = (-2 * log(u)).squareRoot() * cos(2 * Double.pi * v)
+        let value = Int((size.median * exp(size.sigma * normal)).rounded())
+        return min(size.range.upperBound, max(size.range.lowerBound, value))
+    }
+}

@@ -1,0 +1,73 @@
+import HeadroomCore
+
+/// Reshapes a workload as it streams: compresses or stretches time, keeps a
+/// window of it, assigns models and priorities.
+///
+/// ```swift
+/// let faster = TransformedWorkload(trace, transform: WorkloadTransform(timeScale: 2, limit: 5_000))
+/// ```
+public struct WorkloadTransform: Hashable, Sendable, Codable {
+    /// Arrivals happen this many times faster (2 doubles the request rate); 1 keeps them.
+    public var timeScale: Double = 1
+    /// Skip requests that arrive before this many seconds into the source.
+    public var startSeconds: Double = 0
+    /// Stop at requests arriving this many seconds into the source.
+    public var endSeconds: Double?
+    /// Stop after this many requests.
+    public var limit: Int?
+    /// Give every request this model.
+    public var model: String?
+    /// Give requests priorities in turn from this list (e.g. `[0, 0, 1]`: a third at priority 1).
+    public var priorities: [Int]?
+
+    /// No change.
+    public init(timeScale: Double = 1, startSeconds: Double = 0, endSeconds: Double? = nil, limit: Int? = nil,
+                model: String? = nil, priorities: [Int]? = nil) {
+        self.timeScale = timeScale
+        self.startSeconds = startSeconds
+        self.endSeconds = endSeconds
+        self.limit = limit
+        self.model = model
+        self.priorities = priorities
+    }
+
+    /// Why the transform cannot be used, or `nil`.
+    func validationProblem() -> String? {
+        if !(timeScale > 0 && timeScale.isFinite) { return "timeScale is \(timeScale); it must be a positive number." }
+        if startSeconds < 0 { return "startSeconds is \(startSeconds); it must not be negative." }
+        if let end = endSeconds, end <= startSeconds { return "endSeconds (\(end)) must be after startSeconds (\(startSeconds))." }
+        if let limit, limit < 0 { return "limit is \(limit); it must not be negative." }
+        if priorities?.isEmpty == true { return "priorities is empty; leave it out or give at least one." }
+        return nil
+    }
+}
+
+/// A workload seen through a ``WorkloadTransform``.
+public struct TransformedWorkload<Source: WorkloadSource>: WorkloadSource {
+    private var source: Source
+    private let transform: WorkloadTransform
+    private var emitted = 0
+
+    /// Wraps `source`.
+    public init(_ source: Source, transform: WorkloadTransform) throws(HeadroomError) {
+        if let problem = transform.validationProblem() { throw HeadroomError(.invalidScenario, "Workload transform: \(problem)") }
+        self.source = source
+        self.transform = transform
+    }
+
+    public mutating func next() throws(HeadroomError) -> SimulatedRequest? {
+        if let limit = transform.limit, emitted >= limit { return nil }
+        let start = Duration.seconds(transform.startSeconds).nanoseconds
+        while var request = try source.next() {
+            let at = request.arrival.nanoseconds
+            if at < start { continue }
+            if let end = transform.endSeconds, at >= Duration.seconds(end).nanoseconds { return nil }
+            request.arrival = Instant(nanoseconds: Int64(Double(at - start) / transform.timeScale))
+            if let model = transform.model { request.model = model }
+            if let priorities = transform.priorities { request.priority = priorities[emitted % priorities.count] }
+            emitted += 1
+            return request
+        }
+        return nil
+    }
+}
