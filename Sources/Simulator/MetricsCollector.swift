@@ -179,7 +179,7 @@ struct MetricsCollector {
             capacity: .init(horizonSeconds: horizon * 60, offeredTokens: Int(offeredTokens), boundTokens: Int(boundTokens),
                             servedTokens: servedCharge, boundRequests: Int(boundRequests), servedRequests: servedRequests,
                             binding: tokensBind ? "tokens" : "requests", efficiency: efficiency),
-            queueWait: .init(queueWaits), latency: .init(latencies),
+            queueWait: .init(queueWaits), latency: .init(latencies), latencyHistogram: .init(latencies),
             deployments: deployments.indices.map { d in
                 let quota = Double(deployments[d].endpoint.tokensPerMinute) * runMinutes
                 let stats = perDeployment[d]

@@ -76,7 +76,12 @@ public struct Simulation: Sendable {
     private func runHeadroom<Workload: WorkloadSource, Queue: QueuePolicy>(
         _ workload: inout Workload, queue: Queue, _ settings: HeadroomSettings, label: String
     ) throws(HeadroomError) -> SimulationReport {
-        let deployments = try self.deployments.map { deployment throws(HeadroomError) in try deployment.deployment() }
+        let deployments = try self.deployments.map { deployment throws(HeadroomError) in
+            var told = deployment
+            told.endpoint.requestsPerMinute = max(1, Int(Double(told.endpoint.requestsPerMinute) * settings.requestLimitScale))
+            told.endpoint.tokensPerMinute = max(1, Int(Double(told.endpoint.tokensPerMinute) * settings.tokenLimitScale))
+            return try told.deployment()
+        }
         var configuration = settings.configuration
         configuration.seed = seed
         func run<Allocation: AllocationPolicy>(_ allocation: Allocation) throws(HeadroomError) -> SimulationReport {

@@ -20,6 +20,8 @@ public struct SimulationReport: Hashable, Sendable, Codable {
     public var queueWait: Percentiles
     /// From arrival to the answer, over succeeded requests.
     public var latency: Percentiles
+    /// The same latencies, counted into buckets.
+    public var latencyHistogram: Histogram
     /// One entry a deployment.
     public var deployments: [DeploymentReport]
     /// Per-bucket series for charts.
@@ -93,6 +95,24 @@ public struct SimulationReport: Hashable, Sendable, Codable {
             p95 = rank(0.95)
             p99 = rank(0.99)
             max = rank(1)
+        }
+    }
+
+    /// Counts of durations by bucket: `counts[i]` are those at most
+    /// `upperBoundsSeconds[i]` and above the bound before; the last bucket is open.
+    public struct Histogram: Hashable, Sendable, Codable {
+        public var upperBoundsSeconds: [Double]
+        public var counts: [Int]
+
+        static let bounds: [Double] = [0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300]
+
+        init(_ samples: [Int64]) {
+            upperBoundsSeconds = Self.bounds
+            counts = Array(repeating: 0, count: Self.bounds.count + 1)
+            for sample in samples {
+                let seconds = Double(sample) / 1e9
+                counts[Self.bounds.firstIndex { seconds <= $0 } ?? Self.bounds.count] += 1
+            }
         }
     }
 

@@ -33,6 +33,11 @@ public struct HeadroomSettings: Hashable, Sendable {
     public var allocation: AllocationChoice = .maxHeadroom
     /// The scheduler's configuration (its seed is the simulation's).
     public var configuration = SchedulerConfiguration()
+    /// The scheduler is told each deployment's requests per minute times this
+    /// (to see what a limit set too high or too low does).
+    public var requestLimitScale = 1.0
+    /// The scheduler is told each deployment's tokens per minute times this.
+    public var tokenLimitScale = 1.0
 
     /// The defaults: FIFO, max headroom, the default configuration.
     public init(queue: QueueChoice = .fifo, allocation: AllocationChoice = .maxHeadroom,

@@ -1,0 +1,54 @@
+import Foundation
+import HeadroomCore
+import HeadroomSimulator
+
+/// `headroom simulate`: runs a scenario (the built-in one by default) with
+/// Headroom and each baseline, and reports.
+enum SimulateCommand {
+    static let usage = """
+    usage: headroom simulate [--config FILE] [--trace FILE] [--seed N] [--json FILE] [--html FILE]
+
+      --config FILE   a scenario (JSON, see Docs/scenario.md); default: the built-in Azure scenario
+      --trace FILE    replay this trace instead of the scenario's workload (.csv: Azure 2023;
+                      .jsonl: Mooncake or native, told apart by their fields)
+      --seed N        the seed for latency jitter, faults and random policies
+      --json FILE     also write the reports as JSON (Docs/report-schema.md)
+      --html FILE     also write a self-contained HTML report with charts
+    """
+
+    static func run(_ arguments: [String]) throws -> Int32 {
+        let options = try Arguments(arguments, options: ["config", "trace", "seed", "json", "html"])
+        let scenario = try loadScenario(options)
+        let progress = ProgressBar()
+        let reports = try scenario.run { label, fraction in progress.update(label, fraction) }
+        progress.finish()
+        print("Scenario: \(scenario.name) (seed \(scenario.seed))\n")
+        print(SimulationReport.comparison(reports))
+        print()
+        for report in reports { print(report.text + "\n") }
+        let document = ScenarioReport(scenario: scenario.name, seed: scenario.seed, runs: reports)
+        if let path = options["json"] { try write(document.json(), to: path) }
+        if let path = options["html"] { try write(Data(document.html().utf8), to: path) }
+        return 0
+    }
+
+    /// The scenario the options describe.
+    static func loadScenario(_ options: Arguments) throws -> Scenario {
+        var scenario = try options["config"].map { path throws(HeadroomError) in try Scenario.load(path: path) } ?? Scenario.builtIn()
+        if let seed = try options.integer("seed") { scenario.seed = seed }
+        if let trace = options["trace"] {
+            var maxTokens = MaxTokensRule.outputTimes(1.25)
+            if case .trace(_, _, let rule, _) = scenario.workload { maxTokens = rule }
+            scenario.workload = .trace(path: trace, format: try .guess(path: trace), maxTokens: maxTokens, transform: WorkloadTransform())
+            scenario.name += ", replaying \(trace)"
+        }
+        return scenario
+    }
+
+    static func write(_ data: Data, to path: String) throws {
+        guard FileManager.default.createFile(atPath: path, contents: data) else {
+            throw HeadroomError(.invalidScenario, "Cannot write '\(path)'. Check that its folder exists and is writable.")
+        }
+        print("wrote \(path)")
+    }
+}

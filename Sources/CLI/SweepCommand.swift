@@ -1,0 +1,78 @@
+import Foundation
+import HeadroomCore
+import HeadroomSimulator
+
+/// `headroom sweep`: runs a scenario's Headroom strategy over a range of one
+/// setting and tabulates 429 rate, goodput and p99 queue wait for each value.
+enum SweepCommand {
+    static let usage = """
+    usage: headroom sweep --parameter NAME --values A,B,C [--config FILE] [--trace FILE] [--seed N] [--json FILE]
+
+      --parameter NAME  utilization (targetUtilization, 0-1], concurrency (a cap on every deployment),
+                        allocation (maxHeadroom, weightedRandom, roundRobin, leastLoaded),
+                        queue (fifo, priority, or a number: FIFO letting smaller jobs pass that often),
+                        rpm or tpm (a multiplier on every deployment's limit the scheduler is told of),
+                        lookahead
+      --values A,B,C    the values to try, in order
+    """
+
+    static func run(_ arguments: [String]) throws -> Int32 {
+        let options = try Arguments(arguments, options: ["config", "trace", "seed", "json", "parameter", "values"])
+        guard let parameter = options["parameter"] else { throw UsageError("--parameter is required") }
+        guard let values = options["values"]?.split(separator: ",").map(String.init), !values.isEmpty else {
+            throw UsageError("--values is required, e.g. --values 0.8,0.9,1")
+        }
+        let base = try SimulateCommand.loadScenario(options)
+        let progress = ProgressBar()
+        var runs: [SimulationReport] = []
+        for value in values {
+            var scenario = base
+            scenario.baselines = []
+            try apply(parameter, value, to: &scenario)
+            let report = try scenario.run { _, fraction in progress.update("\(parameter) = \(value)", fraction) }[0]
+            runs.append(report)
+        }
+        progress.finish()
+        print("Scenario: \(base.name) (seed \(base.seed)); sweeping \(parameter)\n")
+        print(SimulationReport.sweep(parameter: parameter, values: values, reports: runs))
+        if let path = options["json"] {
+            try SimulateCommand.write(ScenarioReport(scenario: base.name + ", sweeping \(parameter)", seed: base.seed, runs: runs).json(), to: path)
+        }
+        return 0
+    }
+
+    static func apply(_ parameter: String, _ value: String, to scenario: inout Scenario) throws {
+        func number() throws -> Double {
+            guard let number = Double(value) else { throw UsageError("\(parameter) takes numbers, not '\(value)'") }
+            return number
+        }
+        switch parameter {
+        case "utilization":
+            scenario.headroom.configuration.targetUtilization = try number()
+            try scenario.headroom.configuration.validate()
+        case "concurrency":
+            let cap = Int(try number())
+            for i in scenario.deployments.indices { scenario.deployments[i].maxConcurrency = cap }
+        case "allocation":
+            guard let choice = AllocationChoice(rawValue: value) else {
+                throw UsageError("allocation is one of \(AllocationChoice.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            scenario.headroom.allocation = choice
+        case "queue":
+            switch value {
+            case "fifo": scenario.headroom.queue = .fifo
+            case "priority": scenario.headroom.queue = .priority(agingSeconds: 60)
+            default: scenario.headroom.queue = .fifoPassing(Int(try number()))
+            }
+        case "lookahead":
+            scenario.headroom.configuration.lookahead = Int(try number())
+            try scenario.headroom.configuration.validate()
+        case "rpm", "tpm":
+            let factor = try number()
+            guard factor > 0 else { throw UsageError("\(parameter) multipliers must be positive") }
+            if parameter == "rpm" { scenario.headroom.requestLimitScale = factor } else { scenario.headroom.tokenLimitScale = factor }
+        default:
+            throw UsageError("unknown parameter '\(parameter)'")
+        }
+    }
+}

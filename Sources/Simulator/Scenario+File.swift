@@ -1,0 +1,219 @@
+import Foundation
+import HeadroomCore
+
+extension Scenario {
+    /// Reads a scenario from a JSON file (see `Docs/scenario.md`). A relative
+    /// trace path is taken from the scenario file's folder.
+    ///
+    /// - Throws: ``HeadroomError/Kind/invalidScenario`` naming the file, the
+    ///   field and what is wrong.
+    public static func load(path: String) throws(HeadroomError) -> Scenario {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw HeadroomError(.invalidScenario, "Cannot read the scenario file '\(path)'. Check the path.")
+        }
+        let file: ScenarioFile
+        do {
+            file = try JSONDecoder().decode(ScenarioFile.self, from: data)
+        } catch let error as DecodingError {
+            throw HeadroomError(.invalidScenario, "\(path): \(describe(error))")
+        } catch {
+            throw HeadroomError(.invalidScenario, "\(path): \(error)")
+        }
+        let folder = (path as NSString).deletingLastPathComponent
+        do {
+            return try file.scenario(relativeTo: folder)
+        } catch {
+            throw HeadroomError(.invalidScenario, "\(path): \(error.message)")
+        }
+    }
+
+    private static func describe(_ error: DecodingError) -> String {
+        func path(_ context: DecodingError.Context) -> String {
+            let keys = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+            return keys.isEmpty ? "the top level" : String(keys.drop { $0 == "." })
+        }
+        switch error {
+        case .keyNotFound(let key, let context):
+            return "\(path(context)): the field \"\(key.stringValue)\" is missing."
+        case .typeMismatch(let type, let context), .valueNotFound(let type, let context):
+            return "\(path(context)): expected \(type == String.self ? "a string" : type == [Any].self ? "a list" : "a \(type)")."
+        case .dataCorrupted(let context):
+            return "\(path(context)): \(context.debugDescription)"
+        @unknown default:
+            return "\(error)"
+        }
+    }
+}
+
+/// The JSON layout of a scenario file.
+struct ScenarioFile: Decodable {
+    struct Deployment: Decodable {
+        var id: String
+        var provider: String
+        var tokensPerMinute: Int
+        var requestsPerMinute: Int?
+        var subWindowSeconds: Double?
+        var models: [String]?
+        var maxConcurrency: Int?
+        var contextWindow: Int?
+        var weight: Double?
+        var latency: Latency?
+        var faults: FaultModel?
+    }
+
+    struct Latency: Decodable {
+        var firstTokenSeconds: Double?
+        var perOutputTokenSeconds: Double?
+        var jitter: Double?
+        var slowdownPerInFlight: Double?
+        var refusalSeconds: Double?
+    }
+
+    struct Workload: Decodable {
+        struct Trace: Decodable {
+            var path: String
+            var format: WorkloadSpec.TraceFormat?
+        }
+        struct Synthetic: Decodable {
+            var count: Int
+            var requestsPerSecond: Double
+            var burstOnSeconds: Double?
+            var burstOffSeconds: Double?
+            var promptMedian: Double?
+            var promptSigma: Double?
+            var outputMedian: Double?
+            var outputSigma: Double?
+            var seed: UInt64?
+        }
+        var builtin: String?
+        var trace: Trace?
+        var synthetic: Synthetic?
+        var maxTokensFactor: Double?
+        var maxTokens: Int?
+        var model: String?
+        var timeScale: Double?
+        var startSeconds: Double?
+        var endSeconds: Double?
+        var limit: Int?
+        var priorities: [Int]?
+    }
+
+    struct Headroom: Decodable {
+        var queue: String?
+        var passLimit: Int?
+        var agingSeconds: Double?
+        var allocation: AllocationChoice?
+        var targetUtilization: Double?
+        var maxQueueLength: Int?
+        var maxQueueWaitSeconds: Double?
+        var lookahead: Int?
+        var backfill: Bool?
+        var maxAttempts: Int?
+    }
+
+    var name: String?
+    var seed: UInt64?
+    var bucketSeconds: Double?
+    var deployments: [Deployment]
+    var workload: Workload?
+    var headroom: Headroom?
+    var baselines: [String]?
+
+    func scenario(relativeTo folder: String) throws(HeadroomError) -> Scenario {
+        func fail(_ message: String) -> HeadroomError { HeadroomError(.invalidScenario, message) }
+        let deployments = try self.deployments.enumerated().map { index, entry throws(HeadroomError) -> SimulatedDeployment in
+            var model: EndpointModel
+            switch entry.provider.lowercased() {
+            case "azure", "azureopenai":
+                model = .azure(tokensPerMinute: entry.tokensPerMinute, requestsPerMinute: entry.requestsPerMinute,
+                               subWindowSeconds: entry.subWindowSeconds ?? 10)
+            case "openai":
+                model = .openAI(requestsPerMinute: entry.requestsPerMinute ?? max(1, entry.tokensPerMinute / 1_000), tokensPerMinute: entry.tokensPerMinute)
+            default:
+                throw fail("deployments[\(index)].provider is '\(entry.provider)'; use \"azure\" or \"openai\".")
+            }
+            if let latency = entry.latency {
+                model.latency.firstTokenSeconds = latency.firstTokenSeconds ?? model.latency.firstTokenSeconds
+                model.latency.perOutputTokenSeconds = latency.perOutputTokenSeconds ?? model.latency.perOutputTokenSeconds
+                model.latency.jitter = latency.jitter ?? model.latency.jitter
+                model.latency.slowdownPerInFlight = latency.slowdownPerInFlight ?? model.latency.slowdownPerInFlight
+                model.latency.refusalSeconds = latency.refusalSeconds ?? model.latency.refusalSeconds
+            }
+            model.faults = entry.faults ?? model.faults
+            return SimulatedDeployment(id: entry.id, models: Set(entry.models ?? []), endpoint: model, maxConcurrency: entry.maxConcurrency,
+                                       contextWindow: entry.contextWindow, weight: entry.weight ?? 1)
+        }
+
+        let workload = self.workload ?? Workload()
+        let maxTokens: MaxTokensRule = workload.maxTokens.map { .fixed($0) } ?? .outputTimes(workload.maxTokensFactor ?? 1.25)
+        let transform = WorkloadTransform(timeScale: workload.timeScale ?? 1, startSeconds: workload.startSeconds ?? 0,
+                                          endSeconds: workload.endSeconds, limit: workload.limit, model: workload.model,
+                                          priorities: workload.priorities)
+        let sources = [workload.builtin != nil, workload.trace != nil, workload.synthetic != nil].filter { $0 }.count
+        if sources > 1 { throw fail("workload: give one of \"builtin\", \"trace\" and \"synthetic\", not several.") }
+        let spec: WorkloadSpec
+        if let trace = workload.trace {
+            let path = trace.path.hasPrefix("/") || folder.isEmpty ? trace.path : folder + "/" + trace.path
+            let format: WorkloadSpec.TraceFormat
+            if let given = trace.format { format = given } else { format = try .guess(path: path) }
+            spec = .trace(path: path, format: format, maxTokens: maxTokens, transform: transform)
+        } else if let synthetic = workload.synthetic {
+            var arrivals = SyntheticWorkload.Arrivals.poisson
+            if let on = synthetic.burstOnSeconds, let off = synthetic.burstOffSeconds { arrivals = .bursty(meanOn: on, meanOff: off) }
+            let generator = SyntheticWorkload(
+                count: synthetic.count, requestsPerSecond: synthetic.requestsPerSecond, arrivals: arrivals,
+                prompt: .init(median: synthetic.promptMedian ?? 1_020, sigma: synthetic.promptSigma ?? 0.9, range: 1 ... 100_000),
+                output: .init(median: synthetic.outputMedian ?? 129, sigma: synthetic.outputSigma ?? 0.9, range: 1 ... 16_000),
+                maxTokens: maxTokens, model: workload.model ?? "gpt-4o", seed: synthetic.seed ?? seed ?? 1)
+            spec = .synthetic(generator, transform: transform)
+        } else {
+            if let name = workload.builtin, name != "azure-conv-10min" {
+                throw fail("workload.builtin is '\(name)'; the built-in workload is \"azure-conv-10min\".")
+            }
+            guard case .trace(let path, let format, _, _) = try Scenario.builtIn().workload else { throw fail("no built-in workload") }
+            spec = .trace(path: path, format: format, maxTokens: maxTokens, transform: transform)
+        }
+
+        var settings = HeadroomSettings()
+        if let headroom {
+            switch headroom.queue ?? "fifo" {
+            case "fifo": settings.queue = headroom.passLimit.map { .fifoPassing($0) } ?? .fifo
+            case "priority": settings.queue = .priority(agingSeconds: headroom.agingSeconds ?? 60)
+            case let other: throw fail("headroom.queue is '\(other)'; use \"fifo\" or \"priority\".")
+            }
+            settings.allocation = headroom.allocation ?? .maxHeadroom
+            var configuration = SchedulerConfiguration()
+            configuration.targetUtilization = headroom.targetUtilization ?? configuration.targetUtilization
+            if let length = headroom.maxQueueLength { configuration.maxQueueLength = length }
+            configuration.maxQueueWait = headroom.maxQueueWaitSeconds.map { .seconds($0) }
+            configuration.lookahead = headroom.lookahead ?? configuration.lookahead
+            configuration.backfill = headroom.backfill ?? configuration.backfill
+            configuration.retry.maxAttempts = headroom.maxAttempts ?? configuration.retry.maxAttempts
+            do { try configuration.validate() } catch { throw fail("headroom: \(error.message)") }
+            settings.configuration = configuration
+        }
+        let baselines = try (self.baselines ?? ["naiveRetry", "shuffleCooldown", "tokenBucket"]).map { name throws(HeadroomError) -> Strategy in
+            switch name {
+            case "naiveRetry": .naiveRetry
+            case "shuffleCooldown": .shuffleCooldown
+            case "tokenBucket": .tokenBucket
+            default: throw fail("baselines names '\(name)'; use \"naiveRetry\", \"shuffleCooldown\" or \"tokenBucket\".")
+            }
+        }
+        return Scenario(name: name ?? "scenario", seed: seed ?? 1, deployments: deployments, workload: spec, headroom: settings,
+                        baselines: baselines, bucketSeconds: bucketSeconds ?? 10)
+    }
+}
+
+extension WorkloadSpec.TraceFormat {
+    /// The format a trace file's name suggests: `.csv` is Azure's; for `.jsonl`
+    /// the first line decides (`timestamp` is Mooncake's, `arrival` the native one).
+    public static func guess(path: String) throws(HeadroomError) -> WorkloadSpec.TraceFormat {
+        if path.hasSuffix(".csv") { return .azure }
+        let reader = try LineReader(path: path)
+        guard let first = reader.nextLine() else { throw HeadroomError(.invalidTrace, "\(path): the trace is empty.") }
+        if first.contains("\"timestamp\"") { return .mooncake }
+        if first.contains("\"arrival\"") { return .native }
+        throw HeadroomError(.invalidTrace, "\(path): cannot tell the trace format; name it with \"format\": \"azure\", \"mooncake\" or \"native\".")
+    }
+}
