@@ -134,6 +134,18 @@ public struct FaultModel: Hashable, Sendable, Codable {
     /// No faults.
     public init() {}
 
+    /// Decodes, taking the defaults for what the JSON leaves out.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let defaults = FaultModel()
+        errorRate = try container.decodeIfPresent(Double.self, forKey: .errorRate) ?? defaults.errorRate
+        timeoutRate = try container.decodeIfPresent(Double.self, forKey: .timeoutRate) ?? defaults.timeoutRate
+        timeoutSeconds = try container.decodeIfPresent(Double.self, forKey: .timeoutSeconds) ?? defaults.timeoutSeconds
+        outages = try container.decodeIfPresent([Outage].self, forKey: .outages) ?? defaults.outages
+        backgroundTokensPerMinute = try container.decodeIfPresent(Double.self, forKey: .backgroundTokensPerMinute) ?? defaults.backgroundTokensPerMinute
+        backgroundRequestTokens = try container.decodeIfPresent(Double.self, forKey: .backgroundRequestTokens) ?? defaults.backgroundRequestTokens
+    }
+
     func validationProblem() -> String? {
         if !(errorRate >= 0 && errorRate <= 1) || !(timeoutRate >= 0 && timeoutRate <= 1) || errorRate + timeoutRate > 1 {
             return "errorRate and timeoutRate must be in [0, 1] and add up to at most 1."

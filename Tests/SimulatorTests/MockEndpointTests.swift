@@ -1,0 +1,104 @@
+import Foundation
+import HeadroomCore
+import Testing
+@testable import HeadroomSimulator
+
+func request(_ prompt: Int, _ maxTokens: Int, output: Int? = nil, at seconds: Double = 0) -> SimulatedRequest {
+    SimulatedRequest(arrival: .seconds(seconds), promptTokens: prompt, maxTokens: maxTokens, outputTokens: output ?? maxTokens)
+}
+
+func isThrottled(_ response: MockEndpoint.Response, after wait: Duration) -> Bool {
+    response.outcome == .throttled(retryAfter: wait)
+}
+
+@Suite("Mock endpoints")
+struct MockEndpointTests {
+    @Test("Azure charges prompt + max_tokens at arrival and refuses past the 10-second share until the window ends")
+    func azureSubWindow() {
+        // 6,000 tokens a minute: 1,000 per 10 s; 36 requests a minute: 6 per 10 s.
+        var endpoint = MockEndpoint(model: .azure(tokensPerMinute: 6_000), seed: 1)
+        let response1 = endpoint.handle(request(300, 200), now: .seconds(1))
+        #expect(response1.charged == 500)
+        let response2 = endpoint.handle(request(300, 200), now: .seconds(2))
+        #expect(response2.charged == 500)
+        let refused = endpoint.handle(request(1, 1), now: .seconds(3))
+        #expect(isThrottled(refused, after: .seconds(7)) && refused.charged == 0)
+        #expect(refused.rateLimits.remainingTokens == 5_000 && refused.rateLimits.tokensResetIn == .seconds(57))
+        let response3 = endpoint.handle(request(300, 200), now: .seconds(10))
+        #expect(response3.charged == 500)
+    }
+
+    @Test("Azure admits a request larger than the window's share only into an empty window")
+    func azureOversized() {
+        var endpoint = MockEndpoint(model: .azure(tokensPerMinute: 6_000), seed: 1)
+        let response4 = endpoint.handle(request(1_000, 500), now: .seconds(0))
+        #expect(response4.charged == 1_500)
+        let response5 = endpoint.handle(request(10, 10), now: .seconds(5))
+        #expect(isThrottled(response5, after: .seconds(5)))
+        let response6 = endpoint.handle(request(1_000, 500), now: .seconds(10))
+        #expect(response6.charged == 1_500)
+    }
+
+    @Test("Azure counts requests per window too")
+    func azureRequests() {
+        var endpoint = MockEndpoint(model: .azure(tokensPerMinute: 100_000, requestsPerMinute: 12), seed: 1)
+        let response7 = endpoint.handle(request(1, 1), now: .seconds(0))
+        #expect(response7.charged == 2)
+        let response8 = endpoint.handle(request(1, 1), now: .seconds(1))
+        #expect(response8.charged == 2)
+        let response9 = endpoint.handle(request(1, 1), now: .seconds(2))
+        #expect(isThrottled(response9, after: .seconds(8)))
+    }
+
+    @Test("OpenAI charges the larger of max_tokens and characters / 4, from buckets that refill continuously")
+    func openAIBuckets() {
+        var endpoint = MockEndpoint(model: .openAI(requestsPerMinute: 600, tokensPerMinute: 6_000), seed: 1)
+        let response10 = endpoint.handle(request(5_000, 100), now: .zero)
+        #expect(response10.charged == 5_000)
+        let response11 = endpoint.handle(request(100, 800), now: .zero)
+        #expect(response11.charged == 800)
+        // 200 left; 1,000 more needed at 100 tokens a second.
+        let response12 = endpoint.handle(request(100, 1_000), now: .zero)
+        #expect(isThrottled(response12, after: .seconds(8)))
+        let observed = endpoint.rateLimits(now: .seconds(2))
+        #expect(observed.remainingTokens == 400 && observed.tokenLimit == 6_000 && observed.tokensResetIn == .seconds(56))
+        #expect(observed.refill == .continuous)
+        let response13 = endpoint.handle(request(100, 1_000), now: .seconds(8))
+        #expect(response13.charged == 1_000)
+    }
+
+    @Test("Latency is first token plus time per output token, within the jitter")
+    func latency() {
+        var model = EndpointModel.openAI(requestsPerMinute: 1_000, tokensPerMinute: 1_000_000)
+        model.latency.jitter = 0
+        var endpoint = MockEndpoint(model: model, seed: 1)
+        let response14 = endpoint.handle(request(10, 100, output: 50), now: .seconds(1))
+        #expect(response14.at == .seconds(1 + 0.4 + 50 * 0.02))
+    }
+
+    @Test("Outages answer 503 at once; error and time-out rates fail accepted requests")
+    func faults() {
+        var model = EndpointModel.openAI(requestsPerMinute: 1_000, tokensPerMinute: 1_000_000)
+        model.faults.outages = [.init(start: 10, end: 20)]
+        model.faults.errorRate = 1
+        var endpoint = MockEndpoint(model: model, seed: 1)
+        let outage = endpoint.handle(request(10, 10), now: .seconds(15))
+        #expect(outage.outcome == .transientFailure(retryAfter: nil, message: "503 Service Unavailable (outage)") && outage.charged == 0)
+        let response15 = endpoint.handle(request(10, 10), now: .seconds(21))
+        #expect(response15.outcome == .transientFailure(retryAfter: nil, message: "500 Internal Server Error"))
+        model.faults = FaultModel()
+        model.faults.timeoutRate = 1
+        endpoint = MockEndpoint(model: model, seed: 1)
+        let silent = endpoint.handle(request(10, 10), now: .seconds(1))
+        #expect(silent.at == .seconds(61) && silent.outcome == .transientFailure(retryAfter: nil, message: "timed out after 60.0 s"))
+    }
+
+    @Test("Background traffic spends the shared quota")
+    func background() {
+        var endpoint = MockEndpoint(model: .azure(tokensPerMinute: 6_000), seed: 1)
+        let response16 = endpoint.background(tokens: 900, now: .seconds(1))
+        #expect(response16)
+        let response17 = endpoint.handle(request(100, 100), now: .seconds(2))
+        #expect(isThrottled(response17, after: .seconds(8)))
+    }
+}

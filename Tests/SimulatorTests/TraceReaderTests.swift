@@ -1,0 +1,138 @@
+import Foundation
+import HeadroomCore
+import Testing
+@testable import HeadroomSimulator
+
+func fixture(_ name: String) -> String {
+    Bundle.module.path(forResource: name, ofType: nil, inDirectory: "Fixtures")!
+}
+
+/// Writes `text` to a new temporary file and returns its path.
+func temporaryFile(_ text: String, suffix: String) -> String {
+    let path = NSTemporaryDirectory() + "headroom-\(UUID().uuidString)\(suffix)"
+    FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+    return path
+}
+
+func readAll<W: WorkloadSource>(_ workload: inout W) throws(HeadroomError) -> [SimulatedRequest] {
+    var requests: [SimulatedRequest] = []
+    while let request = try workload.next() { requests.append(request) }
+    return requests
+}
+
+func errorMessage(_ body: () throws(HeadroomError) -> Void) -> String? {
+    do { try body() } catch { return error.message }
+    return nil
+}
+
+@Suite("Trace readers")
+struct TraceReaderTests {
+    @Test("The Azure 2023 CSV: arrivals from the first row, sizes, max_tokens from the rule")
+    func azureFixture() throws {
+        var reader = try AzureTraceReader(path: fixture("azure2023_code_head.csv"), maxTokens: .outputTimes(1.25))
+        let requests = try readAll(&reader)
+        #expect(requests.count == 40)
+        #expect(requests[0] == SimulatedRequest(arrival: .zero, promptTokens: 4_808, maxTokens: 13, outputTokens: 10))
+        #expect(requests[1] == SimulatedRequest(arrival: Instant(nanoseconds: 52_000_000), promptTokens: 3_180, maxTokens: 10, outputTokens: 8))
+    }
+
+    @Test("The Azure timestamp parser is exact to 100 ns across dates")
+    func azureTimestamps() {
+        #expect(AzureTraceReader.parseTimestamp("1970-01-01 00:00:00") == 0)
+        #expect(AzureTraceReader.parseTimestamp("2023-11-16 18:15:46.6805900") == 1_700_158_546_680_590_000)
+        #expect(AzureTraceReader.parseTimestamp("2024-02-29 00:00:01.5") == 1_709_164_801_500_000_000)
+        #expect(AzureTraceReader.parseTimestamp("2023-13-16 18:15:46") == nil)
+        #expect(AzureTraceReader.parseTimestamp("yesterday") == nil)
+    }
+
+    @Test("The Mooncake JSONL: millisecond timestamps, lengths, hash ids skipped")
+    func mooncakeFixture() throws {
+        var reader = try JSONLTraceReader(path: fixture("mooncake_conversation_head.jsonl"), format: .mooncake, maxTokens: .fixed(1_000))
+        let requests = try readAll(&reader)
+        #expect(requests.count == 40)
+        #expect(requests[0] == SimulatedRequest(arrival: .zero, promptTokens: 6_758, maxTokens: 1_000, outputTokens: 500))
+    }
+
+    @Test("The native JSONL with every field, and with defaults")
+    func native() throws {
+        let path = temporaryFile("""
+        {"arrival": 0.5, "prompt_tokens": 900, "max_tokens": 400, "output_tokens": 212, "model": "gpt-4o-mini", "priority": 2, "tenant": "search"}
+
+        {"arrival": 1.25, "prompt_tokens": 10, "output_tokens": 8}
+        """, suffix: ".jsonl")
+        var reader = try JSONLTraceReader(path: path, format: .native, maxTokens: .outputTimes(2))
+        let requests = try readAll(&reader)
+        #expect(requests == [
+            SimulatedRequest(arrival: .seconds(0.5), promptTokens: 900, maxTokens: 400, outputTokens: 212, model: "gpt-4o-mini", priority: 2, tenant: "search"),
+            SimulatedRequest(arrival: .seconds(1.25), promptTokens: 10, maxTokens: 16, outputTokens: 8),
+        ])
+        #expect(try WorkloadSpec.TraceFormat.guess(path: path) == .native)
+    }
+
+    @Test("Malformed rows are errors naming the file, the line and the problem", arguments: [
+        ("TIMESTAMP,ContextTokens,GeneratedTokens\n2023-11-16 18:15:46.6805900,374,44\n2023-11-16 18:15:47,12\n", ".csv",
+         ":3: expected 3 comma-separated fields, found 2 in '2023-11-16 18:15:47,12'."),
+        ("TIMESTAMP,ContextTokens,GeneratedTokens\nlater,374,44\n", ".csv", ":2: TIMESTAMP 'later' is not of the form 2023-11-16 18:15:46.6805900."),
+        ("TIMESTAMP,ContextTokens,GeneratedTokens\n2023-11-16 18:15:46,-3,44\n", ".csv", ":2: ContextTokens '-3' is not a whole number of 0 or more."),
+        ("TIMESTAMP,ContextTokens,GeneratedTokens\n2023-11-16 18:15:46,3,44\n2023-11-16 18:15:45,3,44\n", ".csv",
+         ":3: the timestamp goes back in time; the trace must be sorted by TIMESTAMP."),
+        ("time,in,out\n", ".csv", ":1: expected the header TIMESTAMP,ContextTokens,GeneratedTokens, found 'time,in,out'. Is this an Azure 2023 LLM inference trace?"),
+        ("{\"timestamp\": 0, \"input_length\": 5}\n", ".mooncake", ":1: the field \"output_length\" is missing."),
+        ("{\"timestamp\": 0, \"input_length\": 5, \"output_length\": 2.5}\n", ".mooncake", ":1: \"output_length\" must be a whole number of 0 or more."),
+        ("{\"arrival\": 1, \"prompt_tokens\": 5, \"max_tokens\": 5}\n{\"arrival\": 2, \"prompt_tokens\": 5\n", ".jsonl",
+         ":2: not a JSON object: expected '}' at column 34."),
+        ("{\"arrival\": 1, \"prompt_tokens\": 5}\n", ".jsonl", ":1: give \"max_tokens\" or \"output_tokens\" (or both)."),
+    ])
+    func malformed(_ text: String, _ kind: String, _ problem: String) throws {
+        let path = temporaryFile(text, suffix: kind == ".csv" ? ".csv" : ".jsonl")
+        let message = errorMessage { () throws(HeadroomError) in
+            switch kind {
+            case ".csv":
+                var reader = try AzureTraceReader(path: path)
+                _ = try readAll(&reader)
+            default:
+                var reader = try JSONLTraceReader(path: path, format: kind == ".mooncake" ? .mooncake : .native)
+                _ = try readAll(&reader)
+            }
+        }
+        #expect(message == path + problem)
+    }
+
+    @Test("A missing trace file says so")
+    func missingFile() {
+        #expect(errorMessage { () throws(HeadroomError) in _ = try AzureTraceReader(path: "/nonexistent/trace.csv") }
+            == "Cannot open trace file '/nonexistent/trace.csv': No such file or directory. Check the path.")
+    }
+
+    @Test("Transforms compress time, cut a window and assign priorities")
+    func transform() throws {
+        var reader = try TransformedWorkload(
+            try AzureTraceReader(path: fixture("azure2023_code_head.csv")),
+            transform: WorkloadTransform(timeScale: 2, startSeconds: 0.05, limit: 3, model: "m", priorities: [0, 1])
+        )
+        let requests = try readAll(&reader)
+        // Rows at 52 ms, 98.189 ms and 140.684 ms from the first, less 50 ms, halved.
+        #expect(requests.map(\.arrival) == [Instant(nanoseconds: 1_000_000), Instant(nanoseconds: 24_094_500), Instant(nanoseconds: 45_342_000)])
+        #expect(requests.map(\.priority) == [0, 1, 0] && requests.allSatisfy { $0.model == "m" })
+    }
+
+    @Test("Synthetic workloads repeat for a seed and keep their mean rate", arguments: [
+        SyntheticWorkload.Arrivals.poisson, .bursty(meanOn: 0.5, meanOff: 1.5),
+    ])
+    func synthetic(_ arrivals: SyntheticWorkload.Arrivals) {
+        // 100,000 requests at 50 a second: about 1,000 on/off cycles when bursty.
+        var first = SyntheticWorkload(count: 100_000, requestsPerSecond: 50, arrivals: arrivals, seed: 3)
+        var second = SyntheticWorkload(count: 100_000, requestsPerSecond: 50, arrivals: arrivals, seed: 3)
+        var last = Instant.zero
+        var prompts: [Int] = []
+        while let a = first.next(), let b = second.next() {
+            #expect(a == b && a.arrival >= last)
+            last = a.arrival
+            prompts.append(a.promptTokens)
+        }
+        #expect(prompts.count == 100_000)
+        let rate = 100_000 / (Double(last.nanoseconds) / 1e9)
+        #expect(abs(rate - 50) / 50 < 0.1, "rate \(rate)")
+        #expect(abs(Double(prompts.sorted()[50_000]) - 1_020) / 1_020 < 0.05)
+    }
+}
