@@ -1,6 +1,7 @@
 // headroom-bench: throughput benchmarks that print a table and, last, one JSON line.
 //
 //     swift run -c release headroom-bench scheduler
+//     swift run -c release headroom-bench simulator
 
 #if canImport(Glibc)
 import Glibc
@@ -12,12 +13,15 @@ let arguments = Array(CommandLine.arguments.dropFirst())
 switch arguments.first {
 case "scheduler":
     SchedulerBenchmark.run(arguments: Array(arguments.dropFirst()))
+case "simulator":
+    SimulatorBenchmark.run(arguments: Array(arguments.dropFirst()))
 default:
     print("""
     usage: headroom-bench <benchmark>
 
     benchmarks:
       scheduler   submit-dispatch-complete cycles per second, 8 and 100 deployments, thousands queued
+      simulator   1,000,000 synthetic requests against 8 mock deployments: requests/s, events/s, peak memory
     """)
     if let unknown = arguments.first, unknown != "--help", unknown != "-h" {
         print("error: unknown benchmark '\(unknown)'")

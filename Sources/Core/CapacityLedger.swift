@@ -21,6 +21,8 @@ struct CapacityLedger: Sendable {
         let baseRequests: Int
         var tokenLimit: Int
         var requestLimit: Int
+        var tokenReciprocal = 1.0
+        var requestReciprocal = 1.0
         /// Absolute position of the oldest entry inside the window.
         var start: Int
         var tokens = 0
@@ -166,8 +168,8 @@ struct CapacityLedger: Sendable {
     func headroom(afterCharging tokens: Int, now: Int64) -> Double {
         var least = 1.0
         for window in windows {
-            least = min(least, Double(window.tokenLimit - window.tokens - tokens) / Double(window.tokenLimit))
-            least = min(least, Double(window.requestLimit - window.requests - 1) / Double(window.requestLimit))
+            least = min(least, Double(window.tokenLimit - window.tokens - tokens) * window.tokenReciprocal)
+            least = min(least, Double(window.requestLimit - window.requests - 1) * window.requestReciprocal)
         }
         if let budget = serverTokens {
             least = min(least, Double(budget.available(at: now) - budget.spent - tokens) / Double(budget.limit))
@@ -251,6 +253,8 @@ struct CapacityLedger: Sendable {
         for w in windows.indices {
             windows[w].tokenLimit = max(1, Int(Double(windows[w].baseTokens) * scale))
             windows[w].requestLimit = max(1, Int(Double(windows[w].baseRequests) * scale))
+            windows[w].tokenReciprocal = 1 / Double(windows[w].tokenLimit)
+            windows[w].requestReciprocal = 1 / Double(windows[w].requestLimit)
         }
     }
 

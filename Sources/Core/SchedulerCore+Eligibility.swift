@@ -37,7 +37,12 @@ extension SchedulerCore {
     }
 
     private mutating func eligibilityGroup(for models: [String]) -> EligibilityGroup {
-        if let group = eligibility[models] { return group }
+        // Most workloads ask for one model set: compare with the last before hashing.
+        if let last = lastEligibility, last.models == models { return last.group }
+        if let group = eligibility[models] {
+            lastEligibility = (models, group)
+            return group
+        }
         let serving = deployments.indices.filter { deployments[$0].serves(anyOf: models) }
         let group = EligibilityGroup(
             deployments: serving,
@@ -46,6 +51,7 @@ extension SchedulerCore {
             hasCustomCharge: serving.contains { states[$0].charge.isCustom }
         )
         eligibility[models] = group
+        lastEligibility = (models, group)
         return group
     }
 

@@ -17,6 +17,7 @@ struct SchedulerCore: Sendable {
     var now: Int64 = .min
     var requestedWakeup: Int64?
     var eligibility: [[String]: EligibilityGroup] = [:]
+    var lastEligibility: (models: [String], group: EligibilityGroup)?
     var backingOff = 0
     var inFlight = 0
     /// Deployments at their concurrency cap: when all are, nothing can be dispatched.
@@ -83,17 +84,19 @@ struct SchedulerCore: Sendable {
             counters.rejected += 1
             finish(id, .failed(rejection), &actions)
         } else {
-            var record = JobRecord(job: job, eligible: eligible, sequence: sequence, arrival: self.now)
+            // Built in its slot, so the job's strings and arrays are not copied.
+            jobs[id.slot] = JobRecord(job: job, eligible: eligible, sequence: sequence, arrival: self.now)
+            jobs[id.slot].generation = id.generation
+            jobs[id.slot].isLive = true
             if let wait = configuration.maxQueueWait {
-                record.giveUpAt = self.now.addingSaturating(wait.nanoseconds)
+                jobs[id.slot].giveUpAt = self.now.addingSaturating(wait.nanoseconds)
             }
-            if let deadline = job.deadline?.nanoseconds, deadline < record.giveUpAt ?? .max {
-                record.giveUpAt = deadline
-                record.giveUpKind = .deadlineExceeded
+            if let deadline = job.deadline?.nanoseconds, deadline < jobs[id.slot].giveUpAt ?? .max {
+                jobs[id.slot].giveUpAt = deadline
+                jobs[id.slot].giveUpKind = .deadlineExceeded
             }
-            if let giveUp = record.giveUpAt { timers.schedule(at: giveUp, job: id, kind: .giveUp) }
-            queue.enqueue(record.queued(as: id))
-            store(record, as: id)
+            if let giveUp = jobs[id.slot].giveUpAt { timers.schedule(at: giveUp, job: id, kind: .giveUp) }
+            queue.enqueue(jobs[id.slot].queued(as: id))
         }
         finishEvent(&queue, &allocation, &actions)
         return (id, actions)
@@ -340,14 +343,6 @@ struct SchedulerCore: Sendable {
         }
         jobs.append(.vacant)
         return JobID(slot: jobs.count - 1, generation: 0)
-    }
-
-    /// Puts `record` into the slot `id` was given.
-    private mutating func store(_ record: JobRecord, as id: JobID) {
-        var record = record
-        record.generation = id.generation
-        record.isLive = true
-        jobs[id.slot] = record
     }
 
     private func clampedRetryAfter(_ wait: Duration) -> Int64 {

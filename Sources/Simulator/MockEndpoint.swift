@@ -38,31 +38,35 @@ public struct MockEndpoint: Sendable {
 
     /// A request arrives at `now`: refuse it or accept it, and say when and how it answers.
     public mutating func handle(_ request: SimulatedRequest, now: Instant) -> Response {
-        let refusal = Duration.seconds(model.latency.refusalSeconds)
-        let seconds = Double(now.nanoseconds) / 1e9
-        if model.faults.outages.contains(where: { seconds >= $0.start && seconds < $0.end }) {
-            return Response(at: now + refusal, outcome: .transientFailure(retryAfter: nil, message: "503 Service Unavailable (outage)"),
-                            rateLimits: limiter.observation(now: now.nanoseconds), charged: 0)
+        let time = now.nanoseconds
+        let refusal = time + Int64(model.latency.refusalSeconds * 1e9)
+        if !model.faults.outages.isEmpty {
+            let seconds = Double(time) / 1e9
+            if model.faults.outages.contains(where: { seconds >= $0.start && seconds < $0.end }) {
+                return Response(at: Instant(nanoseconds: refusal), outcome: .transientFailure(retryAfter: nil, message: "503 Service Unavailable (outage)"),
+                                rateLimits: limiter.observation(now: time), charged: 0)
+            }
         }
         let charge = model.charge(for: request)
-        let admission = limiter.admit(tokens: charge, now: now.nanoseconds)
-        let rateLimits = limiter.observation(now: now.nanoseconds)
+        let admission = limiter.admit(tokens: charge, now: time)
+        let rateLimits = limiter.observation(now: time)
         if let retryAfter = admission {
-            return Response(at: now + refusal, outcome: .throttled(retryAfter: .nanoseconds(retryAfter)), rateLimits: rateLimits, charged: 0)
+            return Response(at: Instant(nanoseconds: refusal), outcome: .throttled(retryAfter: .nanoseconds(retryAfter)), rateLimits: rateLimits, charged: 0)
         }
         inFlight += 1
         let roll = random.nextUnit()
-        if roll < model.faults.timeoutRate {
-            return Response(at: now + .seconds(model.faults.timeoutSeconds),
-                            outcome: .transientFailure(retryAfter: nil, message: "timed out after \(model.faults.timeoutSeconds) s"),
+        let faults = model.faults
+        if roll < faults.timeoutRate {
+            return Response(at: Instant(nanoseconds: time + Int64(faults.timeoutSeconds * 1e9)),
+                            outcome: .transientFailure(retryAfter: nil, message: "timed out after \(faults.timeoutSeconds) s"),
                             rateLimits: rateLimits, charged: charge)
         }
         let latency = model.latency
-        var duration = latency.firstTokenSeconds + latency.perOutputTokenSeconds * Double(request.outputTokens)
-        duration *= 1 + latency.jitter * (2 * random.nextUnit() - 1)
-        duration *= 1 + latency.slowdownPerInFlight * Double(inFlight - 1)
-        let at = now + .seconds(duration)
-        if roll < model.faults.timeoutRate + model.faults.errorRate {
+        var seconds = latency.firstTokenSeconds + latency.perOutputTokenSeconds * Double(request.outputTokens)
+        if latency.jitter > 0 { seconds *= 1 + latency.jitter * (2 * random.nextUnit() - 1) }
+        if latency.slowdownPerInFlight > 0 { seconds *= 1 + latency.slowdownPerInFlight * Double(inFlight - 1) }
+        let at = Instant(nanoseconds: time + Int64(seconds * 1e9))
+        if roll < faults.timeoutRate + faults.errorRate {
             return Response(at: at, outcome: .transientFailure(retryAfter: nil, message: "500 Internal Server Error"),
                             rateLimits: rateLimits, charged: charge)
         }

@@ -125,13 +125,17 @@ struct Engine {
     var endpoints: [MockEndpoint]
     var events = EventQueue()
     var metrics: MetricsCollector
-    var pending: [JobID: Pending] = [:]
+    /// Requests in the system, by the job's slot (see `JobID.slot`).
+    var pending: [Pending?] = []
+    var pendingCount = 0
     var attempts: [InFlightAttempt?] = []
     var freeAttempts: [Int] = []
-    var indexByName: [DeploymentID: Int] = [:]
+    let names: [DeploymentID]
+    let indexByName: [DeploymentID: Int]
     var nextArrival: SimulatedRequest?
     var wakeAt: Int64?
     var background: SeededRandom
+    var lastModels: [String] = []
 
     init(simulation: Simulation) {
         self.simulation = simulation
@@ -140,7 +144,8 @@ struct Engine {
         }
         metrics = MetricsCollector(deployments: simulation.deployments, bucket: simulation.bucket.nanoseconds)
         background = SeededRandom(seed: simulation.seed ^ 0xB6_C6_E0)
-        for (index, deployment) in simulation.deployments.enumerated() { indexByName[DeploymentID(deployment.id)] = index }
+        names = simulation.deployments.map { DeploymentID($0.id) }
+        indexByName = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })
     }
 
     mutating func run<Workload: WorkloadSource, Client: SimulatedClient>(_ workload: inout Workload, _ client: inout Client) throws(HeadroomError) {
@@ -157,8 +162,8 @@ struct Engine {
             switch event.kind {
             case .arrival:
                 guard let request = nextArrival else { continue }
-                let (id, submitted) = client.submit(request.job, now: now)
-                pending[id] = Pending(request: request)
+                let (id, submitted) = client.submit(job(for: request), now: now)
+                store(Pending(request: request), for: id)
                 metrics.arrived(request, at: event.time)
                 actions = submitted
                 nextArrival = try workload.next()
@@ -177,7 +182,7 @@ struct Engine {
                 attempts[event.reference] = nil
                 freeAttempts.append(event.reference)
                 if attempt.response.charged > 0 { endpoints[attempt.deployment].finished() }
-                pending[attempt.job]?.inFlight = false
+                if attempt.job.slot < pending.count { pending[attempt.job.slot]?.inFlight = false }
                 metrics.answered()
                 actions = client.complete(attempt.job, outcome: attempt.response.outcome, rateLimits: attempt.response.rateLimits, now: now)
             case .wake:
@@ -187,13 +192,13 @@ struct Engine {
             case .background:
                 let tokens = max(1, Int(endpoints[event.reference].model.faults.backgroundRequestTokens * (0.5 + background.nextUnit())))
                 endpoints[event.reference].background(tokens: tokens, now: now)
-                if nextArrival != nil || !pending.isEmpty { scheduleBackground(event.reference, after: event.time) }
+                if nextArrival != nil || pendingCount > 0 { scheduleBackground(event.reference, after: event.time) }
                 continue
             }
             try perform(actions, now: event.time)
         }
-        if !pending.isEmpty {
-            throw HeadroomError(.invalidScenario, "\(pending.count) requests never ended: the client stopped without finishing them. This is a bug in the client.")
+        if pendingCount > 0 {
+            throw HeadroomError(.invalidScenario, "\(pendingCount) requests never ended: the client stopped without finishing them. This is a bug in the client.")
         }
         metrics.finishRun()
     }
@@ -202,7 +207,7 @@ struct Engine {
         for action in actions {
             switch action {
             case .dispatch(let id, let name, _):
-                guard let d = indexByName[name], var state = pending[id] else {
+                guard let d = index(of: name), id.slot < pending.count, var state = pending[id.slot] else {
                     throw HeadroomError(.invalidScenario, "The client dispatched \(id) to '\(name)', which the simulation does not know.")
                 }
                 let response = endpoints[d].handle(state.request, now: Instant(nanoseconds: now))
@@ -210,7 +215,7 @@ struct Engine {
                 if !isRetry { state.firstDispatch = now }
                 state.lastDispatch = now
                 state.inFlight = true
-                pending[id] = state
+                pending[id.slot] = state
                 metrics.attempted(d, response: response, at: now, isRetry: isRetry)
                 let slot: Int
                 if let free = freeAttempts.popLast() {
@@ -222,7 +227,9 @@ struct Engine {
                 }
                 events.push(response.at.nanoseconds, .response, slot)
             case .finish(let id, let result):
-                guard let state = pending.removeValue(forKey: id) else { continue }
+                guard id.slot < pending.count, let state = pending[id.slot] else { continue }
+                pending[id.slot] = nil
+                pendingCount -= 1
                 metrics.finished(state, result: result, at: now)
             case .scheduleWakeup(let at):
                 let time = max(now, at.nanoseconds)
@@ -232,6 +239,27 @@ struct Engine {
                 }
             }
         }
+    }
+
+    /// The request as a job, sharing one models array per model rather than allocating one a request.
+    private mutating func job(for request: SimulatedRequest) -> Job {
+        if request.model != lastModels.first {
+            lastModels = [request.model]
+        }
+        return Job(models: lastModels, promptTokens: request.promptTokens, maxOutputTokens: request.maxTokens,
+                   promptCharacters: request.promptTokens * 4, priority: request.priority, tenant: request.tenant)
+    }
+
+    private mutating func store(_ state: Pending, for id: JobID) {
+        if id.slot >= pending.count { pending.append(contentsOf: repeatElement(nil, count: id.slot + 1 - pending.count)) }
+        pending[id.slot] = state
+        pendingCount += 1
+    }
+
+    /// The index of a deployment by name: a short scan beats hashing for a few deployments.
+    private func index(of name: DeploymentID) -> Int? {
+        if names.count <= 16 { return names.firstIndex(of: name) }
+        return indexByName[name]
     }
 
     private mutating func scheduleBackground(_ index: Int, after time: Int64) {

@@ -1,0 +1,53 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import HeadroomCore
+import HeadroomSimulator
+
+/// Replays synthetic requests (Poisson arrivals, lognormal sizes like the Azure
+/// 2023 conversation trace) against 8 Azure-like deployments through Headroom's
+/// scheduler, and reports simulated requests and events per second and the
+/// process's peak memory.
+enum SimulatorBenchmark {
+    static func run(arguments: [String]) {
+        let count = arguments.first.flatMap(Int.init) ?? 1_000_000
+        let deployments = (0 ..< 8).map { index in
+            SimulatedDeployment(id: "deployment-\(index)", models: ["gpt-4o"], endpoint: .azure(tokensPerMinute: 1_000_000))
+        }
+        // About 90 % of the deployments' 8M tokens a minute (mean charge about 1,770 tokens).
+        let rate = 68.0
+        let simulation = try! Simulation(deployments: deployments, seed: 1, bucket: .seconds(60))
+        var workload = SyntheticWorkload(count: count, requestsPerSecond: rate, seed: 1)
+        let clock = ContinuousClock()
+        let start = clock.now
+        let report = try! simulation.run(&workload, strategy: .headroom())
+        let elapsed = clock.now - start
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        let peakMiB = Double(usage.ru_maxrss) / 1024
+        let requestsPerSecond = Double(count) / seconds
+        let eventsPerSecond = Double(report.events) / seconds
+
+        print("simulator: \(count) synthetic requests at \(Int(rate))/s (virtual) against 8 Azure deployments, Headroom (fifo, maxHeadroom), one core")
+        print("requests   events     seconds  requests/s  events/s   peak MiB  served   429s")
+        print([pad("\(count)", 11), pad("\(report.events)", 11), pad(format(seconds, 2), 9), pad("\(Int(requestsPerSecond))", 12),
+               pad("\(Int(eventsPerSecond))", 11), pad(format(peakMiB, 0), 10), pad("\(report.requests.succeeded)", 9),
+               "\(report.upstream.throttled)"].joined())
+        print("SimPy reference on this machine (../shared/traces/simpy_bench.py): about 270,000 events/s, 70,000 requests/s")
+        print("{\"benchmark\":\"simulator\",\"requests\":\(count),\"events\":\(report.events),\"seconds\":\(format(seconds, 3)),\"requestsPerSecond\":\(Int(requestsPerSecond)),\"eventsPerSecond\":\(Int(eventsPerSecond)),\"peakMemoryMiB\":\(Int(peakMiB)),\"served\":\(report.requests.succeeded),\"throttled\":\(report.upstream.throttled)}")
+    }
+
+    static func pad(_ text: String, _ width: Int) -> String {
+        text + String(repeating: " ", count: max(1, width - text.count))
+    }
+
+    static func format(_ value: Double, _ decimals: Int) -> String {
+        var scale = 1.0
+        for _ in 0 ..< decimals { scale *= 10 }
+        let rounded = (value * scale).rounded() / scale
+        return decimals == 0 ? String(Int(rounded)) : String(rounded)
+    }
+}
