@@ -73,7 +73,7 @@ struct MockEndpointTests {
         model.latency.jitter = 0
         var endpoint = MockEndpoint(model: model, seed: 1)
         let response14 = endpoint.handle(request(10, 100, output: 50), now: .seconds(1))
-        #expect(response14.at == .seconds(1 + 0.4 + 50 * 0.02))
+        #expect(response14.at == Instant(nanoseconds: 2_400_000_000)) // 1 s + 0.4 s + 50 x 0.02 s
     }
 
     @Test("Outages answer 503 at once; error and time-out rates fail accepted requests")
