@@ -230,17 +230,17 @@ struct CapacityLedger: Sendable {
     }
 
     /// Adopts the server's budgets where they are below the ledger's own.
-    mutating func observe(_ observation: RateLimitObservation, now: Int64, deployment: Deployment) {
+    mutating func observe(_ observation: RateLimitObservation, now: Int64, requestsPerMinute: Int, tokensPerMinute: Int) {
         let own = remaining(now: now)
         if let remaining = observation.remainingTokens {
             serverTokens = ServerBudget.adopting(
-                remaining: remaining, limit: observation.tokenLimit ?? deployment.tokensPerMinute,
+                remaining: remaining, limit: observation.tokenLimit ?? tokensPerMinute,
                 resetIn: observation.tokensResetIn, refill: observation.refill, ownRemaining: own.tokens, now: now
             )
         }
         if let remaining = observation.remainingRequests {
             serverRequests = ServerBudget.adopting(
-                remaining: remaining, limit: observation.requestLimit ?? deployment.requestsPerMinute,
+                remaining: remaining, limit: observation.requestLimit ?? requestsPerMinute,
                 resetIn: observation.requestsResetIn, refill: observation.refill, ownRemaining: own.requests, now: now
             )
         }

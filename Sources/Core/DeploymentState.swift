@@ -6,6 +6,7 @@ struct DeploymentState: Sendable {
     let charge: ChargeRule
     let contextWindow: Int
     let tokensPerMinute: Int
+    let requestsPerMinute: Int
     let maxConcurrency: Int?
     var ledger: CapacityLedger
     var inFlight = 0
@@ -21,12 +22,19 @@ struct DeploymentState: Sendable {
         charge = deployment.charge
         contextWindow = deployment.contextWindow ?? .max
         tokensPerMinute = deployment.tokensPerMinute
+        requestsPerMinute = deployment.requestsPerMinute
         maxConcurrency = deployment.maxConcurrency
         ledger = CapacityLedger(deployment: deployment, utilization: configuration.targetUtilization,
                                 adaptation: configuration.adaptation)
     }
 
     var isSaturated: Bool { inFlight >= maxConcurrency ?? .max }
+
+    /// Takes in what a provider's headers said.
+    mutating func observe(_ observation: RateLimitObservation, now: Int64) {
+        ensureAdvanced(to: now)
+        ledger.observe(observation, now: now, requestsPerMinute: requestsPerMinute, tokensPerMinute: tokensPerMinute)
+    }
 
     mutating func ensureAdvanced(to now: Int64) {
         if advancedTo != now {

@@ -115,9 +115,7 @@ struct SchedulerCore: Sendable {
         }
         leave(d)
         states[d].ensureAdvanced(to: self.now)
-        if let rateLimits {
-            states[d].ledger.observe(rateLimits, now: self.now, deployment: deployments[d])
-        }
+        if let rateLimits { states[d].observe(rateLimits, now: self.now) }
         let name = states[d].id
         switch outcome {
         case .succeeded(let usage):
@@ -181,8 +179,7 @@ struct SchedulerCore: Sendable {
         var actions: [SchedulerAction] = []
         advance(to: now, &queue, &actions)
         if let d = indexByID[deployment] {
-            states[d].ensureAdvanced(to: self.now)
-            states[d].ledger.observe(rateLimits, now: self.now, deployment: deployments[d])
+            states[d].observe(rateLimits, now: self.now)
         } else {
             counters.staleEvents += 1
         }
