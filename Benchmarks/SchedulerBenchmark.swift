@@ -31,10 +31,10 @@ enum SchedulerBenchmark {
         }
 
         print("scheduler: submit-dispatch-complete cycles, 5,000 jobs queued, Azure windows (60 s + 10 s), one core")
-        print(pad("deployments", 12) + pad("queue", 10) + pad("allocation", 16) + pad("cycles", 10) + pad("seconds", 9) + "cycles/s")
+        print(Table.pad("deployments", 12) + Table.pad("queue", 10) + Table.pad("allocation", 16) + Table.pad("cycles", 10) + Table.pad("seconds", 9) + "cycles/s")
         for r in results {
-            print(pad("\(r.deployments)", 12) + pad(r.queue, 10) + pad(r.allocation, 16) + pad("\(r.cycles)", 10)
-                + pad(format(r.seconds, 3), 9) + format(r.cyclesPerSecond, 0))
+            print(Table.pad("\(r.deployments)", 12) + Table.pad(r.queue, 10) + Table.pad(r.allocation, 16) + Table.pad("\(r.cycles)", 10)
+                + Table.pad(Table.format(r.seconds, 3), 9) + Table.format(r.cyclesPerSecond, 0))
         }
         let best8 = results.filter { $0.deployments == 8 && $0.allocation == "maxHeadroom" && $0.queue == "fifo" }[0]
         let best100 = results.filter { $0.deployments == 100 && $0.allocation == "maxHeadroom" && $0.queue == "fifo" }[0]
@@ -87,16 +87,5 @@ enum SchedulerBenchmark {
 
     static func job(_ index: Int) -> Job {
         Job(model: "gpt-4o", promptTokens: 600 + index % 400, maxOutputTokens: 256, priority: index % 3)
-    }
-
-    static func pad(_ text: String, _ width: Int) -> String {
-        text + String(repeating: " ", count: max(1, width - text.count))
-    }
-
-    static func format(_ value: Double, _ decimals: Int) -> String {
-        var scale = 1.0
-        for _ in 0 ..< decimals { scale *= 10 }
-        let rounded = (value * scale).rounded() / scale
-        return decimals == 0 ? String(Int(rounded)) : String(rounded)
     }
 }

@@ -33,21 +33,10 @@ enum SimulatorBenchmark {
 
         print("simulator: \(count) synthetic requests at \(Int(rate))/s (virtual) against 8 Azure deployments, Headroom (fifo, maxHeadroom), one core")
         print("requests   events     seconds  requests/s  events/s   peak MiB  served   429s")
-        print([pad("\(count)", 11), pad("\(report.events)", 11), pad(format(seconds, 2), 9), pad("\(Int(requestsPerSecond))", 12),
-               pad("\(Int(eventsPerSecond))", 11), pad(format(peakMiB, 0), 10), pad("\(report.requests.succeeded)", 9),
+        print([Table.pad("\(count)", 11), Table.pad("\(report.events)", 11), Table.pad(Table.format(seconds, 2), 9), Table.pad("\(Int(requestsPerSecond))", 12),
+               Table.pad("\(Int(eventsPerSecond))", 11), Table.pad(Table.format(peakMiB, 0), 10), Table.pad("\(report.requests.succeeded)", 9),
                "\(report.upstream.throttled)"].joined())
         print("SimPy reference on this machine (../shared/traces/simpy_bench.py): about 270,000 events/s, 70,000 requests/s")
-        print("{\"benchmark\":\"simulator\",\"requests\":\(count),\"events\":\(report.events),\"seconds\":\(format(seconds, 3)),\"requestsPerSecond\":\(Int(requestsPerSecond)),\"eventsPerSecond\":\(Int(eventsPerSecond)),\"peakMemoryMiB\":\(Int(peakMiB)),\"served\":\(report.requests.succeeded),\"throttled\":\(report.upstream.throttled)}")
-    }
-
-    static func pad(_ text: String, _ width: Int) -> String {
-        text + String(repeating: " ", count: max(1, width - text.count))
-    }
-
-    static func format(_ value: Double, _ decimals: Int) -> String {
-        var scale = 1.0
-        for _ in 0 ..< decimals { scale *= 10 }
-        let rounded = (value * scale).rounded() / scale
-        return decimals == 0 ? String(Int(rounded)) : String(rounded)
+        print("{\"benchmark\":\"simulator\",\"requests\":\(count),\"events\":\(report.events),\"seconds\":\(Table.format(seconds, 3)),\"requestsPerSecond\":\(Int(requestsPerSecond)),\"eventsPerSecond\":\(Int(eventsPerSecond)),\"peakMemoryMiB\":\(Int(peakMiB)),\"served\":\(report.requests.succeeded),\"throttled\":\(report.upstream.throttled)}")
     }
 }

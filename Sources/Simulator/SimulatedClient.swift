@@ -14,6 +14,30 @@ public protocol SimulatedClient {
 
 extension Scheduler: SimulatedClient {}
 
+/// How the baseline clients read an attempt's outcome, as most clients do:
+/// a success or a permanent failure ends the request; a 429 or a transient
+/// failure is retried while attempts remain.
+enum BaselineDecision {
+    case finish(JobResult)
+    /// Retry, after the provider's retry-after if it gave one (else the client's own back-off).
+    case retry(retryAfter: Duration?)
+
+    init(_ outcome: AttemptOutcome, attempts: Int, maxAttempts: Int) {
+        switch outcome {
+        case .succeeded:
+            self = .finish(.succeeded)
+        case .permanentFailure(let message):
+            self = .finish(.failed(HeadroomError(.rejectedByProvider, message)))
+        case .throttled(let retryAfter), .transientFailure(let retryAfter, _):
+            if attempts >= maxAttempts {
+                self = .finish(.failed(HeadroomError(.attemptsExhausted, "gave up after \(attempts) attempts: \(outcome)")))
+            } else {
+                self = .retry(retryAfter: retryAfter)
+            }
+        }
+    }
+}
+
 /// Timers of the baseline clients: jobs to act on at an instant, earliest first.
 struct ClientTimers: Sendable {
     private var heap: [(at: Int64, sequence: Int, job: JobID)] = []

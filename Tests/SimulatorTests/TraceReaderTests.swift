@@ -10,7 +10,7 @@ func fixture(_ name: String) -> String {
 /// Writes `text` to a new temporary file and returns its path.
 func temporaryFile(_ text: String, suffix: String) -> String {
     let path = NSTemporaryDirectory() + "headroom-\(UUID().uuidString)\(suffix)"
-    FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+    precondition(FileManager.default.createFile(atPath: path, contents: Data(text.utf8)), "cannot write \(path)")
     return path
 }
 

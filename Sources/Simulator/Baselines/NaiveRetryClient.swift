@@ -35,22 +35,14 @@ public struct NaiveRetryClient: SimulatedClient, Sendable {
     public mutating func complete(_ id: JobID, outcome: AttemptOutcome, rateLimits: RateLimitObservation?, now: Instant) -> [SchedulerAction] {
         guard let state = jobs[id] else { return [] }
         var actions: [SchedulerAction] = []
-        switch outcome {
-        case .succeeded:
+        switch BaselineDecision(outcome, attempts: state.attempts, maxAttempts: maxRetries + 1) {
+        case .finish(let result):
             jobs[id] = nil
-            actions.append(.finish(id, .succeeded))
-        case .permanentFailure(let message):
-            jobs[id] = nil
-            actions.append(.finish(id, .failed(HeadroomError(.rejectedByProvider, message))))
-        case .throttled(let retryAfter), .transientFailure(let retryAfter, _):
-            if state.attempts > maxRetries {
-                jobs[id] = nil
-                actions.append(.finish(id, .failed(HeadroomError(.attemptsExhausted, "gave up after \(state.attempts) attempts: \(outcome)"))))
-            } else {
-                let backoff = min(0.5 * Double(1 << (state.attempts - 1)), 8) * (1 - 0.25 * random.nextUnit())
-                let wait = retryAfter.flatMap { $0 > .zero && $0 <= .seconds(60) ? $0 : nil } ?? .seconds(backoff)
-                timers.schedule(id, at: (now + wait).nanoseconds)
-            }
+            actions.append(.finish(id, result))
+        case .retry(let retryAfter):
+            let backoff = min(0.5 * Double(1 << (state.attempts - 1)), 8) * (1 - 0.25 * random.nextUnit())
+            let wait = retryAfter.flatMap { $0 > .zero && $0 <= .seconds(60) ? $0 : nil } ?? .seconds(backoff)
+            timers.schedule(id, at: (now + wait).nanoseconds)
         }
         timers.requestWakeup(now: now.nanoseconds, &actions)
         return actions

@@ -14,7 +14,8 @@ public struct ShuffleCooldownClient: SimulatedClient, Sendable {
     private let maxRetries: Int
     private var coolingUntil: [Int64]
     private var nextID: UInt64 = 0
-    private var attempts: [JobID: Int] = [:]
+    /// Attempts so far and the deployment of the last, per request not yet ended.
+    private var attempts: [JobID: (count: Int, last: Int)] = [:]
     private var timers = ClientTimers()
     private var random: SeededRandom
 
@@ -31,33 +32,25 @@ public struct ShuffleCooldownClient: SimulatedClient, Sendable {
     public mutating func submit(_ job: Job, now: Instant) -> (id: JobID, actions: [SchedulerAction]) {
         let id = JobID(rawValue: nextID)
         nextID += 1
-        attempts[id] = 0
+        attempts[id] = (0, -1)
         var actions: [SchedulerAction] = []
         send(id, now: now.nanoseconds, &actions)
         return (id, actions)
     }
 
     public mutating func complete(_ id: JobID, outcome: AttemptOutcome, rateLimits: RateLimitObservation?, now: Instant) -> [SchedulerAction] {
-        guard let tries = attempts[id] else { return [] }
+        guard let state = attempts[id] else { return [] }
         var actions: [SchedulerAction] = []
-        switch outcome {
-        case .succeeded:
+        if case .throttled = outcome {
+            coolingUntil[state.last] = max(coolingUntil[state.last], now.nanoseconds + cooldown)
+        }
+        switch BaselineDecision(outcome, attempts: state.count, maxAttempts: maxRetries + 1) {
+        case .finish(let result):
             attempts[id] = nil
-            actions.append(.finish(id, .succeeded))
-        case .permanentFailure(let message):
-            attempts[id] = nil
-            actions.append(.finish(id, .failed(HeadroomError(.rejectedByProvider, message))))
-        case .throttled(let retryAfter), .transientFailure(let retryAfter, _):
-            if case .throttled = outcome, let d = lastDeployment[id] {
-                coolingUntil[d] = max(coolingUntil[d], now.nanoseconds + cooldown)
-            }
-            if tries > maxRetries {
-                attempts[id] = nil
-                actions.append(.finish(id, .failed(HeadroomError(.attemptsExhausted, "gave up after \(tries) attempts: \(outcome)"))))
-            } else {
-                let wait = retryAfter.flatMap { $0 > .zero && $0 <= .seconds(60) ? $0 : nil } ?? .seconds(0.5 * Double(1 << (tries - 1)))
-                timers.schedule(id, at: (now + wait).nanoseconds)
-            }
+            actions.append(.finish(id, result))
+        case .retry(let retryAfter):
+            let wait = retryAfter.flatMap { $0 > .zero && $0 <= .seconds(60) ? $0 : nil } ?? .seconds(0.5 * Double(1 << (state.count - 1)))
+            timers.schedule(id, at: (now + wait).nanoseconds)
         }
         timers.requestWakeup(now: now.nanoseconds, &actions)
         return actions
@@ -72,13 +65,10 @@ public struct ShuffleCooldownClient: SimulatedClient, Sendable {
         return actions
     }
 
-    private var lastDeployment: [JobID: Int] = [:]
-
     private mutating func send(_ id: JobID, now: Int64, _ actions: inout [SchedulerAction]) {
         let available = deployments.indices.filter { coolingUntil[$0] <= now }
         guard !available.isEmpty else {
             attempts[id] = nil
-            lastDeployment[id] = nil
             actions.append(.finish(id, .failed(HeadroomError(.unservable, "No deployments available: every deployment is cooling down after a 429."))))
             return
         }
@@ -89,8 +79,8 @@ public struct ShuffleCooldownClient: SimulatedClient, Sendable {
             target -= weights[d]
             if target < 0 { chosen = d; break }
         }
-        attempts[id, default: 0] += 1
-        lastDeployment[id] = chosen
-        actions.append(.dispatch(id, to: deployments[chosen], attempt: attempts[id]!))
+        let count = (attempts[id]?.count ?? 0) + 1
+        attempts[id] = (count, chosen)
+        actions.append(.dispatch(id, to: deployments[chosen], attempt: count))
     }
 }

@@ -54,20 +54,12 @@ public struct TokenBucketClient: SimulatedClient, Sendable {
     public mutating func complete(_ id: JobID, outcome: AttemptOutcome, rateLimits: RateLimitObservation?, now: Instant) -> [SchedulerAction] {
         guard let state = attempts[id] else { return [] }
         var actions: [SchedulerAction] = []
-        switch outcome {
-        case .succeeded:
+        switch BaselineDecision(outcome, attempts: state.count, maxAttempts: maxRetries + 1) {
+        case .finish(let result):
             attempts[id] = nil
-            actions.append(.finish(id, .succeeded))
-        case .permanentFailure(let message):
-            attempts[id] = nil
-            actions.append(.finish(id, .failed(HeadroomError(.rejectedByProvider, message))))
-        case .throttled(let retryAfter), .transientFailure(let retryAfter, _):
-            if state.count > maxRetries {
-                attempts[id] = nil
-                actions.append(.finish(id, .failed(HeadroomError(.attemptsExhausted, "gave up after \(state.count) attempts: \(outcome)"))))
-            } else {
-                timers.schedule(id, at: (now + (retryAfter ?? .seconds(1))).nanoseconds)
-            }
+            actions.append(.finish(id, result))
+        case .retry(let retryAfter):
+            timers.schedule(id, at: (now + (retryAfter ?? .seconds(1))).nanoseconds)
         }
         pump(now: now.nanoseconds, &actions)
         return actions
