@@ -22,7 +22,7 @@ enum SchedulerBenchmark {
         var results: [Result] = []
         let scale = arguments.first.flatMap(Double.init) ?? 1
         for deployments in [8, 100] {
-            let cycles = Int(Double(deployments == 8 ? 2_000_000 : 1_000_000) * scale)
+            let cycles = Int(Double(deployments == 8 ? 1_000_000 : 500_000) * scale)
             results.append(measure(deployments, "fifo", "maxHeadroom", cycles, queue: .fifo, allocation: .maxHeadroom))
             results.append(measure(deployments, "fifo", "weightedRandom", cycles, queue: .fifo, allocation: .weightedRandom))
             results.append(measure(deployments, "fifo", "roundRobin", cycles, queue: .fifo, allocation: .roundRobin))
@@ -30,7 +30,7 @@ enum SchedulerBenchmark {
             results.append(measure(deployments, "priority", "maxHeadroom", cycles, queue: .priority, allocation: .maxHeadroom))
         }
 
-        print("scheduler: submit-dispatch-complete cycles, 5,000 jobs queued, Azure windows (60 s + 10 s), one core")
+        print("scheduler: submit-dispatch-complete cycles, 5,000 jobs queued, Azure windows (60 s + 10 s), one core, best of 3")
         print(Table.pad("deployments", 12) + Table.pad("queue", 10) + Table.pad("allocation", 16) + Table.pad("cycles", 10) + Table.pad("seconds", 9) + "cycles/s")
         for r in results {
             print(Table.pad("\(r.deployments)", 12) + Table.pad(r.queue, 10) + Table.pad(r.allocation, 16) + Table.pad("\(r.cycles)", 10)
@@ -44,7 +44,15 @@ enum SchedulerBenchmark {
         print("{\"benchmark\":\"scheduler\",\"cyclesPerSecond8\":\(Int(best8.cyclesPerSecond)),\"cyclesPerSecond100\":\(Int(best100.cyclesPerSecond)),\"results\":[\(rows.joined(separator: ","))]}")
     }
 
+    /// The best of three runs: on a shared machine the fastest run is the one least disturbed.
     static func measure<Q: QueuePolicy, A: AllocationPolicy>(
+        _ count: Int, _ queueName: String, _ allocationName: String, _ cycles: Int, queue: Q, allocation: A
+    ) -> Result {
+        (0 ..< 3).map { _ in measureOnce(count, queueName, allocationName, cycles, queue: queue, allocation: allocation) }
+            .min { $0.seconds < $1.seconds }!
+    }
+
+    static func measureOnce<Q: QueuePolicy, A: AllocationPolicy>(
         _ count: Int, _ queueName: String, _ allocationName: String, _ cycles: Int, queue: Q, allocation: A
     ) -> Result {
         let concurrency = 16

@@ -19,19 +19,23 @@ enum SimulatorBenchmark {
         // About 90 % of the deployments' 8M tokens a minute (mean charge about 1,770 tokens).
         let rate = 68.0
         let simulation = try! Simulation(deployments: deployments, seed: 1, bucket: .seconds(60))
-        var workload = SyntheticWorkload(count: count, requestsPerSecond: rate, seed: 1)
-        let clock = ContinuousClock()
-        let start = clock.now
-        let report = try! simulation.run(&workload, strategy: .headroom())
-        let elapsed = clock.now - start
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        // The best of three runs: on a shared machine the fastest run is the one least disturbed.
+        let runs = (0 ..< 3).map { _ in
+            var workload = SyntheticWorkload(count: count, requestsPerSecond: rate, seed: 1)
+            let clock = ContinuousClock()
+            let start = clock.now
+            let report = try! simulation.run(&workload, strategy: .headroom())
+            let elapsed = clock.now - start
+            return (report, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+        }
+        let (report, seconds) = runs.min { $0.1 < $1.1 }!
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
         let peakMiB = Double(usage.ru_maxrss) / 1024
         let requestsPerSecond = Double(count) / seconds
         let eventsPerSecond = Double(report.events) / seconds
 
-        print("simulator: \(count) synthetic requests at \(Int(rate))/s (virtual) against 8 Azure deployments, Headroom (fifo, maxHeadroom), one core")
+        print("simulator: \(count) synthetic requests at \(Int(rate))/s (virtual) against 8 Azure deployments, Headroom (fifo, maxHeadroom), one core, best of 3")
         print("requests   events     seconds  requests/s  events/s   peak MiB  served   429s")
         print([Table.pad("\(count)", 11), Table.pad("\(report.events)", 11), Table.pad(Table.format(seconds, 2), 9), Table.pad("\(Int(requestsPerSecond))", 12),
                Table.pad("\(Int(eventsPerSecond))", 11), Table.pad(Table.format(peakMiB, 0), 10), Table.pad("\(report.requests.succeeded)", 9),

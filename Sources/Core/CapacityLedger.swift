@@ -122,14 +122,21 @@ struct CapacityLedger: Sendable {
         return earliest
     }
 
-    /// Whether a request charged `tokens` may be sent now without delaying one
-    /// charged `claimantTokens` that is waiting to go at `claimantAt`: at that
-    /// instant every window must still hold both, unless this one's charge has
-    /// left the window by then. Refused while the server's view is in force.
-    func admits(tokens: Int, now: Int64, besides claimantTokens: Int, at claimantAt: Int64) -> Bool {
-        guard serverTokens == nil && serverRequests == nil, admits(tokens: tokens, now: now) else { return false }
-        for window in windows where now.addingSaturating(window.length) > claimantAt {
-            if claimantTokens > window.tokenLimit { return false }
+    /// The largest charge that may be sent now without delaying a request
+    /// charged `claimantTokens` that waits to go at `claimantAt` (-1 if none):
+    /// it must fit now, and at that instant every window must still hold both,
+    /// unless its charge has left the window by then. None while the server's
+    /// view is in force or a retry-after blocks.
+    func backfillRoom(now: Int64, besides claimantTokens: Int, at claimantAt: Int64) -> Int {
+        guard serverTokens == nil && serverRequests == nil, now >= blockedUntil else { return -1 }
+        var room = Int.max
+        for window in windows {
+            if !window.isEmpty {
+                guard window.requests < window.requestLimit else { return -1 }
+                room = min(room, window.tokenLimit - window.tokens)
+            }
+            guard now.addingSaturating(window.length) > claimantAt else { continue }
+            guard claimantTokens <= window.tokenLimit else { return -1 }
             let cutoff = claimantAt.addingSaturating(-window.length)
             var tokensThen = window.tokens, requestsThen = window.requests
             var position = window.start
@@ -138,9 +145,10 @@ struct CapacityLedger: Sendable {
                 requestsThen -= entries[position].requests
                 position += 1
             }
-            if tokensThen + tokens + claimantTokens > window.tokenLimit || requestsThen + 2 > window.requestLimit { return false }
+            guard requestsThen + 2 <= window.requestLimit else { return -1 }
+            room = min(room, window.tokenLimit - tokensThen - claimantTokens)
         }
-        return true
+        return max(-1, room)
     }
 
     /// When enough of `window`'s oldest entries have expired to admit `tokens`.

@@ -28,14 +28,14 @@ extension SchedulerCore {
                 _ = queue.remove(at: position)
                 notePasses(to: d)
                 dispatch(next.id, to: d, &actions)
+                if claimRoom[d] >= 0 { updateRoom(d) }
                 continue
             }
-            let (at, claim, charge) = claimEarliest(for: next, queue)
+            let (at, claim) = claimEarliest(for: next, queue)
             wakeup = min(wakeup, at)
-            blocked.append(BlockedJob(job: next, claim: claim, at: at, charge: charge))
-            if claim >= 0 { timedClaims += 1 }
+            blocked.append(BlockedJob(job: next, claim: claim))
             position += 1
-            if claimedCount == states.count && !queue.allowsPassing && !(configuration.backfill && timedClaims > 0) { break }
+            if claimedCount == states.count && !queue.allowsPassing && roomyClaims == 0 { break }
         }
         return wakeup
     }
@@ -45,7 +45,7 @@ extension SchedulerCore {
     /// and the claim (-1: all its deployments). Where every deployment it could
     /// use waits on a completion rather than on time, it claims them all: any
     /// of them may free first.
-    private mutating func claimEarliest<Q: QueuePolicy>(for job: QueuedJob, _ queue: Q) -> (Int64, Int, Int) {
+    private mutating func claimEarliest<Q: QueuePolicy>(for job: QueuedJob, _ queue: Q) -> (Int64, Int) {
         let slot = job.id.slot
         let size = jobs[slot].size
         var earliest = Int64.max
@@ -66,10 +66,21 @@ extension SchedulerCore {
         }
         if earliestDeployment >= 0 {
             claim(earliestDeployment)
+            claimAt[earliestDeployment] = earliest
+            claimCharge[earliestDeployment] = earliestCharge
+            updateRoom(earliestDeployment)
         } else {
             for d in jobs[slot].eligible { claim(d) }
         }
-        return (earliest, earliestDeployment, earliestCharge)
+        return (earliest, earliestDeployment)
+    }
+
+    /// Recomputes how large a job may backfill deployment `d`, claimed until `claimAt[d]`.
+    private mutating func updateRoom(_ d: Int) {
+        let room = configuration.backfill
+            ? states[d].ledger.backfillRoom(now: now, besides: claimCharge[d], at: claimAt[d]) : -1
+        if (claimRoom[d] > 0) != (room > 0) { roomyClaims += room > 0 ? 1 : -1 }
+        claimRoom[d] = room
     }
 
     private mutating func claim(_ d: Int) {
@@ -126,8 +137,7 @@ extension SchedulerCore {
     /// Whether a job charged `charge` may take deployment `d`, claimed by a
     /// blocked job ahead, because it would not delay that job (conservative backfilling).
     private func backfills(_ d: Int, _ charge: Int) -> Bool {
-        guard configuration.backfill, let claimant = blocked.first(where: { $0.claim == d }) else { return false }
-        return states[d].ledger.admits(tokens: charge, now: now, besides: claimant.charge, at: claimant.at)
+        charge <= claimRoom[d]
     }
 
     private func claims(_ blocked: BlockedJob, _ d: Int) -> Bool {
@@ -136,9 +146,12 @@ extension SchedulerCore {
 
     private mutating func clearClaims() {
         guard claimedCount > 0 || !blocked.isEmpty else { return }
-        for d in claimed.indices { claimed[d] = false }
+        for d in claimed.indices where claimed[d] {
+            claimed[d] = false
+            claimRoom[d] = -1
+        }
         claimedCount = 0
-        timedClaims = 0
+        roomyClaims = 0
         blocked.removeAll(keepingCapacity: true)
     }
 
@@ -156,11 +169,8 @@ extension SchedulerCore {
     }
 }
 
-/// A job the dispatch pass found blocked: the deployment it claimed (-1: all
-/// it could use), when it can go there and what it will be charged.
+/// A job the dispatch pass found blocked, and the deployment it claimed (-1: all it could use).
 struct BlockedJob: Sendable {
     var job: QueuedJob
     var claim: Int
-    var at: Int64
-    var charge: Int
 }

@@ -26,8 +26,13 @@ struct SchedulerCore: Sendable {
     var candidates: [DeploymentCandidate] = []
     var claimed: [Bool]
     var claimedCount = 0
-    /// Blocked jobs of this pass that claimed one deployment until an instant (candidates for backfilling).
-    var timedClaims = 0
+    /// Per deployment claimed until an instant: that instant, the claimant's
+    /// charge, and the largest charge that may backfill it (-1: none).
+    var claimAt: [Int64]
+    var claimCharge: [Int]
+    var claimRoom: [Int]
+    /// Claimed deployments with room to backfill.
+    var roomyClaims = 0
     var blocked: [BlockedJob] = []
 
     init(deployments: [Deployment], configuration: SchedulerConfiguration) throws(HeadroomError) {
@@ -51,6 +56,9 @@ struct SchedulerCore: Sendable {
         self.states = deployments.map { DeploymentState($0, configuration: configuration) }
         self.random = SeededRandom(seed: configuration.seed)
         self.claimed = Array(repeating: false, count: deployments.count)
+        self.claimAt = Array(repeating: 0, count: deployments.count)
+        self.claimCharge = Array(repeating: 0, count: deployments.count)
+        self.claimRoom = Array(repeating: -1, count: deployments.count)
     }
 
     // MARK: Events

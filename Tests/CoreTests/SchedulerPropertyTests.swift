@@ -85,7 +85,7 @@ struct RandomRun {
                            tokensPerMinute: Int.random(in: 10_000 ... 50_000, using: &random), maxConcurrency: 4),
         ]
         var arrivals: [(Int64, Job)] = []
-        for _ in 0 ..< 300 {
+        for _ in 0 ..< 200 {
             let time = Int64.random(in: 0 ... 90_000_000_000, using: &random)
             let prompt = Int.random(in: 10 ... 3_000, using: &random)
             var job = Job(model: ["m1", "m2", "m3"].randomElement(using: &random)!, promptTokens: prompt,
@@ -100,7 +100,7 @@ struct RandomRun {
         jobs = arrivals.sorted { $0.0 < $1.0 }.map { (at: $0.0, job: $0.1) }
         var configuration = SchedulerConfiguration()
         configuration.seed = seed
-        configuration.maxQueueLength = 150
+        configuration.maxQueueLength = 100
         configuration.maxQueueWait = Bool.random(using: &random) ? .seconds(45) : nil
         configuration.retry.maxAttempts = 4
         self.configuration = configuration
