@@ -8,6 +8,7 @@ public struct DeploymentID: Hashable, Sendable, ExpressibleByStringLiteral, Cust
         self.rawValue = rawValue
     }
 
+    /// Creates an identifier from a string literal: `let id: DeploymentID = "east"`.
     public init(stringLiteral value: String) {
         self.rawValue = value
     }

@@ -19,6 +19,7 @@ public struct PriorityQueue: QueuePolicy {
     private let agingNanoseconds: Int64?
     /// Lanes in descending priority.
     private var lanes: [(priority: Int, jobs: JobDeque)] = []
+    /// The number of waiting jobs.
     public private(set) var count = 0
 
     /// Creates a priority queue; `aging` is the wait that earns one level (`nil`: never).

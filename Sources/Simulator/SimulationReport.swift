@@ -77,10 +77,15 @@ public struct SimulationReport: Hashable, Sendable, Codable {
 
     /// Order statistics of a duration, in seconds (nearest rank).
     public struct Percentiles: Hashable, Sendable, Codable {
+        /// How many durations there were.
         public var count: Int
+        /// The median.
         public var p50: Double
+        /// The 95th percentile.
         public var p95: Double
+        /// The 99th percentile.
         public var p99: Double
+        /// The longest.
         public var max: Double
 
         init(_ samples: [Int64]) {
@@ -101,7 +106,9 @@ public struct SimulationReport: Hashable, Sendable, Codable {
     /// Counts of durations by bucket: `counts[i]` are those at most
     /// `upperBoundsSeconds[i]` and above the bound before; the last bucket is open.
     public struct Histogram: Hashable, Sendable, Codable {
+        /// The upper bound of each bucket but the last, in seconds.
         public var upperBoundsSeconds: [Double]
+        /// Durations in each bucket; one more than the bounds.
         public var counts: [Int]
 
         static let bounds: [Double] = [0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300]
@@ -118,6 +125,7 @@ public struct SimulationReport: Hashable, Sendable, Codable {
 
     /// One deployment's share.
     public struct DeploymentReport: Hashable, Sendable, Codable {
+        /// The deployment's name.
         public var id: String
         /// Attempts sent to it.
         public var attempts: Int
@@ -137,6 +145,7 @@ public struct SimulationReport: Hashable, Sendable, Codable {
 
     /// Per-bucket series, from the first arrival.
     public struct Timeline: Hashable, Sendable, Codable {
+        /// The width of a bucket.
         public var bucketSeconds: Double
         /// Tokens charged, per deployment, per bucket.
         public var chargedTokens: [[Int]]

@@ -68,5 +68,12 @@ public enum QueueChoice: Hashable, Sendable {
 
 /// The built-in allocation policies, by name.
 public enum AllocationChoice: String, Hashable, Sendable, CaseIterable, Codable {
-    case maxHeadroom, weightedRandom, roundRobin, leastLoaded
+    /// ``MaxHeadroom``.
+    case maxHeadroom
+    /// ``WeightedRandom``.
+    case weightedRandom
+    /// ``RoundRobin``.
+    case roundRobin
+    /// ``LeastLoaded``.
+    case leastLoaded
 }
