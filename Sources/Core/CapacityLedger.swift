@@ -238,18 +238,35 @@ struct CapacityLedger: Sendable {
     }
 
     /// Adopts the server's budgets where they are below the ledger's own.
-    mutating func observe(_ observation: RateLimitObservation, now: Int64, requestsPerMinute: Int, tokensPerMinute: Int) {
+    ///
+    /// Headers describe the budget when the server took the request they came
+    /// back with: `seenThrough` is that request's position in the ledger. The
+    /// server had counted everything up to it and nothing sent after it, so
+    /// those later charges are compared and spent against its view. `nil`
+    /// means the headers stand on their own, as of `now`.
+    mutating func observe(
+        _ observation: RateLimitObservation, seenThrough: Int?, now: Int64, requestsPerMinute: Int, tokensPerMinute: Int
+    ) {
+        var observedAt = now
+        var unseenTokens = 0, unseenRequests = 0
+        if let seen = seenThrough, seen >= entries.startIndex, seen < entries.endIndex {
+            observedAt = entries[seen].time
+            for position in seen + 1 ..< entries.endIndex {
+                unseenTokens += entries[position].tokens
+                unseenRequests += entries[position].requests
+            }
+        }
         let own = remaining(now: now)
         if let remaining = observation.remainingTokens {
             serverTokens = ServerBudget.adopting(
-                remaining: remaining, limit: observation.tokenLimit ?? tokensPerMinute,
-                resetIn: observation.tokensResetIn, refill: observation.refill, ownRemaining: own.tokens, now: now
+                remaining: remaining, limit: observation.tokenLimit ?? tokensPerMinute, resetIn: observation.tokensResetIn,
+                refill: observation.refill, ownRemaining: own.tokens + unseenTokens, spent: unseenTokens, observedAt: observedAt, now: now
             )
         }
         if let remaining = observation.remainingRequests {
             serverRequests = ServerBudget.adopting(
-                remaining: remaining, limit: observation.requestLimit ?? requestsPerMinute,
-                resetIn: observation.requestsResetIn, refill: observation.refill, ownRemaining: own.requests, now: now
+                remaining: remaining, limit: observation.requestLimit ?? requestsPerMinute, resetIn: observation.requestsResetIn,
+                refill: observation.refill, ownRemaining: own.requests + unseenRequests, spent: unseenRequests, observedAt: observedAt, now: now
             )
         }
     }
@@ -288,9 +305,11 @@ struct ServerBudget: Hashable, Sendable {
     /// The longest reset the scheduler believes; a larger or absent value means a one-minute refill.
     static let longestReset = Duration.seconds(120).nanoseconds
 
-    /// A budget to adopt when the server's remaining count is below the ledger's, else `nil`.
+    /// A budget to adopt when the server's remaining count is below the ledger's, else `nil`:
+    /// `remaining` as of `observedAt`, less `spent` sent since, until the reset (if that is still ahead at `now`).
     static func adopting(
-        remaining: Int, limit: Int, resetIn: Duration?, refill: RateLimitObservation.Refill, ownRemaining: Int, now: Int64
+        remaining: Int, limit: Int, resetIn: Duration?, refill: RateLimitObservation.Refill,
+        ownRemaining: Int, spent: Int, observedAt: Int64, now: Int64
     ) -> ServerBudget? {
         guard remaining >= 0, limit > 0, remaining < ownRemaining, remaining < limit else { return nil }
         let minute = Duration.seconds(60).nanoseconds
@@ -298,7 +317,9 @@ struct ServerBudget: Hashable, Sendable {
         if reset < 0 || reset > longestReset {
             reset = refill == .atReset ? minute : Int64(Double(minute) * Double(limit - remaining) / Double(limit))
         }
-        return ServerBudget(observedAt: now, remaining: remaining, limit: limit, fullAt: now.addingSaturating(max(1, reset)), refill: refill)
+        let fullAt = observedAt.addingSaturating(max(1, reset))
+        guard fullAt > now else { return nil }
+        return ServerBudget(observedAt: observedAt, remaining: remaining, limit: limit, fullAt: fullAt, refill: refill, spent: spent)
     }
 
     func available(at now: Int64) -> Int {

@@ -30,10 +30,12 @@ struct DeploymentState: Sendable {
 
     var isSaturated: Bool { inFlight >= maxConcurrency ?? .max }
 
-    /// Takes in what a provider's headers said.
-    mutating func observe(_ observation: RateLimitObservation, now: Int64) {
+    /// Takes in what a provider's headers said, in answer to the request at ledger
+    /// position `seenThrough` (`nil`: headers on their own).
+    mutating func observe(_ observation: RateLimitObservation, seenThrough: Int?, now: Int64) {
         ensureAdvanced(to: now)
-        ledger.observe(observation, now: now, requestsPerMinute: requestsPerMinute, tokensPerMinute: tokensPerMinute)
+        ledger.observe(observation, seenThrough: seenThrough, now: now,
+                       requestsPerMinute: requestsPerMinute, tokensPerMinute: tokensPerMinute)
     }
 
     mutating func ensureAdvanced(to now: Int64) {

@@ -123,7 +123,7 @@ struct SchedulerCore: Sendable {
         }
         leave(d)
         states[d].ensureAdvanced(to: self.now)
-        if let rateLimits { states[d].observe(rateLimits, now: self.now) }
+        if let rateLimits { states[d].observe(rateLimits, seenThrough: entry, now: self.now) }
         let name = states[d].id
         switch outcome {
         case .succeeded(let usage):
@@ -187,7 +187,7 @@ struct SchedulerCore: Sendable {
         var actions: [SchedulerAction] = []
         advance(to: now, &queue, &actions)
         if let d = indexByID[deployment] {
-            states[d].observe(rateLimits, now: self.now)
+            states[d].observe(rateLimits, seenThrough: nil, now: self.now)
         } else {
             counters.staleEvents += 1
         }

@@ -8,13 +8,28 @@ struct SchedulerCapacityTests {
     func adoptsLowerServerBudget() throws {
         var scheduler = try makeScheduler([server("a", tpm: 10_000)])
         let first = scheduler.submit(job(), now: at(0)).id
+        // The headers describe the budget when the server took the request, at 0 s:
+        // 1,000 left, refilling to 5,000 over 4 s, 1,000 a second.
         let headers = RateLimitObservation(remainingTokens: 1_000, tokenLimit: 5_000, tokensResetIn: .seconds(4))
         #expect(scheduler.complete(first, outcome: ok, rateLimits: headers, now: at(1)) == [.finish(first, .succeeded)])
-        #expect(scheduler.snapshot(now: at(1)).deployments[0].remainingTokens == 1_000)
-        // 3,000 tokens need 2,000 more than the 1,000 left; the budget refills 1,000 a second.
+        #expect(scheduler.snapshot(now: at(1)).deployments[0].remainingTokens == 2_000)
         let (second, actions) = scheduler.submit(job(2_000, 1_000), now: at(1))
-        #expect(actions == [.scheduleWakeup(at: Instant(nanoseconds: 3_000_000_001))])
-        #expect(scheduler.tick(now: Instant(nanoseconds: 3_000_000_001)) == [.dispatch(second, to: "a", attempt: 1)])
+        #expect(actions == [.scheduleWakeup(at: Instant(nanoseconds: 2_000_000_001))])
+        #expect(scheduler.tick(now: Instant(nanoseconds: 2_000_000_001)) == [.dispatch(second, to: "a", attempt: 1)])
+    }
+
+    @Test("Charges sent after the request the headers answer are spent against the server's budget")
+    func countsWhatTheServerHadNotSeen() throws {
+        var scheduler = try makeScheduler([server("a", tpm: 10_000)])
+        let first = scheduler.submit(job(100, 100), now: at(0)).id
+        _ = scheduler.submit(job(400, 100), now: at(0.5))
+        // At 0 s the server had 1,000 left until its window resets at 10 s; the 500 sent at 0.5 s it had not seen.
+        let headers = RateLimitObservation(remainingTokens: 1_000, tokensResetIn: .seconds(10), refill: .atReset)
+        _ = scheduler.complete(first, outcome: ok, rateLimits: headers, now: at(1))
+        #expect(scheduler.snapshot(now: at(1)).deployments[0].remainingTokens == 500)
+        let (third, actions) = scheduler.submit(job(400, 200), now: at(2))
+        #expect(actions == [.scheduleWakeup(at: at(10))])
+        #expect(scheduler.tick(now: at(10)) == [.dispatch(third, to: "a", attempt: 1)])
     }
 
     @Test("A server budget higher than the ledger's own changes nothing")
@@ -235,11 +250,12 @@ struct StepRefillTests {
     @Test("A budget that returns all at once holds jobs until the reset, not a moment less")
     func stepRefillHoldsUntilReset() throws {
         var scheduler = try makeScheduler([server("a", tpm: 10_000)])
-        let first = scheduler.submit(job(), now: at(0)).id
+        let first = scheduler.submit(job(), now: at(0))
+        // Observed when the server took the first request, at 0 s: full again at 4 s.
         let headers = RateLimitObservation(remainingTokens: 1_000, tokensResetIn: .seconds(4), refill: .atReset)
-        _ = scheduler.complete(first, outcome: ok, rateLimits: headers, now: at(1))
+        _ = scheduler.complete(first.id, outcome: ok, rateLimits: headers, now: at(1))
         let (second, actions) = scheduler.submit(job(600, 600), now: at(2))
-        #expect(actions == [.scheduleWakeup(at: at(5))])
-        #expect(scheduler.tick(now: at(5)) == [.dispatch(second, to: "a", attempt: 1)])
+        #expect(actions == [.scheduleWakeup(at: at(4))])
+        #expect(scheduler.tick(now: at(4)) == [.dispatch(second, to: "a", attempt: 1)])
     }
 }
