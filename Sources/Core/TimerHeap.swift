@@ -22,8 +22,6 @@ struct TimerHeap: Sendable {
     private var timers: [Timer] = []
     private var nextSequence: UInt64 = 0
 
-    var isEmpty: Bool { timers.isEmpty }
-    var count: Int { timers.count }
     var earliest: Int64? { timers.first?.at }
     var first: Timer? { timers.first }
 

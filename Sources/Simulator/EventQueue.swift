@@ -25,7 +25,6 @@ struct EventQueue: Sendable {
     private var nextSequence: UInt64 = 0
     /// Events pushed so far.
     var pushed: UInt64 { nextSequence }
-    var isEmpty: Bool { heap.isEmpty }
 
     mutating func push(_ time: Int64, _ kind: Kind, _ reference: Int = 0) {
         heap.append(Event(time: time, sequence: nextSequence, kind: kind, reference: reference))

@@ -30,9 +30,10 @@ public struct SimulatedRequest: Hashable, Sendable {
         self.tenant = tenant
     }
 
-    /// The request as a scheduler job (four characters a prompt token).
-    public var job: Job {
-        Job(model: model, promptTokens: promptTokens, maxOutputTokens: maxTokens,
+    /// The request as a scheduler job for `models` (by default its own model),
+    /// assuming four characters a prompt token.
+    public func job(models: [String]? = nil) -> Job {
+        Job(models: models ?? [model], promptTokens: promptTokens, maxOutputTokens: maxTokens,
             promptCharacters: promptTokens * 4, priority: priority, tenant: tenant)
     }
 }

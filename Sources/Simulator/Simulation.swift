@@ -246,8 +246,7 @@ struct Engine {
         if request.model != lastModels.first {
             lastModels = [request.model]
         }
-        return Job(models: lastModels, promptTokens: request.promptTokens, maxOutputTokens: request.maxTokens,
-                   promptCharacters: request.promptTokens * 4, priority: request.priority, tenant: request.tenant)
+        return request.job(models: lastModels)
     }
 
     private mutating func store(_ state: Pending, for id: JobID) {
