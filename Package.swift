@@ -8,12 +8,14 @@ let package = Package(
         .library(name: "HeadroomCore", targets: ["HeadroomCore"]),
         .library(name: "HeadroomPolicies", targets: ["HeadroomPolicies"]),
         .library(name: "HeadroomSimulator", targets: ["HeadroomSimulator"]),
+        .library(name: "HeadroomAdapters", targets: ["HeadroomAdapters"]),
         .executable(name: "headroom", targets: ["HeadroomCLI"]),
         .executable(name: "headroom-bench", targets: ["HeadroomBenchmarks"]),
     ],
     targets: [
         .target(name: "HeadroomCore", path: "Sources/Core"),
         .target(name: "HeadroomPolicies", dependencies: ["HeadroomCore"], path: "Sources/Policies"),
+        .target(name: "HeadroomAdapters", dependencies: ["HeadroomCore"], path: "Sources/Adapters"),
         .target(
             name: "HeadroomSimulator",
             dependencies: ["HeadroomCore", "HeadroomPolicies"],
@@ -32,6 +34,7 @@ let package = Package(
         ),
         .testTarget(name: "HeadroomCoreTests", dependencies: ["HeadroomCore", "HeadroomPolicies"], path: "Tests/CoreTests"),
         .testTarget(name: "HeadroomPoliciesTests", dependencies: ["HeadroomCore", "HeadroomPolicies"], path: "Tests/PoliciesTests"),
+        .testTarget(name: "HeadroomAdaptersTests", dependencies: ["HeadroomCore", "HeadroomAdapters"], path: "Tests/AdaptersTests"),
         .testTarget(
             name: "HeadroomSimulatorTests",
             dependencies: ["HeadroomCore", "HeadroomPolicies", "HeadroomSimulator"],

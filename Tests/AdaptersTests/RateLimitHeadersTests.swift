@@ -1,0 +1,79 @@
+import Foundation
+import HeadroomAdapters
+import HeadroomCore
+import Testing
+
+@Suite("Go durations")
+struct GoDurationTests {
+    @Test("Parses what OpenAI sends", arguments: [
+        ("6m0s", Duration.seconds(360)), ("1s", .seconds(1)), ("12ms", .milliseconds(12)), ("0s", .zero), ("0", .zero),
+        ("1h2m3.5s", .milliseconds(3_723_500)), ("250us", .microseconds(250)), ("250µs", .microseconds(250)),
+        ("40ns", .nanoseconds(40)), ("2.5m", .seconds(150)), (" 7s ", .seconds(7)),
+    ])
+    func parses(_ text: String, _ expected: Duration) {
+        #expect(GoDuration.parse(text) == expected)
+    }
+
+    @Test("Refuses anything malformed, negative or absurd", arguments: [
+        "", "-1", "-1s", "s", "6x", "1.2.3s", "1e9s", "25h", "9999999999999999999h", "ms", "1s2", "NaN", "1 s",
+    ])
+    func refuses(_ text: String) {
+        #expect(GoDuration.parse(text) == nil)
+    }
+}
+
+@Suite("Rate-limit headers")
+struct RateLimitHeadersTests {
+    let received = Date(timeIntervalSince1970: 1_700_000_000)
+
+    @Test("OpenAI's limit, remaining and reset headers, with continuous refill")
+    func openAI() {
+        let headers = RateLimitHeaders([
+            "x-ratelimit-limit-requests": "500", "x-ratelimit-limit-tokens": "200000",
+            "X-RateLimit-Remaining-Requests": "499", "x-ratelimit-remaining-tokens": "189750",
+            "x-ratelimit-reset-requests": "120ms", "x-ratelimit-reset-tokens": "3s",
+        ], provider: .openAI, receivedAt: received)
+        #expect(headers.observation == RateLimitObservation(
+            remainingRequests: 499, remainingTokens: 189_750, requestLimit: 500, tokenLimit: 200_000,
+            requestsResetIn: .milliseconds(120), tokensResetIn: .seconds(3), refill: .continuous))
+        #expect(headers.retryAfter == nil)
+    }
+
+    @Test("Azure's remaining headers and retry-after, with budgets that come back at the reset")
+    func azure() {
+        let headers = RateLimitHeaders([
+            "x-ratelimit-remaining-requests": "12", "x-ratelimit-remaining-tokens": "2000",
+            "retry-after": "7", "x-ms-retry-after-ms": "6400.5",
+        ], provider: .azureOpenAI, receivedAt: received)
+        #expect(headers.observation == RateLimitObservation(remainingRequests: 12, remainingTokens: 2_000, refill: .atReset))
+        #expect(headers.retryAfter == .nanoseconds(6_400_500_000))
+    }
+
+    @Test("retry-after-ms wins over retry-after; an HTTP date counts from receipt")
+    func retryAfterForms() {
+        #expect(RateLimitHeaders(["retry-after": "3", "retry-after-ms": "2500"], provider: .openAI, receivedAt: received).retryAfter == .milliseconds(2_500))
+        let date = RateLimitHeaders(["Retry-After": "Tue, 14 Nov 2023 22:13:30 GMT"], provider: .openAI, receivedAt: received)
+        #expect(date.retryAfter == .seconds(10))
+        let past = RateLimitHeaders(["retry-after": "Tue, 14 Nov 2023 22:13:00 GMT"], provider: .openAI, receivedAt: received)
+        #expect(past.retryAfter == .zero)
+    }
+
+    @Test("Hostile or malformed values are ignored", arguments: [
+        ["retry-after": "-5"], ["retry-after": "soon"], ["retry-after": "99999999999"], ["retry-after-ms": "inf"],
+        ["retry-after-ms": "-1"], ["x-ms-retry-after-ms": "1e300"], ["retry-after": "Thu, 01 Jan 2099 00:00:00 GMT"],
+    ])
+    func hostileRetryAfter(_ fields: [String: String]) {
+        #expect(RateLimitHeaders(fields, provider: .openAI, receivedAt: received).retryAfter == nil)
+    }
+
+    @Test("Sentinels and garbage in budget headers are dropped, keeping the rest")
+    func hostileBudgets() {
+        let headers = RateLimitHeaders([
+            "x-ratelimit-remaining-requests": "-1", "x-ratelimit-remaining-tokens": "1200",
+            "x-ratelimit-limit-tokens": "12abc", "x-ratelimit-reset-tokens": "-1",
+            "x-ratelimit-reset-requests": "10000000h",
+        ], provider: .openAI, receivedAt: received)
+        #expect(headers.observation == RateLimitObservation(remainingTokens: 1_200, refill: .continuous))
+        #expect(RateLimitHeaders(["content-type": "application/json"], provider: .openAI, receivedAt: received).observation == nil)
+    }
+}
