@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "HeadroomCore", targets: ["HeadroomCore"]),
         .library(name: "HeadroomPolicies", targets: ["HeadroomPolicies"]),
         .library(name: "HeadroomSimulator", targets: ["HeadroomSimulator"]),
+        .library(name: "HeadroomTokenizers", targets: ["HeadroomTokenizers"]),
         .library(name: "HeadroomAdapters", targets: ["HeadroomAdapters"]),
         .executable(name: "headroom", targets: ["HeadroomCLI"]),
         .executable(name: "headroom-bench", targets: ["HeadroomBenchmarks"]),
@@ -15,6 +16,7 @@ let package = Package(
     targets: [
         .target(name: "HeadroomCore", path: "Sources/Core"),
         .target(name: "HeadroomPolicies", dependencies: ["HeadroomCore"], path: "Sources/Policies"),
+        .target(name: "HeadroomTokenizers", dependencies: ["HeadroomCore"], path: "Sources/Tokenizers"),
         .target(name: "HeadroomAdapters", dependencies: ["HeadroomCore"], path: "Sources/Adapters"),
         .target(
             name: "HeadroomSimulator",
@@ -34,6 +36,12 @@ let package = Package(
         ),
         .testTarget(name: "HeadroomCoreTests", dependencies: ["HeadroomCore", "HeadroomPolicies"], path: "Tests/CoreTests"),
         .testTarget(name: "HeadroomPoliciesTests", dependencies: ["HeadroomCore", "HeadroomPolicies"], path: "Tests/PoliciesTests"),
+        .testTarget(
+            name: "HeadroomTokenizersTests",
+            dependencies: ["HeadroomCore", "HeadroomTokenizers"],
+            path: "Tests/TokenizersTests",
+            resources: [.copy("Fixtures")]
+        ),
         .testTarget(name: "HeadroomAdaptersTests", dependencies: ["HeadroomCore", "HeadroomAdapters"], path: "Tests/AdaptersTests"),
         .testTarget(
             name: "HeadroomSimulatorTests",
