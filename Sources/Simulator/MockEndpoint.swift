@@ -29,10 +29,10 @@ public struct MockEndpoint: Sendable {
         self.random = SeededRandom(seed: seed)
         switch model.limiter {
         case .azure(let seconds):
-            limiter = .azure(AzureWindows(requestsPerMinute: model.requestsPerMinute, tokensPerMinute: model.tokensPerMinute,
-                                          subWindow: Duration.seconds(seconds).nanoseconds))
+            limiter = Limiter(azure: AzureWindows(requestsPerMinute: model.requestsPerMinute, tokensPerMinute: model.tokensPerMinute,
+                                                  subWindow: Duration.seconds(seconds).nanoseconds))
         case .openAI:
-            limiter = .openAI(OpenAIBuckets(requestsPerMinute: model.requestsPerMinute, tokensPerMinute: model.tokensPerMinute))
+            limiter = Limiter(openAI: OpenAIBuckets(requestsPerMinute: model.requestsPerMinute, tokensPerMinute: model.tokensPerMinute))
         }
     }
 
@@ -91,30 +91,20 @@ public struct MockEndpoint: Sendable {
     }
 }
 
-/// The two limiters, by value.
-enum Limiter: Sendable {
-    case azure(AzureWindows)
-    case openAI(OpenAIBuckets)
+/// One of the two limiters, kept in an optional so that it is mutated in place
+/// (an enum payload would be copied, array and all, on every request).
+struct Limiter: Sendable {
+    var azure: AzureWindows?
+    var openAI: OpenAIBuckets?
 
     /// Charges `tokens` and one request if both fit; otherwise returns the wait in nanoseconds.
     mutating func admit(tokens: Int, now: Int64) -> Int64? {
-        switch self {
-        case .azure(var windows):
-            let wait = windows.admit(tokens: tokens, now: now)
-            self = .azure(windows)
-            return wait
-        case .openAI(var buckets):
-            let wait = buckets.admit(tokens: tokens, now: now)
-            self = .openAI(buckets)
-            return wait
-        }
+        if azure != nil { return azure!.admit(tokens: tokens, now: now) }
+        return openAI!.admit(tokens: tokens, now: now)
     }
 
     func observation(now: Int64) -> RateLimitObservation {
-        switch self {
-        case .azure(let windows): windows.observation(now: now)
-        case .openAI(let buckets): buckets.observation(now: now)
-        }
+        azure?.observation(now: now) ?? openAI!.observation(now: now)
     }
 }
 
@@ -145,42 +135,42 @@ struct AzureWindows: Sendable {
         func end() -> Int64 { (number + 1) * length }
     }
 
-    var windows: [Window]
+    var minute: Window
+    var sub: Window?
 
     init(requestsPerMinute: Int, tokensPerMinute: Int, subWindow: Int64) {
-        let minute = Duration.seconds(60).nanoseconds
-        func share(_ perMinute: Int, _ length: Int64) -> Int {
-            max(1, Int(Double(perMinute) * Double(length) / Double(minute)))
+        let length = Duration.seconds(60).nanoseconds
+        func share(_ perMinute: Int, _ window: Int64) -> Int {
+            max(1, Int(Double(perMinute) * Double(window) / Double(length)))
         }
-        windows = [Window(length: minute, tokenBudget: tokensPerMinute, requestBudget: requestsPerMinute)]
-        if subWindow < minute {
-            windows.append(Window(length: subWindow, tokenBudget: share(tokensPerMinute, subWindow),
-                                  requestBudget: share(requestsPerMinute, subWindow)))
+        minute = Window(length: length, tokenBudget: tokensPerMinute, requestBudget: requestsPerMinute)
+        if subWindow < length {
+            sub = Window(length: subWindow, tokenBudget: share(tokensPerMinute, subWindow), requestBudget: share(requestsPerMinute, subWindow))
         }
     }
 
     mutating func admit(tokens: Int, now: Int64) -> Int64? {
-        for i in windows.indices { windows[i].roll(to: now) }
+        minute.roll(to: now)
+        sub?.roll(to: now)
         var wait: Int64?
-        for window in windows where !window.admits(tokens) {
-            wait = max(wait ?? 0, window.end() - now)
-        }
+        if !minute.admits(tokens) { wait = minute.end() - now }
+        if let sub, !sub.admits(tokens) { wait = max(wait ?? 0, sub.end() - now) }
         if let wait { return wait }
-        for i in windows.indices {
-            windows[i].tokens += tokens
-            windows[i].requests += 1
-        }
+        minute.tokens += tokens
+        minute.requests += 1
+        sub?.tokens += tokens
+        sub?.requests += 1
         return nil
     }
 
     func observation(now: Int64) -> RateLimitObservation {
-        var minute = windows[0]
+        var minute = self.minute
         minute.roll(to: now)
+        let reset = Duration.nanoseconds(minute.end() - now)
         return RateLimitObservation(
             remainingRequests: max(0, minute.requestBudget - minute.requests),
             remainingTokens: max(0, minute.tokenBudget - minute.tokens),
-            requestsResetIn: .nanoseconds(minute.end() - now), tokensResetIn: .nanoseconds(minute.end() - now),
-            refill: .atReset
+            requestsResetIn: reset, tokensResetIn: reset, refill: .atReset
         )
     }
 }

@@ -128,7 +128,8 @@ struct Engine {
     /// Requests in the system, by the job's slot (see `JobID.slot`).
     var pending: [Pending?] = []
     var pendingCount = 0
-    var attempts: [InFlightAttempt?] = []
+    /// Attempts awaiting their response, by slot; slots are reused once the response is read.
+    var attempts: [InFlightAttempt] = []
     var freeAttempts: [Int] = []
     let names: [DeploymentID]
     let indexByName: [DeploymentID: Int]
@@ -178,8 +179,7 @@ struct Engine {
                     progress(min(1, reported))
                 }
             case .response:
-                let attempt = attempts[event.reference]!
-                attempts[event.reference] = nil
+                let attempt = attempts[event.reference]
                 freeAttempts.append(event.reference)
                 if attempt.response.charged > 0 { endpoints[attempt.deployment].finished() }
                 if attempt.job.slot < pending.count { pending[attempt.job.slot]?.inFlight = false }
@@ -207,15 +207,14 @@ struct Engine {
         for action in actions {
             switch action {
             case .dispatch(let id, let name, _):
-                guard let d = index(of: name), id.slot < pending.count, var state = pending[id.slot] else {
+                guard let d = index(of: name), id.slot < pending.count, pending[id.slot] != nil else {
                     throw HeadroomError(.invalidScenario, "The client dispatched \(id) to '\(name)', which the simulation does not know.")
                 }
-                let response = endpoints[d].handle(state.request, now: Instant(nanoseconds: now))
-                let isRetry = state.firstDispatch >= 0
-                if !isRetry { state.firstDispatch = now }
-                state.lastDispatch = now
-                state.inFlight = true
-                pending[id.slot] = state
+                let response = endpoints[d].handle(pending[id.slot]!.request, now: Instant(nanoseconds: now))
+                let isRetry = pending[id.slot]!.firstDispatch >= 0
+                if !isRetry { pending[id.slot]!.firstDispatch = now }
+                pending[id.slot]!.lastDispatch = now
+                pending[id.slot]!.inFlight = true
                 metrics.attempted(d, response: response, at: now, isRetry: isRetry)
                 let slot: Int
                 if let free = freeAttempts.popLast() {
