@@ -16,7 +16,12 @@ let package = Package(
     targets: [
         .target(name: "HeadroomCore", path: "Sources/Core"),
         .target(name: "HeadroomPolicies", dependencies: ["HeadroomCore"], path: "Sources/Policies"),
-        .target(name: "HeadroomTokenizers", dependencies: ["HeadroomCore"], path: "Sources/Tokenizers"),
+        .target(
+            name: "HeadroomTokenizers",
+            dependencies: ["HeadroomCore"],
+            path: "Sources/Tokenizers",
+            resources: [.copy("Resources")]
+        ),
         .target(name: "HeadroomAdapters", dependencies: ["HeadroomCore"], path: "Sources/Adapters"),
         .target(
             name: "HeadroomSimulator",

@@ -1,0 +1,81 @@
+import Foundation
+import HeadroomCore
+import Testing
+@testable import HeadroomTokenizers
+
+/// tiktoken 0.14.0's answers for edge cases (testvectors.json, from the project's shared tokenizer folder).
+struct TestVectors: Decodable {
+    struct Case: Decodable {
+        let text: String
+        let pieces: [String]
+        let encode_ordinary: [Int]
+        let encode_allowed_all: [Int]
+    }
+    struct EncodingCases: Decodable {
+        let cases: [Case]
+    }
+    let tiktoken_version: String
+    let encodings: [String: EncodingCases]
+
+    static let all: TestVectors = {
+        let url = Bundle.module.url(forResource: "testvectors", withExtension: "json", subdirectory: "Fixtures")!
+        return try! JSONDecoder().decode(TestVectors.self, from: Data(contentsOf: url))
+    }()
+}
+
+@Suite("Exact BPE")
+struct BPETests {
+    @Test("Every tiktoken test vector: pieces, ordinary ids, ids with special tokens", arguments: BPETokenizer.Encoding.allCases)
+    func vectors(_ encoding: BPETokenizer.Encoding) throws {
+        let tokenizer = try BPETokenizer.load(encoding)
+        let cases = try #require(TestVectors.all.encodings[encoding.rawValue]).cases
+        #expect(cases.count == 69)
+        for vector in cases {
+            var pieces: [String] = []
+            let scalars = Array(vector.text.unicodeScalars)
+            encoding.pattern.split(scalars) { range in
+                var piece = String.UnicodeScalarView()
+                piece.append(contentsOf: scalars[range])
+                pieces.append(String(piece))
+            }
+            #expect(pieces == vector.pieces, "pieces of \(vector.text.debugDescription)")
+            #expect(tokenizer.encodeOrdinary(vector.text) == vector.encode_ordinary, "ordinary \(vector.text.debugDescription)")
+            #expect(tokenizer.encode(vector.text, allowedSpecial: nil) == vector.encode_allowed_all, "special \(vector.text.debugDescription)")
+            #expect(tokenizer.count(vector.text) == vector.encode_ordinary.count)
+            #expect(tokenizer.decode(vector.encode_ordinary) == Array(vector.text.utf8))
+        }
+    }
+}
+
+@Suite("Exact BPE on the golden corpus")
+struct BPEGoldenTests {
+    @Test("Counts equal tiktoken's on all 440 chunks of code, prose and eleven scripts", arguments: BPETokenizer.Encoding.allCases)
+    func golden(_ encoding: BPETokenizer.Encoding) throws {
+        let tokenizer = try BPETokenizer.load(encoding)
+        var mismatches: [String] = []
+        for chunk in GoldenChunk.all {
+            let exact = encoding == .cl100k ? chunk.cl100k_base : chunk.o200k_base
+            if tokenizer.count(chunk.text) != exact { mismatches.append(String(chunk.text.prefix(60)).debugDescription) }
+        }
+        #expect(mismatches.isEmpty, "\(mismatches.count) chunks differ, e.g. \(mismatches.prefix(3))")
+    }
+
+    @Test("Decoding the encoding of any string gives its bytes back", arguments: BPETokenizer.Encoding.allCases)
+    func roundTrip(_ encoding: BPETokenizer.Encoding) throws {
+        let tokenizer = try BPETokenizer.load(encoding)
+        var random = SeededRandom(seed: 2026)
+        let alphabet: [Unicode.Scalar] = ["a", "Z", " ", "\n", "\t", "'", "s", "1", "9", ".", "/", "é", "ß", "中", "ア", "한", "ж", "م", "\u{0301}", "\u{00A0}", "\u{3000}", "\u{200B}", "😀", "🏽", "\u{200D}", "\r", "ſ", "Ⅻ"]
+        for _ in 0 ..< 300 {
+            var text = String.UnicodeScalarView()
+            for _ in 0 ..< Int.random(in: 0 ... 60, using: &random) {
+                if Bool.random(using: &random) {
+                    text.append(alphabet.randomElement(using: &random)!)
+                } else {
+                    text.append(Unicode.Scalar(UInt32.random(in: 0x20 ... 0x2FFF, using: &random)) ?? "?")
+                }
+            }
+            let string = String(text)
+            #expect(tokenizer.decode(tokenizer.encodeOrdinary(string)) == Array(string.utf8), "\(string.debugDescription)")
+        }
+    }
+}
