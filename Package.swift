@@ -31,12 +31,12 @@ let package = Package(
         ),
         .executableTarget(
             name: "HeadroomCLI",
-            dependencies: ["HeadroomCore", "HeadroomPolicies", "HeadroomSimulator"],
+            dependencies: ["HeadroomCore", "HeadroomPolicies", "HeadroomSimulator", "HeadroomTokenizers"],
             path: "Sources/CLI"
         ),
         .executableTarget(
             name: "HeadroomBenchmarks",
-            dependencies: ["HeadroomCore", "HeadroomPolicies", "HeadroomSimulator"],
+            dependencies: ["HeadroomCore", "HeadroomPolicies", "HeadroomSimulator", "HeadroomTokenizers"],
             path: "Benchmarks"
         ),
         .testTarget(name: "HeadroomCoreTests", dependencies: ["HeadroomCore", "HeadroomPolicies"], path: "Tests/CoreTests"),

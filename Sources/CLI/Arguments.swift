@@ -5,13 +5,21 @@ import HeadroomCore
 struct Arguments {
     private(set) var values: [String: String] = [:]
     private(set) var flags: Set<String> = []
+    /// Arguments that are neither options nor their values, in order.
+    private(set) var positional: [String] = []
 
-    /// Parses `arguments`, accepting only `options` (which take a value) and `switches`.
-    init(_ arguments: [String], options: Set<String>, switches: Set<String> = []) throws(UsageError) {
+    /// Parses `arguments`, accepting only `options` (which take a value), `switches`,
+    /// and at most `positionals` other arguments.
+    init(_ arguments: [String], options: Set<String>, switches: Set<String> = [], positionals: Int = 0) throws(UsageError) {
         var index = 0
         while index < arguments.count {
             let argument = arguments[index]
-            guard argument.hasPrefix("--") else { throw UsageError("unexpected argument '\(argument)'") }
+            guard argument.hasPrefix("--") else {
+                guard positional.count < positionals else { throw UsageError("unexpected argument '\(argument)'") }
+                positional.append(argument)
+                index += 1
+                continue
+            }
             let name = String(argument.dropFirst(2))
             if switches.contains(name) {
                 flags.insert(name)

@@ -16,6 +16,7 @@ usage: headroom <command> [options]
 commands:
   simulate   replay a workload against mock deployments with Headroom and the baselines
   sweep      run a scenario over a range of one setting
+  tokens     the exact token ids or count of a text (cl100k_base, o200k_base)
 
 Run 'headroom <command> --help' for a command's options.
 """
@@ -24,6 +25,7 @@ let arguments = Array(CommandLine.arguments.dropFirst())
 let commands: [String: (usage: String, run: ([String]) throws -> Int32)] = [
     "simulate": (SimulateCommand.usage, SimulateCommand.run),
     "sweep": (SweepCommand.usage, SweepCommand.run),
+    "tokens": (TokensCommand.usage, TokensCommand.run),
 ]
 
 guard let name = arguments.first, name != "--help", name != "-h" else {
