@@ -2,6 +2,7 @@
 //
 //     swift run -c release headroom-bench scheduler
 //     swift run -c release headroom-bench simulator
+//     swift run -c release headroom-bench tokenizer [FILE]
 
 #if canImport(Glibc)
 import Glibc
@@ -15,6 +16,8 @@ case "scheduler":
     SchedulerBenchmark.run(arguments: Array(arguments.dropFirst()))
 case "simulator":
     SimulatorBenchmark.run(arguments: Array(arguments.dropFirst()))
+case "tokenizer":
+    TokenizerBenchmark.run(arguments: Array(arguments.dropFirst()))
 default:
     print("""
     usage: headroom-bench <benchmark>
@@ -22,6 +25,7 @@ default:
     benchmarks:
       scheduler   submit-dispatch-complete cycles per second, 8 and 100 deployments, thousands queued
       simulator   1,000,000 synthetic requests against 8 mock deployments: requests/s, events/s, peak memory
+      tokenizer   [FILE] exact BPE and estimates: MB/s, estimate error against exact, vocabulary load time
     """)
     if let unknown = arguments.first, unknown != "--help", unknown != "-h" {
         print("error: unknown benchmark '\(unknown)'")

@@ -154,22 +154,36 @@ public struct BPETokenizer: Tokenizer {
     /// Encodes `text` as ordinary text, calling `emit` with each token; returns the count.
     @discardableResult
     private func encodeOrdinary(_ text: String, emit: (Int) -> Void) -> Int {
-        let scalars = Array(text.unicodeScalars)
-        var utf8: [UInt8] = []
-        utf8.reserveCapacity(text.utf8.count)
+        // One copy of the UTF-8, then one pass that decodes the scalars and notes where each starts.
+        var utf8 = Array(text.utf8)
+        var scalars: [Unicode.Scalar] = []
         var offsets: [Int] = []
-        offsets.reserveCapacity(scalars.count + 1)
-        for scalar in scalars {
-            offsets.append(utf8.count)
-            utf8.append(contentsOf: UTF8.encode(scalar)!)
+        scalars.reserveCapacity(utf8.count)
+        offsets.reserveCapacity(utf8.count + 1)
+        utf8.withUnsafeBufferPointer { bytes in
+            var i = 0
+            while i < bytes.count {
+                offsets.append(i)
+                let lead = bytes[i]
+                var value: UInt32
+                var width: Int
+                if lead < 0x80 { value = UInt32(lead); width = 1 }
+                else if lead < 0xE0 { value = UInt32(lead & 0x1F); width = 2 }
+                else if lead < 0xF0 { value = UInt32(lead & 0x0F); width = 3 }
+                else { value = UInt32(lead & 0x07); width = 4 }
+                for k in 1 ..< width { value = value << 6 | UInt32(bytes[i + k] & 0x3F) }
+                scalars.append(Unicode.Scalar(value) ?? "\u{FFFD}")
+                i += width
+            }
+            offsets.append(bytes.count)
         }
-        offsets.append(utf8.count)
         var merge = BytePairMerge()
         var total = 0
-        utf8.withUnsafeBufferPointer { bytes in
+        utf8.withUnsafeMutableBufferPointer { bytes in
+            let all = UnsafeBufferPointer(bytes)
             encoding.pattern.split(scalars) { piece in
                 let range = offsets[piece.lowerBound] ..< offsets[piece.upperBound]
-                total += merge.encode(UnsafeBufferPointer(rebasing: bytes[range]), table, emit: emit)
+                total += merge.encode(UnsafeBufferPointer(rebasing: all[range]), table, emit: emit)
             }
         }
         return total

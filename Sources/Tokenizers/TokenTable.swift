@@ -8,6 +8,9 @@ struct TokenTable: Sendable {
     private(set) var lengths: [UInt8] = []
     /// Slots hold rank + 1; 0 is empty.
     private var slots: [UInt32]
+    /// Rank + 1 of each two-byte token, by its two bytes (0: not a token): the
+    /// lookups merging makes most often, answered without hashing.
+    private var pairs = [UInt32](repeating: 0, count: 65_536)
     private let mask: Int
 
     init(expectedCount: Int) {
@@ -39,12 +42,17 @@ struct TokenTable: Sendable {
         var slot = Self.hash(bytes, start, token.count) & mask
         while slots[slot] != 0 { slot = (slot + 1) & mask }
         slots[slot] = UInt32(rank + 1)
+        if token.count == 2 { pairs[Int(bytes[start]) << 8 | Int(bytes[start + 1])] = UInt32(rank + 1) }
         return true
     }
 
     /// The rank of the token whose bytes are `key`, if there is one.
     @inline(__always)
     func rankOf(_ key: UnsafeBufferPointer<UInt8>) -> Int? {
+        if key.count == 2 {
+            let entry = pairs[Int(key[0]) << 8 | Int(key[1])]
+            return entry == 0 ? nil : Int(entry - 1)
+        }
         guard key.count <= 255 else { return nil }
         var h: UInt64 = 0xCBF2_9CE4_8422_2325
         for byte in key { h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
