@@ -1,5 +1,5 @@
 """Builds Tests/TokenizersTests/Fixtures/token_golden.jsonl: text chunks with their exact
-cl100k_base and o200k_base token counts from tiktoken 0.14.0, and fits the weights of
+cl100k_base and o200k_base token ids and counts from tiktoken 0.14.0, and fits the weights of
 ClassEstimate (Sources/Tokenizers/ClassEstimate.swift) on the even chunks, reporting the error
 on the odd ones.
 
@@ -111,7 +111,8 @@ def main():
     encodings = {name: tiktoken.get_encoding(name) for name in ("cl100k_base", "o200k_base")}
     rows = []
     for text in chunks():
-        rows.append({"text": text, **{name: len(enc.encode_ordinary(text)) for name, enc in encodings.items()}})
+        ids = {name: enc.encode_ordinary(text) for name, enc in encodings.items()}
+        rows.append({"text": text, **{name: len(i) for name, i in ids.items()}, **{name + "_ids": i for name, i in ids.items()}})
     with open(OUT, "w", encoding="utf-8") as f:
         for row in rows:
             f.write(json.dumps(row, ensure_ascii=False) + "\n")

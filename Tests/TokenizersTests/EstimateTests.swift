@@ -8,6 +8,8 @@ struct GoldenChunk: Decodable {
     let text: String
     let cl100k_base: Int
     let o200k_base: Int
+    let cl100k_base_ids: [Int]
+    let o200k_base_ids: [Int]
 
     static let all: [GoldenChunk] = {
         let url = Bundle.module.url(forResource: "token_golden", withExtension: "jsonl", subdirectory: "Fixtures")!
