@@ -42,26 +42,16 @@ enum PreTokenizer: Sendable {
             return j
         }
         // \p{N}{1,3}+
-        if isNumber(c) {
-            var k = i + 1
-            while k < n && k < i + 3 && isNumber(s[k]) { k += 1 }
-            return k
-        }
+        if let end = digits(s, i) { return end }
         // ' ?[^\s\p{L}\p{N}]++[\r\n]*+'
-        var k = c == " " ? i + 1 : i
-        if k < n && isOther(s[k]) {
-            k += 1
-            while k < n && isOther(s[k]) { k += 1 }
-            while k < n && isLineBreak(s[k]) { k += 1 }
-            return k
-        }
+        if let end = punctuation(s, i, then: isLineBreak) { return end }
         return whitespace(s, i, untilEnd: true)
     }
 
     // MARK: o200k
 
     private static func o200k(_ s: [Unicode.Scalar], _ i: Int) -> Int {
-        let n = s.count, c = s[i]
+        let c = s[i]
         let hasPrefix = !isLineBreak(c) && !isLetter(c) && !isNumber(c)
         // [^\r\n\p{L}\p{N}]?[Upper]*[Lower]+(contraction)?, the optional prefix given back if need be
         if hasPrefix, let end = upperThenLower(s, i + 1) { return end }
@@ -70,19 +60,9 @@ enum PreTokenizer: Sendable {
         if hasPrefix, let end = upperRun(s, i + 1) { return end }
         if let end = upperRun(s, i) { return end }
         // \p{N}{1,3}
-        if isNumber(c) {
-            var k = i + 1
-            while k < n && k < i + 3 && isNumber(s[k]) { k += 1 }
-            return k
-        }
+        if let end = digits(s, i) { return end }
         // ' ?[^\s\p{L}\p{N}]+[\r\n/]*'
-        var k = c == " " ? i + 1 : i
-        if k < n && isOther(s[k]) {
-            k += 1
-            while k < n && isOther(s[k]) { k += 1 }
-            while k < n && (isLineBreak(s[k]) || s[k] == "/") { k += 1 }
-            return k
-        }
+        if let end = punctuation(s, i, then: { isLineBreak($0) || $0 == "/" }) { return end }
         return whitespace(s, i, untilEnd: false)
     }
 
@@ -127,6 +107,28 @@ enum PreTokenizer: Sendable {
         if e + 2 < s.count, a == "l", fold(s[e + 2]) == "l" { return e + 3 }
         if a == "d" { return e + 2 }
         return e
+    }
+
+    // MARK: Shared alternatives
+
+    /// `\p{N}{1,3}` at `i`.
+    @inline(__always)
+    private static func digits(_ s: [Unicode.Scalar], _ i: Int) -> Int? {
+        guard isNumber(s[i]) else { return nil }
+        var k = i + 1
+        while k < s.count && k < i + 3 && isNumber(s[k]) { k += 1 }
+        return k
+    }
+
+    /// ` ?[^\s\p{L}\p{N}]+` at `i`, then any scalars `trailing` accepts.
+    @inline(__always)
+    private static func punctuation(_ s: [Unicode.Scalar], _ i: Int, then trailing: (Unicode.Scalar) -> Bool) -> Int? {
+        var k = s[i] == " " ? i + 1 : i
+        guard k < s.count && isOther(s[k]) else { return nil }
+        k += 1
+        while k < s.count && isOther(s[k]) { k += 1 }
+        while k < s.count && trailing(s[k]) { k += 1 }
+        return k
     }
 
     // MARK: Whitespace
