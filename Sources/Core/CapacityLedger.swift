@@ -13,6 +13,8 @@ struct CapacityLedger: Sendable {
         var time: Int64
         var tokens: Int
         var requests: Int
+        /// All tokens reserved up to and including this entry, for counting what came after it in O(1).
+        var reservedThrough: Int
     }
 
     struct Window: Sendable {
@@ -36,6 +38,8 @@ struct CapacityLedger: Sendable {
     }
 
     private(set) var entries = Ring<Entry>()
+    /// Tokens reserved since the ledger was made (never settled down): see `Entry.reservedThrough`.
+    private var reservedTotal = 0
     /// The minute first, then the sub-windows, longest first.
     private(set) var windows: [Window]
     private let utilization: Double
@@ -202,7 +206,8 @@ struct CapacityLedger: Sendable {
 
     /// Records a request charged `tokens` at `now`; returns its position for ``settle(_:tokens:requests:)``.
     mutating func reserve(tokens: Int, now: Int64) -> Int {
-        let position = entries.append(Entry(time: now, tokens: tokens, requests: 1))
+        reservedTotal += tokens
+        let position = entries.append(Entry(time: now, tokens: tokens, requests: 1, reservedThrough: reservedTotal))
         for w in windows.indices {
             windows[w].tokens += tokens
             windows[w].requests += 1
@@ -217,7 +222,7 @@ struct CapacityLedger: Sendable {
     mutating func settle(_ position: Int, tokens: Int, requests: Int) {
         guard position >= entries.startIndex && position < entries.endIndex else { return }
         let old = entries[position]
-        entries[position] = Entry(time: old.time, tokens: tokens, requests: requests)
+        entries[position] = Entry(time: old.time, tokens: tokens, requests: requests, reservedThrough: old.reservedThrough)
         for w in windows.indices where position >= windows[w].start {
             windows[w].tokens += tokens - old.tokens
             windows[w].requests += requests - old.requests
@@ -242,19 +247,19 @@ struct CapacityLedger: Sendable {
     /// Headers describe the budget when the server took the request they came
     /// back with: `seenThrough` is that request's position in the ledger. The
     /// server had counted everything up to it and nothing sent after it, so
-    /// those later charges are compared and spent against its view. `nil`
-    /// means the headers stand on their own, as of `now`.
+    /// those later reservations are compared and spent against its view (as
+    /// reserved: settlements since only make that conservative). `nil` means the
+    /// headers stand on their own, as of `now`.
     mutating func observe(
         _ observation: RateLimitObservation, seenThrough: Int?, now: Int64, requestsPerMinute: Int, tokensPerMinute: Int
     ) {
         var observedAt = now
         var unseenTokens = 0, unseenRequests = 0
         if let seen = seenThrough, seen >= entries.startIndex, seen < entries.endIndex {
+            // What was reserved after the observed request (as reserved: a conservative count).
             observedAt = entries[seen].time
-            for position in seen + 1 ..< entries.endIndex {
-                unseenTokens += entries[position].tokens
-                unseenRequests += entries[position].requests
-            }
+            unseenTokens = reservedTotal - entries[seen].reservedThrough
+            unseenRequests = entries.endIndex - 1 - seen
         }
         let own = remaining(now: now)
         if let remaining = observation.remainingTokens {
