@@ -47,7 +47,6 @@ extension SchedulerCore {
     /// of them may free first.
     private mutating func claimEarliest<Q: QueuePolicy>(for job: QueuedJob, _ queue: Q) -> (Int64, Int) {
         let slot = job.id.slot
-        let size = jobs[slot].size
         var earliest = Int64.max
         var earliestDeployment = -1
         var earliestCharge = 0
@@ -56,7 +55,7 @@ extension SchedulerCore {
             if claimed[d] && !mayPassClaimants(of: d, job, queue) { continue }
             guard !states[d].isSaturated else { continue }
             states[d].ensureAdvanced(to: now)
-            let charge = reservation(of: jobs[slot].job, size, on: d)
+            let charge = reservation(slot: slot, on: d)
             let at = states[d].ledger.earliestAdmission(tokens: charge, now: now)
             if at < earliest {
                 earliest = at
@@ -94,13 +93,12 @@ extension SchedulerCore {
     private mutating func collectCandidates<Q: QueuePolicy>(for job: QueuedJob, _ queue: Q) {
         candidates.removeAll(keepingCapacity: true)
         let slot = job.id.slot
-        let size = jobs[slot].size
         let avoid = jobs[slot].avoid
         var avoided: DeploymentCandidate?
         for d in jobs[slot].eligible {
             if states[d].isSaturated { continue }
             states[d].ensureAdvanced(to: now)
-            let charge = reservation(of: jobs[slot].job, size, on: d)
+            let charge = reservation(slot: slot, on: d)
             if claimed[d] && !mayPassClaimants(of: d, job, queue) {
                 guard backfills(d, charge) else { continue }
             } else {
@@ -156,7 +154,7 @@ extension SchedulerCore {
     }
 
     private mutating func dispatch(_ id: JobID, to d: Int, _ actions: inout [SchedulerAction]) {
-        let charge = reservation(of: jobs[id.slot].job, jobs[id.slot].size, on: d)
+        let charge = reservation(slot: id.slot, on: d)
         let entry = states[d].ledger.reserve(tokens: charge, now: now)
         jobs[id.slot].state = .inFlight(deployment: d, entry: entry)
         jobs[id.slot].attempts += 1

@@ -19,7 +19,8 @@ extension SchedulerCore {
             return (group.deployments, "")
         }
         let eligible = group.deployments.filter { d in
-            size.contextTokens <= states[d].contextWindow && reservation(of: job, size, on: d) <= states[d].tokensPerMinute
+            size.contextTokens <= states[d].contextWindow
+                && (states[d].charge.reservation(for: size) ?? states[d].charge.reservation(for: job)) <= states[d].tokensPerMinute
         }
         guard eligible.isEmpty else { return (eligible, "") }
         var reasons: [String] = []
@@ -55,9 +56,11 @@ extension SchedulerCore {
         return group
     }
 
-    /// What deployment `d` reserves for a job: from its sizes for built-in rules, from the job for custom ones.
+    /// What deployment `d` reserves for the job in `slot`: from its sizes for
+    /// built-in rules (no copy of the job), from the job itself for custom ones.
     @inline(__always)
-    func reservation(of job: @autoclosure () -> Job, _ size: JobSize, on d: Int) -> Int {
-        states[d].charge.reservation(for: size) ?? states[d].charge.reservation(for: job())
+    func reservation(slot: Int, on d: Int) -> Int {
+        if let tokens = states[d].charge.reservation(for: jobs[slot].size) { return tokens }
+        return states[d].charge.reservation(for: jobs[slot].job)
     }
 }
