@@ -35,10 +35,10 @@ public struct Scenario: Sendable {
     /// Runs Headroom and every baseline on the same workload and seed.
     public func run(progress: (@Sendable (String, Double) -> Void)? = nil) throws(HeadroomError) -> [SimulationReport] {
         var simulation = try Simulation(deployments: deployments, seed: seed, bucket: .seconds(bucketSeconds))
+        if progress != nil { simulation.expectedEnd = try workload.lastArrival() }
         var reports: [SimulationReport] = []
         for strategy in [Strategy.headroom(headroom)] + baselines {
             if let progress { simulation.progress = { progress(strategy.label, $0) } }
-            simulation.expectedEnd = try workload.lastArrival()
             var source = try workload.open()
             reports.append(try simulation.run(&source, strategy: strategy))
         }

@@ -109,10 +109,10 @@ public struct Simulation: Sendable {
 /// The event loop of one run.
 struct Engine {
     struct Pending {
+        var id: JobID
         var request: SimulatedRequest
         var firstDispatch: Int64 = -1
         var lastDispatch: Int64 = -1
-        var inFlight = false
     }
 
     struct InFlightAttempt {
@@ -164,7 +164,7 @@ struct Engine {
             case .arrival:
                 guard let request = nextArrival else { continue }
                 let (id, submitted) = client.submit(job(for: request), now: now)
-                store(Pending(request: request), for: id)
+                store(Pending(id: id, request: request))
                 metrics.arrived(request, at: event.time)
                 actions = submitted
                 nextArrival = try workload.next()
@@ -182,7 +182,6 @@ struct Engine {
                 let attempt = attempts[event.reference]
                 freeAttempts.append(event.reference)
                 if attempt.response.charged > 0 { endpoints[attempt.deployment].finished() }
-                if attempt.job.slot < pending.count { pending[attempt.job.slot]?.inFlight = false }
                 metrics.answered()
                 actions = client.complete(attempt.job, outcome: attempt.response.outcome, rateLimits: attempt.response.rateLimits, now: now)
             case .wake:
@@ -207,14 +206,13 @@ struct Engine {
         for action in actions {
             switch action {
             case .dispatch(let id, let name, _):
-                guard let d = index(of: name), id.slot < pending.count, pending[id.slot] != nil else {
+                guard let d = index(of: name), id.slot < pending.count, pending[id.slot]?.id == id else {
                     throw HeadroomError(.invalidScenario, "The client dispatched \(id) to '\(name)', which the simulation does not know.")
                 }
                 let response = endpoints[d].handle(pending[id.slot]!.request, now: Instant(nanoseconds: now))
                 let isRetry = pending[id.slot]!.firstDispatch >= 0
                 if !isRetry { pending[id.slot]!.firstDispatch = now }
                 pending[id.slot]!.lastDispatch = now
-                pending[id.slot]!.inFlight = true
                 metrics.attempted(d, response: response, at: now, isRetry: isRetry)
                 let slot: Int
                 if let free = freeAttempts.popLast() {
@@ -226,7 +224,7 @@ struct Engine {
                 }
                 events.push(response.at.nanoseconds, .response, slot)
             case .finish(let id, let result):
-                guard id.slot < pending.count, let state = pending[id.slot] else { continue }
+                guard id.slot < pending.count, let state = pending[id.slot], state.id == id else { continue }
                 pending[id.slot] = nil
                 pendingCount -= 1
                 metrics.finished(state, result: result, at: now)
@@ -248,9 +246,11 @@ struct Engine {
         return request.job(models: lastModels)
     }
 
-    private mutating func store(_ state: Pending, for id: JobID) {
-        if id.slot >= pending.count { pending.append(contentsOf: repeatElement(nil, count: id.slot + 1 - pending.count)) }
-        pending[id.slot] = state
+    /// Notes a request in the system, in its job's slot.
+    private mutating func store(_ state: Pending) {
+        let slot = state.id.slot
+        if slot >= pending.count { pending.append(contentsOf: repeatElement(nil, count: slot + 1 - pending.count)) }
+        pending[slot] = state
         pendingCount += 1
     }
 
