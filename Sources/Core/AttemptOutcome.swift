@@ -10,4 +10,8 @@ public enum AttemptOutcome: Hashable, Sendable {
     /// A failure retrying will not fix: a bad request, a context-length error,
     /// a content filter. The job fails with ``HeadroomError/Kind/rejectedByProvider``.
     case permanentFailure(message: String)
+    /// The deployment cannot serve anything (credentials refused, deployment
+    /// deleted): it leaves rotation until ``Scheduler/enable(_:now:)``, and the
+    /// job goes to another deployment if one can serve it.
+    case deploymentUnavailable(message: String)
 }

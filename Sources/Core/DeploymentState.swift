@@ -10,6 +10,8 @@ struct DeploymentState: Sendable {
     let maxConcurrency: Int?
     var ledger: CapacityLedger
     var inFlight = 0
+    /// Why the deployment is out of rotation, if it is.
+    var outOfRotation: String?
     var advancedTo: Int64 = .min
     var dispatched = 0
     var succeeded = 0

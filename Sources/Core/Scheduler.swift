@@ -84,6 +84,12 @@ public struct Scheduler<Queue: QueuePolicy, Allocation: AllocationPolicy>: Senda
         core.observe(rateLimits, for: deployment, now: now, &queue, &allocation)
     }
 
+    /// Puts a deployment taken out of rotation (by ``AttemptOutcome/deploymentUnavailable(message:)``)
+    /// back in. Unknown deployments are ignored and counted as stale.
+    public mutating func enable(_ deployment: DeploymentID, now: Instant) -> [SchedulerAction] {
+        core.enable(deployment, now: now, &queue, &allocation)
+    }
+
     /// A wake-up the scheduler asked for is due (early or spurious ones are harmless).
     public mutating func tick(now: Instant) -> [SchedulerAction] {
         core.tick(now: now, &queue, &allocation)

@@ -8,6 +8,8 @@ public enum SchedulerAction: Hashable, Sendable {
     /// Call ``Scheduler/tick(now:)`` at this instant. A newer wake-up replaces
     /// an older one; a wake-up that turns out to be early or needless is harmless.
     case scheduleWakeup(at: Instant)
+    /// A deployment left rotation: tell an operator. ``HeadroomError/message`` says why.
+    case deploymentDisabled(DeploymentID, HeadroomError)
 }
 
 /// How a job ended.

@@ -53,7 +53,7 @@ extension SchedulerCore {
         for d in jobs[slot].eligible {
             // A deployment a blocked job ahead holds, and this one may not take from it, waits for that job.
             if claimed[d] && !mayPassClaimants(of: d, job, queue) { continue }
-            guard !states[d].isSaturated else { continue }
+            guard !states[d].isSaturated, states[d].outOfRotation == nil else { continue }
             states[d].ensureAdvanced(to: now)
             let charge = reservation(slot: slot, on: d)
             let at = states[d].ledger.earliestAdmission(tokens: charge, now: now)
@@ -96,7 +96,7 @@ extension SchedulerCore {
         let avoid = jobs[slot].avoid
         var avoided: DeploymentCandidate?
         for d in jobs[slot].eligible {
-            if states[d].isSaturated { continue }
+            if states[d].isSaturated || states[d].outOfRotation != nil { continue }
             states[d].ensureAdvanced(to: now)
             let charge = reservation(slot: slot, on: d)
             if claimed[d] && !mayPassClaimants(of: d, job, queue) {

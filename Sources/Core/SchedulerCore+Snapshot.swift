@@ -11,6 +11,7 @@ extension SchedulerCore {
                 remainingRequests: remaining.requests, remainingTokens: remaining.tokens,
                 limitFactor: ledger.limitFactor,
                 blockedUntil: ledger.blockedUntil > at ? Instant(nanoseconds: ledger.blockedUntil) : nil,
+                outOfRotation: state.outOfRotation,
                 dispatched: state.dispatched, succeeded: state.succeeded,
                 throttled: state.throttled, failed: state.failed
             )

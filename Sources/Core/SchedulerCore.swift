@@ -82,6 +82,8 @@ struct SchedulerCore: Sendable {
             eligible = servable
             if servable.isEmpty {
                 rejection = HeadroomError(.unservable, "No deployment can ever serve job \(id) (\(job.promptTokens) prompt + \(job.maxOutputTokens) output tokens): \(reasons). Send it elsewhere, shorten it, or add a deployment that fits.")
+            } else if let error = strandedError(id, servable) {
+                rejection = error
             } else if let deadline = job.deadline, deadline.nanoseconds <= self.now {
                 rejection = HeadroomError(.deadlineExceeded, "Job \(id) arrived at \(Instant(nanoseconds: self.now)), at or after its deadline \(deadline).")
             } else if let bound = configuration.maxQueueLength, queue.count >= bound {
@@ -145,6 +147,11 @@ struct SchedulerCore: Sendable {
             let delay = retryAfter.map(clampedRetryAfter)
                 ?? configuration.retry.backoff(retry: jobs[id.slot].attempts, random: &random).nanoseconds
             retryOrFail(id, from: d, delay: delay, reason: "'\(name)' failed: \(message)", &queue, &actions)
+        case .deploymentUnavailable(let message):
+            states[d].ledger.settle(entry, tokens: 0, requests: 0)
+            states[d].failed += 1
+            disable(d, because: message, &queue, &actions)
+            retryOrFail(id, from: d, delay: 0, reason: "'\(name)' is unavailable: \(message)", &queue, &actions)
         case .permanentFailure(let message):
             states[d].failed += 1
             counters.failed += 1
@@ -195,6 +202,20 @@ struct SchedulerCore: Sendable {
         return actions
     }
 
+    mutating func enable<Q: QueuePolicy, A: AllocationPolicy>(
+        _ deployment: DeploymentID, now: Instant, _ queue: inout Q, _ allocation: inout A
+    ) -> [SchedulerAction] {
+        var actions: [SchedulerAction] = []
+        advance(to: now, &queue, &actions)
+        if let d = indexByID[deployment] {
+            states[d].outOfRotation = nil
+        } else {
+            counters.staleEvents += 1
+        }
+        finishEvent(&queue, &allocation, &actions)
+        return actions
+    }
+
     mutating func tick<Q: QueuePolicy, A: AllocationPolicy>(
         now: Instant, _ queue: inout Q, _ allocation: inout A
     ) -> [SchedulerAction] {
@@ -217,6 +238,9 @@ struct SchedulerCore: Sendable {
                 backingOff -= 1
                 if let error = giveUpError(timer.job, record) {
                     counters.expired += 1
+                    finish(timer.job, .failed(error), &actions)
+                } else if let error = strandedError(timer.job, record.eligible) {
+                    counters.failed += 1
                     finish(timer.job, .failed(error), &actions)
                 } else {
                     jobs[timer.job.slot].state = .queued
@@ -263,6 +287,11 @@ struct SchedulerCore: Sendable {
             finish(id, .failed(error), &actions)
             return
         }
+        if let error = strandedError(id, record.eligible) {
+            counters.failed += 1
+            finish(id, .failed(error), &actions)
+            return
+        }
         counters.retries += 1
         record.avoid = d
         if delay <= 0 {
@@ -298,6 +327,40 @@ struct SchedulerCore: Sendable {
         }
         counters.expired += 1
         finish(id, .failed(error), &actions)
+    }
+
+    /// Takes deployment `d` out of rotation, says so, and fails the waiting jobs nothing else can serve.
+    private mutating func disable<Q: QueuePolicy>(_ d: Int, because message: String, _ queue: inout Q, _ actions: inout [SchedulerAction]) {
+        guard states[d].outOfRotation == nil else { return }
+        states[d].outOfRotation = message
+        actions.append(.deploymentDisabled(states[d].id, HeadroomError(
+            .deploymentUnavailable,
+            "Deployment '\(states[d].id)' is out of rotation: \(message). Fix its credentials or configuration, then enable it."
+        )))
+        var stranded: [(JobID, HeadroomError)] = []
+        var position = 0
+        while let waiting = queue.job(at: position) {
+            if isLive(waiting.id), let error = strandedError(waiting.id, jobs[waiting.id.slot].eligible) {
+                stranded.append((waiting.id, error))
+            }
+            position += 1
+        }
+        for (id, error) in stranded {
+            _ = queue.remove(id)
+            counters.failed += 1
+            finish(id, .failed(error), &actions)
+        }
+    }
+
+    /// The error for job `id` when every one of `deployments` is out of rotation, else `nil`.
+    func strandedError(_ id: JobID, _ deployments: [Int]) -> HeadroomError? {
+        var reasons: [String] = []
+        for d in deployments {
+            guard let reason = states[d].outOfRotation else { return nil }
+            reasons.append("'\(states[d].id)' (\(reason))")
+        }
+        guard !reasons.isEmpty else { return nil }
+        return HeadroomError(.unservable, "Every deployment that could serve job \(id) is out of rotation: \(reasons.joined(separator: ", ")). Enable one, or add another.")
     }
 
     /// An attempt on deployment `d` is over.

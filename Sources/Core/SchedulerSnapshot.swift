@@ -28,6 +28,8 @@ public struct DeploymentSnapshot: Hashable, Sendable {
     public var limitFactor: Double
     /// Until when it is blocked by a provider's retry-after, if it is.
     public var blockedUntil: Instant?
+    /// Why it is out of rotation, if it is.
+    public var outOfRotation: String?
     /// Attempts sent to it.
     public var dispatched: Int
     /// Attempts it served.

@@ -96,7 +96,7 @@ struct MetricsCollector {
             perDeployment[d].throttled += 1
             grow(&throttledTimeline, to: slot)
             throttledTimeline[slot] += 1
-        case .transientFailure, .permanentFailure:
+        case .transientFailure, .permanentFailure, .deploymentUnavailable:
             transientErrors += 1
             perDeployment[d].errors += 1
         case .succeeded(let usage):

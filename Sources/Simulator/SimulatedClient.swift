@@ -26,7 +26,7 @@ enum BaselineDecision {
         switch outcome {
         case .succeeded:
             self = .finish(.succeeded)
-        case .permanentFailure(let message):
+        case .permanentFailure(let message), .deploymentUnavailable(let message):
             self = .finish(.failed(HeadroomError(.rejectedByProvider, message)))
         case .throttled(let retryAfter), .transientFailure(let retryAfter, _):
             if attempts >= maxAttempts {

@@ -228,6 +228,9 @@ struct Engine {
                 pending[id.slot] = nil
                 pendingCount -= 1
                 metrics.finished(state, result: result, at: now)
+            case .deploymentDisabled:
+                // The mock endpoints never refuse credentials, so nothing leaves rotation here.
+                continue
             case .scheduleWakeup(let at):
                 let time = max(now, at.nanoseconds)
                 if time != wakeAt {

@@ -58,8 +58,9 @@ struct RandomRun {
         var attempts: [Attempt] = []
         var maxInFlight: [Int]
         var activeAtEnd = 0
+        var disabled = 0
     }
-    enum Event { case arrival(Int), completion(JobID, attempt: Int), cancel(Int), wake }
+    enum Event { case arrival(Int), completion(JobID, attempt: Int), cancel(Int), wake, enable(DeploymentID) }
 
     let seed: UInt64
     let deployments: [Deployment]
@@ -143,13 +144,14 @@ struct RandomRun {
                 case 0 ..< 6: outcome = .throttled(retryAfter: Bool.random(using: &random) ? .milliseconds(Int64.random(in: 0 ... 3_000, using: &random)) : nil)
                 case 6 ..< 11: outcome = .transientFailure(retryAfter: nil, message: "500")
                 case 11 ..< 13: outcome = .permanentFailure(message: "400")
+                case 13: outcome = .deploymentUnavailable(message: "401 invalid key")
                 default:
                     outcome = .succeeded(Usage(promptTokens: job.promptTokens - Int.random(in: 0 ... min(10, job.promptTokens), using: &random),
                                                completionTokens: Int.random(in: 0 ... job.maxOutputTokens, using: &random)))
                 }
                 let deployment = deployments[run.deployment]
                 switch outcome {
-                case .throttled: log.attempts[run.log].tokens = 0; log.attempts[run.log].requests = 0
+                case .throttled, .deploymentUnavailable: log.attempts[run.log].tokens = 0; log.attempts[run.log].requests = 0
                 case .succeeded(let usage): log.attempts[run.log].tokens = deployment.charge.settlement(for: job, usage: usage)
                 default: break
                 }
@@ -159,6 +161,8 @@ struct RandomRun {
                 actions = scheduler.cancel(id, now: instant)
             case .wake:
                 actions = scheduler.tick(now: instant)
+            case .enable(let deployment):
+                actions = scheduler.enable(deployment, now: instant)
             }
             for action in actions {
                 log.actions.append("\(now) \(action)")
@@ -176,6 +180,9 @@ struct RandomRun {
                     if let run = running.removeValue(forKey: id) { inFlight[run.deployment] -= 1 }
                 case .scheduleWakeup(let at):
                     events.push(max(now, at.nanoseconds), .wake)
+                case .deploymentDisabled(let deployment, _):
+                    log.disabled += 1
+                    events.push(now + Int64.random(in: 5_000_000_000 ... 30_000_000_000, using: &random), .enable(deployment))
                 }
             }
         }

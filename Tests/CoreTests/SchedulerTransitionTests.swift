@@ -202,3 +202,40 @@ struct SchedulerTransitionTests {
         #expect(scheduler.counters.ended == 3)
     }
 }
+
+@Suite("Deployments out of rotation")
+struct OutOfRotationTests {
+    @Test("An unavailable deployment leaves rotation, says so, and its job moves to another", arguments: SchedulerTransitionTests.pairs)
+    func movesToAnother(_ queue: QueueKind, _ allocation: AllocationKind) throws {
+        var scheduler = try makeScheduler([server("a", concurrency: 1), server("b", concurrency: 1)], queue: queue, allocation: allocation)
+        let (id, first) = scheduler.submit(job(), now: at(0))
+        guard case .dispatch(_, let bad, 1)? = first.first else { Issue.record("\(first)"); return }
+        let good: DeploymentID = bad == "a" ? "b" : "a"
+        let actions = scheduler.complete(id, outcome: .deploymentUnavailable(message: "401 invalid api key"), now: at(1))
+        #expect(actions == [
+            .deploymentDisabled(bad, HeadroomError(.deploymentUnavailable, "Deployment '\(bad)' is out of rotation: 401 invalid api key. Fix its credentials or configuration, then enable it.")),
+            .dispatch(id, to: good, attempt: 2),
+        ])
+        #expect(scheduler.snapshot(now: at(1)).deployments.first { $0.id == bad }?.outOfRotation == "401 invalid api key")
+        // The other deployment is busy, yet nothing goes to the one out of rotation.
+        #expect(scheduler.submit(job(), now: at(2)).actions == [])
+    }
+
+    @Test("Jobs nothing else can serve fail with the reason; enabling restores the deployment", arguments: SchedulerTransitionTests.pairs)
+    func strandedJobsFail(_ queue: QueueKind, _ allocation: AllocationKind) throws {
+        var scheduler = try makeScheduler([server("a", concurrency: 1)], queue: queue, allocation: allocation)
+        let first = scheduler.submit(job(), now: at(0)).id
+        let waiting = scheduler.submit(job(), now: at(0)).id
+        let actions = scheduler.complete(first, outcome: .deploymentUnavailable(message: "deployment not found"), now: at(1))
+        let reason = "'a' (deployment not found)"
+        #expect(actions.count == 3)
+        #expect(actions.contains(.finish(waiting, .failed(HeadroomError(.unservable, "Every deployment that could serve job \(waiting) is out of rotation: \(reason). Enable one, or add another.")))))
+        #expect(actions.contains(.finish(first, .failed(HeadroomError(.unservable, "Every deployment that could serve job \(first) is out of rotation: \(reason). Enable one, or add another.")))))
+        let refused = scheduler.submit(job(), now: at(2))
+        #expect(failure(refused.actions.first)?.kind == .unservable)
+        #expect(scheduler.enable("a", now: at(3)) == [])
+        let (again, dispatched) = scheduler.submit(job(), now: at(4))
+        #expect(dispatched == [.dispatch(again, to: "a", attempt: 1)])
+        #expect(scheduler.counters.ended == 3)
+    }
+}

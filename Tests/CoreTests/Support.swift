@@ -10,6 +10,7 @@ protocol SchedulerDriving {
     mutating func cancelAll(now: Instant) -> [SchedulerAction]
     mutating func observe(_ rateLimits: RateLimitObservation, for deployment: DeploymentID, now: Instant) -> [SchedulerAction]
     mutating func tick(now: Instant) -> [SchedulerAction]
+    mutating func enable(_ deployment: DeploymentID, now: Instant) -> [SchedulerAction]
     func snapshot(now: Instant) -> SchedulerSnapshot
     var counters: SchedulerCounters { get }
 }
