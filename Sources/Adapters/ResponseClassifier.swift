@@ -1,0 +1,106 @@
+import Foundation
+import HeadroomCore
+
+/// What a provider's answer to one attempt means.
+public enum ResponseClass: Hashable, Sendable {
+    /// Served.
+    case success
+    /// A 429 for the rate limit, by requests, by tokens, or not said.
+    case throttled(ThrottleScope)
+    /// Worth retrying: 408, 409, 5xx, a reset connection, a time-out.
+    case transient
+    /// The prompt and `max_tokens` do not fit the model's context.
+    case contextLengthExceeded
+    /// A content filter refused the prompt or the completion.
+    case contentFiltered
+    /// Anything else wrong with the request.
+    case badRequest
+    /// The deployment cannot serve at all: credentials refused, no such
+    /// deployment or model, quota exhausted.
+    case unavailable
+
+    /// Which rate limit a 429 was about.
+    public enum ThrottleScope: String, Hashable, Sendable {
+        case requests, tokens, unknown
+    }
+}
+
+/// A classified response: the class, the provider's own words, and what to tell the scheduler.
+public struct ClassifiedResponse: Hashable, Sendable {
+    /// What the response means.
+    public var responseClass: ResponseClass
+    /// The provider's message (or the status line when it gave none).
+    public var message: String
+    /// The provider's error code, e.g. `context_length_exceeded`.
+    public var code: String?
+    /// The outcome for ``Scheduler/complete(_:outcome:rateLimits:now:)``.
+    public var outcome: AttemptOutcome
+    /// What the rate-limit headers said, for the same call.
+    public var rateLimits: RateLimitObservation?
+}
+
+/// Reads OpenAI's and Azure OpenAI's responses: status, rate-limit headers and
+/// the `{"error": {"message", "type", "code"}}` body both use.
+///
+/// ```swift
+/// let result = ResponseClassifier.classify(status: 429, headers: response.headers, body: response.body,
+///                                          provider: .azureOpenAI, receivedAt: Date())
+/// scheduler.complete(id, outcome: result.outcome, rateLimits: result.rateLimits, now: now)
+/// ```
+public enum ResponseClassifier {
+    /// Classifies one HTTP response. `expectedUsage` stands in when a successful
+    /// body reports no usage (a stream without a usage chunk).
+    public static func classify(
+        status: Int, headers: [String: String], body: [UInt8], provider: ProviderKind, receivedAt: Date,
+        expectedUsage: Usage = Usage(promptTokens: 0, completionTokens: 0)
+    ) -> ClassifiedResponse {
+        let signals = RateLimitHeaders(headers, provider: provider, receivedAt: receivedAt)
+        let json = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any]
+        if (200 ..< 300).contains(status) {
+            let usage = (json?["usage"] as? [String: Any]).map { usage in
+                Usage(promptTokens: usage["prompt_tokens"] as? Int ?? 0, completionTokens: usage["completion_tokens"] as? Int ?? 0)
+            } ?? expectedUsage
+            return ClassifiedResponse(responseClass: .success, message: "OK", code: nil, outcome: .succeeded(usage), rateLimits: signals.observation)
+        }
+        let error = json?["error"] as? [String: Any]
+        let message = (error?["message"] as? String).flatMap { $0.isEmpty ? nil : $0 } ?? "HTTP \(status)"
+        let code = (error?["code"] as? String) ?? (error?["code"] as? Int).map(String.init)
+        let type = error?["type"] as? String
+        let innerCode = (error?["innererror"] as? [String: Any])?["code"] as? String
+        let lowered = message.lowercased()
+
+        func result(_ responseClass: ResponseClass, _ outcome: AttemptOutcome) -> ClassifiedResponse {
+            ClassifiedResponse(responseClass: responseClass, message: message, code: code, outcome: outcome, rateLimits: signals.observation)
+        }
+        let described = "\(status)\(code.map { " \($0)" } ?? ""): \(message)"
+
+        switch status {
+        case 429 where code == "insufficient_quota" || type == "insufficient_quota":
+            return result(.unavailable, .deploymentUnavailable(message: described))
+        case 429:
+            let scope: ResponseClass.ThrottleScope =
+                lowered.contains("tokens per min") || lowered.contains("token rate limit") || lowered.contains("(tpm)") ? .tokens
+                : lowered.contains("requests per min") || lowered.contains("call rate limit") || lowered.contains("(rpm)") ? .requests
+                : .unknown
+            return result(.throttled(scope), .throttled(retryAfter: signals.retryAfter))
+        case 401, 403, 404:
+            return result(.unavailable, .deploymentUnavailable(message: described))
+        case 408, 409, 500 ..< 600:
+            return result(.transient, .transientFailure(retryAfter: signals.retryAfter, message: described))
+        default:
+            if code == "context_length_exceeded" || lowered.contains("maximum context length") {
+                return result(.contextLengthExceeded, .permanentFailure(message: described))
+            }
+            if code == "content_filter" || innerCode == "ResponsibleAIPolicyViolation" || code == "content_policy_violation" {
+                return result(.contentFiltered, .permanentFailure(message: described))
+            }
+            return result(.badRequest, .permanentFailure(message: described))
+        }
+    }
+
+    /// A failure before any response: a reset connection, a refused connection, a time-out.
+    public static func transportFailure(_ description: String) -> ClassifiedResponse {
+        ClassifiedResponse(responseClass: .transient, message: description, code: nil,
+                           outcome: .transientFailure(retryAfter: nil, message: description), rateLimits: nil)
+    }
+}
