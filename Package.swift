@@ -22,7 +22,11 @@ let package = Package(
             path: "Sources/Tokenizers",
             resources: [.copy("Resources")]
         ),
-        .target(name: "HeadroomAdapters", dependencies: ["HeadroomCore"], path: "Sources/Adapters"),
+        .target(
+            name: "HeadroomAdapters",
+            dependencies: ["HeadroomCore", "HeadroomPolicies", "HeadroomTokenizers"],
+            path: "Sources/Adapters"
+        ),
         .target(
             name: "HeadroomSimulator",
             dependencies: ["HeadroomCore", "HeadroomPolicies"],
@@ -47,7 +51,11 @@ let package = Package(
             path: "Tests/TokenizersTests",
             resources: [.copy("Fixtures")]
         ),
-        .testTarget(name: "HeadroomAdaptersTests", dependencies: ["HeadroomCore", "HeadroomAdapters"], path: "Tests/AdaptersTests"),
+        .testTarget(
+            name: "HeadroomAdaptersTests",
+            dependencies: ["HeadroomCore", "HeadroomPolicies", "HeadroomAdapters"],
+            path: "Tests/AdaptersTests"
+        ),
         .testTarget(
             name: "HeadroomSimulatorTests",
             dependencies: ["HeadroomCore", "HeadroomPolicies", "HeadroomSimulator"],

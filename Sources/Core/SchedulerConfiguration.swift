@@ -7,8 +7,9 @@
 /// configuration.targetUtilization = 0.95
 /// ```
 public struct SchedulerConfiguration: Hashable, Sendable {
-    /// Submissions beyond this many waiting jobs are rejected with
-    /// ``HeadroomError/Kind/queueFull``; `nil` means no bound.
+    /// A submission that cannot be dispatched at once while this many jobs
+    /// already wait is rejected with ``HeadroomError/Kind/queueFull``; `nil`
+    /// means no bound (0: never wait).
     public var maxQueueLength: Int? = 10_000
     /// A job still waiting this long after submission fails with
     /// ``HeadroomError/Kind/queueWaitExceeded``; `nil` means it may wait for ever.

@@ -86,8 +86,6 @@ struct SchedulerCore: Sendable {
                 rejection = error
             } else if let deadline = job.deadline, deadline.nanoseconds <= self.now {
                 rejection = HeadroomError(.deadlineExceeded, "Job \(id) arrived at \(Instant(nanoseconds: self.now)), at or after its deadline \(deadline).")
-            } else if let bound = configuration.maxQueueLength, queue.count >= bound {
-                rejection = HeadroomError(.queueFull, "Job \(id) was rejected: the queue already holds \(queue.count) jobs, its maximum (SchedulerConfiguration.maxQueueLength). Retry later, or raise the bound if waits are acceptable.")
             }
         }
         if let rejection {
@@ -109,6 +107,13 @@ struct SchedulerCore: Sendable {
             queue.enqueue(jobs[id.slot].queued(as: id))
         }
         finishEvent(&queue, &allocation, &actions)
+        // The bound is on jobs that wait: a newcomer that could not go at once, over the bound, is refused.
+        if let bound = configuration.maxQueueLength, queue.count > bound, isLive(id), case .queued = jobs[id.slot].state {
+            _ = queue.remove(id)
+            counters.rejected += 1
+            let error = HeadroomError(.queueFull, "Job \(id) was rejected: \(queue.count) jobs are already waiting, the maximum (SchedulerConfiguration.maxQueueLength). Retry later, or raise the bound if waits are acceptable.")
+            finish(id, .failed(error), &actions)
+        }
         return (id, actions)
     }
 

@@ -141,6 +141,17 @@ struct SchedulerTransitionTests {
         #expect(rejected.count == 1 && failure(rejected.first)?.kind == .queueFull)
     }
 
+    @Test("With no room to wait, a job that can go at once is still taken; one that would wait is refused", arguments: pairs)
+    func zeroQueueBound(_ queue: QueueKind, _ allocation: AllocationKind) throws {
+        var configuration = SchedulerConfiguration.exact
+        configuration.maxQueueLength = 0
+        var scheduler = try makeScheduler([server("a", concurrency: 1)], queue: queue, allocation: allocation, configuration: configuration)
+        let (first, accepted) = scheduler.submit(job(), now: at(0))
+        #expect(accepted == [.dispatch(first, to: "a", attempt: 1)])
+        let refused = scheduler.submit(job(), now: at(0)).actions
+        #expect(refused.count == 1 && failure(refused.first)?.kind == .queueFull)
+    }
+
     @Test("A job waiting past the maximum queue wait fails at that instant", arguments: pairs)
     func queueWaitExpires(_ queue: QueueKind, _ allocation: AllocationKind) throws {
         var configuration = SchedulerConfiguration.exact

@@ -1,0 +1,161 @@
+import Foundation
+import HeadroomCore
+
+/// The live engine's configuration, as a JSON file or in code: the deployments
+/// with their limits and credentials (read from environment variables named
+/// here, never stored in the file), the policies, and the bounds.
+///
+/// ```json
+/// {
+///   "deployments": [
+///     {"id": "east", "provider": "azure", "endpoint": "https://east.openai.azure.com",
+///      "apiKeyEnvironment": "AZURE_EAST_KEY", "deploymentNames": {"gpt-4o": "gpt4o"},
+///      "models": ["gpt-4o"], "requestsPerMinute": 900, "tokensPerMinute": 150000},
+///     {"id": "openai", "provider": "openai", "apiKeyEnvironment": "OPENAI_API_KEY",
+///      "requestsPerMinute": 500, "tokensPerMinute": 200000, "maxConcurrency": 64}
+///   ],
+///   "queue": "priority", "allocation": "maxHeadroom", "maxQueueWaitSeconds": 60
+/// }
+/// ```
+public struct EngineConfiguration: Sendable, Codable {
+    /// One deployment.
+    public struct DeploymentEntry: Sendable, Codable {
+        /// A unique name.
+        public var id: String
+        /// `azure`, `openai` or `openai-compatible`.
+        public var provider: String
+        /// Azure: the resource's endpoint, `https://NAME.openai.azure.com`.
+        public var endpoint: String?
+        /// OpenAI or compatible: the API's base; default `https://api.openai.com/v1`.
+        public var baseURL: String?
+        /// The environment variable that holds the API key.
+        public var apiKeyEnvironment: String
+        /// Azure: the `api-version` (default 2024-10-21).
+        public var apiVersion: String?
+        /// Azure: `deployments` (default) or `v1`.
+        public var azureRoute: AzureOpenAIAdapter.Route?
+        /// Azure: deployment names by model.
+        public var deploymentNames: [String: String]?
+        /// Models served; none means every model.
+        public var models: [String]?
+        /// The RPM quota.
+        public var requestsPerMinute: Int
+        /// The TPM quota.
+        public var tokensPerMinute: Int
+        /// A cap on requests in flight.
+        public var maxConcurrency: Int?
+        /// The context window, if known.
+        public var contextWindow: Int?
+        /// Weight for weighted allocation.
+        public var weight: Double?
+
+        /// Creates an entry.
+        public init(id: String, provider: String, endpoint: String? = nil, baseURL: String? = nil, apiKeyEnvironment: String,
+                    apiVersion: String? = nil, azureRoute: AzureOpenAIAdapter.Route? = nil, deploymentNames: [String: String]? = nil,
+                    models: [String]? = nil, requestsPerMinute: Int, tokensPerMinute: Int, maxConcurrency: Int? = nil,
+                    contextWindow: Int? = nil, weight: Double? = nil) {
+            self.id = id
+            self.provider = provider
+            self.endpoint = endpoint
+            self.baseURL = baseURL
+            self.apiKeyEnvironment = apiKeyEnvironment
+            self.apiVersion = apiVersion
+            self.azureRoute = azureRoute
+            self.deploymentNames = deploymentNames
+            self.models = models
+            self.requestsPerMinute = requestsPerMinute
+            self.tokensPerMinute = tokensPerMinute
+            self.maxConcurrency = maxConcurrency
+            self.contextWindow = contextWindow
+            self.weight = weight
+        }
+    }
+
+    /// The deployments.
+    public var deployments: [DeploymentEntry]
+    /// `fifo` (default) or `priority`.
+    public var queue: String?
+    /// `maxHeadroom` (default), `weightedRandom`, `roundRobin` or `leastLoaded`.
+    public var allocation: String?
+    /// Submissions beyond this many waiting requests fail with `queueFull` (default 10,000).
+    public var maxQueueLength: Int?
+    /// Requests waiting longer fail with `queueWaitExceeded` (default: no bound).
+    public var maxQueueWaitSeconds: Double?
+    /// The share of each limit to plan for, in (0, 1] (default 1).
+    public var targetUtilization: Double?
+    /// Attempts in all, the first included (default 5).
+    public var maxAttempts: Int?
+    /// How long one attempt may wait for the response's head (default 120 s).
+    public var attemptTimeoutSeconds: Double?
+    /// The output limit assumed for requests that set none (default 4,096).
+    public var defaultMaxTokens: Int?
+
+    /// Creates a configuration.
+    public init(deployments: [DeploymentEntry], queue: String? = nil, allocation: String? = nil, maxQueueLength: Int? = nil,
+                maxQueueWaitSeconds: Double? = nil, targetUtilization: Double? = nil, maxAttempts: Int? = nil,
+                attemptTimeoutSeconds: Double? = nil, defaultMaxTokens: Int? = nil) {
+        self.deployments = deployments
+        self.queue = queue
+        self.allocation = allocation
+        self.maxQueueLength = maxQueueLength
+        self.maxQueueWaitSeconds = maxQueueWaitSeconds
+        self.targetUtilization = targetUtilization
+        self.maxAttempts = maxAttempts
+        self.attemptTimeoutSeconds = attemptTimeoutSeconds
+        self.defaultMaxTokens = defaultMaxTokens
+    }
+
+    /// Reads a configuration file.
+    public static func load(path: String) throws(HeadroomError) -> EngineConfiguration {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw HeadroomError(.invalidConfiguration, "Cannot read the engine configuration '\(path)'. Check the path.")
+        }
+        do {
+            return try JSONDecoder().decode(EngineConfiguration.self, from: data)
+        } catch {
+            throw HeadroomError(.invalidConfiguration, "\(path) is not a valid engine configuration: \(error).")
+        }
+    }
+
+    /// The scheduler's view and the adapter of each deployment, keys read from `environment`.
+    func resolve(environment: [String: String]) throws(HeadroomError) -> [(Deployment, any ProviderAdapter)] {
+        try deployments.map { entry throws(HeadroomError) -> (Deployment, any ProviderAdapter) in
+            let key = try APIKey(environment: entry.apiKeyEnvironment, in: environment)
+            let adapter: any ProviderAdapter
+            switch entry.provider.lowercased() {
+            case "azure", "azureopenai":
+                guard let endpoint = entry.endpoint else {
+                    throw HeadroomError(.invalidConfiguration, "Deployment '\(entry.id)': an Azure deployment needs \"endpoint\".")
+                }
+                adapter = AzureOpenAIAdapter(endpoint: endpoint, apiKey: key, apiVersion: entry.apiVersion ?? "2024-10-21",
+                                             deployments: entry.deploymentNames ?? [:], route: entry.azureRoute ?? .deployments)
+            case "openai":
+                adapter = OpenAIAdapter(baseURL: entry.baseURL ?? "https://api.openai.com/v1", apiKey: key)
+            case "openai-compatible", "compatible":
+                guard let baseURL = entry.baseURL else {
+                    throw HeadroomError(.invalidConfiguration, "Deployment '\(entry.id)': an OpenAI-compatible deployment needs \"baseURL\".")
+                }
+                adapter = OpenAIAdapter(baseURL: baseURL, apiKey: key, provider: .openAICompatible)
+            default:
+                throw HeadroomError(.invalidConfiguration, "Deployment '\(entry.id)': provider '\(entry.provider)' is not azure, openai or openai-compatible.")
+            }
+            let deployment = try Deployment(
+                id: DeploymentID(entry.id), provider: adapter.provider, models: Set(entry.models ?? []),
+                contextWindow: entry.contextWindow, requestsPerMinute: entry.requestsPerMinute,
+                tokensPerMinute: entry.tokensPerMinute, maxConcurrency: entry.maxConcurrency, weight: entry.weight ?? 1
+            )
+            return (deployment, adapter)
+        }
+    }
+
+    /// The scheduler's configuration.
+    func schedulerConfiguration() throws(HeadroomError) -> SchedulerConfiguration {
+        var configuration = SchedulerConfiguration()
+        if let length = maxQueueLength { configuration.maxQueueLength = length }
+        configuration.maxQueueWait = maxQueueWaitSeconds.map { .seconds($0) }
+        configuration.targetUtilization = targetUtilization ?? 1
+        configuration.retry.maxAttempts = maxAttempts ?? configuration.retry.maxAttempts
+        try configuration.validate()
+        return configuration
+    }
+}

@@ -1,0 +1,324 @@
+import Foundation
+import HeadroomCore
+import HeadroomPolicies
+import HeadroomTokenizers
+
+/// Sends requests to real OpenAI and Azure OpenAI deployments, scheduled by
+/// Headroom's core: the same state machine the simulator drives, fed with a
+/// real clock and answered through the adapters and a transport.
+///
+/// ```swift
+/// let engine = try HeadroomEngine(configuration: .load(path: "headroom.json"))
+/// let answer = try await engine.chat(ChatCompletionRequest(model: "gpt-4o", messages: [.init(role: "user", text: "Hi!")]))
+/// print(answer.content ?? "")
+/// ```
+///
+/// Cancelling the calling task cancels the request, queued or in flight.
+public actor HeadroomEngine {
+    private var scheduler: any EngineScheduler
+    private let adapters: [DeploymentID: any ProviderAdapter]
+    private let transport: any HTTPTransport
+    private let attemptTimeout: Duration
+    private let defaultMaxTokens: Int
+    private let tokenizer: any Tokenizer
+    private let origin = ContinuousClock.now
+    private var calls: [JobID: Call] = [:]
+    private var timer: Task<Void, Never>?
+    private var timerAt: Instant?
+    private var isShutDown = false
+
+    /// One caller's request while the scheduler has it.
+    private struct Call {
+        let operation: ProviderOperation
+        let model: String
+        let body: [UInt8]
+        let estimate: Usage
+        var reply: CheckedContinuation<[UInt8], any Error>?
+        var stream: AsyncThrowingStream<ChatCompletionChunk, any Error>.Continuation?
+        var attempt: Task<Void, Never>?
+        var attemptNumber = 0
+        var response: [UInt8]?
+        var delivered = false
+    }
+
+    /// Creates an engine; keys are read from `environment` by the names the configuration gives.
+    public init(configuration: EngineConfiguration, transport: any HTTPTransport = URLSessionTransport(),
+                environment: [String: String] = ProcessInfo.processInfo.environment) throws(HeadroomError) {
+        let resolved = try configuration.resolve(environment: environment)
+        let schedulerConfiguration = try configuration.schedulerConfiguration()
+        scheduler = try makeEngineScheduler(resolved.map(\.0), queue: configuration.queue ?? "fifo",
+                                            allocation: configuration.allocation ?? "maxHeadroom", configuration: schedulerConfiguration)
+        adapters = Dictionary(uniqueKeysWithValues: resolved.map { ($0.0.id, $0.1) })
+        self.transport = transport
+        attemptTimeout = .seconds(configuration.attemptTimeoutSeconds ?? 120)
+        defaultMaxTokens = configuration.defaultMaxTokens ?? 4_096
+        tokenizer = ClassEstimate(.o200k)
+    }
+
+    // MARK: Public API
+
+    /// Sends a chat completion, waiting for room on a deployment as needed.
+    ///
+    /// - Throws: ``HeadroomError`` when the request cannot be served (queue full,
+    ///   deadline passed, the provider refused it, attempts exhausted), or
+    ///   `CancellationError` when the calling task is cancelled.
+    public func chat(_ request: ChatCompletionRequest, priority: Int = 0, deadline: Duration? = nil) async throws -> ChatCompletion {
+        var request = request
+        request.stream = nil
+        let body = try await send(.chatCompletions, request: request, job: job(for: request, priority: priority, deadline: deadline))
+        return ChatCompletion(json: try JSONValue.parse(body))
+    }
+
+    /// Embeds one input or many.
+    public func embed(_ request: EmbeddingRequest, priority: Int = 0, deadline: Duration? = nil) async throws -> EmbeddingResponse {
+        let prompt = request.texts.reduce(0) { $0 + tokenizer.count($1) }
+        let job = Job(models: request.model.map { [$0] } ?? [], promptTokens: prompt, maxOutputTokens: 0,
+                      promptCharacters: request.texts.reduce(0) { $0 + $1.count }, priority: priority, deadline: deadline.map(instant(after:)))
+        let body = try await send(.embeddings, request: request, job: job)
+        return EmbeddingResponse(json: try JSONValue.parse(body))
+    }
+
+    /// Streams a chat completion chunk by chunk. An attempt that fails before
+    /// its first chunk reaches you is retried; one that fails after ends the stream with the error.
+    public func streamChat(_ request: ChatCompletionRequest, priority: Int = 0, deadline: Duration? = nil) -> AsyncThrowingStream<ChatCompletionChunk, any Error> {
+        var request = request
+        request.stream = true
+        let (stream, continuation) = AsyncThrowingStream<ChatCompletionChunk, any Error>.makeStream()
+        do {
+            let job = job(for: request, priority: priority, deadline: deadline)
+            let (id, actions) = try submit(.chatCompletions, request: request, job: job)
+            calls[id]?.stream = continuation
+            continuation.onTermination = { [weak self] termination in
+                if case .cancelled = termination, let self { Task { await self.cancel(id) } }
+            }
+            handle(actions)
+        } catch {
+            continuation.finish(throwing: error)
+        }
+        return stream
+    }
+
+    /// The queue and each deployment's state now.
+    public func snapshot() -> SchedulerSnapshot {
+        scheduler.snapshot(now: now())
+    }
+
+    /// Puts a deployment taken out of rotation back in.
+    public func enable(_ deployment: DeploymentID) {
+        handle(scheduler.enable(deployment, now: now()))
+    }
+
+    /// Cancels every request that has not ended and refuses new ones.
+    public func shutdown() {
+        isShutDown = true
+        handle(scheduler.cancelAll(now: now()))
+        timer?.cancel()
+        timer = nil
+    }
+
+    // MARK: Submitting
+
+    private func job(for request: ChatCompletionRequest, priority: Int, deadline: Duration?) -> Job {
+        let messages = request.messages.map { (role: $0.role, content: $0.text, name: $0.name) }
+        let prompt = ChatTokenCount.count(messages, using: tokenizer)
+        let output = (request.outputLimit ?? defaultMaxTokens) * max(1, request.n ?? 1)
+        return Job(models: request.model.map { [$0] } ?? [], promptTokens: prompt, maxOutputTokens: output,
+                   promptCharacters: request.messages.reduce(0) { $0 + $1.text.count }, priority: priority,
+                   deadline: deadline.map(instant(after:)))
+    }
+
+    private func submit(_ operation: ProviderOperation, request: some Encodable, job: Job) throws -> (JobID, [SchedulerAction]) {
+        guard !isShutDown else { throw HeadroomError(.invalidConfiguration, "The engine has shut down; create a new one.") }
+        let body = try JSONEncoder().encode(request)
+        let (id, actions) = scheduler.submit(job, now: now())
+        calls[id] = Call(operation: operation, model: job.models.first ?? "", body: Array(body),
+                         estimate: Usage(promptTokens: job.promptTokens, completionTokens: 0))
+        return (id, actions)
+    }
+
+    private func send(_ operation: ProviderOperation, request: some Encodable, job: Job) async throws -> [UInt8] {
+        let (id, actions) = try submit(operation, request: request, job: job)
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (reply: CheckedContinuation<[UInt8], any Error>) in
+                calls[id]?.reply = reply
+                handle(actions)
+            }
+        } onCancel: {
+            Task { await self.cancel(id) }
+        }
+    }
+
+    private func cancel(_ id: JobID) {
+        handle(scheduler.cancel(id, now: now()))
+    }
+
+    // MARK: Actions
+
+    private func handle(_ actions: [SchedulerAction]) {
+        for action in actions {
+            switch action {
+            case .dispatch(let id, let deployment, let attempt):
+                start(id, on: deployment, attempt: attempt)
+            case .finish(let id, let result):
+                finish(id, result)
+            case .scheduleWakeup(let at):
+                arm(at)
+            case .deploymentDisabled:
+                // Visible in snapshot(); the scheduler already routes around it.
+                continue
+            }
+        }
+    }
+
+    private func finish(_ id: JobID, _ result: JobResult) {
+        guard let call = calls.removeValue(forKey: id) else { return }
+        switch result {
+        case .succeeded:
+            call.reply?.resume(returning: call.response ?? [])
+            call.stream?.finish()
+        case .failed(let error):
+            call.reply?.resume(throwing: error)
+            call.stream?.finish(throwing: error)
+        case .cancelled:
+            call.attempt?.cancel()
+            call.reply?.resume(throwing: CancellationError())
+            call.stream?.finish(throwing: CancellationError())
+        }
+    }
+
+    private func arm(_ at: Instant) {
+        guard at != timerAt else { return }
+        timer?.cancel()
+        timerAt = at
+        let deadline = origin.advanced(by: .nanoseconds(at.nanoseconds))
+        timer = Task { [weak self] in
+            try? await Task.sleep(until: deadline, clock: .continuous)
+            guard !Task.isCancelled, let self else { return }
+            await self.tick()
+        }
+    }
+
+    private func tick() {
+        timerAt = nil
+        handle(scheduler.tick(now: now()))
+    }
+
+    // MARK: Attempts
+
+    private func start(_ id: JobID, on deployment: DeploymentID, attempt: Int) {
+        guard let call = calls[id], let adapter = adapters[deployment] else { return }
+        let request: HTTPRequestData
+        do {
+            request = try adapter.request(call.operation, body: call.body, model: call.model)
+        } catch {
+            handle(scheduler.complete(id, outcome: .permanentFailure(message: error.message), rateLimits: nil, now: now()))
+            return
+        }
+        calls[id]?.attemptNumber = attempt
+        let streaming = call.stream != nil
+        let provider = adapter.provider
+        let transport = self.transport
+        let timeout = attemptTimeout
+        calls[id]?.attempt = Task { [weak self] in
+            let outcome: ClassifiedResponse
+            var body: [UInt8] = []
+            do {
+                let response = try await transport.send(request, timeout: timeout)
+                if streaming && (200 ..< 300).contains(response.status) {
+                    outcome = await self?.relay(id, attempt: attempt, response: response, provider: provider)
+                        ?? ResponseClassifier.transportFailure("the engine went away")
+                } else {
+                    body = try await response.collect()
+                    outcome = ResponseClassifier.classify(status: response.status, headers: response.headers, body: body,
+                                                          provider: provider, receivedAt: Date())
+                }
+            } catch is CancellationError {
+                return
+            } catch {
+                outcome = ResponseClassifier.transportFailure("\(error)")
+            }
+            await self?.ended(id, attempt: attempt, outcome: outcome, body: body)
+        }
+    }
+
+    /// Passes a stream's chunks to the caller as they come; the outcome is known at its end.
+    private func relay(_ id: JobID, attempt: Int, response: HTTPResponseStream, provider: ProviderKind) async -> ClassifiedResponse {
+        let headers = RateLimitHeaders(response.headers, provider: provider, receivedAt: Date())
+        var usage: Usage?
+        var chunks = 0
+        do {
+            for try await event in ServerSentEvents(response.body) {
+                let chunk = ChatCompletionChunk(json: try JSONValue.parse(Array(event.utf8)))
+                if let reported = chunk.usage { usage = reported }
+                guard let call = calls[id], call.attemptNumber == attempt else { break }
+                calls[id]?.delivered = true
+                call.stream?.yield(chunk)
+                chunks += 1
+            }
+        } catch {
+            let message = "the stream broke after \(chunks) chunk(s): \(error)"
+            // Once a chunk has reached the caller the attempt cannot be replayed.
+            let outcome: AttemptOutcome = chunks > 0 ? .permanentFailure(message: message) : .transientFailure(retryAfter: nil, message: message)
+            return ClassifiedResponse(responseClass: chunks > 0 ? .badRequest : .transient, message: message, code: nil,
+                                      outcome: outcome, rateLimits: headers.observation)
+        }
+        let estimate = calls[id]?.estimate ?? Usage(promptTokens: 0, completionTokens: 0)
+        return ClassifiedResponse(responseClass: .success, message: "OK", code: nil,
+                                  outcome: .succeeded(usage ?? Usage(promptTokens: estimate.promptTokens, completionTokens: chunks)),
+                                  rateLimits: headers.observation)
+    }
+
+    private func ended(_ id: JobID, attempt: Int, outcome: ClassifiedResponse, body: [UInt8]) {
+        guard let call = calls[id], call.attemptNumber == attempt else { return }
+        calls[id]?.attempt = nil
+        if case .succeeded = outcome.outcome { calls[id]?.response = body }
+        var result = outcome.outcome
+        if call.delivered, case .transientFailure(_, let message) = result {
+            result = .permanentFailure(message: message)
+        }
+        handle(scheduler.complete(id, outcome: result, rateLimits: outcome.rateLimits, now: now()))
+    }
+
+    // MARK: Time
+
+    private func now() -> Instant {
+        Instant(nanoseconds: (ContinuousClock.now - origin).nanoseconds)
+    }
+
+    private nonisolated func instant(after duration: Duration) -> Instant {
+        Instant(nanoseconds: (ContinuousClock.now + duration - origin).nanoseconds)
+    }
+}
+
+/// The scheduler's event API, so the engine can hold any policy pair.
+protocol EngineScheduler: Sendable {
+    mutating func submit(_ job: Job, now: Instant) -> (id: JobID, actions: [SchedulerAction])
+    mutating func complete(_ id: JobID, outcome: AttemptOutcome, rateLimits: RateLimitObservation?, now: Instant) -> [SchedulerAction]
+    mutating func cancel(_ id: JobID, now: Instant) -> [SchedulerAction]
+    mutating func cancelAll(now: Instant) -> [SchedulerAction]
+    mutating func enable(_ deployment: DeploymentID, now: Instant) -> [SchedulerAction]
+    mutating func tick(now: Instant) -> [SchedulerAction]
+    func snapshot(now: Instant) -> SchedulerSnapshot
+}
+
+extension Scheduler: EngineScheduler {}
+
+/// A scheduler with the named policies.
+func makeEngineScheduler(
+    _ deployments: [Deployment], queue: String, allocation: String, configuration: SchedulerConfiguration
+) throws(HeadroomError) -> any EngineScheduler {
+    func with<Q: QueuePolicy>(_ queue: Q) throws(HeadroomError) -> any EngineScheduler {
+        switch allocation {
+        case "maxHeadroom": return try Scheduler(deployments: deployments, queue: queue, allocation: .maxHeadroom, configuration: configuration)
+        case "weightedRandom": return try Scheduler(deployments: deployments, queue: queue, allocation: .weightedRandom, configuration: configuration)
+        case "roundRobin": return try Scheduler(deployments: deployments, queue: queue, allocation: .roundRobin, configuration: configuration)
+        case "leastLoaded": return try Scheduler(deployments: deployments, queue: queue, allocation: .leastLoaded, configuration: configuration)
+        default: throw HeadroomError(.invalidConfiguration, "allocation is '\(allocation)'; use maxHeadroom, weightedRandom, roundRobin or leastLoaded.")
+        }
+    }
+    switch queue {
+    case "fifo": return try with(FIFOQueue())
+    case "priority": return try with(PriorityQueue())
+    default: throw HeadroomError(.invalidConfiguration, "queue is '\(queue)'; use fifo or priority.")
+    }
+}

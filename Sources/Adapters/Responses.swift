@@ -1,0 +1,78 @@
+import Foundation
+import HeadroomCore
+
+/// A chat completion as the provider returned it, with the parts most callers want.
+public struct ChatCompletion: Hashable, Sendable {
+    /// The whole response.
+    public var json: JSONValue
+
+    /// The first choice's message content.
+    public var content: String? {
+        guard case .object(let top) = json, case .array(let choices)? = top["choices"], case .object(let choice)? = choices.first,
+              case .object(let message)? = choice["message"], case .string(let content)? = message["content"] else { return nil }
+        return content
+    }
+
+    /// The usage the provider reported.
+    public var usage: Usage? { JSONValue.usage(in: json) }
+}
+
+/// One chunk of a streamed chat completion.
+public struct ChatCompletionChunk: Hashable, Sendable {
+    /// The chunk as sent.
+    public var json: JSONValue
+
+    /// The first choice's content delta.
+    public var delta: String? {
+        guard case .object(let top) = json, case .array(let choices)? = top["choices"], case .object(let choice)? = choices.first,
+              case .object(let delta)? = choice["delta"], case .string(let content)? = delta["content"] else { return nil }
+        return content
+    }
+
+    /// The usage, in the last chunk when `stream_options.include_usage` is set.
+    public var usage: Usage? { JSONValue.usage(in: json) }
+}
+
+/// An embeddings response.
+public struct EmbeddingResponse: Hashable, Sendable {
+    /// The whole response.
+    public var json: JSONValue
+
+    /// The vectors, in input order.
+    public var vectors: [[Double]] {
+        guard case .object(let top) = json, case .array(let data)? = top["data"] else { return [] }
+        return data.compactMap { item in
+            guard case .object(let fields) = item, case .array(let numbers)? = fields["embedding"] else { return nil }
+            return numbers.compactMap { value in
+                switch value {
+                case .number(let number): number
+                case .integer(let number): Double(number)
+                default: nil
+                }
+            }
+        }
+    }
+
+    /// The usage the provider reported.
+    public var usage: Usage? { JSONValue.usage(in: json) }
+}
+
+extension JSONValue {
+    /// Decodes `bytes` as JSON.
+    static func parse(_ bytes: [UInt8]) throws(HeadroomError) -> JSONValue {
+        do {
+            return try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
+        } catch {
+            throw HeadroomError(.rejectedByProvider, "The provider's response is not JSON: \(String(decoding: bytes.prefix(200), as: UTF8.self))")
+        }
+    }
+
+    static func usage(in json: JSONValue) -> Usage? {
+        guard case .object(let top) = json, case .object(let usage)? = top["usage"] else { return nil }
+        func count(_ key: String) -> Int {
+            if case .integer(let value)? = usage[key] { return value }
+            return 0
+        }
+        return Usage(promptTokens: count("prompt_tokens"), completionTokens: count("completion_tokens"))
+    }
+}

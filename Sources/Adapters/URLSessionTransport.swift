@@ -1,0 +1,95 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import HeadroomCore
+import Synchronization
+
+/// Sends requests with `URLSession` (FoundationNetworking on Linux), streaming
+/// each response's body as it arrives.
+///
+/// `timeout` bounds how long the request may go without receiving anything
+/// (`URLRequest.timeoutInterval`). Cancelling the calling task, or dropping the
+/// body stream, cancels the request.
+public final class URLSessionTransport: HTTPTransport {
+    private let session: URLSession
+    private let delegate: StreamingDelegate
+
+    /// Creates a transport with its own session.
+    public init(configuration: URLSessionConfiguration = .ephemeral) {
+        let delegate = StreamingDelegate()
+        self.delegate = delegate
+        session = URLSession(configuration: configuration, delegate: delegate, delegateQueue: nil)
+    }
+
+    deinit {
+        session.invalidateAndCancel()
+    }
+
+    public func send(_ request: HTTPRequestData, timeout: Duration) async throws -> HTTPResponseStream {
+        guard let url = URL(string: request.url), url.scheme != nil else {
+            throw HeadroomError(.invalidConfiguration, "'\(request.url)' is not a URL; check the deployment's endpoint or base URL.")
+        }
+        var urlRequest = URLRequest(url: url)
+        urlRequest.httpMethod = request.method
+        for field in request.headers { urlRequest.addValue(field.value, forHTTPHeaderField: field.name) }
+        urlRequest.httpBody = Data(request.body)
+        let (seconds, attoseconds) = timeout.components
+        urlRequest.timeoutInterval = max(0.001, Double(seconds) + Double(attoseconds) * 1e-18)
+        let task = session.dataTask(with: urlRequest)
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { head in
+                delegate.start(task, head: head)
+            }
+        } onCancel: {
+            task.cancel()
+        }
+    }
+}
+
+/// Hands each task's response head to its caller, then its body chunk by chunk.
+private final class StreamingDelegate: NSObject, URLSessionDataDelegate, Sendable {
+    private struct Pending {
+        var head: CheckedContinuation<HTTPResponseStream, any Error>?
+        var body: AsyncThrowingStream<[UInt8], any Error>.Continuation?
+    }
+
+    private let tasks = Mutex<[Int: Pending]>([:])
+
+    func start(_ task: URLSessionDataTask, head: CheckedContinuation<HTTPResponseStream, any Error>) {
+        tasks.withLock { $0[task.taskIdentifier] = Pending(head: head) }
+        task.resume()
+    }
+
+    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
+                    completionHandler: @escaping @Sendable (URLSession.ResponseDisposition) -> Void) {
+        let (body, continuation) = AsyncThrowingStream<[UInt8], any Error>.makeStream()
+        continuation.onTermination = { termination in
+            if case .cancelled = termination { dataTask.cancel() }
+        }
+        let head = tasks.withLock { state -> CheckedContinuation<HTTPResponseStream, any Error>? in
+            let head = state[dataTask.taskIdentifier]?.head
+            state[dataTask.taskIdentifier]?.head = nil
+            state[dataTask.taskIdentifier]?.body = continuation
+            return head
+        }
+        let http = response as? HTTPURLResponse
+        var headers: [String: String] = [:]
+        for (name, value) in http?.allHeaderFields ?? [:] {
+            if let name = name as? String, let value = value as? String { headers[name] = value }
+        }
+        head?.resume(returning: HTTPResponseStream(status: http?.statusCode ?? 0, headers: headers, body: body))
+        completionHandler(.allow)
+    }
+
+    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
+        let body = tasks.withLock { $0[dataTask.taskIdentifier]?.body }
+        body?.yield(Array(data))
+    }
+
+    func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: (any Error)?) {
+        let pending = tasks.withLock { $0.removeValue(forKey: task.taskIdentifier) }
+        pending?.head?.resume(throwing: error ?? URLError(.badServerResponse))
+        if let error { pending?.body?.finish(throwing: error) } else { pending?.body?.finish() }
+    }
+}

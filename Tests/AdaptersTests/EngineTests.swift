@@ -1,0 +1,202 @@
+import Foundation
+import HeadroomAdapters
+import HeadroomCore
+import Testing
+
+/// A transport that answers from a script, per deployment URL, and records what it was sent.
+actor ScriptedTransport: HTTPTransport {
+    enum Reply {
+        case respond(Int, headers: [String: String] = [:], body: [String], breakAfterBody: Bool = false)
+        case hang
+    }
+
+    private var script: [String: [Reply]]
+    private(set) var sent: [HTTPRequestData] = []
+    private(set) var cancelled = 0
+
+    init(_ script: [String: [Reply]]) {
+        self.script = script
+    }
+
+    func send(_ request: HTTPRequestData, timeout: Duration) async throws -> HTTPResponseStream {
+        sent.append(request)
+        guard let key = script.keys.sorted().first(where: { request.url.contains($0) }), let reply = script[key]?.first else {
+            throw URLError(.cannotConnectToHost)
+        }
+        script[key]?.removeFirst()
+        switch reply {
+        case .respond(let status, let headers, let chunks, let breakAfterBody):
+            let (stream, continuation) = AsyncThrowingStream<[UInt8], any Error>.makeStream()
+            for chunk in chunks { continuation.yield(Array(chunk.utf8)) }
+            if breakAfterBody { continuation.finish(throwing: URLError(.networkConnectionLost)) } else { continuation.finish() }
+            return HTTPResponseStream(status: status, headers: headers, body: stream)
+        case .hang:
+            do {
+                try await Task.sleep(for: .seconds(3_600))
+            } catch {
+                cancelled += 1
+                throw error
+            }
+            throw URLError(.timedOut)
+        }
+    }
+}
+
+let keys = ["EAST_KEY": "east-secret", "WEST_KEY": "west-secret"]
+
+func twoAzureDeployments(maxQueueLength: Int? = nil, concurrency: Int? = nil) -> EngineConfiguration {
+    EngineConfiguration(deployments: [
+        .init(id: "east", provider: "azure", endpoint: "https://east.openai.azure.com", apiKeyEnvironment: "EAST_KEY",
+              deploymentNames: ["gpt-4o": "gpt4o-east"], models: ["gpt-4o"], requestsPerMinute: 600, tokensPerMinute: 100_000,
+              maxConcurrency: concurrency),
+        .init(id: "west", provider: "azure", endpoint: "https://west.openai.azure.com", apiKeyEnvironment: "WEST_KEY",
+              models: ["gpt-4o"], requestsPerMinute: 300, tokensPerMinute: 50_000, maxConcurrency: concurrency),
+    ], maxQueueLength: maxQueueLength)
+}
+
+let completion = #"{"choices":[{"message":{"role":"assistant","content":"Hello!"}}],"usage":{"prompt_tokens":9,"completion_tokens":2}}"#
+let hello = ChatCompletionRequest(model: "gpt-4o", messages: [ChatMessage(role: "user", text: "Hi")], maxCompletionTokens: 50)
+
+func chunk(_ text: String) -> String { #"data: {"choices":[{"delta":{"content":"\#(text)"}}]}"# + "\n\n" }
+
+/// Waits until `condition` holds, failing the test after ten seconds instead of spinning for ever.
+func eventually(_ condition: () async -> Bool, sourceLocation: SourceLocation = #_sourceLocation) async {
+    let deadline = ContinuousClock.now + .seconds(10)
+    while !(await condition()) {
+        if ContinuousClock.now > deadline {
+            Issue.record("the condition did not hold within 10 s", sourceLocation: sourceLocation)
+            return
+        }
+        try? await Task.sleep(for: .milliseconds(1))
+    }
+}
+
+@Suite("Live engine")
+struct EngineTests {
+    @Test("A chat goes to the deployment with the most headroom, with the right request, and returns the answer")
+    func chat() async throws {
+        let transport = ScriptedTransport(["east": [.respond(200, headers: ["x-ratelimit-remaining-tokens": "99000"], body: [completion])]])
+        let engine = try HeadroomEngine(configuration: twoAzureDeployments(), transport: transport, environment: keys)
+        let answer = try await engine.chat(hello)
+        #expect(answer.content == "Hello!" && answer.usage == Usage(promptTokens: 9, completionTokens: 2))
+        let sent = await transport.sent
+        #expect(sent.map(\.url) == ["https://east.openai.azure.com/openai/deployments/gpt4o-east/chat/completions?api-version=2024-10-21"])
+        #expect(sent.first?.header("api-key") == "east-secret")
+        #expect(await engine.snapshot().counters.succeeded == 1)
+    }
+
+    @Test("A 429 sends the retry to the other deployment")
+    func throttledMovesOn() async throws {
+        let transport = ScriptedTransport([
+            "east": [.respond(429, headers: ["retry-after-ms": "30000"], body: [#"{"error":{"message":"exceeded token rate limit"}}"#])],
+            "west": [.respond(200, body: [completion])],
+        ])
+        let engine = try HeadroomEngine(configuration: twoAzureDeployments(), transport: transport, environment: keys)
+        #expect(try await engine.chat(hello).content == "Hello!")
+        #expect(await transport.sent.map { URL(string: $0.url)!.host! } == ["east.openai.azure.com", "west.openai.azure.com"])
+        let snapshot = await engine.snapshot()
+        #expect(snapshot.counters.throttled == 1 && snapshot.deployments[0].blockedUntil != nil)
+    }
+
+    @Test("A refused key takes the deployment out of rotation; its work goes elsewhere")
+    func refusedKey() async throws {
+        let transport = ScriptedTransport([
+            "east": [.respond(401, body: [#"{"error":{"message":"Access denied due to invalid subscription key.","code":"401"}}"#])],
+            "west": [.respond(200, body: [completion]), .respond(200, body: [completion])],
+        ])
+        let engine = try HeadroomEngine(configuration: twoAzureDeployments(), transport: transport, environment: keys)
+        _ = try await engine.chat(hello)
+        _ = try await engine.chat(hello)
+        #expect(await transport.sent.count == 3)
+        #expect(await engine.snapshot().deployments[0].outOfRotation == "401 401: Access denied due to invalid subscription key.")
+    }
+
+    @Test("Cancelling the caller cancels the request in flight")
+    func cancellation() async throws {
+        let transport = ScriptedTransport(["east": [.hang]])
+        let engine = try HeadroomEngine(configuration: twoAzureDeployments(), transport: transport, environment: keys)
+        let call = Task { try await engine.chat(hello) }
+        await eventually { await !transport.sent.isEmpty }
+        call.cancel()
+        await #expect(throws: CancellationError.self) { try await call.value }
+        await eventually { await transport.cancelled > 0 }
+        let snapshot = await engine.snapshot()
+        #expect(snapshot.counters.cancelled == 1 && snapshot.inFlight == 0)
+    }
+
+    @Test("A full queue refuses the request with the scheduler's error")
+    func queueFull() async throws {
+        let transport = ScriptedTransport(["east": [.hang], "west": [.hang]])
+        let engine = try HeadroomEngine(configuration: twoAzureDeployments(maxQueueLength: 0, concurrency: 1), transport: transport, environment: keys)
+        let first = Task { try await engine.chat(hello) }
+        let second = Task { try await engine.chat(hello) }
+        await eventually { await transport.sent.count >= 2 }
+        do {
+            _ = try await engine.chat(hello)
+            Issue.record("expected queueFull")
+        } catch let error as HeadroomError {
+            #expect(error.kind == .queueFull)
+        }
+        first.cancel()
+        second.cancel()
+        _ = await (first.result, second.result)
+    }
+
+    @Test("A stream is relayed chunk by chunk")
+    func streaming() async throws {
+        let transport = ScriptedTransport(["east": [.respond(200, body: [chunk("Hel"), chunk("lo"), "data: [DONE]\n\n"])]])
+        let engine = try HeadroomEngine(configuration: twoAzureDeployments(), transport: transport, environment: keys)
+        var deltas: [String] = []
+        for try await piece in await engine.streamChat(hello) { deltas.append(piece.delta ?? "") }
+        #expect(deltas == ["Hel", "lo"])
+        let body = try #require(await transport.sent.first?.body)
+        #expect(String(decoding: body, as: UTF8.self).contains(#""stream":true"#))
+    }
+
+    @Test("A stream that fails before its first chunk is retried")
+    func streamRetriedBeforeFirstChunk() async throws {
+        let transport = ScriptedTransport([
+            "east": [.respond(503, body: [""])],
+            "west": [.respond(200, body: [chunk("ok")])],
+        ])
+        let engine = try HeadroomEngine(configuration: twoAzureDeployments(), transport: transport, environment: keys)
+        var deltas: [String] = []
+        for try await piece in await engine.streamChat(hello) { deltas.append(piece.delta ?? "") }
+        let sentCount = await transport.sent.count
+        #expect(deltas == ["ok"] && sentCount == 2)
+    }
+
+    @Test("A stream that breaks after a chunk reached the caller ends with the error and is not retried")
+    func streamNotRetriedAfterFirstChunk() async throws {
+        let transport = ScriptedTransport(["east": [.respond(200, body: [chunk("par")], breakAfterBody: true)], "west": []])
+        let engine = try HeadroomEngine(configuration: twoAzureDeployments(), transport: transport, environment: keys)
+        var deltas: [String] = []
+        do {
+            for try await piece in await engine.streamChat(hello) { deltas.append(piece.delta ?? "") }
+            Issue.record("expected the stream to fail")
+        } catch let error as HeadroomError {
+            #expect(error.kind == .rejectedByProvider)
+        }
+        let sentCount = await transport.sent.count
+        #expect(deltas == ["par"] && sentCount == 1)
+    }
+
+    @Test("Embeddings return their vectors")
+    func embeddings() async throws {
+        let transport = ScriptedTransport(["east": [.respond(200, body: [#"{"data":[{"embedding":[0.5,-1,2]}],"usage":{"prompt_tokens":3,"total_tokens":3}}"#])]])
+        let engine = try HeadroomEngine(configuration: twoAzureDeployments(), transport: transport, environment: keys)
+        let response = try await engine.embed(EmbeddingRequest(model: "gpt-4o", inputs: ["vector me"]))
+        #expect(response.vectors == [[0.5, -1, 2]])
+    }
+
+    @Test("A missing key is named, never shown; a bad provider is refused")
+    func configurationErrors() throws {
+        #expect(throws: HeadroomError(.invalidConfiguration, "The environment variable WEST_KEY is not set or empty; set it to the API key.")) {
+            try HeadroomEngine(configuration: twoAzureDeployments(), transport: ScriptedTransport([:]), environment: ["EAST_KEY": "x"])
+        }
+        let bad = EngineConfiguration(deployments: [.init(id: "x", provider: "gcp", apiKeyEnvironment: "EAST_KEY", requestsPerMinute: 1, tokensPerMinute: 1)])
+        #expect(throws: HeadroomError(.invalidConfiguration, "Deployment 'x': provider 'gcp' is not azure, openai or openai-compatible.")) {
+            try HeadroomEngine(configuration: bad, transport: ScriptedTransport([:]), environment: keys)
+        }
+    }
+}
