@@ -23,7 +23,8 @@ public final class URLSessionTransport: HTTPTransport {
     }
 
     deinit {
-        session.invalidateAndCancel()
+        // Responses may still be streaming to their readers: let them finish.
+        session.finishTasksAndInvalidate()
     }
 
     public func send(_ request: HTTPRequestData, timeout: Duration) async throws -> HTTPResponseStream {
