@@ -26,6 +26,11 @@ public actor HeadroomEngine {
     private var timer: Task<Void, Never>?
     private var timerAt: Instant?
     private var isShutDown = false
+    private var drained: [CheckedContinuation<Void, Never>] = []
+    private let noticeContinuation: AsyncStream<HeadroomError>.Continuation
+
+    /// What an operator should hear about: a deployment that left rotation, and why.
+    public nonisolated let notices: AsyncStream<HeadroomError>
 
     /// One caller's request while the scheduler has it.
     private struct Call {
@@ -53,6 +58,7 @@ public actor HeadroomEngine {
         attemptTimeout = .seconds(configuration.attemptTimeoutSeconds ?? 120)
         defaultMaxTokens = configuration.defaultMaxTokens ?? 4_096
         tokenizer = ClassEstimate(.o200k)
+        (notices, noticeContinuation) = AsyncStream<HeadroomError>.makeStream(bufferingPolicy: .bufferingNewest(100))
     }
 
     // MARK: Public API
@@ -108,12 +114,17 @@ public actor HeadroomEngine {
         handle(scheduler.enable(deployment, now: now()))
     }
 
-    /// Cancels every request that has not ended and refuses new ones.
-    public func shutdown() {
+    /// Refuses new requests, then either lets the ones under way finish
+    /// (`drain`) or cancels them, and returns when none is left.
+    public func shutdown(drain: Bool = false) async {
         isShutDown = true
-        handle(scheduler.cancelAll(now: now()))
+        if !drain { handle(scheduler.cancelAll(now: now())) }
+        if !calls.isEmpty {
+            await withCheckedContinuation { drained.append($0) }
+        }
         timer?.cancel()
         timer = nil
+        noticeContinuation.finish()
     }
 
     // MARK: Submitting
@@ -163,9 +174,8 @@ public actor HeadroomEngine {
                 finish(id, result)
             case .scheduleWakeup(let at):
                 arm(at)
-            case .deploymentDisabled:
-                // Visible in snapshot(); the scheduler already routes around it.
-                continue
+            case .deploymentDisabled(_, let notice):
+                noticeContinuation.yield(notice)
             }
         }
     }
@@ -183,6 +193,10 @@ public actor HeadroomEngine {
             call.attempt?.cancel()
             call.reply?.resume(throwing: CancellationError())
             call.stream?.finish(throwing: CancellationError())
+        }
+        if calls.isEmpty {
+            for waiter in drained { waiter.resume() }
+            drained.removeAll()
         }
     }
 

@@ -72,7 +72,7 @@ public enum ResponseClassifier {
         func result(_ responseClass: ResponseClass, _ outcome: AttemptOutcome) -> ClassifiedResponse {
             ClassifiedResponse(responseClass: responseClass, message: message, code: code, outcome: outcome, rateLimits: signals.observation)
         }
-        let described = "\(status)\(code.map { " \($0)" } ?? ""): \(message)"
+        let described = "\(status)\(code.flatMap { $0 == String(status) ? nil : " \($0)" } ?? ""): \(message)"
 
         switch status {
         case 429 where code == "insufficient_quota" || type == "insufficient_quota":

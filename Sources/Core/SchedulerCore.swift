@@ -340,7 +340,7 @@ struct SchedulerCore: Sendable {
         states[d].outOfRotation = message
         actions.append(.deploymentDisabled(states[d].id, HeadroomError(
             .deploymentUnavailable,
-            "Deployment '\(states[d].id)' is out of rotation: \(message). Fix its credentials or configuration, then enable it."
+            "Deployment '\(states[d].id)' is out of rotation: \(message.hasSuffix(".") ? message : message + ".") Fix its credentials or configuration, then enable it."
         )))
         var stranded: [(JobID, HeadroomError)] = []
         var position = 0

@@ -108,7 +108,27 @@ struct EngineTests {
         _ = try await engine.chat(hello)
         _ = try await engine.chat(hello)
         #expect(await transport.sent.count == 3)
-        #expect(await engine.snapshot().deployments[0].outOfRotation == "401 401: Access denied due to invalid subscription key.")
+        #expect(await engine.snapshot().deployments[0].outOfRotation == "401: Access denied due to invalid subscription key.")
+        var notices = engine.notices.makeAsyncIterator()
+        let notice = await notices.next()
+        #expect(notice?.message == "Deployment 'east' is out of rotation: 401: Access denied due to invalid subscription key. Fix its credentials or configuration, then enable it.")
+    }
+
+    @Test("Shutting down drains what is under way, or cancels it, and refuses new work")
+    func shutdown() async throws {
+        let transport = ScriptedTransport(["east": [.respond(200, body: [completion])], "west": [.hang]])
+        let engine = try HeadroomEngine(configuration: twoAzureDeployments(), transport: transport, environment: keys)
+        let served = Task { try await engine.chat(hello) }
+        await eventually { await transport.sent.count >= 1 }
+        await engine.shutdown(drain: true)
+        #expect(try await served.value.content == "Hello!")
+        await #expect(throws: HeadroomError.self) { try await engine.chat(hello) }
+
+        let other = try HeadroomEngine(configuration: twoAzureDeployments(), transport: ScriptedTransport(["east": [.hang]]), environment: keys)
+        let stuck = Task { try await other.chat(hello) }
+        await eventually { await other.snapshot().inFlight == 1 }
+        await other.shutdown()
+        await #expect(throws: CancellationError.self) { try await stuck.value }
     }
 
     @Test("Cancelling the caller cancels the request in flight")
