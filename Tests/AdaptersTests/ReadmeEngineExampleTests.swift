@@ -1,0 +1,31 @@
+import HeadroomAdapters
+import HeadroomCore
+import Testing
+
+/// The README's engine example, as written there, run against a scripted transport.
+@Test("The README's engine example works as written")
+func readmeEngineExample() async throws {
+    // Max headroom sends each request where the most quota is left: any of the three may answer.
+    let replies: [ScriptedTransport.Reply] = [.respond(200, body: [completion]), .respond(200, body: [chunk("1, 2, 3")])]
+    let transport = ScriptedTransport(["contoso-eastus": replies, "contoso-sweden": replies, "api.openai.com": replies])
+    let environment = ["AZURE_EASTUS_KEY": "a", "AZURE_SWEDEN_KEY": "b", "OPENAI_API_KEY": "c"]
+    let engine = try HeadroomEngine(configuration: EngineConfiguration(deployments: [
+        .init(id: "eastus", provider: "azure", endpoint: "https://contoso-eastus.openai.azure.com",
+              apiKeyEnvironment: "AZURE_EASTUS_KEY", deploymentNames: ["gpt-4o": "gpt-4o-prod"],
+              models: ["gpt-4o"], requestsPerMinute: 900, tokensPerMinute: 150_000),
+        .init(id: "swedencentral", provider: "azure", endpoint: "https://contoso-sweden.openai.azure.com",
+              apiKeyEnvironment: "AZURE_SWEDEN_KEY", models: ["gpt-4o"], requestsPerMinute: 720, tokensPerMinute: 120_000),
+        .init(id: "openai", provider: "openai", apiKeyEnvironment: "OPENAI_API_KEY",
+              requestsPerMinute: 500, tokensPerMinute: 200_000, maxConcurrency: 64),
+    ], queue: "priority", allocation: "maxHeadroom"), transport: transport, environment: environment)
+
+    let answer = try await engine.chat(ChatCompletionRequest(model: "gpt-4o", messages: [.init(role: "user", text: "Hello!")]),
+                                       priority: 1)
+    #expect(answer.content == "Hello!")
+    var streamed = ""
+    for try await chunk in await engine.streamChat(ChatCompletionRequest(model: "gpt-4o", messages: [.init(role: "user", text: "Count to 3")])) {
+        streamed += chunk.delta ?? ""
+    }
+    #expect(streamed == "1, 2, 3")
+    #expect(await transport.sent.count == 2)
+}
