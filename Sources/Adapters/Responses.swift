@@ -7,11 +7,7 @@ public struct ChatCompletion: Hashable, Sendable {
     public var json: JSONValue
 
     /// The first choice's message content.
-    public var content: String? {
-        guard case .object(let top) = json, case .array(let choices)? = top["choices"], case .object(let choice)? = choices.first,
-              case .object(let message)? = choice["message"], case .string(let content)? = message["content"] else { return nil }
-        return content
-    }
+    public var content: String? { JSONValue.firstChoiceContent(in: json, under: "message") }
 
     /// The usage the provider reported.
     public var usage: Usage? { JSONValue.usage(in: json) }
@@ -23,11 +19,7 @@ public struct ChatCompletionChunk: Hashable, Sendable {
     public var json: JSONValue
 
     /// The first choice's content delta.
-    public var delta: String? {
-        guard case .object(let top) = json, case .array(let choices)? = top["choices"], case .object(let choice)? = choices.first,
-              case .object(let delta)? = choice["delta"], case .string(let content)? = delta["content"] else { return nil }
-        return content
-    }
+    public var delta: String? { JSONValue.firstChoiceContent(in: json, under: "delta") }
 
     /// The usage, in the last chunk when `stream_options.include_usage` is set.
     public var usage: Usage? { JSONValue.usage(in: json) }
@@ -65,6 +57,13 @@ extension JSONValue {
         } catch {
             throw HeadroomError(.rejectedByProvider, "The provider's response is not JSON: \(String(decoding: bytes.prefix(200), as: UTF8.self))")
         }
+    }
+
+    /// `choices[0][field].content`, if it is a string.
+    static func firstChoiceContent(in json: JSONValue, under field: String) -> String? {
+        guard case .object(let top) = json, case .array(let choices)? = top["choices"], case .object(let choice)? = choices.first,
+              case .object(let inner)? = choice[field], case .string(let content)? = inner["content"] else { return nil }
+        return content
     }
 
     static func usage(in json: JSONValue) -> Usage? {
