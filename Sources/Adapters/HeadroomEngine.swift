@@ -15,7 +15,7 @@ import HeadroomTokenizers
 ///
 /// Cancelling the calling task cancels the request, queued or in flight.
 public actor HeadroomEngine {
-    private var scheduler: any EngineScheduler
+    private var scheduler: any SchedulerEvents
     private let adapters: [DeploymentID: any ProviderAdapter]
     private let transport: any HTTPTransport
     private let attemptTimeout: Duration
@@ -51,7 +51,7 @@ public actor HeadroomEngine {
                 environment: [String: String] = ProcessInfo.processInfo.environment) throws(HeadroomError) {
         let resolved = try configuration.resolve(environment: environment)
         let schedulerConfiguration = try configuration.schedulerConfiguration()
-        scheduler = try makeEngineScheduler(resolved.map(\.0), queue: configuration.queue ?? "fifo",
+        scheduler = try makeSchedulerEvents(resolved.map(\.0), queue: configuration.queue ?? "fifo",
                                             allocation: configuration.allocation ?? "maxHeadroom", configuration: schedulerConfiguration)
         adapters = Dictionary(uniqueKeysWithValues: resolved.map { ($0.0.id, $0.1) })
         self.transport = transport
@@ -304,24 +304,11 @@ public actor HeadroomEngine {
     }
 }
 
-/// The scheduler's event API, so the engine can hold any policy pair.
-protocol EngineScheduler: Sendable {
-    mutating func submit(_ job: Job, now: Instant) -> (id: JobID, actions: [SchedulerAction])
-    mutating func complete(_ id: JobID, outcome: AttemptOutcome, rateLimits: RateLimitObservation?, now: Instant) -> [SchedulerAction]
-    mutating func cancel(_ id: JobID, now: Instant) -> [SchedulerAction]
-    mutating func cancelAll(now: Instant) -> [SchedulerAction]
-    mutating func enable(_ deployment: DeploymentID, now: Instant) -> [SchedulerAction]
-    mutating func tick(now: Instant) -> [SchedulerAction]
-    func snapshot(now: Instant) -> SchedulerSnapshot
-}
-
-extension Scheduler: EngineScheduler {}
-
 /// A scheduler with the named policies.
-func makeEngineScheduler(
+func makeSchedulerEvents(
     _ deployments: [Deployment], queue: String, allocation: String, configuration: SchedulerConfiguration
-) throws(HeadroomError) -> any EngineScheduler {
-    func with<Q: QueuePolicy>(_ queue: Q) throws(HeadroomError) -> any EngineScheduler {
+) throws(HeadroomError) -> any SchedulerEvents {
+    func with<Q: QueuePolicy>(_ queue: Q) throws(HeadroomError) -> any SchedulerEvents {
         switch allocation {
         case "maxHeadroom": return try Scheduler(deployments: deployments, queue: queue, allocation: .maxHeadroom, configuration: configuration)
         case "weightedRandom": return try Scheduler(deployments: deployments, queue: queue, allocation: .weightedRandom, configuration: configuration)

@@ -100,3 +100,19 @@ public struct Scheduler<Queue: QueuePolicy, Allocation: AllocationPolicy>: Senda
         core.snapshot(now: now, queued: queue.count)
     }
 }
+
+/// The scheduler's event API without its policy types, for drivers that hold
+/// a scheduler whose policies are chosen at run time (the live engine, tests).
+package protocol SchedulerEvents: Sendable {
+    mutating func submit(_ job: Job, now: Instant) -> (id: JobID, actions: [SchedulerAction])
+    mutating func complete(_ id: JobID, outcome: AttemptOutcome, rateLimits: RateLimitObservation?, now: Instant) -> [SchedulerAction]
+    mutating func cancel(_ id: JobID, now: Instant) -> [SchedulerAction]
+    mutating func cancelAll(now: Instant) -> [SchedulerAction]
+    mutating func observe(_ rateLimits: RateLimitObservation, for deployment: DeploymentID, now: Instant) -> [SchedulerAction]
+    mutating func enable(_ deployment: DeploymentID, now: Instant) -> [SchedulerAction]
+    mutating func tick(now: Instant) -> [SchedulerAction]
+    func snapshot(now: Instant) -> SchedulerSnapshot
+    var counters: SchedulerCounters { get }
+}
+
+extension Scheduler: SchedulerEvents {}

@@ -2,22 +2,7 @@ import HeadroomCore
 import HeadroomPolicies
 import Testing
 
-/// The scheduler's event API, so that tests can hold any `Scheduler<Queue, Allocation>`.
-protocol SchedulerDriving {
-    mutating func submit(_ job: Job, now: Instant) -> (id: JobID, actions: [SchedulerAction])
-    mutating func complete(_ id: JobID, outcome: AttemptOutcome, rateLimits: RateLimitObservation?, now: Instant) -> [SchedulerAction]
-    mutating func cancel(_ id: JobID, now: Instant) -> [SchedulerAction]
-    mutating func cancelAll(now: Instant) -> [SchedulerAction]
-    mutating func observe(_ rateLimits: RateLimitObservation, for deployment: DeploymentID, now: Instant) -> [SchedulerAction]
-    mutating func tick(now: Instant) -> [SchedulerAction]
-    mutating func enable(_ deployment: DeploymentID, now: Instant) -> [SchedulerAction]
-    func snapshot(now: Instant) -> SchedulerSnapshot
-    var counters: SchedulerCounters { get }
-}
-
-extension Scheduler: SchedulerDriving {}
-
-extension SchedulerDriving {
+extension SchedulerEvents {
     mutating func complete(_ id: JobID, outcome: AttemptOutcome, now: Instant) -> [SchedulerAction] {
         complete(id, outcome: outcome, rateLimits: nil, now: now)
     }
@@ -38,8 +23,8 @@ func makeScheduler(
     queue: QueueKind = .fifo,
     allocation: AllocationKind = .maxHeadroom,
     configuration: SchedulerConfiguration = .exact
-) throws -> any SchedulerDriving {
-    func with<Q: QueuePolicy>(_ q: Q) throws -> any SchedulerDriving {
+) throws -> any SchedulerEvents {
+    func with<Q: QueuePolicy>(_ q: Q) throws -> any SchedulerEvents {
         switch allocation {
         case .maxHeadroom: try Scheduler(deployments: deployments, queue: q, allocation: .maxHeadroom, configuration: configuration)
         case .weightedRandom: try Scheduler(deployments: deployments, queue: q, allocation: .weightedRandom, configuration: configuration)
