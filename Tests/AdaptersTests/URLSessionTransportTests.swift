@@ -94,7 +94,7 @@ struct URLSessionTransportTests {
         let request = HTTPRequestData(method: "POST", url: "http://127.0.0.1:\(server.port)/openai/deployments/d/chat/completions?api-version=1",
                                       headers: [HTTPField("api-key", "k1"), HTTPField("Content-Type", "application/json")],
                                       body: Array(#"{"messages":[]}"#.utf8))
-        let response = try await URLSessionTransport().send(request, timeout: .seconds(10))
+        let response = try await URLSessionTransport().send(request, timeout: .seconds(60))
         #expect(response.status == 200)
         #expect(response.headers.first { $0.key.lowercased() == "x-ratelimit-remaining-tokens" }?.value == "777")
         #expect(String(decoding: try await response.collect(), as: UTF8.self) == body)
@@ -110,7 +110,7 @@ struct URLSessionTransportTests {
             "data: one\n\n", "data: two\n\n", "data: [DONE]\n\n",
         ]])
         let request = HTTPRequestData(method: "POST", url: "http://127.0.0.1:\(server.port)/v1/chat/completions", headers: [], body: [])
-        let response = try await URLSessionTransport().send(request, timeout: .seconds(10))
+        let response = try await URLSessionTransport().send(request, timeout: .seconds(60))
         var events: [String] = []
         for try await event in ServerSentEvents(response.body) { events.append(event) }
         #expect(events == ["one", "two"])
