@@ -14,6 +14,9 @@ public struct MockEndpoint: Sendable {
         public var rateLimits: RateLimitObservation
         /// The charge the provider counted (0 for a refusal).
         public var charged: Int
+        /// The HTTP status a real server would answer with: 200, 429, 500,
+        /// 503 (outage) or 504 (a request that never answers, given up at `at`).
+        public var status: Int
     }
 
     /// The model this endpoint follows.
@@ -44,14 +47,15 @@ public struct MockEndpoint: Sendable {
             let seconds = Double(time) / 1e9
             if model.faults.outages.contains(where: { seconds >= $0.start && seconds < $0.end }) {
                 return Response(at: Instant(nanoseconds: refusal), outcome: .transientFailure(retryAfter: nil, message: "503 Service Unavailable (outage)"),
-                                rateLimits: limiter.observation(now: time), charged: 0)
+                                rateLimits: limiter.observation(now: time), charged: 0, status: 503)
             }
         }
         let charge = model.charge(for: request)
         let admission = limiter.admit(tokens: charge, now: time)
         let rateLimits = limiter.observation(now: time)
         if let retryAfter = admission {
-            return Response(at: Instant(nanoseconds: refusal), outcome: .throttled(retryAfter: .nanoseconds(retryAfter)), rateLimits: rateLimits, charged: 0)
+            return Response(at: Instant(nanoseconds: refusal), outcome: .throttled(retryAfter: .nanoseconds(retryAfter)), rateLimits: rateLimits,
+                            charged: 0, status: 429)
         }
         inFlight += 1
         let roll = random.nextUnit()
@@ -59,7 +63,7 @@ public struct MockEndpoint: Sendable {
         if roll < faults.timeoutRate {
             return Response(at: Instant(nanoseconds: time + Int64(faults.timeoutSeconds * 1e9)),
                             outcome: .transientFailure(retryAfter: nil, message: "timed out after \(faults.timeoutSeconds) s"),
-                            rateLimits: rateLimits, charged: charge)
+                            rateLimits: rateLimits, charged: charge, status: 504)
         }
         let latency = model.latency
         var seconds = latency.firstTokenSeconds + latency.perOutputTokenSeconds * Double(request.outputTokens)
@@ -68,10 +72,10 @@ public struct MockEndpoint: Sendable {
         let at = Instant(nanoseconds: time + Int64(seconds * 1e9))
         if roll < faults.timeoutRate + faults.errorRate {
             return Response(at: at, outcome: .transientFailure(retryAfter: nil, message: "500 Internal Server Error"),
-                            rateLimits: rateLimits, charged: charge)
+                            rateLimits: rateLimits, charged: charge, status: 500)
         }
         return Response(at: at, outcome: .succeeded(Usage(promptTokens: request.promptTokens, completionTokens: request.outputTokens)),
-                        rateLimits: rateLimits, charged: charge)
+                        rateLimits: rateLimits, charged: charge, status: 200)
     }
 
     /// An accepted request has answered (call once for each accepted request).

@@ -1,0 +1,68 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// The servers: a mock provider and an OpenAI-compatible gateway. They live in
+// their own package so that the root package keeps depending on nothing.
+let package = Package(
+    name: "HeadroomGateway",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "HeadroomMockServer", targets: ["HeadroomMockServer"]),
+        .library(name: "HeadroomGateway", targets: ["HeadroomGateway"]),
+        .executable(name: "headroom-mock", targets: ["MockCommand"]),
+        .executable(name: "headroom-gateway", targets: ["GatewayCommand"]),
+        .executable(name: "headroom-load", targets: ["LoadCommand"]),
+    ],
+    dependencies: [
+        .package(name: "Headroom", path: ".."),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+    ],
+    targets: [
+        .target(
+            name: "HeadroomServerSupport",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            path: "Sources/ServerSupport"
+        ),
+        .target(
+            name: "HeadroomMockServer",
+            dependencies: [
+                "HeadroomServerSupport",
+                .product(name: "HeadroomSimulator", package: "Headroom"),
+                .product(name: "HeadroomAdapters", package: "Headroom"),
+                .product(name: "HeadroomTokenizers", package: "Headroom"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            path: "Sources/MockServer"
+        ),
+        .target(
+            name: "HeadroomGateway",
+            dependencies: [
+                "HeadroomServerSupport",
+                .product(name: "HeadroomAdapters", package: "Headroom"),
+                .product(name: "HeadroomTokenizers", package: "Headroom"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            path: "Sources/Gateway"
+        ),
+        .executableTarget(name: "MockCommand", dependencies: ["HeadroomMockServer", "HeadroomServerSupport"], path: "Sources/MockCommand"),
+        .executableTarget(name: "GatewayCommand", dependencies: ["HeadroomGateway", "HeadroomServerSupport"], path: "Sources/GatewayCommand"),
+        .executableTarget(
+            name: "LoadCommand",
+            dependencies: ["HeadroomServerSupport", .product(name: "HeadroomAdapters", package: "Headroom")],
+            path: "Sources/LoadCommand"
+        ),
+        .testTarget(
+            name: "HeadroomGatewayTests",
+            dependencies: [
+                "HeadroomMockServer", "HeadroomGateway",
+                .product(name: "HeadroomAdapters", package: "Headroom"),
+            ],
+            path: "Tests/GatewayTests"
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,63 @@
+import HeadroomAdapters
+import HeadroomCore
+
+/// The clients allowed in, found by the key they present.
+struct ClientRegistry: Sendable {
+    /// One client: its key, priority and limits.
+    struct Client: Sendable {
+        let index: Int
+        let name: String
+        let key: APIKey
+        let priority: Int
+        let requestsPerMinute: Int?
+        let tokensPerMinute: Int?
+    }
+
+    let clients: [Client]
+
+    /// Resolves the configured clients, reading keys from `environment`.
+    init(_ entries: [GatewayConfiguration.Client], environment: [String: String]) throws(HeadroomError) {
+        var clients: [Client] = []
+        for (index, entry) in entries.enumerated() {
+            let key: APIKey
+            if let name = entry.keyEnvironment {
+                do {
+                    key = try APIKey(environment: name, in: environment)
+                } catch {
+                    throw HeadroomError(.invalidConfiguration, "Client '\(entry.name)': \(error.message)")
+                }
+            } else {
+                key = APIKey(entry.key ?? "")
+            }
+            guard !key.value.isEmpty else {
+                throw HeadroomError(.invalidConfiguration, "Client '\(entry.name)': the key is empty; give it a secret.")
+            }
+            guard !clients.contains(where: { $0.key == key }) else {
+                throw HeadroomError(.invalidConfiguration, "Client '\(entry.name)' has the same key as another; give each client its own.")
+            }
+            clients.append(Client(index: index, name: entry.name, key: key, priority: entry.priority ?? 0,
+                                  requestsPerMinute: entry.requestsPerMinute, tokensPerMinute: entry.tokensPerMinute))
+        }
+        self.clients = clients
+    }
+
+    /// The client whose key an `Authorization: Bearer KEY` header carries, or `nil`.
+    /// Every key is compared in full, so timing tells nothing about which bytes matched.
+    func client(authorization: String?) -> Client? {
+        guard let authorization, authorization.hasPrefix("Bearer ") else { return nil }
+        let presented = Array(authorization.utf8.dropFirst(7))
+        var found: Client?
+        for client in clients where Self.equal(Array(client.key.value.utf8), presented) {
+            found = client
+        }
+        return found
+    }
+
+    private static func equal(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        var difference = UInt8(truncatingIfNeeded: a.count ^ b.count)
+        for index in 0 ..< max(a.count, b.count) {
+            difference |= (index < a.count ? a[index] : 0) ^ (index < b.count ? b[index] : 0)
+        }
+        return difference == 0
+    }
+}

@@ -1,0 +1,263 @@
+import Foundation
+import HeadroomAdapters
+import HeadroomCore
+import HeadroomServerSupport
+import HeadroomTokenizers
+import Hummingbird
+
+/// An OpenAI-compatible HTTP front for the live engine: point an OpenAI client
+/// at it and its requests are scheduled across the configured deployments.
+///
+/// Routes: `POST /v1/chat/completions` (streaming or not), `POST /v1/embeddings`,
+/// `GET /v1/models`; `GET /stats` (JSON), `GET /metrics` (Prometheus),
+/// `GET /healthz`, `GET /readyz`.
+///
+/// ```swift
+/// let gateway = try Gateway(configuration: .load(path: "gateway.json"))
+/// try await gateway.run()   // until SIGTERM or SIGINT; then finishes what is under way
+/// ```
+public struct Gateway: Sendable {
+    /// The engine that schedules and sends the requests.
+    public let engine: HeadroomEngine
+    /// The configuration in force.
+    public let configuration: GatewayConfiguration
+    private let clients: ClientRegistry
+    private let state: GatewayState
+    private let estimator = ClassEstimate(.o200k)
+
+    /// The largest request body accepted.
+    static let maxBody = 32 << 20
+
+    /// Creates a gateway; upstream and client keys named by environment variable are read from `environment`.
+    public init(configuration: GatewayConfiguration, transport: any HTTPTransport = URLSessionTransport(),
+                environment: [String: String] = ProcessInfo.processInfo.environment) throws(HeadroomError) {
+        try configuration.validate()
+        self.configuration = configuration
+        engine = try HeadroomEngine(configuration: configuration.engine, transport: transport, environment: environment)
+        clients = try ClientRegistry(configuration.clients, environment: environment)
+        state = GatewayState(clients: clients.clients)
+    }
+
+    /// The statistics now.
+    public func stats() async -> GatewayStats {
+        await state.stats(await engine.snapshot())
+    }
+
+    // MARK: Routes
+
+    /// The routes.
+    public func router() -> Router<BasicRequestContext> {
+        let router = Router()
+        router.post("v1/chat/completions") { request, _ in
+            try await authorized(request) { client, body in try await chat(body, for: client) }
+        }
+        router.post("v1/embeddings") { request, _ in
+            try await authorized(request) { client, body in try await embed(body, for: client) }
+        }
+        router.get("v1/models") { request, _ in
+            guard clients.client(authorization: request.headers[.authorization]) != nil else {
+                await state.unauthorized()
+                return Self.unauthorized
+            }
+            return JSONReply.response(200, JSONReply.encode(ModelList(data: models().map { ModelList.Model(id: $0) })))
+        }
+        router.get("stats") { _, _ in
+            JSONReply.response(200, JSONReply.encode(await stats()))
+        }
+        router.get("metrics") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                     body: .init(byteBuffer: ByteBuffer(string: await stats().prometheusText)))
+        }
+        router.get("healthz") { _, _ in
+            JSONReply.response(200, JSONReply.encode(["status": "ok"]))
+        }
+        router.get("readyz") { _, _ in
+            let inRotation = await engine.snapshot().deployments.filter { $0.outOfRotation == nil }.count
+            return inRotation > 0
+                ? JSONReply.response(200, JSONReply.encode(["status": "ready"]))
+                : JSONReply.error(503, "No deployment is in rotation; see /stats for why each left.", type: "server_error", code: "not_ready")
+        }
+        return router
+    }
+
+    /// The server on the configured host and port; `onRunning` is told the port once it listens.
+    public func application(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+        let port = configuration.port
+        return Application(router: router(), configuration: .init(address: .hostname(configuration.host, port: port), serverName: "headroom-gateway"),
+                           onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) })
+    }
+
+    /// Serves until SIGTERM or SIGINT, then lets the requests under way finish.
+    public func run(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        try await application(onRunning: onRunning).runService()
+        await engine.shutdown(drain: true)
+    }
+
+    /// The models the deployments serve, as configured.
+    func models() -> [String] {
+        let named = configuration.engine.deployments.flatMap { ($0.models ?? []) + ($0.deploymentNames ?? [:]).keys }
+        return Array(Set(named)).sorted()
+    }
+
+    // MARK: Serving
+
+    private static let unauthorized = JSONReply.error(
+        401, "Incorrect or missing API key. Send the key the gateway's operator gave you as Authorization: Bearer KEY.",
+        type: "invalid_request_error", code: "invalid_api_key")
+
+    /// Checks the key, then runs `serve` with the body; a client that disconnects cancels it, queued or in flight.
+    private func authorized(_ request: Request,
+                            _ serve: @escaping @Sendable (ClientRegistry.Client, [UInt8]) async throws -> Response) async throws -> Response {
+        guard let client = clients.client(authorization: request.headers[.authorization]) else {
+            await state.unauthorized()
+            return Self.unauthorized
+        }
+        return try await request.body.consumeWithCancellationOnInboundClose { body in
+            let bytes = try await body.collect(upTo: Self.maxBody)
+            return try await serve(client, Array(buffer: bytes))
+        }
+    }
+
+    private func chat(_ body: [UInt8], for client: ClientRegistry.Client) async throws -> Response {
+        let started = ContinuousClock.now
+        guard let request = try? JSONDecoder().decode(ChatCompletionRequest.self, from: Data(body)) else {
+            return await invalid("The body is not a chat completion request: it needs \"model\" and \"messages\".")
+        }
+        let messages = request.messages.map { (role: $0.role, content: $0.text, name: $0.name) }
+        let estimate = ChatTokenCount.count(messages, using: estimator) + (request.outputLimit ?? configuration.engine.defaultMaxTokens ?? 4_096)
+        if let refusal = await overBudget(client, estimate: estimate) { return refusal }
+        if request.stream == true {
+            return try await stream(request, for: client, started: started)
+        }
+        return try await answer(started: started) {
+            JSONReply.encode(try await engine.chat(request, priority: client.priority).json)
+        }
+    }
+
+    private func embed(_ body: [UInt8], for client: ClientRegistry.Client) async throws -> Response {
+        let started = ContinuousClock.now
+        guard let request = try? JSONDecoder().decode(EmbeddingRequest.self, from: Data(body)) else {
+            return await invalid("The body is not an embedding request: it needs \"model\" and \"input\".")
+        }
+        let estimate = request.texts.reduce(0) { $0 + estimator.count($1) }
+        if let refusal = await overBudget(client, estimate: estimate) { return refusal }
+        return try await answer(started: started) {
+            JSONReply.encode(try await engine.embed(request, priority: client.priority).json)
+        }
+    }
+
+    /// Runs `work`, answering 200 with its body or the error's response, and counts the outcome.
+    private func answer(started: ContinuousClock.Instant, _ work: () async throws -> [UInt8]) async throws -> Response {
+        do {
+            let body = try await work()
+            await state.ended(.succeeded(latency: .now - started))
+            return JSONReply.response(200, body)
+        } catch is CancellationError {
+            await state.ended(.cancelled)
+            throw CancellationError()
+        } catch {
+            let (response, outcome) = GatewayError.response(for: error, retryAfterSeconds: configuration.retryAfterSeconds)
+            await state.ended(outcome)
+            return response
+        }
+    }
+
+    /// Streams the chunks as server-sent events. The status is decided by the
+    /// first chunk: until it comes, a failure is still an ordinary error response.
+    private func stream(_ request: ChatCompletionRequest, for client: ClientRegistry.Client, started: ContinuousClock.Instant) async throws -> Response {
+        let chunks = ChunkSource(await engine.streamChat(request, priority: client.priority))
+        let first: ChatCompletionChunk?
+        do {
+            first = try await chunks.next()
+        } catch is CancellationError {
+            await state.ended(.cancelled)
+            throw CancellationError()
+        } catch {
+            let (response, outcome) = GatewayError.response(for: error, retryAfterSeconds: configuration.retryAfterSeconds)
+            await state.ended(outcome)
+            return response
+        }
+        let state = self.state
+        return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"], body: ResponseBody { writer in
+            var next = first
+            do {
+                while let chunk = next {
+                    try await writer.write(ByteBuffer(bytes: ServerSentEvent.data(JSONReply.encode(chunk.json))))
+                    do {
+                        next = try await chunks.next()
+                    } catch {
+                        // The stream broke after chunks reached the client: say so in the stream, as OpenAI does.
+                        let detail = (error as? HeadroomError)?.message ?? "\(error)"
+                        try await writer.write(ByteBuffer(bytes: ServerSentEvent.data(JSONReply.errorBody(detail, type: "server_error", code: "stream_broken"))))
+                        await state.ended(.failed)
+                        try await writer.finish(nil)
+                        return
+                    }
+                }
+                try await writer.write(ByteBuffer(bytes: ServerSentEvent.done))
+                await state.ended(.succeeded(latency: .now - started))
+                try await writer.finish(nil)
+            } catch {
+                // The client went away: dropping the stream cancels the request upstream.
+                chunks.close()
+                await state.ended(.cancelled)
+                throw error
+            }
+        })
+    }
+
+    private func overBudget(_ client: ClientRegistry.Client, estimate: Int) async -> Response? {
+        guard let wait = await state.admit(client, estimate: estimate) else { return nil }
+        let seconds = max(1, Int((Double(wait.nanoseconds) / 1e9).rounded(.up)))
+        return JSONReply.error(429, "Client '\(client.name)' is over its own limit; retry after \(seconds) s.", type: "rate_limit_exceeded",
+                               code: "client_rate_limit_exceeded", headers: [("retry-after", "\(seconds)")])
+    }
+
+    private func invalid(_ message: String) async -> Response {
+        await state.ended(.invalid)
+        return JSONReply.error(400, message, type: "invalid_request_error", code: "invalid_body")
+    }
+}
+
+/// `GET /v1/models`.
+private struct ModelList: Encodable {
+    struct Model: Encodable {
+        var id: String
+        var object = "model"
+        var created = 0
+        var ownedBy = "headroom"
+    }
+
+    var object = "list"
+    var data: [Model]
+}
+
+/// The server-sent event framing of OpenAI's streams.
+enum ServerSentEvent {
+    /// One event carrying `payload`.
+    static func data(_ payload: [UInt8]) -> [UInt8] {
+        Array("data: ".utf8) + payload + Array("\n\n".utf8)
+    }
+
+    /// The event that ends a stream.
+    static let done = Array("data: [DONE]\n\n".utf8)
+}
+
+/// A stream's iterator, handed from the request handler (which waits for the
+/// first chunk) to the response body's writer (which sends the rest). The two
+/// never use it at once. Closing it, or dropping it, cancels the request upstream.
+private final class ChunkSource: @unchecked Sendable {
+    private var iterator: AsyncThrowingStream<ChatCompletionChunk, any Error>.AsyncIterator?
+
+    init(_ stream: AsyncThrowingStream<ChatCompletionChunk, any Error>) {
+        iterator = stream.makeAsyncIterator()
+    }
+
+    func next() async throws -> ChatCompletionChunk? {
+        try await iterator?.next()
+    }
+
+    func close() {
+        iterator = nil
+    }
+}

@@ -1,0 +1,31 @@
+import HeadroomCore
+import HeadroomServerSupport
+import Hummingbird
+
+/// How the gateway answers a request the engine could not serve: the status,
+/// error type and code OpenAI's clients understand, with the engine's message.
+enum GatewayError {
+    /// The response for `error`, and how to count it.
+    static func response(for error: any Error, retryAfterSeconds: Int) -> (Response, GatewayState.Outcome) {
+        guard let error = error as? HeadroomError else {
+            return (JSONReply.error(502, "The upstream answer could not be read: \(error)", type: "server_error", code: "bad_upstream_response"), .failed)
+        }
+        let retryAfter = [("retry-after", "\(retryAfterSeconds)")]
+        switch error.kind {
+        case .queueFull:
+            return (JSONReply.error(429, error.message, type: "rate_limit_exceeded", code: "queue_full", headers: retryAfter), .rejected)
+        case .queueWaitExceeded:
+            return (JSONReply.error(429, error.message, type: "rate_limit_exceeded", code: "queue_wait_exceeded", headers: retryAfter), .rejected)
+        case .unservable, .invalidJob:
+            return (JSONReply.error(400, error.message, type: "invalid_request_error", code: error.kind.description), .invalid)
+        case .rejectedByProvider:
+            return (JSONReply.error(400, error.message, type: "invalid_request_error", code: "rejected_by_provider"), .failed)
+        case .deadlineExceeded:
+            return (JSONReply.error(504, error.message, type: "timeout", code: "deadline_exceeded"), .failed)
+        case .invalidConfiguration:
+            return (JSONReply.error(503, error.message, type: "server_error", code: "unavailable", headers: retryAfter), .failed)
+        default:
+            return (JSONReply.error(502, error.message, type: "server_error", code: error.kind.description), .failed)
+        }
+    }
+}

@@ -1,0 +1,117 @@
+import Foundation
+import HeadroomCore
+import HeadroomSimulator
+
+/// The mock deployments of a scenario, in real time: each request is judged by
+/// the simulator's ``MockEndpoint`` (the same limiter, latency and faults),
+/// with the clock started when the provider is created.
+///
+/// ```swift
+/// let provider = MockProvider(scenario: try .builtIn())
+/// let arrival = await provider.arrive(at: "eastus", promptTokens: 900, maxTokens: 300)
+/// ```
+public actor MockProvider {
+    /// What a request that reached a deployment gets.
+    public struct Arrival: Sendable {
+        /// The endpoint's verdict: when and how it answers, and its rate-limit headers.
+        public var response: MockEndpoint.Response
+        /// Tokens the answer will contain (0 unless it succeeds).
+        public var completionTokens: Int
+        /// How long after arrival the answer is complete.
+        public var delay: Duration
+        /// Whether the deployment counts and limits the OpenAI way (else Azure's).
+        public var openAIHeaders: Bool
+    }
+
+    /// The scenario's deployments, in its order.
+    public nonisolated let deployments: [SimulatedDeployment]
+    private var endpoints: [MockEndpoint]
+    private var stats: [MockStats.Deployment]
+    private var random: SeededRandom
+    private let bucketSeconds: Double
+    private let origin = ContinuousClock.now
+    private var background: [Task<Void, Never>] = []
+
+    /// Creates the deployments of `scenario`, their clocks starting now.
+    public init(scenario: Scenario) {
+        deployments = scenario.deployments
+        endpoints = scenario.deployments.enumerated().map { index, deployment in
+            MockEndpoint(model: deployment.endpoint, seed: scenario.seed &+ UInt64(index) &* 0x9E37_79B9)
+        }
+        stats = scenario.deployments.map { MockStats.Deployment(id: $0.id) }
+        random = SeededRandom(seed: scenario.seed ^ 0x0A_57_E7)
+        bucketSeconds = scenario.bucketSeconds
+    }
+
+    /// The index of the deployment named `id`, or `nil`.
+    public nonisolated func index(of id: String) -> Int? {
+        deployments.firstIndex { $0.id == id }
+    }
+
+    /// The first deployment that serves `model` (one that lists no models serves all).
+    public nonisolated func index(serving model: String?) -> Int? {
+        deployments.firstIndex { $0.models.isEmpty || model.map($0.models.contains) == true }
+    }
+
+    /// A request reaches deployment `index`: counts it, charges it, and says how it is answered.
+    /// `maxTokens` is 0 for embeddings, which generate nothing.
+    public func arrive(at index: Int, promptTokens: Int, maxTokens: Int) -> Arrival {
+        let generated = maxTokens == 0 ? 0 : min(maxTokens, 8 + Int(random.next() % 57))
+        let request = SimulatedRequest(arrival: .zero, promptTokens: promptTokens, maxTokens: maxTokens, outputTokens: generated,
+                                       model: deployments[index].models.first ?? "")
+        let now = elapsed()
+        let response = endpoints[index].handle(request, now: now)
+        let completion = response.status == 200 ? generated : 0
+        stats[index].record(status: response.status, tokens: response.status == 200 ? promptTokens + completion : 0,
+                            bucket: bucket(now))
+        return Arrival(response: response, completionTokens: completion, delay: max(.zero, response.at - now),
+                       openAIHeaders: deployments[index].endpoint.provider == .openAI)
+    }
+
+    /// An accepted request (status other than 429 and 503) has been answered.
+    public func finished(at index: Int) {
+        endpoints[index].finished()
+    }
+
+    /// Counts and a timeline per deployment.
+    public func statistics() -> MockStats {
+        MockStats(uptimeSeconds: Double(elapsed().nanoseconds) / 1e9, bucketSeconds: bucketSeconds, deployments: stats)
+    }
+
+    /// Starts the scenario's background traffic (other clients spending the
+    /// shared quotas), which runs until ``stopBackgroundTraffic()``.
+    public func startBackgroundTraffic() {
+        guard background.isEmpty else { return }
+        for (index, deployment) in deployments.enumerated() where deployment.endpoint.faults.backgroundTokensPerMinute > 0 {
+            let faults = deployment.endpoint.faults
+            var draws = SeededRandom(seed: random.next())
+            background.append(Task { [weak self] in
+                let perSecond = faults.backgroundTokensPerMinute / 60 / faults.backgroundRequestTokens
+                while !Task.isCancelled {
+                    let gap = -log1p(-draws.nextUnit()) / perSecond
+                    try? await Task.sleep(for: .nanoseconds(Int64(gap * 1e9)))
+                    let tokens = max(1, Int(faults.backgroundRequestTokens * (0.5 + draws.nextUnit())))
+                    await self?.spendBackground(tokens, at: index)
+                }
+            })
+        }
+    }
+
+    /// Stops the background traffic.
+    public func stopBackgroundTraffic() {
+        for task in background { task.cancel() }
+        background.removeAll()
+    }
+
+    private func spendBackground(_ tokens: Int, at index: Int) {
+        endpoints[index].background(tokens: tokens, now: elapsed())
+    }
+
+    private func elapsed() -> Instant {
+        Instant(nanoseconds: (ContinuousClock.now - origin).nanoseconds)
+    }
+
+    private func bucket(_ now: Instant) -> Int {
+        Int(Double(now.nanoseconds) / 1e9 / bucketSeconds)
+    }
+}
