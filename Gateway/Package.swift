@@ -52,14 +52,21 @@ let package = Package(
         .executableTarget(name: "GatewayCommand", dependencies: ["HeadroomGateway", "HeadroomServerSupport"], path: "Sources/GatewayCommand"),
         .executableTarget(
             name: "LoadCommand",
-            dependencies: ["HeadroomServerSupport", .product(name: "HeadroomAdapters", package: "Headroom")],
+            dependencies: [
+                "HeadroomServerSupport",
+                .product(name: "HeadroomCore", package: "Headroom"),
+                .product(name: "HeadroomAdapters", package: "Headroom"),
+            ],
             path: "Sources/LoadCommand"
         ),
         .testTarget(
             name: "HeadroomGatewayTests",
             dependencies: [
                 "HeadroomMockServer", "HeadroomGateway",
+                .product(name: "HeadroomCore", package: "Headroom"),
+                .product(name: "HeadroomSimulator", package: "Headroom"),
                 .product(name: "HeadroomAdapters", package: "Headroom"),
+                .product(name: "Hummingbird", package: "hummingbird"),
             ],
             path: "Tests/GatewayTests"
         ),

@@ -15,11 +15,20 @@ public final class URLSessionTransport: HTTPTransport {
     private let session: URLSession
     private let delegate: StreamingDelegate
 
-    /// Creates a transport with its own session.
-    public init(configuration: URLSessionConfiguration = .ephemeral) {
+    /// Creates a transport with its own session (by default ``defaultConfiguration``).
+    public init(configuration: URLSessionConfiguration = URLSessionTransport.defaultConfiguration) {
         let delegate = StreamingDelegate()
         self.delegate = delegate
         session = URLSession(configuration: configuration, delegate: delegate, delegateQueue: nil)
+    }
+
+    /// An ephemeral configuration that allows 256 connections to a host instead
+    /// of URLSession's 6: the scheduler, not the connection pool, decides how
+    /// many requests a deployment has in flight.
+    public static var defaultConfiguration: URLSessionConfiguration {
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.httpMaximumConnectionsPerHost = 256
+        return configuration
     }
 
     deinit {

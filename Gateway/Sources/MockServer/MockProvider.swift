@@ -7,8 +7,8 @@ import HeadroomSimulator
 /// with the clock started when the provider is created.
 ///
 /// ```swift
-/// let provider = MockProvider(scenario: try .builtIn())
-/// let arrival = await provider.arrive(at: "eastus", promptTokens: 900, maxTokens: 300)
+/// let provider = MockProvider(deployments: [SimulatedDeployment(id: "eastus", endpoint: .azure(tokensPerMinute: 150_000))])
+/// let arrival = await provider.arrive(at: 0, promptTokens: 900, maxTokens: 300)
 /// ```
 public actor MockProvider {
     /// What a request that reached a deployment gets.
@@ -32,15 +32,16 @@ public actor MockProvider {
     private let origin = ContinuousClock.now
     private var background: [Task<Void, Never>] = []
 
-    /// Creates the deployments of `scenario`, their clocks starting now.
-    public init(scenario: Scenario) {
-        deployments = scenario.deployments
-        endpoints = scenario.deployments.enumerated().map { index, deployment in
-            MockEndpoint(model: deployment.endpoint, seed: scenario.seed &+ UInt64(index) &* 0x9E37_79B9)
+    /// Creates `deployments`, their clocks starting now; `seed` fixes jitter,
+    /// faults and answer lengths, and the timeline has buckets of `bucketSeconds`.
+    public init(deployments: [SimulatedDeployment], seed: UInt64 = 1, bucketSeconds: Double = 10) {
+        self.deployments = deployments
+        endpoints = deployments.enumerated().map { index, deployment in
+            MockEndpoint(model: deployment.endpoint, seed: seed &+ UInt64(index) &* 0x9E37_79B9)
         }
-        stats = scenario.deployments.map { MockStats.Deployment(id: $0.id) }
-        random = SeededRandom(seed: scenario.seed ^ 0x0A_57_E7)
-        bucketSeconds = scenario.bucketSeconds
+        stats = deployments.map { MockStats.Deployment(id: $0.id) }
+        random = SeededRandom(seed: seed ^ 0x0A_57_E7)
+        self.bucketSeconds = max(0.001, bucketSeconds)
     }
 
     /// The index of the deployment named `id`, or `nil`.

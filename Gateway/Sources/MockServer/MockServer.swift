@@ -31,10 +31,15 @@ public struct MockServer: Sendable {
     /// The largest request body accepted.
     static let maxBody = 32 << 20
 
-    /// Serves the deployments of `scenario`.
-    public init(scenario: Scenario) throws(HeadroomError) {
-        provider = MockProvider(scenario: scenario)
+    /// Serves `deployments`; `seed` fixes latency jitter, faults and answer lengths.
+    public init(deployments: [SimulatedDeployment], seed: UInt64 = 1, bucketSeconds: Double = 10) throws(HeadroomError) {
+        provider = MockProvider(deployments: deployments, seed: seed, bucketSeconds: bucketSeconds)
         tokenizer = try .load(.o200k)
+    }
+
+    /// Serves the deployments of `scenario`, with its seed and timeline buckets.
+    public init(scenario: Scenario) throws(HeadroomError) {
+        try self.init(deployments: scenario.deployments, seed: scenario.seed, bucketSeconds: scenario.bucketSeconds)
     }
 
     /// The routes.

@@ -1,0 +1,171 @@
+import Foundation
+import HeadroomAdapters
+import HeadroomCore
+import HeadroomGateway
+import Testing
+
+/// The live engine, configured to use the gateway as an OpenAI-compatible server.
+func engine(through servers: Servers, key: String = Servers.key) throws -> HeadroomEngine {
+    try HeadroomEngine(configuration: EngineConfiguration(deployments: [
+        .init(id: "gateway", provider: "openai-compatible", baseURL: "\(servers.gatewayURL)/v1", apiKeyEnvironment: "GATEWAY_KEY",
+              requestsPerMinute: 10_000, tokensPerMinute: 10_000_000),
+    ]), environment: ["GATEWAY_KEY": key])
+}
+
+/// Waits for `condition`, checking every 10 ms, for at most a minute.
+func waitFor(_ condition: () async -> Bool) async -> Bool {
+    for _ in 0 ..< 6_000 {
+        if await condition() { return true }
+        try? await Task.sleep(for: .milliseconds(10))
+    }
+    return false
+}
+
+@Suite("Gateway", .timeLimit(.minutes(5)))
+struct GatewayTests {
+    @Test("A chat, a stream and embeddings go through the gateway to the mock and back")
+    func throughTheGateway() async throws {
+        try await Servers.with([azure("east"), azure("west")]) { servers in
+            let engine = try engine(through: servers)
+            let answer = try await engine.chat(ChatCompletionRequest(model: "gpt-4o", messages: [ChatMessage(role: "user", text: "Hello")],
+                                                                     maxTokens: 10))
+            let usage = try #require(answer.usage)
+            #expect(usage.promptTokens == 8 && (1 ... 10).contains(usage.completionTokens))
+            #expect(answer.content?.hasPrefix("Mock answer") == true)
+
+            var deltas: [String] = []
+            for try await chunk in await engine.streamChat(ChatCompletionRequest(model: "gpt-4o", messages: [ChatMessage(role: "user", text: "Hi")],
+                                                                                 maxTokens: 3)) {
+                deltas.append(chunk.delta ?? "")
+            }
+            #expect(deltas == ["", "Mock", " answer", " from", ""])
+
+            let vectors = try await engine.embed(EmbeddingRequest(model: "gpt-4o", inputs: ["a", "b", "c"])).vectors
+            #expect(vectors.count == 3 && vectors.allSatisfy { $0.count == 16 })
+
+            let stats = await servers.gateway.stats()
+            #expect(stats.requests.succeeded == 3 && stats.requests.total == 3)
+            #expect(stats.deployments.map(\.succeeded).reduce(0, +) == 3)
+        }
+    }
+
+    @Test("An unknown or missing key gets 401 with an OpenAI-style error, and is counted")
+    func unauthorized() async throws {
+        try await Servers.with([azure("east")]) { servers in
+            let wrong = try await exchange("\(servers.gatewayURL)/v1/chat/completions", headers: ["authorization": "Bearer sk-nope"], body: hello)
+            #expect(wrong.status == 401 && wrong.value("error", "code") as? String == "invalid_api_key")
+            let missing = try await exchange("\(servers.gatewayURL)/v1/models", method: "GET")
+            #expect(missing.status == 401)
+            #expect(await servers.gateway.stats().requests.unauthorized == 2)
+        }
+    }
+
+    @Test("A full queue answers 429 with Retry-After; a model nobody serves 400 with the reason")
+    func backPressure() async throws {
+        // One request a minute and no room to wait: the second request would have to wait.
+        try await Servers.with([azure("east", requestsPerMinute: 1)], configure: {
+            $0.engine.maxQueueLength = 0
+            $0.retryAfterSeconds = 7
+        }) { servers in
+            let url = "\(servers.gatewayURL)/v1/chat/completions"
+            let auth = ["authorization": "Bearer \(Servers.key)"]
+            #expect(try await exchange(url, headers: auth, body: hello).status == 200)
+            let full = try await exchange(url, headers: auth, body: hello)
+            #expect(full.status == 429 && full.headers["retry-after"] == "7")
+            #expect(full.value("error", "code") as? String == "queue_full" && full.value("error", "type") as? String == "rate_limit_exceeded")
+            let unservable = try await exchange(url, headers: auth, body: #"{"model":"gpt-9","messages":[{"role":"user","content":"Hi"}]}"#)
+            #expect(unservable.status == 400 && unservable.value("error", "code") as? String == "unservable")
+            #expect((unservable.value("error", "message") as? String)?.contains("gpt-9") == true)
+            let stats = await servers.gateway.stats()
+            #expect(stats.requests.succeeded == 1 && stats.requests.rejected == 1 && stats.requests.invalid == 1)
+        }
+    }
+
+    @Test("A client over its own limit gets 429 with Retry-After; its priority is passed on")
+    func clientLimits() async throws {
+        try await Servers.with([azure("east")], configure: {
+            $0.clients = [.init(name: "slow", key: Servers.key, priority: 5, requestsPerMinute: 1)]
+        }) { servers in
+            let url = "\(servers.gatewayURL)/v1/chat/completions"
+            let auth = ["authorization": "Bearer \(Servers.key)"]
+            #expect(try await exchange(url, headers: auth, body: hello).status == 200)
+            let over = try await exchange(url, headers: auth, body: hello)
+            #expect(over.status == 429 && over.value("error", "code") as? String == "client_rate_limit_exceeded")
+            let wait = try #require(over.headers["retry-after"].flatMap(Int.init))
+            #expect((59 ... 60).contains(wait))
+            let clients = await servers.gateway.stats().clients
+            #expect(clients.map(\.name) == ["slow"] && clients.map(\.requests) == [2] && clients.map(\.rejected) == [1])
+        }
+    }
+
+    @Test("A client that hangs up cancels its request upstream")
+    func disconnectCancels() async throws {
+        try await Servers.with([azure("east", latency: 30)]) { servers in
+            let engine = try engine(through: servers)
+            let call = Task { try await engine.chat(ChatCompletionRequest(model: "gpt-4o", messages: [ChatMessage(role: "user", text: "Hi")])) }
+            #expect(await waitFor { await servers.gateway.stats().inFlight == 1 })
+            call.cancel()
+            #expect(await waitFor {
+                let stats = await servers.gateway.stats()
+                return stats.requests.cancelled == 1 && stats.inFlight == 0
+            })
+            #expect(await servers.gateway.engine.snapshot().counters.cancelled == 1)
+        }
+    }
+
+    @Test("Stats, metrics, models, health and readiness answer")
+    func monitoring() async throws {
+        try await Servers.with([azure("east")]) { servers in
+            let auth = ["authorization": "Bearer \(Servers.key)"]
+            #expect(try await exchange("\(servers.gatewayURL)/v1/chat/completions", headers: auth, body: hello).status == 200)
+            let stats = try await exchange("\(servers.gatewayURL)/stats", method: "GET")
+            #expect(stats.value("requests", "succeeded") as? Int == 1)
+            #expect(stats.value("deployments", 0, "id") as? String == "east")
+            #expect(stats.value("latency_seconds", "count") as? Int == 1)
+            let metrics = try await exchange("\(servers.gatewayURL)/metrics", method: "GET")
+            #expect(metrics.text.contains("headroom_gateway_requests_total{outcome=\"succeeded\"} 1\n"))
+            #expect(metrics.text.contains("headroom_deployment_in_rotation{deployment=\"east\"} 1\n"))
+            let models = try await exchange("\(servers.gatewayURL)/v1/models", method: "GET", headers: auth)
+            #expect(models.value("data", 0, "id") as? String == "gpt-4o")
+            #expect(try await exchange("\(servers.gatewayURL)/healthz", method: "GET").status == 200)
+            #expect(try await exchange("\(servers.gatewayURL)/readyz", method: "GET").status == 200)
+        }
+    }
+}
+
+@Suite("Gateway configuration")
+struct GatewayConfigurationTests {
+    private func decode(_ json: String) throws -> GatewayConfiguration {
+        try JSONDecoder().decode(GatewayConfiguration.self, from: Data(json.utf8))
+    }
+
+    private let deployment = #""deployments":[{"id":"a","provider":"openai","apiKeyEnvironment":"K","requestsPerMinute":1,"tokensPerMinute":1}]"#
+
+    @Test("The example configuration loads")
+    func example() throws {
+        let configuration = try GatewayConfiguration.load(path: URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().appendingPathComponent("../../Examples/gateway.json").path)
+        #expect(configuration.engine.deployments.count == 3 && configuration.clients.count == 2 && configuration.port == 8080)
+    }
+
+    @Test("A misspelt field is refused, naming it")
+    func unknownField() {
+        #expect(throws: HeadroomError(.invalidConfiguration, "unknown field \"client\"; the fields are allocation, attemptTimeoutSeconds, clients, defaultMaxTokens, deployments, host, maxAttempts, maxQueueLength, maxQueueWaitSeconds, port, queue, retryAfterSeconds, targetUtilization.")) {
+            try decode("{\(deployment),\"client\":[]}")
+        }
+    }
+
+    @Test("A gateway without clients, or with a client that has two keys or shares one, is refused", arguments: [
+        (#"[]"#, "\"clients\" is empty; add at least one client with a key, the gateway does not run open."),
+        (#"[{"name":"x","key":"a","keyEnvironment":"B"}]"#, "Client 'x': give exactly one of \"key\" and \"keyEnvironment\"."),
+        (#"[{"name":"x","key":"a"},{"name":"y","key":"a"}]"#, "Client 'y' has the same key as another; give each client its own."),
+        (#"[{"name":"x","keyEnvironment":"UNSET"}]"#, "Client 'x': The environment variable UNSET is not set or empty; set it to the API key."),
+        (#"[{"name":"x","key":"a","requestsPerMinute":0}]"#, "Client 'x': requestsPerMinute is 0; it must be at least 1, or left out."),
+    ])
+    func badClients(clients: String, message: String) throws {
+        let configuration = try decode("{\(deployment),\"clients\":\(clients)}")
+        #expect(throws: HeadroomError(.invalidConfiguration, message)) {
+            try Gateway(configuration: configuration, environment: ["K": "k"])
+        }
+    }
+}

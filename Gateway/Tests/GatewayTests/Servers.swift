@@ -1,0 +1,96 @@
+import Foundation
+import HeadroomAdapters
+import HeadroomCore
+import HeadroomGateway
+import HeadroomMockServer
+import HeadroomSimulator
+import Hummingbird
+
+/// A mock provider and a gateway in front of it, both on free loopback ports in this process.
+struct Servers {
+    let mock: MockServer
+    let gateway: Gateway
+    let mockURL: String
+    let gatewayURL: String
+
+    /// The test client's key.
+    static let key = "sk-test"
+
+    /// Starts the mock with `deployments`, and a gateway over them configured by `configure`, runs `body`, then stops both.
+    static func with(_ deployments: [SimulatedDeployment],
+                     configure: (inout GatewayConfiguration) -> Void = { _ in },
+                     _ body: (Servers) async throws -> Void) async throws {
+        let mock = try MockServer(deployments: deployments)
+        let (mockPort, mockTask) = try await start { mock.application(port: 0, onRunning: $0) }
+        defer { mockTask.cancel() }
+        let mockURL = "http://127.0.0.1:\(mockPort)"
+        var configuration = GatewayConfiguration(
+            engine: EngineConfiguration(deployments: deployments.map { deployment in
+                .init(id: deployment.id, provider: "azure", endpoint: mockURL, apiKeyEnvironment: "MOCK_KEY",
+                      deploymentNames: ["gpt-4o": deployment.id], models: ["gpt-4o"],
+                      requestsPerMinute: deployment.endpoint.requestsPerMinute, tokensPerMinute: deployment.endpoint.tokensPerMinute)
+            }),
+            port: 0, clients: [.init(name: "test", key: key)]
+        )
+        configure(&configuration)
+        let gateway = try Gateway(configuration: configuration, environment: ["MOCK_KEY": "mock-key"])
+        let (gatewayPort, gatewayTask) = try await start { gateway.application(onRunning: $0) }
+        defer { gatewayTask.cancel() }
+        try await body(Servers(mock: mock, gateway: gateway, mockURL: mockURL, gatewayURL: "http://127.0.0.1:\(gatewayPort)"))
+    }
+
+    private static func start<App: ApplicationProtocol>(
+        _ make: (@escaping @Sendable (Int) async -> Void) -> App
+    ) async throws -> (Int, Task<Void, any Error>) {
+        let (ports, continuation) = AsyncStream<Int>.makeStream()
+        let app = make { continuation.yield($0) }
+        let task = Task { try await app.run() }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next() else { throw HeadroomError(.invalidConfiguration, "the server did not start") }
+        return (port, task)
+    }
+}
+
+/// A mock Azure deployment serving gpt-4o, answering in `latency` seconds.
+func azure(_ id: String, requestsPerMinute: Int = 600, tokensPerMinute: Int = 100_000, latency: Double = 0.01) -> SimulatedDeployment {
+    var endpoint = EndpointModel.azure(tokensPerMinute: tokensPerMinute, requestsPerMinute: requestsPerMinute)
+    endpoint.latency.firstTokenSeconds = latency
+    endpoint.latency.perOutputTokenSeconds = 0
+    endpoint.latency.jitter = 0
+    endpoint.latency.refusalSeconds = 0
+    return SimulatedDeployment(id: id, models: ["gpt-4o"], endpoint: endpoint)
+}
+
+/// An HTTP exchange's status, headers and JSON body.
+struct Exchange {
+    let status: Int
+    /// Names in lower case.
+    let headers: [String: String]
+    let json: [String: Any]
+    let text: String
+
+    /// A value at a path of keys and array indices.
+    func value(_ path: Any...) -> Any? {
+        var current: Any? = json
+        for step in path {
+            if let key = step as? String { current = (current as? [String: Any])?[key] } else if let index = step as? Int {
+                current = (current as? [Any]).flatMap { index < $0.count ? $0[index] : nil }
+            }
+        }
+        return current
+    }
+}
+
+let client = URLSessionTransport()
+
+/// Sends a request and reads the whole answer.
+func exchange(_ url: String, method: String = "POST", headers: [String: String] = [:], body: String = "") async throws -> Exchange {
+    let request = HTTPRequestData(method: method, url: url, headers: headers.map { HTTPField($0.key, $0.value) }, body: Array(body.utf8))
+    let response = try await client.send(request, timeout: .seconds(60))
+    let bytes = try await response.collect()
+    let json = (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any] ?? [:]
+    let headers = Dictionary(response.headers.map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { first, _ in first })
+    return Exchange(status: response.status, headers: headers, json: json, text: String(decoding: bytes, as: UTF8.self))
+}
+
+let hello = #"{"model":"gpt-4o","messages":[{"role":"user","content":"Hello"}],"max_tokens":10}"#
