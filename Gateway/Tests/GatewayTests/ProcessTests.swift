@@ -1,0 +1,80 @@
+import Foundation
+import HeadroomAdapters
+import Testing
+
+/// Runs a program to its end without blocking a thread; returns its exit status and output.
+func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) async throws -> (status: Int32, output: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    if let environment { process.environment = environment }
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = pipe
+    let status = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Int32, any Error>) in
+        process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
+        do { try process.run() } catch { continuation.resume(throwing: error) }
+    }
+    return (status, String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+}
+
+/// The folder of the built products, where the test runner itself is.
+let productsFolder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+let gatewayFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+@Suite("Real clients and processes", .timeLimit(.minutes(10)))
+struct ProcessTests {
+    @Test("The official openai Python client chats, streams and embeds through the gateway, and is refused with a wrong key")
+    func officialClient() async throws {
+        try await Servers.with([azure("east")]) { servers in
+            let script = gatewayFolder.appendingPathComponent("Scripts/openai-client-check.sh").path
+            let (status, output) = try await run("/bin/bash", [script, "\(servers.gatewayURL)/v1", Servers.key])
+            #expect(status == 0, "the openai client check failed (it needs python3 with venv and PyPI): \(output)")
+            #expect(output.contains("stream: ['Mock', ' answer', ' from'], usage 11"))
+            #expect(output.contains("embeddings: 2 vectors of 16"))
+            #expect(output.contains("wrong key: 401"))
+        }
+    }
+
+    @Test("On SIGTERM the gateway finishes the request under way, then exits")
+    func gracefulShutdown() async throws {
+        let executable = productsFolder.appendingPathComponent("headroom-gateway").path
+        try #require(FileManager.default.isExecutableFile(atPath: executable), "build the products first: \(executable) is missing")
+        try await Servers.with([azure("east", latency: 1.5)]) { servers in
+            let configuration = FileManager.default.temporaryDirectory.appendingPathComponent("headroom-gateway-\(UUID().uuidString).json")
+            try Data("""
+                {"port": 0, "clients": [{"name": "t", "key": "\(Servers.key)"}],
+                 "deployments": [{"id": "east", "provider": "azure", "endpoint": "\(servers.mockURL)", "apiKeyEnvironment": "MOCK_KEY",
+                                  "deploymentNames": {"gpt-4o": "east"}, "requestsPerMinute": 600, "tokensPerMinute": 100000}]}
+                """.utf8).write(to: configuration)
+            defer { try? FileManager.default.removeItem(at: configuration) }
+
+            let log = configuration.appendingPathExtension("log")
+            FileManager.default.createFile(atPath: log.path, contents: nil)
+            defer { try? FileManager.default.removeItem(at: log) }
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: executable)
+            process.arguments = ["--config", configuration.path]
+            process.environment = ["MOCK_KEY": "mock"]
+            process.standardOutput = try FileHandle(forWritingTo: log)
+            let ended = AsyncStream<Int32>.makeStream()
+            process.terminationHandler = { ended.continuation.yield($0.terminationStatus) }
+            try process.run()
+            defer { if process.isRunning { process.terminate() } }
+
+            func output() -> String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
+            #expect(await waitFor { output().contains("/v1 ") })
+            let banner = output()
+            let port = try #require(banner.components(separatedBy: "http://127.0.0.1:").dropFirst().first.flatMap { Int($0.prefix { $0.isNumber }) })
+            let url = "http://127.0.0.1:\(port)"
+
+            let call = Task { try await exchange("\(url)/v1/chat/completions", headers: ["authorization": "Bearer \(Servers.key)"], body: hello).status }
+            #expect(await waitFor { (try? await exchange("\(url)/stats", method: "GET").value("in_flight") as? Int) == 1 })
+            kill(process.processIdentifier, SIGTERM)
+            #expect(try await call.value == 200)
+            var statuses = ended.stream.makeAsyncIterator()
+            #expect(await statuses.next() == 0)
+            #expect(output().hasSuffix("headroom-gateway: stopped after finishing the requests under way\n"))
+        }
+    }
+}
