@@ -112,10 +112,14 @@ public struct Gateway: Sendable {
             await state.unauthorized()
             return Self.unauthorized
         }
-        return try await request.body.consumeWithCancellationOnInboundClose { body in
+        var response = try await request.body.consumeWithCancellationOnInboundClose { body in
             let bytes = try await body.collect(upTo: Self.maxBody)
             return try await serve(client, Array(buffer: bytes))
         }
+        // Watching for the client's hang-up reads the connection past this request, so it cannot carry
+        // another: say so, or a client would send its next request into a closing connection.
+        response.headers[.connection] = "close"
+        return response
     }
 
     private func chat(_ body: [UInt8], for client: ClientRegistry.Client) async throws -> Response {
