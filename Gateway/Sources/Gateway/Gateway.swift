@@ -193,14 +193,14 @@ public struct Gateway: Sendable {
                         // The stream broke after chunks reached the client: say so in the stream, as OpenAI does.
                         let detail = (error as? HeadroomError)?.message ?? "\(error)"
                         try await writer.write(ByteBuffer(bytes: ServerSentEvent.data(JSONReply.errorBody(detail, type: "server_error", code: "stream_broken"))))
-                        await state.ended(.failed)
                         try await writer.finish(nil)
+                        await state.ended(.failed)
                         return
                     }
                 }
                 try await writer.write(ByteBuffer(bytes: ServerSentEvent.done))
-                await state.ended(.succeeded(latency: .now - started))
                 try await writer.finish(nil)
+                await state.ended(.succeeded(latency: .now - started))
             } catch {
                 // The client went away: dropping the stream cancels the request upstream.
                 chunks.close()

@@ -10,9 +10,11 @@ extension GatewayStats {
         }
         let outcomes: [(String, Int)] = [("succeeded", requests.succeeded), ("failed", requests.failed), ("rejected", requests.rejected),
                                          ("invalid", requests.invalid), ("unauthorized", requests.unauthorized),
-                                         ("cancelled", requests.cancelled), ("in_progress", requests.inProgress)]
-        metric("headroom_gateway_requests_total", "counter", "Requests that reached an API route, by outcome.",
+                                         ("cancelled", requests.cancelled)]
+        metric("headroom_gateway_requests_total", "counter", "Requests that reached an API route and ended, by outcome.",
                outcomes.map { (#"{outcome="\#($0.0)"}"#, "\($0.1)") })
+        metric("headroom_gateway_requests_in_progress", "gauge", "Requests that reached an API route and have not ended.",
+               [("", "\(requests.inProgress)")])
         metric("headroom_gateway_latency_seconds", "summary", "Latency of recent successful requests.",
                [("{quantile=\"0.5\"}", "\(latencySeconds.p50)"), ("{quantile=\"0.9\"}", "\(latencySeconds.p90)"),
                 ("{quantile=\"0.99\"}", "\(latencySeconds.p99)"), ("_count", "\(latencySeconds.count)")].map { ($0.0, $0.1) })
