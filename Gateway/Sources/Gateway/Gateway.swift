@@ -156,14 +156,20 @@ public struct Gateway: Sendable {
             let body = try await work()
             await state.ended(.succeeded(latency: .now - started))
             return JSONReply.response(200, body)
-        } catch is CancellationError {
-            await state.ended(.cancelled)
-            throw CancellationError()
         } catch {
-            let (response, outcome) = GatewayError.response(for: error, retryAfterSeconds: configuration.retryAfterSeconds)
-            await state.ended(outcome)
-            return response
+            return try await failure(error)
         }
+    }
+
+    /// Counts a request that ended in `error` and answers for it; a cancellation (the client hung up) is rethrown.
+    private func failure(_ error: any Error) async throws -> Response {
+        if error is CancellationError {
+            await state.ended(.cancelled)
+            throw error
+        }
+        let (response, outcome) = GatewayError.response(for: error, retryAfterSeconds: configuration.retryAfterSeconds)
+        await state.ended(outcome)
+        return response
     }
 
     /// Streams the chunks as server-sent events. The status is decided by the
@@ -173,13 +179,8 @@ public struct Gateway: Sendable {
         let first: ChatCompletionChunk?
         do {
             first = try await chunks.next()
-        } catch is CancellationError {
-            await state.ended(.cancelled)
-            throw CancellationError()
         } catch {
-            let (response, outcome) = GatewayError.response(for: error, retryAfterSeconds: configuration.retryAfterSeconds)
-            await state.ended(outcome)
-            return response
+            return try await failure(error)
         }
         let state = self.state
         return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"], body: ResponseBody { writer in
