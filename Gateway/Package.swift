@@ -43,7 +43,6 @@ let package = Package(
             dependencies: [
                 "HeadroomServerSupport",
                 .product(name: "HeadroomAdapters", package: "Headroom"),
-                .product(name: "HeadroomTokenizers", package: "Headroom"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
             path: "Sources/Gateway"

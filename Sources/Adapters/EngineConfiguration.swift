@@ -105,6 +105,14 @@ public struct EngineConfiguration: Sendable, Codable {
         self.defaultMaxTokens = defaultMaxTokens
     }
 
+    private enum CodingKeys: String, CodingKey, CaseIterable {
+        case deployments, queue, allocation, maxQueueLength, maxQueueWaitSeconds, targetUtilization, maxAttempts
+        case attemptTimeoutSeconds, defaultMaxTokens
+    }
+
+    /// The names of the fields a configuration file may hold, for formats that embed one (the gateway's).
+    public static let fieldNames = Set(CodingKeys.allCases.map(\.rawValue))
+
     /// Reads a configuration file.
     public static func load(path: String) throws(HeadroomError) -> EngineConfiguration {
         guard let data = FileManager.default.contents(atPath: path) else {

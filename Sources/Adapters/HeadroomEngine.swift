@@ -77,8 +77,7 @@ public actor HeadroomEngine {
 
     /// Embeds one input or many.
     public func embed(_ request: EmbeddingRequest, priority: Int = 0, deadline: Duration? = nil) async throws -> EmbeddingResponse {
-        let prompt = request.texts.reduce(0) { $0 + tokenizer.count($1) }
-        let job = Job(models: request.model.map { [$0] } ?? [], promptTokens: prompt, maxOutputTokens: 0,
+        let job = Job(models: request.model.map { [$0] } ?? [], promptTokens: estimatedTokens(for: request), maxOutputTokens: 0,
                       promptCharacters: request.texts.reduce(0) { $0 + $1.count }, priority: priority, deadline: deadline.map(instant(after:)))
         let body = try await send(.embeddings, request: request, job: job)
         return EmbeddingResponse(json: try JSONValue.parse(body))
@@ -129,11 +128,27 @@ public actor HeadroomEngine {
 
     // MARK: Submitting
 
+    /// The tokens the engine plans for a chat request: its estimated prompt
+    /// and its output limit (the configured default when it sets none), times `n`.
+    public nonisolated func estimatedTokens(for request: ChatCompletionRequest) -> Int {
+        promptTokens(of: request) + outputTokens(of: request)
+    }
+
+    /// The tokens the engine plans for an embedding request: its inputs' estimated tokens.
+    public nonisolated func estimatedTokens(for request: EmbeddingRequest) -> Int {
+        request.texts.reduce(0) { $0 + tokenizer.count($1) }
+    }
+
+    private nonisolated func promptTokens(of request: ChatCompletionRequest) -> Int {
+        ChatTokenCount.count(request.messages.map { (role: $0.role, content: $0.text, name: $0.name) }, using: tokenizer)
+    }
+
+    private nonisolated func outputTokens(of request: ChatCompletionRequest) -> Int {
+        (request.outputLimit ?? defaultMaxTokens) * max(1, request.n ?? 1)
+    }
+
     private func job(for request: ChatCompletionRequest, priority: Int, deadline: Duration?) -> Job {
-        let messages = request.messages.map { (role: $0.role, content: $0.text, name: $0.name) }
-        let prompt = ChatTokenCount.count(messages, using: tokenizer)
-        let output = (request.outputLimit ?? defaultMaxTokens) * max(1, request.n ?? 1)
-        return Job(models: request.model.map { [$0] } ?? [], promptTokens: prompt, maxOutputTokens: output,
+        Job(models: request.model.map { [$0] } ?? [], promptTokens: promptTokens(of: request), maxOutputTokens: outputTokens(of: request),
                    promptCharacters: request.messages.reduce(0) { $0 + $1.text.count }, priority: priority,
                    deadline: deadline.map(instant(after:)))
     }

@@ -1,3 +1,4 @@
+import Foundation
 import HeadroomCore
 
 /// How a mock deployment behaves: its provider's rate limiter, its latency
@@ -144,6 +145,18 @@ public struct FaultModel: Hashable, Sendable, Codable {
         outages = try container.decodeIfPresent([Outage].self, forKey: .outages) ?? defaults.outages
         backgroundTokensPerMinute = try container.decodeIfPresent(Double.self, forKey: .backgroundTokensPerMinute) ?? defaults.backgroundTokensPerMinute
         backgroundRequestTokens = try container.decodeIfPresent(Double.self, forKey: .backgroundRequestTokens) ?? defaults.backgroundRequestTokens
+    }
+
+    /// Seconds until the next background request: Poisson arrivals at the
+    /// rate that spends `backgroundTokensPerMinute` in requests of `backgroundRequestTokens`.
+    public func nextBackgroundGap(_ random: inout SeededRandom) -> Double {
+        let perSecond = backgroundTokensPerMinute / 60 / backgroundRequestTokens
+        return -log1p(-random.nextUnit()) / perSecond
+    }
+
+    /// The charge of one background request: uniform within ±50 % of `backgroundRequestTokens`.
+    public func nextBackgroundCharge(_ random: inout SeededRandom) -> Int {
+        max(1, Int(backgroundRequestTokens * (0.5 + random.nextUnit())))
     }
 
     func validationProblem() -> String? {

@@ -189,7 +189,7 @@ struct Engine {
                 wakeAt = nil
                 actions = client.tick(now: now)
             case .background:
-                let tokens = max(1, Int(endpoints[event.reference].model.faults.backgroundRequestTokens * (0.5 + background.nextUnit())))
+                let tokens = endpoints[event.reference].model.faults.nextBackgroundCharge(&background)
                 endpoints[event.reference].background(tokens: tokens, now: now)
                 if nextArrival != nil || pendingCount > 0 { scheduleBackground(event.reference, after: event.time) }
                 continue
@@ -264,9 +264,7 @@ struct Engine {
     }
 
     private mutating func scheduleBackground(_ index: Int, after time: Int64) {
-        let faults = endpoints[index].model.faults
-        let perSecond = faults.backgroundTokensPerMinute / 60 / faults.backgroundRequestTokens
-        let gap = -log1p(-background.nextUnit()) / perSecond
+        let gap = endpoints[index].model.faults.nextBackgroundGap(&background)
         events.push(time + Int64(gap * 1e9), .background, index)
     }
 }

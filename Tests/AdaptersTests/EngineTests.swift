@@ -36,9 +36,9 @@ actor ScriptedTransport: HTTPTransport {
     }
 
     private func wakeWatchers() {
-        let ready = watchers.filter { $0.condition() }
-        watchers.removeAll { $0.condition() }
-        for watcher in ready { watcher.continuation.resume() }
+        let split = watchers.partition { $0.condition() }
+        for watcher in watchers[split...] { watcher.continuation.resume() }
+        watchers.removeSubrange(split...)
     }
 
     func send(_ request: HTTPRequestData, timeout: Duration) async throws -> HTTPResponseStream {

@@ -1,3 +1,5 @@
+import HeadroomCore
+
 /// One client's own limits: requests and estimated tokens a minute, in
 /// buckets that refill continuously. A request larger than a whole bucket
 /// goes when the bucket is full, so no request is refused for ever.
@@ -36,8 +38,7 @@ struct ClientBudget: Sendable {
     /// Takes one request of `estimate` tokens at `now`, or returns how long until it would fit.
     mutating func admit(estimate: Int, now: ContinuousClock.Instant) -> Duration? {
         if let updated {
-            let elapsed = now - updated
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            let seconds = Double((now - updated).nanoseconds) / 1e9
             requests?.refill(after: max(0, seconds))
             tokens?.refill(after: max(0, seconds))
         }

@@ -2,7 +2,6 @@ import Foundation
 import HeadroomAdapters
 import HeadroomCore
 import HeadroomServerSupport
-import HeadroomTokenizers
 import Hummingbird
 
 /// An OpenAI-compatible HTTP front for the live engine: point an OpenAI client
@@ -23,7 +22,6 @@ public struct Gateway: Sendable {
     public let configuration: GatewayConfiguration
     private let clients: ClientRegistry
     private let state: GatewayState
-    private let estimator = ClassEstimate(.o200k)
 
     /// The largest request body accepted.
     static let maxBody = 32 << 20
@@ -127,9 +125,7 @@ public struct Gateway: Sendable {
         guard let request = try? JSONDecoder().decode(ChatCompletionRequest.self, from: Data(body)) else {
             return await invalid("The body is not a chat completion request: it needs \"model\" and \"messages\".")
         }
-        let messages = request.messages.map { (role: $0.role, content: $0.text, name: $0.name) }
-        let estimate = ChatTokenCount.count(messages, using: estimator) + (request.outputLimit ?? configuration.engine.defaultMaxTokens ?? 4_096)
-        if let refusal = await overBudget(client, estimate: estimate) { return refusal }
+        if let refusal = await overBudget(client, estimate: engine.estimatedTokens(for: request)) { return refusal }
         if request.stream == true {
             return try await stream(request, for: client, started: started)
         }
@@ -143,8 +139,7 @@ public struct Gateway: Sendable {
         guard let request = try? JSONDecoder().decode(EmbeddingRequest.self, from: Data(body)) else {
             return await invalid("The body is not an embedding request: it needs \"model\" and \"input\".")
         }
-        let estimate = request.texts.reduce(0) { $0 + estimator.count($1) }
-        if let refusal = await overBudget(client, estimate: estimate) { return refusal }
+        if let refusal = await overBudget(client, estimate: engine.estimatedTokens(for: request)) { return refusal }
         return try await answer(started: started) {
             JSONReply.encode(try await engine.embed(request, priority: client.priority).json)
         }

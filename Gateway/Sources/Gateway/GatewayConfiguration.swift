@@ -74,12 +74,8 @@ public struct GatewayConfiguration: Sendable, Decodable {
         case host, port, clients, retryAfterSeconds
     }
 
-    /// The engine's fields, which share the file's top level.
-    private static let engineKeys: Set = ["deployments", "queue", "allocation", "maxQueueLength", "maxQueueWaitSeconds",
-                                          "targetUtilization", "maxAttempts", "attemptTimeoutSeconds", "defaultMaxTokens"]
-
     public init(from decoder: any Decoder) throws {
-        let known = Self.engineKeys.union(CodingKeys.allCases.map(\.rawValue))
+        let known = EngineConfiguration.fieldNames.union(CodingKeys.allCases.map(\.rawValue))
         let everything = try decoder.container(keyedBy: FieldName.self)
         if let unknown = everything.allKeys.map(\.stringValue).filter({ !known.contains($0) }).sorted().first {
             throw HeadroomError(.invalidConfiguration, "unknown field \"\(unknown)\"; the fields are \(known.sorted().joined(separator: ", ")).")

@@ -36,7 +36,7 @@ func post(_ url: String, key: String, index: Int, timeout: Duration) async -> Re
 }
 
 func seconds(_ duration: Duration) -> Double {
-    Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    Double(duration.nanoseconds) / 1e9
 }
 
 func percentile(_ values: [Double], _ q: Double) -> Double {

@@ -87,12 +87,9 @@ public actor MockProvider {
             let faults = deployment.endpoint.faults
             var draws = SeededRandom(seed: random.next())
             background.append(Task { [weak self] in
-                let perSecond = faults.backgroundTokensPerMinute / 60 / faults.backgroundRequestTokens
                 while !Task.isCancelled {
-                    let gap = -log1p(-draws.nextUnit()) / perSecond
-                    try? await Task.sleep(for: .nanoseconds(Int64(gap * 1e9)))
-                    let tokens = max(1, Int(faults.backgroundRequestTokens * (0.5 + draws.nextUnit())))
-                    await self?.spendBackground(tokens, at: index)
+                    try? await Task.sleep(for: .seconds(faults.nextBackgroundGap(&draws)))
+                    await self?.spendBackground(faults.nextBackgroundCharge(&draws), at: index)
                 }
             })
         }

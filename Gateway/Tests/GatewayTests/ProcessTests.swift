@@ -50,7 +50,7 @@ struct ProcessTests {
             defer { try? FileManager.default.removeItem(at: configuration) }
 
             let log = configuration.appendingPathExtension("log")
-            FileManager.default.createFile(atPath: log.path, contents: nil)
+            try #require(FileManager.default.createFile(atPath: log.path, contents: nil))
             defer { try? FileManager.default.removeItem(at: log) }
             let process = Process()
             process.executableURL = URL(fileURLWithPath: executable)
