@@ -54,6 +54,9 @@ struct CapacityLedger: Sendable {
     /// The server's view of the budgets, while it is lower than the ledger's.
     private(set) var serverTokens: ServerBudget?
     private(set) var serverRequests: ServerBudget?
+    /// The earliest instant at which ``advance(to:)`` has work: a charge leaving a
+    /// window, the server's view running out, or the limit factor recovering a step.
+    private var nextChange: Int64 = .min
 
     init(deployment: Deployment, utilization: Double, adaptation: Adaptation) {
         let minute = Duration.seconds(60).nanoseconds
@@ -74,9 +77,10 @@ struct CapacityLedger: Sendable {
 
     // MARK: Time
 
-    /// Expires charges that have left their windows, lifts a finished block,
-    /// drops an outdated server view and recovers the limit factor.
+    /// Expires charges that have left their windows, drops an outdated server
+    /// view and recovers the limit factor. Cheap when nothing is due.
     mutating func advance(to now: Int64) {
+        guard now >= nextChange else { return }
         for w in windows.indices {
             let cutoff = now.addingSaturating(-windows[w].length)
             while windows[w].start < entries.endIndex {
@@ -97,17 +101,37 @@ struct CapacityLedger: Sendable {
                 refreshLimits()
             }
         }
+        var next = Int64.max
+        for window in windows where window.start < entries.endIndex {
+            next = min(next, entries[window.start].time.addingSaturating(window.length))
+        }
+        if let budget = serverTokens { next = min(next, budget.fullAt) }
+        if let budget = serverRequests { next = min(next, budget.fullAt) }
+        if limitFactor < 1 { next = min(next, nextRecovery(after: now)) }
+        nextChange = next
     }
 
     // MARK: Admission
 
-    /// Whether a request charged `tokens` may be sent at `now`.
-    func admits(tokens: Int, now: Int64) -> Bool {
-        if now < blockedUntil { return false }
-        for window in windows where !window.admits(tokens: tokens) { return false }
-        if let budget = serverTokens, !budget.admits(tokens, at: now) { return false }
-        if let budget = serverRequests, !budget.admits(1, at: now) { return false }
-        return true
+    /// Whether a request charged `tokens` may be sent at `now` and, if so, the
+    /// share of the tightest limit left after it, in [0, 1]; `nil` if it may not.
+    /// (Inlined: a call would copy the ledger out of the deployment's state.)
+    @inline(__always)
+    func headroomIfAdmitted(tokens: Int, now: Int64) -> Double? {
+        if now < blockedUntil { return nil }
+        var least = 1.0
+        for window in windows {
+            guard window.admits(tokens: tokens) else { return nil }
+            least = min(least, Double(window.tokenLimit - window.tokens - tokens) * window.tokenReciprocal)
+            least = min(least, Double(window.requestLimit - window.requests - 1) * window.requestReciprocal)
+        }
+        if let budget = serverTokens {
+            let available = budget.available(at: now) - budget.spent
+            guard tokens <= available else { return nil }
+            least = min(least, Double(available - tokens) / Double(budget.limit))
+        }
+        if let budget = serverRequests, !budget.admits(1, at: now) { return nil }
+        return max(0, least)
     }
 
     /// The earliest instant at which a request charged `tokens` becomes
@@ -176,19 +200,6 @@ struct CapacityLedger: Sendable {
         return entries[entries.endIndex - 1].time.addingSaturating(window.length)
     }
 
-    /// The share of the tightest limit left after charging `tokens`, in [0, 1].
-    func headroom(afterCharging tokens: Int, now: Int64) -> Double {
-        var least = 1.0
-        for window in windows {
-            least = min(least, Double(window.tokenLimit - window.tokens - tokens) * window.tokenReciprocal)
-            least = min(least, Double(window.requestLimit - window.requests - 1) * window.requestReciprocal)
-        }
-        if let budget = serverTokens {
-            least = min(least, Double(budget.available(at: now) - budget.spent - tokens) / Double(budget.limit))
-        }
-        return max(0, least)
-    }
-
     /// Requests and tokens that may still be sent now under the tightest window.
     func remaining(now: Int64) -> (requests: Int, tokens: Int) {
         if now < blockedUntil { return (0, 0) }
@@ -214,6 +225,7 @@ struct CapacityLedger: Sendable {
         }
         serverTokens?.spent += tokens
         serverRequests?.spent += 1
+        nextChange = min(nextChange, now.addingSaturating(windows[windows.count - 1].length))
         return position
     }
 
@@ -239,6 +251,7 @@ struct CapacityLedger: Sendable {
         limitFactor = max(adaptation.floor, limitFactor * adaptation.decrease)
         factorAtLastThrottle = limitFactor
         lastThrottle = now
+        nextChange = .min
         refreshLimits()
     }
 
@@ -274,6 +287,7 @@ struct CapacityLedger: Sendable {
                 refill: observation.refill, ownRemaining: own.requests + unseenRequests, spent: unseenRequests, observedAt: observedAt, now: now
             )
         }
+        nextChange = .min
     }
 
     // MARK: Limits

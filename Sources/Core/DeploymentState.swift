@@ -12,7 +12,6 @@ struct DeploymentState: Sendable {
     var inFlight = 0
     /// Why the deployment is out of rotation, if it is.
     var outOfRotation: String?
-    var advancedTo: Int64 = .min
     var dispatched = 0
     var succeeded = 0
     var throttled = 0
@@ -35,15 +34,16 @@ struct DeploymentState: Sendable {
     /// Takes in what a provider's headers said, in answer to the request at ledger
     /// position `seenThrough` (`nil`: headers on their own).
     mutating func observe(_ observation: RateLimitObservation, seenThrough: Int?, now: Int64) {
-        ensureAdvanced(to: now)
+        ledger.advance(to: now)
         ledger.observe(observation, seenThrough: seenThrough, now: now,
                        requestsPerMinute: requestsPerMinute, tokensPerMinute: tokensPerMinute)
     }
 
-    mutating func ensureAdvanced(to now: Int64) {
-        if advancedTo != now {
-            ledger.advance(to: now)
-            advancedTo = now
-        }
+    /// Advances the ledger to `now` and judges a request charged `tokens`: the
+    /// headroom it would leave (see ``CapacityLedger/headroomIfAdmitted(tokens:now:)``),
+    /// or `nil` if it may not be sent now. Mutating, so that it works in place.
+    mutating func headroomIfAdmitted(tokens: Int, now: Int64) -> Double? {
+        ledger.advance(to: now)
+        return ledger.headroomIfAdmitted(tokens: tokens, now: now)
     }
 }

@@ -14,6 +14,9 @@
 /// ```
 ///
 /// Every submitted job gets exactly one ``SchedulerAction/finish(_:_:)``.
+/// Each event also has a form that appends its actions to a buffer the
+/// driver reuses (see Scheduler+ActionBuffer.swift), for drivers that count
+/// every allocation, like the simulator.
 /// Events may carry any `now`; an instant earlier than one already seen is
 /// taken as that later one, so time never runs backwards.
 public struct Scheduler<Queue: QueuePolicy, Allocation: AllocationPolicy>: Sendable {
@@ -53,7 +56,9 @@ public struct Scheduler<Queue: QueuePolicy, Allocation: AllocationPolicy>: Senda
     /// serve it, the queue is full, its deadline has passed) is finished at once
     /// with the reason.
     public mutating func submit(_ job: Job, now: Instant) -> (id: JobID, actions: [SchedulerAction]) {
-        core.submit(job, now: now, &queue, &allocation)
+        var actions: [SchedulerAction] = []
+        let id = submit(job, now: now, into: &actions)
+        return (id, actions)
     }
 
     /// An attempt ended. `rateLimits` carries what the response's headers said.
@@ -63,36 +68,48 @@ public struct Scheduler<Queue: QueuePolicy, Allocation: AllocationPolicy>: Senda
     public mutating func complete(
         _ id: JobID, outcome: AttemptOutcome, rateLimits: RateLimitObservation? = nil, now: Instant
     ) -> [SchedulerAction] {
-        core.complete(id, outcome: outcome, rateLimits: rateLimits, now: now, &queue, &allocation)
+        var actions: [SchedulerAction] = []
+        complete(id, outcome: outcome, rateLimits: rateLimits, now: now, into: &actions)
+        return actions
     }
 
     /// The caller gave up on a job. A waiting job leaves the queue; a job in
     /// flight frees its concurrency slot (its charge stays: the provider saw it)
     /// and the driver should abort its request.
     public mutating func cancel(_ id: JobID, now: Instant) -> [SchedulerAction] {
-        core.cancel(id, now: now, &queue, &allocation)
+        var actions: [SchedulerAction] = []
+        cancel(id, now: now, into: &actions)
+        return actions
     }
 
     /// Cancels every job that has not ended, for a driver that shuts down.
     public mutating func cancelAll(now: Instant) -> [SchedulerAction] {
-        core.cancelAll(now: now, &queue, &allocation)
+        var actions: [SchedulerAction] = []
+        cancelAll(now: now, into: &actions)
+        return actions
     }
 
     /// A deployment's rate-limit headers seen outside a completion (a probe, another client).
     /// Observations for unknown deployments are ignored and counted as stale.
     public mutating func observe(_ rateLimits: RateLimitObservation, for deployment: DeploymentID, now: Instant) -> [SchedulerAction] {
-        core.observe(rateLimits, for: deployment, now: now, &queue, &allocation)
+        var actions: [SchedulerAction] = []
+        observe(rateLimits, for: deployment, now: now, into: &actions)
+        return actions
     }
 
     /// Puts a deployment taken out of rotation (by ``AttemptOutcome/deploymentUnavailable(message:)``)
     /// back in. Unknown deployments are ignored and counted as stale.
     public mutating func enable(_ deployment: DeploymentID, now: Instant) -> [SchedulerAction] {
-        core.enable(deployment, now: now, &queue, &allocation)
+        var actions: [SchedulerAction] = []
+        enable(deployment, now: now, into: &actions)
+        return actions
     }
 
     /// A wake-up the scheduler asked for is due (early or spurious ones are harmless).
     public mutating func tick(now: Instant) -> [SchedulerAction] {
-        core.tick(now: now, &queue, &allocation)
+        var actions: [SchedulerAction] = []
+        tick(now: now, into: &actions)
+        return actions
     }
 
     /// The state of the queue and of every deployment at `now`.

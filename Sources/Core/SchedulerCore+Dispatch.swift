@@ -54,7 +54,7 @@ extension SchedulerCore {
             // A deployment a blocked job ahead holds, and this one may not take from it, waits for that job.
             if claimed[d] && !mayPassClaimants(of: d, job, queue) { continue }
             guard !states[d].isSaturated, states[d].outOfRotation == nil else { continue }
-            states[d].ensureAdvanced(to: now)
+            states[d].ledger.advance(to: now)
             let charge = reservation(slot: slot, on: d)
             let at = states[d].ledger.earliestAdmission(tokens: charge, now: now)
             if at < earliest {
@@ -97,17 +97,13 @@ extension SchedulerCore {
         var avoided: DeploymentCandidate?
         for d in jobs[slot].eligible {
             if states[d].isSaturated || states[d].outOfRotation != nil { continue }
-            states[d].ensureAdvanced(to: now)
             let charge = reservation(slot: slot, on: d)
-            if claimed[d] && !mayPassClaimants(of: d, job, queue) {
-                guard backfills(d, charge) else { continue }
-            } else {
-                guard states[d].ledger.admits(tokens: charge, now: now) else { continue }
-            }
+            // A backfill fits now by construction, so the admission check below passes for it too.
+            if claimed[d] && !mayPassClaimants(of: d, job, queue) && !backfills(d, charge) { continue }
+            guard let headroom = states[d].headroomIfAdmitted(tokens: charge, now: now) else { continue }
             let candidate = DeploymentCandidate(
                 index: d, id: states[d].id, weight: states[d].weight, inFlight: states[d].inFlight,
-                maxConcurrency: states[d].maxConcurrency,
-                headroom: states[d].ledger.headroom(afterCharging: charge, now: now)
+                maxConcurrency: states[d].maxConcurrency, headroom: headroom
             )
             if d == avoid { avoided = candidate } else { candidates.append(candidate) }
         }

@@ -64,9 +64,8 @@ struct SchedulerCore: Sendable {
     // MARK: Events
 
     mutating func submit<Q: QueuePolicy, A: AllocationPolicy>(
-        _ job: Job, now: Instant, _ queue: inout Q, _ allocation: inout A
-    ) -> (id: JobID, actions: [SchedulerAction]) {
-        var actions: [SchedulerAction] = []
+        _ job: Job, now: Instant, _ queue: inout Q, _ allocation: inout A, _ actions: inout [SchedulerAction]
+    ) -> JobID {
         advance(to: now, &queue, &actions)
         let id = allocateSlot()
         let sequence = nextSequence
@@ -114,22 +113,21 @@ struct SchedulerCore: Sendable {
             let error = HeadroomError(.queueFull, "Job \(id) was rejected: \(queue.count) jobs are already waiting, the maximum (SchedulerConfiguration.maxQueueLength). Retry later, or raise the bound if waits are acceptable.")
             finish(id, .failed(error), &actions)
         }
-        return (id, actions)
+        return id
     }
 
     mutating func complete<Q: QueuePolicy, A: AllocationPolicy>(
         _ id: JobID, outcome: AttemptOutcome, rateLimits: RateLimitObservation?, now: Instant,
-        _ queue: inout Q, _ allocation: inout A
-    ) -> [SchedulerAction] {
-        var actions: [SchedulerAction] = []
+        _ queue: inout Q, _ allocation: inout A, _ actions: inout [SchedulerAction]
+    ) {
         advance(to: now, &queue, &actions)
         guard isLive(id), case .inFlight(let d, let entry) = jobs[id.slot].state else {
             counters.staleEvents += 1
             finishEvent(&queue, &allocation, &actions)
-            return actions
+            return
         }
         leave(d)
-        states[d].ensureAdvanced(to: self.now)
+        states[d].ledger.advance(to: self.now)
         if let rateLimits { states[d].observe(rateLimits, seenThrough: entry, now: self.now) }
         let name = states[d].id
         switch outcome {
@@ -164,13 +162,11 @@ struct SchedulerCore: Sendable {
             finish(id, .failed(error), &actions)
         }
         finishEvent(&queue, &allocation, &actions)
-        return actions
     }
 
     mutating func cancel<Q: QueuePolicy, A: AllocationPolicy>(
-        _ id: JobID, now: Instant, _ queue: inout Q, _ allocation: inout A
-    ) -> [SchedulerAction] {
-        var actions: [SchedulerAction] = []
+        _ id: JobID, now: Instant, _ queue: inout Q, _ allocation: inout A, _ actions: inout [SchedulerAction]
+    ) {
         advance(to: now, &queue, &actions)
         if !isLive(id) {
             counters.staleEvents += 1
@@ -178,25 +174,21 @@ struct SchedulerCore: Sendable {
             cancelJob(id, &queue, &actions)
         }
         finishEvent(&queue, &allocation, &actions)
-        return actions
     }
 
     mutating func cancelAll<Q: QueuePolicy, A: AllocationPolicy>(
-        now: Instant, _ queue: inout Q, _ allocation: inout A
-    ) -> [SchedulerAction] {
-        var actions: [SchedulerAction] = []
+        now: Instant, _ queue: inout Q, _ allocation: inout A, _ actions: inout [SchedulerAction]
+    ) {
         advance(to: now, &queue, &actions)
         for slot in jobs.indices where jobs[slot].isLive {
             cancelJob(JobID(slot: slot, generation: jobs[slot].generation), &queue, &actions)
         }
         finishEvent(&queue, &allocation, &actions)
-        return actions
     }
 
     mutating func observe<Q: QueuePolicy, A: AllocationPolicy>(
-        _ rateLimits: RateLimitObservation, for deployment: DeploymentID, now: Instant, _ queue: inout Q, _ allocation: inout A
-    ) -> [SchedulerAction] {
-        var actions: [SchedulerAction] = []
+        _ rateLimits: RateLimitObservation, for deployment: DeploymentID, now: Instant, _ queue: inout Q, _ allocation: inout A, _ actions: inout [SchedulerAction]
+    ) {
         advance(to: now, &queue, &actions)
         if let d = indexByID[deployment] {
             states[d].observe(rateLimits, seenThrough: nil, now: self.now)
@@ -204,13 +196,11 @@ struct SchedulerCore: Sendable {
             counters.staleEvents += 1
         }
         finishEvent(&queue, &allocation, &actions)
-        return actions
     }
 
     mutating func enable<Q: QueuePolicy, A: AllocationPolicy>(
-        _ deployment: DeploymentID, now: Instant, _ queue: inout Q, _ allocation: inout A
-    ) -> [SchedulerAction] {
-        var actions: [SchedulerAction] = []
+        _ deployment: DeploymentID, now: Instant, _ queue: inout Q, _ allocation: inout A, _ actions: inout [SchedulerAction]
+    ) {
         advance(to: now, &queue, &actions)
         if let d = indexByID[deployment] {
             states[d].outOfRotation = nil
@@ -218,16 +208,13 @@ struct SchedulerCore: Sendable {
             counters.staleEvents += 1
         }
         finishEvent(&queue, &allocation, &actions)
-        return actions
     }
 
     mutating func tick<Q: QueuePolicy, A: AllocationPolicy>(
-        now: Instant, _ queue: inout Q, _ allocation: inout A
-    ) -> [SchedulerAction] {
-        var actions: [SchedulerAction] = []
+        now: Instant, _ queue: inout Q, _ allocation: inout A, _ actions: inout [SchedulerAction]
+    ) {
         advance(to: now, &queue, &actions)
         finishEvent(&queue, &allocation, &actions)
-        return actions
     }
 
     // MARK: Steps every event takes

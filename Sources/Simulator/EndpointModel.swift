@@ -60,9 +60,14 @@ public struct EndpointModel: Hashable, Sendable, Codable {
 
     /// What the provider charges `request` against the token limit.
     public func charge(for request: SimulatedRequest) -> Int {
+        charge(promptTokens: request.promptTokens, maxTokens: request.maxTokens)
+    }
+
+    /// What the provider charges a request of these sizes against the token limit.
+    public func charge(promptTokens: Int, maxTokens: Int) -> Int {
         switch limiter {
-        case .azure: request.promptTokens + request.maxTokens
-        case .openAI: max(request.maxTokens, request.promptTokens)
+        case .azure: promptTokens + maxTokens
+        case .openAI: max(maxTokens, promptTokens)
         }
     }
 

@@ -113,13 +113,12 @@ struct MetricsCollector {
     mutating func finished(_ state: Engine.Pending, result: JobResult, at time: Int64) {
         inSystem -= 1
         lastFinish = max(lastFinish, time)
-        if state.firstDispatch >= 0 { queueWaits.append(state.firstDispatch - state.request.arrival.nanoseconds) }
+        if state.firstDispatch >= 0 { queueWaits.append(state.firstDispatch - state.arrival) }
         switch result {
         case .succeeded:
             succeeded += 1
-            latencies.append(time - state.request.arrival.nanoseconds)
-            successes.append((state.lastDispatch, state.request.promptTokens + state.request.maxTokens,
-                              state.request.promptTokens + state.request.outputTokens))
+            latencies.append(time - state.arrival)
+            successes.append((state.lastDispatch, state.promptTokens + state.maxTokens, state.promptTokens + state.outputTokens))
         case .failed(let error):
             failures[error.kind.name, default: 0] += 1
         case .cancelled:

@@ -41,6 +41,11 @@ public struct MockEndpoint: Sendable {
 
     /// A request arrives at `now`: refuse it or accept it, and say when and how it answers.
     public mutating func handle(_ request: SimulatedRequest, now: Instant) -> Response {
+        handle(promptTokens: request.promptTokens, maxTokens: request.maxTokens, outputTokens: request.outputTokens, now: now)
+    }
+
+    /// A request of these sizes (`outputTokens`: what the model will generate) arrives at `now`.
+    public mutating func handle(promptTokens: Int, maxTokens: Int, outputTokens: Int, now: Instant) -> Response {
         let time = now.nanoseconds
         let refusal = time + Int64(model.latency.refusalSeconds * 1e9)
         if !model.faults.outages.isEmpty {
@@ -50,7 +55,7 @@ public struct MockEndpoint: Sendable {
                                 rateLimits: limiter.observation(now: time), charged: 0, status: 503)
             }
         }
-        let charge = model.charge(for: request)
+        let charge = model.charge(promptTokens: promptTokens, maxTokens: maxTokens)
         let admission = limiter.admit(tokens: charge, now: time)
         let rateLimits = limiter.observation(now: time)
         if let retryAfter = admission {
@@ -66,7 +71,7 @@ public struct MockEndpoint: Sendable {
                             rateLimits: rateLimits, charged: charge, status: 504)
         }
         let latency = model.latency
-        var seconds = latency.firstTokenSeconds + latency.perOutputTokenSeconds * Double(request.outputTokens)
+        var seconds = latency.firstTokenSeconds + latency.perOutputTokenSeconds * Double(outputTokens)
         if latency.jitter > 0 { seconds *= 1 + latency.jitter * (2 * random.nextUnit() - 1) }
         if latency.slowdownPerInFlight > 0 { seconds *= 1 + latency.slowdownPerInFlight * Double(inFlight - 1) }
         let at = Instant(nanoseconds: time + Int64(seconds * 1e9))
@@ -74,7 +79,7 @@ public struct MockEndpoint: Sendable {
             return Response(at: at, outcome: .transientFailure(retryAfter: nil, message: "500 Internal Server Error"),
                             rateLimits: rateLimits, charged: charge, status: 500)
         }
-        return Response(at: at, outcome: .succeeded(Usage(promptTokens: request.promptTokens, completionTokens: request.outputTokens)),
+        return Response(at: at, outcome: .succeeded(Usage(promptTokens: promptTokens, completionTokens: outputTokens)),
                         rateLimits: rateLimits, charged: charge, status: 200)
     }
 

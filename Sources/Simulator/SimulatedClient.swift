@@ -2,17 +2,42 @@ import HeadroomCore
 
 /// Whatever decides where and when requests go: Headroom's scheduler, or a
 /// model of another strategy. It speaks the scheduler's own vocabulary, so the
-/// simulation drives them all the same way.
+/// simulation drives them all the same way. Each event appends what to do to
+/// `actions`, a buffer the simulation empties and reuses.
 public protocol SimulatedClient {
-    /// A request arrives.
-    mutating func submit(_ job: Job, now: Instant) -> (id: JobID, actions: [SchedulerAction])
+    /// A request arrives; returns the identity given to it.
+    mutating func submit(_ job: Job, now: Instant, into actions: inout [SchedulerAction]) -> JobID
     /// An attempt answered.
-    mutating func complete(_ id: JobID, outcome: AttemptOutcome, rateLimits: RateLimitObservation?, now: Instant) -> [SchedulerAction]
+    mutating func complete(_ id: JobID, outcome: AttemptOutcome, rateLimits: RateLimitObservation?, now: Instant,
+                           into actions: inout [SchedulerAction])
     /// A wake-up the client asked for is due.
-    mutating func tick(now: Instant) -> [SchedulerAction]
+    mutating func tick(now: Instant, into actions: inout [SchedulerAction])
 }
 
 extension Scheduler: SimulatedClient {}
+
+extension SimulatedClient {
+    /// ``submit(_:now:into:)``, returning the identity and the actions.
+    public mutating func submit(_ job: Job, now: Instant) -> (id: JobID, actions: [SchedulerAction]) {
+        var actions: [SchedulerAction] = []
+        let id = submit(job, now: now, into: &actions)
+        return (id, actions)
+    }
+
+    /// ``complete(_:outcome:rateLimits:now:into:)``, returning the actions.
+    public mutating func complete(_ id: JobID, outcome: AttemptOutcome, rateLimits: RateLimitObservation?, now: Instant) -> [SchedulerAction] {
+        var actions: [SchedulerAction] = []
+        complete(id, outcome: outcome, rateLimits: rateLimits, now: now, into: &actions)
+        return actions
+    }
+
+    /// ``tick(now:into:)``, returning the actions.
+    public mutating func tick(now: Instant) -> [SchedulerAction] {
+        var actions: [SchedulerAction] = []
+        tick(now: now, into: &actions)
+        return actions
+    }
+}
 
 /// How the baseline clients read an attempt's outcome, as most clients do:
 /// a success or a permanent failure ends the request; a 429 or a transient

@@ -108,11 +108,18 @@ public struct Simulation: Sendable {
 
 /// The event loop of one run.
 struct Engine {
+    /// A request in the system: its sizes (no strings, so that reading it copies nothing) and its dispatches.
     struct Pending {
         var id: JobID
-        var request: SimulatedRequest
+        var isLive = false
+        var arrival: Int64 = 0
+        var promptTokens = 0
+        var maxTokens = 0
+        var outputTokens = 0
         var firstDispatch: Int64 = -1
         var lastDispatch: Int64 = -1
+
+        static let vacant = Pending(id: JobID(rawValue: 0))
     }
 
     struct InFlightAttempt {
@@ -126,7 +133,7 @@ struct Engine {
     var events = EventQueue()
     var metrics: MetricsCollector
     /// Requests in the system, by the job's slot (see `JobID.slot`).
-    var pending: [Pending?] = []
+    var pending: [Pending] = []
     var pendingCount = 0
     /// Attempts awaiting their response, by slot; slots are reused once the response is read.
     var attempts: [InFlightAttempt] = []
@@ -157,16 +164,18 @@ struct Engine {
         }
         var reported = 0.0
         let end = Double(simulation.expectedEnd?.nanoseconds ?? 0)
+        // One buffer for every event's actions.
+        var actions: [SchedulerAction] = []
         while let event = events.pop() {
             let now = Instant(nanoseconds: event.time)
-            var actions: [SchedulerAction]
+            actions.removeAll(keepingCapacity: true)
             switch event.kind {
             case .arrival:
                 guard let request = nextArrival else { continue }
-                let (id, submitted) = client.submit(job(for: request), now: now)
-                store(Pending(id: id, request: request))
+                let id = client.submit(job(for: request), now: now, into: &actions)
+                store(Pending(id: id, isLive: true, arrival: request.arrival.nanoseconds, promptTokens: request.promptTokens,
+                              maxTokens: request.maxTokens, outputTokens: request.outputTokens))
                 metrics.arrived(request, at: event.time)
-                actions = submitted
                 nextArrival = try workload.next()
                 if let next = nextArrival {
                     if next.arrival < request.arrival {
@@ -183,11 +192,11 @@ struct Engine {
                 freeAttempts.append(event.reference)
                 if attempt.response.charged > 0 { endpoints[attempt.deployment].finished() }
                 metrics.answered()
-                actions = client.complete(attempt.job, outcome: attempt.response.outcome, rateLimits: attempt.response.rateLimits, now: now)
+                client.complete(attempt.job, outcome: attempt.response.outcome, rateLimits: attempt.response.rateLimits, now: now, into: &actions)
             case .wake:
                 guard wakeAt == event.time else { continue }
                 wakeAt = nil
-                actions = client.tick(now: now)
+                client.tick(now: now, into: &actions)
             case .background:
                 let tokens = endpoints[event.reference].model.faults.nextBackgroundCharge(&background)
                 endpoints[event.reference].background(tokens: tokens, now: now)
@@ -206,28 +215,30 @@ struct Engine {
         for action in actions {
             switch action {
             case .dispatch(let id, let name, _):
-                guard let d = index(of: name), id.slot < pending.count, pending[id.slot]?.id == id else {
+                guard let d = index(of: name), isPending(id) else {
                     throw HeadroomError(.invalidScenario, "The client dispatched \(id) to '\(name)', which the simulation does not know.")
                 }
-                let response = endpoints[d].handle(pending[id.slot]!.request, now: Instant(nanoseconds: now))
-                let isRetry = pending[id.slot]!.firstDispatch >= 0
-                if !isRetry { pending[id.slot]!.firstDispatch = now }
-                pending[id.slot]!.lastDispatch = now
+                let slot = id.slot
+                let response = endpoints[d].handle(promptTokens: pending[slot].promptTokens, maxTokens: pending[slot].maxTokens,
+                                                   outputTokens: pending[slot].outputTokens, now: Instant(nanoseconds: now))
+                let isRetry = pending[slot].firstDispatch >= 0
+                if !isRetry { pending[slot].firstDispatch = now }
+                pending[slot].lastDispatch = now
                 metrics.attempted(d, response: response, at: now, isRetry: isRetry)
-                let slot: Int
+                let attemptSlot: Int
                 if let free = freeAttempts.popLast() {
-                    slot = free
-                    attempts[slot] = InFlightAttempt(job: id, deployment: d, response: response)
+                    attemptSlot = free
+                    attempts[attemptSlot] = InFlightAttempt(job: id, deployment: d, response: response)
                 } else {
-                    slot = attempts.count
+                    attemptSlot = attempts.count
                     attempts.append(InFlightAttempt(job: id, deployment: d, response: response))
                 }
-                events.push(response.at.nanoseconds, .response, slot)
+                events.push(response.at.nanoseconds, .response, attemptSlot)
             case .finish(let id, let result):
-                guard id.slot < pending.count, let state = pending[id.slot], state.id == id else { continue }
-                pending[id.slot] = nil
+                guard isPending(id) else { continue }
+                pending[id.slot].isLive = false
                 pendingCount -= 1
-                metrics.finished(state, result: result, at: now)
+                metrics.finished(pending[id.slot], result: result, at: now)
             case .deploymentDisabled:
                 // The mock endpoints never refuse credentials, so nothing leaves rotation here.
                 continue
@@ -252,9 +263,14 @@ struct Engine {
     /// Notes a request in the system, in its job's slot.
     private mutating func store(_ state: Pending) {
         let slot = state.id.slot
-        if slot >= pending.count { pending.append(contentsOf: repeatElement(nil, count: slot + 1 - pending.count)) }
+        if slot >= pending.count { pending.append(contentsOf: repeatElement(.vacant, count: slot + 1 - pending.count)) }
         pending[slot] = state
         pendingCount += 1
+    }
+
+    /// Whether `id` is a request in the system.
+    private func isPending(_ id: JobID) -> Bool {
+        id.slot < pending.count && pending[id.slot].isLive && pending[id.slot].id == id
     }
 
     /// The index of a deployment by name: a short scan beats hashing for a few deployments.

@@ -58,10 +58,8 @@ public actor MockProvider {
     /// `maxTokens` is 0 for embeddings, which generate nothing.
     public func arrive(at index: Int, promptTokens: Int, maxTokens: Int) -> Arrival {
         let generated = maxTokens == 0 ? 0 : min(maxTokens, 8 + Int(random.next() % 57))
-        let request = SimulatedRequest(arrival: .zero, promptTokens: promptTokens, maxTokens: maxTokens, outputTokens: generated,
-                                       model: deployments[index].models.first ?? "")
         let now = elapsed()
-        let response = endpoints[index].handle(request, now: now)
+        let response = endpoints[index].handle(promptTokens: promptTokens, maxTokens: maxTokens, outputTokens: generated, now: now)
         let completion = response.status == 200 ? generated : 0
         stats[index].record(status: response.status, tokens: response.status == 200 ? promptTokens + completion : 0,
                             bucket: bucket(now))

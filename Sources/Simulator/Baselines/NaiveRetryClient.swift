@@ -23,18 +23,19 @@ public struct NaiveRetryClient: SimulatedClient, Sendable {
         random = SeededRandom(seed: seed)
     }
 
-    public mutating func submit(_ job: Job, now: Instant) -> (id: JobID, actions: [SchedulerAction]) {
+    public mutating func submit(_ job: Job, now: Instant, into actions: inout [SchedulerAction]) -> JobID {
         let id = JobID(rawValue: nextID)
         nextID += 1
         let d = nextDeployment % deployments.count
         nextDeployment += 1
         jobs[id] = (d, 1)
-        return (id, [.dispatch(id, to: deployments[d], attempt: 1)])
+        actions.append(.dispatch(id, to: deployments[d], attempt: 1))
+        return id
     }
 
-    public mutating func complete(_ id: JobID, outcome: AttemptOutcome, rateLimits: RateLimitObservation?, now: Instant) -> [SchedulerAction] {
-        guard let state = jobs[id] else { return [] }
-        var actions: [SchedulerAction] = []
+    public mutating func complete(_ id: JobID, outcome: AttemptOutcome, rateLimits: RateLimitObservation?, now: Instant,
+                                  into actions: inout [SchedulerAction]) {
+        guard let state = jobs[id] else { return }
         switch BaselineDecision(outcome, attempts: state.attempts, maxAttempts: maxRetries + 1) {
         case .finish(let result):
             jobs[id] = nil
@@ -45,11 +46,9 @@ public struct NaiveRetryClient: SimulatedClient, Sendable {
             timers.schedule(id, at: (now + wait).nanoseconds)
         }
         timers.requestWakeup(now: now.nanoseconds, &actions)
-        return actions
     }
 
-    public mutating func tick(now: Instant) -> [SchedulerAction] {
-        var actions: [SchedulerAction] = []
+    public mutating func tick(now: Instant, into actions: inout [SchedulerAction]) {
         for id in timers.popDue(now: now.nanoseconds) {
             guard var state = jobs[id] else { continue }
             state.attempts += 1
@@ -57,6 +56,5 @@ public struct NaiveRetryClient: SimulatedClient, Sendable {
             actions.append(.dispatch(id, to: deployments[state.deployment], attempt: state.attempts))
         }
         timers.requestWakeup(now: now.nanoseconds, &actions)
-        return actions
     }
 }

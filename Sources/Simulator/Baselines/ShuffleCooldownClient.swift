@@ -29,18 +29,17 @@ public struct ShuffleCooldownClient: SimulatedClient, Sendable {
         random = SeededRandom(seed: seed)
     }
 
-    public mutating func submit(_ job: Job, now: Instant) -> (id: JobID, actions: [SchedulerAction]) {
+    public mutating func submit(_ job: Job, now: Instant, into actions: inout [SchedulerAction]) -> JobID {
         let id = JobID(rawValue: nextID)
         nextID += 1
         attempts[id] = (0, -1)
-        var actions: [SchedulerAction] = []
         send(id, now: now.nanoseconds, &actions)
-        return (id, actions)
+        return id
     }
 
-    public mutating func complete(_ id: JobID, outcome: AttemptOutcome, rateLimits: RateLimitObservation?, now: Instant) -> [SchedulerAction] {
-        guard let state = attempts[id] else { return [] }
-        var actions: [SchedulerAction] = []
+    public mutating func complete(_ id: JobID, outcome: AttemptOutcome, rateLimits: RateLimitObservation?, now: Instant,
+                                  into actions: inout [SchedulerAction]) {
+        guard let state = attempts[id] else { return }
         if case .throttled = outcome {
             coolingUntil[state.last] = max(coolingUntil[state.last], now.nanoseconds + cooldown)
         }
@@ -53,16 +52,13 @@ public struct ShuffleCooldownClient: SimulatedClient, Sendable {
             timers.schedule(id, at: (now + wait).nanoseconds)
         }
         timers.requestWakeup(now: now.nanoseconds, &actions)
-        return actions
     }
 
-    public mutating func tick(now: Instant) -> [SchedulerAction] {
-        var actions: [SchedulerAction] = []
+    public mutating func tick(now: Instant, into actions: inout [SchedulerAction]) {
         for id in timers.popDue(now: now.nanoseconds) where attempts[id] != nil {
             send(id, now: now.nanoseconds, &actions)
         }
         timers.requestWakeup(now: now.nanoseconds, &actions)
-        return actions
     }
 
     private mutating func send(_ id: JobID, now: Int64, _ actions: inout [SchedulerAction]) {

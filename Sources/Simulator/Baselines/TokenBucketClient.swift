@@ -41,19 +41,18 @@ public struct TokenBucketClient: SimulatedClient, Sendable {
         requests = requestsPerMinute.map { Bucket(capacity: Double($0), perNanosecond: Double($0) / 60e9, level: Double($0)) }
     }
 
-    public mutating func submit(_ job: Job, now: Instant) -> (id: JobID, actions: [SchedulerAction]) {
+    public mutating func submit(_ job: Job, now: Instant, into actions: inout [SchedulerAction]) -> JobID {
         let id = JobID(rawValue: nextID)
         nextID += 1
         attempts[id] = (job.contextTokens, 0)
         queue.append((id, job.contextTokens))
-        var actions: [SchedulerAction] = []
         pump(now: now.nanoseconds, &actions)
-        return (id, actions)
+        return id
     }
 
-    public mutating func complete(_ id: JobID, outcome: AttemptOutcome, rateLimits: RateLimitObservation?, now: Instant) -> [SchedulerAction] {
-        guard let state = attempts[id] else { return [] }
-        var actions: [SchedulerAction] = []
+    public mutating func complete(_ id: JobID, outcome: AttemptOutcome, rateLimits: RateLimitObservation?, now: Instant,
+                                  into actions: inout [SchedulerAction]) {
+        guard let state = attempts[id] else { return }
         switch BaselineDecision(outcome, attempts: state.count, maxAttempts: maxRetries + 1) {
         case .finish(let result):
             attempts[id] = nil
@@ -62,18 +61,15 @@ public struct TokenBucketClient: SimulatedClient, Sendable {
             timers.schedule(id, at: (now + (retryAfter ?? .seconds(1))).nanoseconds)
         }
         pump(now: now.nanoseconds, &actions)
-        return actions
     }
 
-    public mutating func tick(now: Instant) -> [SchedulerAction] {
-        var actions: [SchedulerAction] = []
+    public mutating func tick(now: Instant, into actions: inout [SchedulerAction]) {
         let due = timers.popDue(now: now.nanoseconds).filter { attempts[$0] != nil }
         if !due.isEmpty {
             // Retries go back to the front of the queue, in the order they became due.
             queue.replaceSubrange(head ..< head, with: due.map { ($0, attempts[$0]!.charge) })
         }
         pump(now: now.nanoseconds, &actions)
-        return actions
     }
 
     /// Sends from the front of the queue while a deployment's buckets cover the head.
