@@ -1,7 +1,7 @@
 // headroom-bench: throughput benchmarks that print a table and, last, one JSON line.
 //
 //     swift run -c release headroom-bench scheduler
-//     swift run -c release headroom-bench simulator
+//     swift run -c release headroom-bench simulator [REQUESTS [RUNS]]
 //     swift run -c release headroom-bench tokenizer [FILE]
 
 #if canImport(Glibc)
@@ -24,7 +24,8 @@ default:
 
     benchmarks:
       scheduler   submit-dispatch-complete cycles per second, 8 and 100 deployments, thousands queued
-      simulator   1,000,000 synthetic requests against 8 mock deployments: requests/s, events/s, peak memory
+      simulator   [REQUESTS [RUNS]] synthetic requests (1,000,000) against 8 mock deployments, best of RUNS (3):
+                  requests/s, events/s, peak memory
       tokenizer   [FILE] exact BPE and estimates: MB/s, estimate error against exact, vocabulary load time
     """)
     if let unknown = arguments.first, unknown != "--help", unknown != "-h" {

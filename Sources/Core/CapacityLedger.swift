@@ -78,9 +78,13 @@ struct CapacityLedger: Sendable {
     // MARK: Time
 
     /// Expires charges that have left their windows, drops an outdated server
-    /// view and recovers the limit factor. Cheap when nothing is due.
+    /// view and recovers the limit factor. Inlined, as most calls find nothing due.
+    @inline(__always)
     mutating func advance(to now: Int64) {
-        guard now >= nextChange else { return }
+        if now >= nextChange { expire(to: now) }
+    }
+
+    private mutating func expire(to now: Int64) {
         for w in windows.indices {
             let cutoff = now.addingSaturating(-windows[w].length)
             while windows[w].start < entries.endIndex {
@@ -137,6 +141,8 @@ struct CapacityLedger: Sendable {
     /// The earliest instant at which a request charged `tokens` becomes
     /// admissible if nothing else is sent meanwhile (or at which the limit
     /// factor recovers a step, when that comes first).
+    /// (Inlined: a call would copy the ledger out of the deployment's state.)
+    @inline(__always)
     func earliestAdmission(tokens: Int, now: Int64) -> Int64 {
         var earliest = max(now, blockedUntil)
         for window in windows where !window.admits(tokens: tokens) {
@@ -155,6 +161,8 @@ struct CapacityLedger: Sendable {
     /// it must fit now, and at that instant every window must still hold both,
     /// unless its charge has left the window by then. None while the server's
     /// view is in force or a retry-after blocks.
+    /// (Inlined: a call would copy the ledger out of the deployment's state.)
+    @inline(__always)
     func backfillRoom(now: Int64, besides claimantTokens: Int, at claimantAt: Int64) -> Int {
         guard serverTokens == nil && serverRequests == nil, now >= blockedUntil else { return -1 }
         var room = Int.max

@@ -11,31 +11,69 @@
 /// deployment.charge = .actualUsage // an OpenAI-compatible server that counts real tokens
 /// ```
 public struct ChargeRule: Sendable {
-    enum Rule: Sendable {
+    /// The rules computed from a job's sizes alone. Holds no references, so
+    /// the dispatch pass reads it without retaining anything.
+    enum BuiltIn: Hashable, Sendable {
         case promptPlusMaxOutput
         case largerOfMaxOutputAndCharacters(charactersPerToken: Int)
         case actualUsage
-        case custom(
-            reserve: @Sendable (Job) -> Int,
-            settle: @Sendable (Job, Usage) -> Int
-        )
+
+        @inline(__always)
+        func reservation(for size: JobSize) -> Int {
+            switch self {
+            case .promptPlusMaxOutput, .actualUsage:
+                return size.contextTokens
+            case .largerOfMaxOutputAndCharacters(let perToken):
+                let characters = size.promptCharacters ?? size.promptTokens.multipliedReportingOverflow(by: perToken).partialValue
+                return max(size.maxOutputTokens, (characters + perToken - 1) / perToken)
+            }
+        }
+
+        func settlement(for size: JobSize, usage: Usage) -> Int {
+            switch self {
+            case .promptPlusMaxOutput:
+                return max(0, usage.promptTokens).addingSaturating(size.maxOutputTokens)
+            case .largerOfMaxOutputAndCharacters:
+                return reservation(for: size)
+            case .actualUsage:
+                return max(0, usage.totalTokens)
+            }
+        }
     }
 
-    let rule: Rule
+    /// A rule of the caller's own.
+    struct Custom: Sendable {
+        let reserve: @Sendable (Job) -> Int
+        let settle: @Sendable (Job, Usage) -> Int
+    }
+
+    /// Exactly one of the two is set.
+    let builtIn: BuiltIn?
+    let custom: Custom?
+
+    private init(_ builtIn: BuiltIn) {
+        self.builtIn = builtIn
+        custom = nil
+    }
+
+    private init(_ custom: Custom) {
+        builtIn = nil
+        self.custom = custom
+    }
 
     /// Azure OpenAI: the prompt plus `max_tokens` at arrival. Once the provider's
     /// prompt count is known the charge settles at that count plus `max_tokens`;
     /// the unused output allowance is not refunded.
-    public static let azure = ChargeRule(rule: .promptPlusMaxOutput)
+    public static let azure = ChargeRule(.promptPlusMaxOutput)
 
     /// OpenAI: the larger of `max_tokens` and an estimate from the prompt's
     /// characters (four a token). The provider computes it from the request
     /// alone, so it does not change when the response arrives.
-    public static let openAI = ChargeRule(rule: .largerOfMaxOutputAndCharacters(charactersPerToken: 4))
+    public static let openAI = ChargeRule(.largerOfMaxOutputAndCharacters(charactersPerToken: 4))
 
     /// Reserve the prompt plus `max_tokens`; settle at the tokens actually used.
     /// For servers that count real usage (vLLM, many gateways).
-    public static let actualUsage = ChargeRule(rule: .actualUsage)
+    public static let actualUsage = ChargeRule(.actualUsage)
 
     /// A rule of your own. `reserve` must not return less than `settle` would
     /// for the same job if the scheduler is to stay within the limits.
@@ -43,7 +81,7 @@ public struct ChargeRule: Sendable {
         reserve: @escaping @Sendable (Job) -> Int,
         settle: @escaping @Sendable (Job, Usage) -> Int
     ) -> ChargeRule {
-        ChargeRule(rule: .custom(reserve: reserve, settle: settle))
+        ChargeRule(Custom(reserve: reserve, settle: settle))
     }
 
     /// The default rule of a provider family.
@@ -57,48 +95,17 @@ public struct ChargeRule: Sendable {
 
     /// The tokens reserved when the job is dispatched.
     public func reservation(for job: Job) -> Int {
-        if case .custom(let reserve, _) = rule { return max(0, reserve(job)) }
-        return reservation(for: JobSize(job))!
-    }
-
-    /// The reservation of a built-in rule, from the job's sizes alone; `nil` for a custom rule.
-    @inline(__always)
-    func reservation(for size: JobSize) -> Int? {
-        switch rule {
-        case .promptPlusMaxOutput, .actualUsage:
-            return size.contextTokens
-        case .largerOfMaxOutputAndCharacters(let perToken):
-            let characters = size.promptCharacters ?? size.promptTokens.multipliedReportingOverflow(by: perToken).partialValue
-            return max(size.maxOutputTokens, (characters + perToken - 1) / perToken)
-        case .custom:
-            return nil
-        }
+        if let custom { return max(0, custom.reserve(job)) }
+        return builtIn!.reservation(for: JobSize(job))
     }
 
     /// Whether this is a rule of the caller's own.
-    var isCustom: Bool {
-        if case .custom = rule { return true }
-        return false
-    }
+    var isCustom: Bool { custom != nil }
 
     /// The tokens the request costs once the provider has reported its usage.
     public func settlement(for job: Job, usage: Usage) -> Int {
-        if case .custom(_, let settle) = rule { return max(0, settle(job, usage)) }
-        return settlement(for: JobSize(job), usage: usage)!
-    }
-
-    /// The settlement of a built-in rule, from the job's sizes alone; `nil` for a custom rule.
-    func settlement(for size: JobSize, usage: Usage) -> Int? {
-        switch rule {
-        case .promptPlusMaxOutput:
-            return max(0, usage.promptTokens).addingSaturating(size.maxOutputTokens)
-        case .largerOfMaxOutputAndCharacters:
-            return reservation(for: size)
-        case .actualUsage:
-            return max(0, usage.totalTokens)
-        case .custom:
-            return nil
-        }
+        if let custom { return max(0, custom.settle(job, usage)) }
+        return builtIn!.settlement(for: JobSize(job), usage: usage)
     }
 }
 

@@ -4,6 +4,8 @@ struct DeploymentState: Sendable {
     let id: DeploymentID
     let weight: Double
     let charge: ChargeRule
+    /// The charge rule again when it is a built-in one: read without retaining anything.
+    let builtInCharge: ChargeRule.BuiltIn?
     let contextWindow: Int
     let tokensPerMinute: Int
     let requestsPerMinute: Int
@@ -21,6 +23,7 @@ struct DeploymentState: Sendable {
         id = deployment.id
         weight = deployment.weight
         charge = deployment.charge
+        builtInCharge = deployment.charge.builtIn
         contextWindow = deployment.contextWindow ?? .max
         tokensPerMinute = deployment.tokensPerMinute
         requestsPerMinute = deployment.requestsPerMinute
@@ -42,6 +45,7 @@ struct DeploymentState: Sendable {
     /// Advances the ledger to `now` and judges a request charged `tokens`: the
     /// headroom it would leave (see ``CapacityLedger/headroomIfAdmitted(tokens:now:)``),
     /// or `nil` if it may not be sent now. Mutating, so that it works in place.
+    @inline(__always)
     mutating func headroomIfAdmitted(tokens: Int, now: Int64) -> Double? {
         ledger.advance(to: now)
         return ledger.headroomIfAdmitted(tokens: tokens, now: now)

@@ -21,9 +21,14 @@ public struct Instant: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// The driver's origin.
     public static let zero = Instant(nanoseconds: 0)
 
-    /// The instant `seconds` after the origin.
+    /// The instant `seconds` after the origin, to the nearest nanosecond
+    /// (saturating beyond about ±292 years; NaN is the origin).
     public static func seconds(_ seconds: Double) -> Instant {
-        Instant(nanoseconds: Duration.seconds(seconds).nanoseconds)
+        let nanoseconds = seconds * 1e9
+        if nanoseconds >= 9.2e18 { return Instant(nanoseconds: .max) }
+        if nanoseconds <= -9.2e18 { return Instant(nanoseconds: .min) }
+        guard nanoseconds == nanoseconds else { return .zero }
+        return Instant(nanoseconds: Int64(nanoseconds + (nanoseconds < 0 ? -0.5 : 0.5)))
     }
 
     public static func < (lhs: Instant, rhs: Instant) -> Bool {

@@ -20,7 +20,7 @@ extension SchedulerCore {
         }
         let eligible = group.deployments.filter { d in
             size.contextTokens <= states[d].contextWindow
-                && (states[d].charge.reservation(for: size) ?? states[d].charge.reservation(for: job)) <= states[d].tokensPerMinute
+                && (states[d].builtInCharge?.reservation(for: size) ?? states[d].charge.reservation(for: job)) <= states[d].tokensPerMinute
         }
         guard eligible.isEmpty else { return (eligible, "") }
         var reasons: [String] = []
@@ -60,7 +60,7 @@ extension SchedulerCore {
     /// built-in rules (no copy of the job), from the job itself for custom ones.
     @inline(__always)
     func reservation(slot: Int, on d: Int) -> Int {
-        if let tokens = states[d].charge.reservation(for: jobs[slot].size) { return tokens }
+        if let builtIn = states[d].builtInCharge { return builtIn.reservation(for: jobs[slot].size) }
         return states[d].charge.reservation(for: jobs[slot].job)
     }
 }

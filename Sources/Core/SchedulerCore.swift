@@ -132,7 +132,7 @@ struct SchedulerCore: Sendable {
         let name = states[d].id
         switch outcome {
         case .succeeded(let usage):
-            let tokens = states[d].charge.settlement(for: jobs[id.slot].size, usage: usage)
+            let tokens = states[d].builtInCharge?.settlement(for: jobs[id.slot].size, usage: usage)
                 ?? states[d].charge.settlement(for: jobs[id.slot].job, usage: usage)
             states[d].ledger.settle(entry, tokens: tokens, requests: 1)
             states[d].succeeded += 1
@@ -390,9 +390,9 @@ struct SchedulerCore: Sendable {
 
     mutating func finish(_ id: JobID, _ result: JobResult, _ actions: inout [SchedulerAction]) {
         actions.append(.finish(id, result))
-        let generation = jobs[id.slot].generation &+ 1
-        jobs[id.slot] = .vacant
-        jobs[id.slot].generation = generation
+        // The record stays until the slot is reused: marking it is cheaper than clearing it.
+        jobs[id.slot].isLive = false
+        jobs[id.slot].generation &+= 1
         freeSlots.append(id.slot)
     }
 

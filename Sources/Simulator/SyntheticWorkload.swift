@@ -54,6 +54,7 @@ public struct SyntheticWorkload: WorkloadSource, Sendable {
     private var produced = 0
     private var clock = 0.0
     private var onUntil = -1.0
+    private var spareNormal: Double?
 
     /// Creates a generator; `seed` fixes everything it produces.
     public init(
@@ -101,10 +102,20 @@ public struct SyntheticWorkload: WorkloadSource, Sendable {
     }
 
     private mutating func sample(_ size: Size) -> Int {
-        // Box-Muller: one normal draw from two uniforms.
-        let u = 1 - random.nextUnit(), v = random.nextUnit()
-        let normal = (-2 * log(u)).squareRoot() * cos(2 * Double.pi * v)
-        let value = Int((size.median * exp(size.sigma * normal)).rounded())
+        let value = Int((size.median * exp(size.sigma * normal())).rounded())
         return min(size.range.upperBound, max(size.range.lowerBound, value))
+    }
+
+    /// A standard normal draw. Box-Muller makes two from two uniforms: one is
+    /// returned, the other kept for the next call.
+    private mutating func normal() -> Double {
+        if let spare = spareNormal {
+            spareNormal = nil
+            return spare
+        }
+        let u = 1 - random.nextUnit(), v = random.nextUnit()
+        let radius = (-2 * log(u)).squareRoot(), angle = 2 * Double.pi * v
+        spareNormal = radius * sin(angle)
+        return radius * cos(angle)
     }
 }
