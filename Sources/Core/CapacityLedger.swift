@@ -310,10 +310,12 @@ struct CapacityLedger: Sendable {
         }
     }
 
+    @inline(__always)
     private func recoverySteps(at now: Int64) -> Int64 {
         max(0, (now - lastThrottle) / adaptation.recoveryInterval.nanoseconds)
     }
 
+    @inline(__always)
     private func nextRecovery(after now: Int64) -> Int64 {
         lastThrottle.addingSaturating((recoverySteps(at: now) + 1) * adaptation.recoveryInterval.nanoseconds)
     }

@@ -112,6 +112,8 @@ extension SchedulerCore {
     }
 
     /// Whether `job` may pass every blocked job ahead of it that claimed deployment `d`.
+    /// (Inlined: a call would copy the scheduler's state.)
+    @inline(__always)
     private func mayPassClaimants<Q: QueuePolicy>(of d: Int, _ job: QueuedJob, _ queue: Q) -> Bool {
         guard queue.allowsPassing else { return false }
         for ahead in blocked where claims(ahead, d) {

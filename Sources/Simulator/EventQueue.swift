@@ -1,6 +1,8 @@
 /// The simulation's pending events: a binary min-heap keyed by (time,
 /// insertion sequence), so events at the same instant happen in the order
-/// they were scheduled and every run repeats exactly.
+/// they were scheduled and every run repeats exactly. The workload's next
+/// arrival waits beside the heap: arrivals come in order and the simulation
+/// schedules one at a time, so it needs no place in the heap.
 struct EventQueue: Sendable {
     enum Kind: UInt8, Sendable {
         case arrival
@@ -22,6 +24,7 @@ struct EventQueue: Sendable {
     }
 
     private var heap: [Event] = []
+    private var arrival: Event?
     private var nextSequence: UInt64 = 0
     /// Events pushed so far.
     var pushed: UInt64 { nextSequence }
@@ -29,6 +32,10 @@ struct EventQueue: Sendable {
     mutating func push(_ time: Int64, _ kind: Kind, _ reference: Int = 0) {
         let event = Event(time: time, sequence: nextSequence, kind: kind, reference: reference)
         nextSequence += 1
+        if kind == .arrival && arrival == nil {
+            arrival = event
+            return
+        }
         heap.append(event)
         heap.withUnsafeMutableBufferPointer { heap in
             var child = heap.count - 1
@@ -43,6 +50,10 @@ struct EventQueue: Sendable {
     }
 
     mutating func pop() -> Event? {
+        if let arrival, heap.first.map(arrival.precedes) ?? true {
+            self.arrival = nil
+            return arrival
+        }
         guard let first = heap.first else { return nil }
         let last = heap.removeLast()
         guard !heap.isEmpty else { return first }
