@@ -89,6 +89,14 @@ public struct PriorityQueue: QueuePolicy {
     private func locate(_ position: Int) -> (lane: Int, offset: Int)? {
         guard position < count else { return nil }
         if lanes.count == 1 { return (0, position) }
+        if position == 0 {
+            // The head, the common case: the first of the lanes' heads, without cursors.
+            var best = 0
+            for lane in lanes.indices.dropFirst() where precedes(lanes[lane].jobs[0], lanes[best].jobs[0]) {
+                best = lane
+            }
+            return (best, 0)
+        }
         return withUnsafeTemporaryAllocation(of: Int.self, capacity: lanes.count) { cursors in
             cursors.initialize(repeating: 0)
             var remaining = position
