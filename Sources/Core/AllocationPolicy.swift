@@ -1,9 +1,10 @@
 /// What an allocation policy knows of a deployment that can take a job now.
 public struct DeploymentCandidate: Hashable, Sendable {
-    /// The deployment's position in the scheduler's list (stable for its life).
+    /// The deployment's position in ``Scheduler/deployments`` (the order the
+    /// deployments were given in), stable for the scheduler's life: a policy
+    /// that needs names or other settings looks them up there. (Candidates hold no strings, so that
+    /// gathering them retains nothing.)
     public var index: Int
-    /// The deployment's name.
-    public var id: DeploymentID
     /// The configured relative share.
     public var weight: Double
     /// Requests in flight now.
@@ -14,9 +15,8 @@ public struct DeploymentCandidate: Hashable, Sendable {
     public var headroom: Double
 
     /// Creates a candidate; the scheduler does this, tests may too.
-    public init(index: Int, id: DeploymentID, weight: Double, inFlight: Int, maxConcurrency: Int?, headroom: Double) {
+    public init(index: Int, weight: Double, inFlight: Int, maxConcurrency: Int?, headroom: Double) {
         self.index = index
-        self.id = id
         self.weight = weight
         self.inFlight = inFlight
         self.maxConcurrency = maxConcurrency

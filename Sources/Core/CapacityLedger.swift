@@ -117,33 +117,61 @@ struct CapacityLedger: Sendable {
 
     // MARK: Admission
 
-    /// Whether a request charged `tokens` may be sent at `now` and, if so, the
-    /// share of the tightest limit left after it, in [0, 1]; `nil` if it may not.
-    /// (Inlined: a call would copy the ledger out of the deployment's state.)
-    @inline(__always)
-    func headroomIfAdmitted(tokens: Int, now: Int64) -> Double? {
-        if now < blockedUntil { return nil }
-        var least = 1.0
-        for window in windows {
-            guard window.admits(tokens: tokens) else { return nil }
-            least = min(least, Double(window.tokenLimit - window.tokens - tokens) * window.tokenReciprocal)
-            least = min(least, Double(window.requestLimit - window.requests - 1) * window.requestReciprocal)
+    /// The ledger's answer for one request.
+    enum Verdict: Equatable {
+        /// It may be sent now, leaving this share of the tightest limit, in [0, 1].
+        case admitted(headroom: Double)
+        /// It may not be sent before this instant if nothing else is sent
+        /// meanwhile (or the limit factor recovers a step then).
+        case waits(until: Int64)
+    }
+
+    /// Advances to `now` and judges a request charged `tokens`. (Mutating, and
+    /// reading through `self`, the dispatch pass copies no ledger out of the
+    /// deployment's state, as calls to the read-only parts would.)
+    mutating func judge(tokens: Int, now: Int64) -> Verdict {
+        advance(to: now)
+        guard now >= blockedUntil, let least = windowHeadroom(tokens: tokens) else {
+            return .waits(until: earliestAdmission(tokens: tokens, now: now))
         }
+        if serverTokens == nil && serverRequests == nil { return .admitted(headroom: max(0, least)) }
+        return judgeServerView(tokens: tokens, now: now, least: least)
+    }
+
+    /// The share of the tightest window limit left after a request charged
+    /// `tokens`, or `nil` if a window does not admit it.
+    @inline(__always)
+    private func windowHeadroom(tokens: Int) -> Double? {
+        var least = 1.0
+        for w in windows.indices {
+            guard windows[w].admits(tokens: tokens) else { return nil }
+            least = min(least, Double(windows[w].tokenLimit - windows[w].tokens - tokens) * windows[w].tokenReciprocal,
+                        Double(windows[w].requestLimit - windows[w].requests - 1) * windows[w].requestReciprocal)
+        }
+        return least
+    }
+
+    /// ``judge(tokens:now:)`` while the server's view of the budgets is in force
+    /// (out of line: it is rare, and its optionals would slow the common case).
+    @inline(never)
+    private func judgeServerView(tokens: Int, now: Int64, least windowLeast: Double) -> Verdict {
+        var least = windowLeast
         if let budget = serverTokens {
             let available = budget.available(at: now) - budget.spent
-            guard tokens <= available else { return nil }
+            guard tokens <= available else { return .waits(until: earliestAdmission(tokens: tokens, now: now)) }
             least = min(least, Double(available - tokens) / Double(budget.limit))
         }
-        if let budget = serverRequests, !budget.admits(1, at: now) { return nil }
-        return max(0, least)
+        if let budget = serverRequests, !budget.admits(1, at: now) {
+            return .waits(until: earliestAdmission(tokens: tokens, now: now))
+        }
+        return .admitted(headroom: max(0, least))
     }
 
     /// The earliest instant at which a request charged `tokens` becomes
     /// admissible if nothing else is sent meanwhile (or at which the limit
-    /// factor recovers a step, when that comes first).
-    /// (Inlined: a call would copy the ledger out of the deployment's state.)
+    /// factor recovers a step, when that comes first). (Inlined: a call would copy the ledger.)
     @inline(__always)
-    func earliestAdmission(tokens: Int, now: Int64) -> Int64 {
+    private func earliestAdmission(tokens: Int, now: Int64) -> Int64 {
         var earliest = max(now, blockedUntil)
         for window in windows where !window.admits(tokens: tokens) {
             earliest = max(earliest, expiry(freeing: window, for: tokens))

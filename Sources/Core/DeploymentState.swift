@@ -41,13 +41,4 @@ struct DeploymentState: Sendable {
         ledger.observe(observation, seenThrough: seenThrough, now: now,
                        requestsPerMinute: requestsPerMinute, tokensPerMinute: tokensPerMinute)
     }
-
-    /// Advances the ledger to `now` and judges a request charged `tokens`: the
-    /// headroom it would leave (see ``CapacityLedger/headroomIfAdmitted(tokens:now:)``),
-    /// or `nil` if it may not be sent now. Mutating, so that it works in place.
-    @inline(__always)
-    mutating func headroomIfAdmitted(tokens: Int, now: Int64) -> Double? {
-        ledger.advance(to: now)
-        return ledger.headroomIfAdmitted(tokens: tokens, now: now)
-    }
 }

@@ -14,6 +14,7 @@ extension SchedulerCore {
         var wakeup = Int64.max
         var position = 0
         defer { clearClaims() }
+        guard queue.count > 0 else { return wakeup }
         // With every deployment at its concurrency cap only a completion can help.
         while saturated < states.count, position < configuration.lookahead, let next = queue.job(at: position) {
             guard isLive(next.id) else {
@@ -21,7 +22,7 @@ extension SchedulerCore {
                 _ = queue.remove(at: position)
                 continue
             }
-            collectCandidates(for: next, queue)
+            let earliest = collectCandidates(for: next, queue)
             if !candidates.isEmpty {
                 let chosen = allocation.choose(for: next, among: candidates, random: &random)
                 let d = candidates[min(max(0, chosen), candidates.count - 1)].index
@@ -31,8 +32,8 @@ extension SchedulerCore {
                 if claimRoom[d] >= 0 { updateRoom(d) }
                 continue
             }
-            let (at, claim) = claimEarliest(for: next, queue)
-            wakeup = min(wakeup, at)
+            let claim = self.claim(for: next, earliest)
+            wakeup = min(wakeup, earliest.at)
             blocked.append(BlockedJob(job: next, claim: claim))
             position += 1
             if claimedCount == states.count && !queue.allowsPassing && roomyClaims == 0 { break }
@@ -41,37 +42,21 @@ extension SchedulerCore {
     }
 
     /// Claims, for a job that cannot go now, the deployment where it will fit
-    /// first, so that jobs behind it may use the others; returns that instant
-    /// and the claim (-1: all its deployments). Where every deployment it could
-    /// use waits on a completion rather than on time, it claims them all: any
-    /// of them may free first.
-    private mutating func claimEarliest<Q: QueuePolicy>(for job: QueuedJob, _ queue: Q) -> (Int64, Int) {
-        let slot = job.id.slot
-        var earliest = Int64.max
-        var earliestDeployment = -1
-        var earliestCharge = 0
-        for d in jobs[slot].eligible {
-            // A deployment a blocked job ahead holds, and this one may not take from it, waits for that job.
-            if claimed[d] && !mayPassClaimants(of: d, job, queue) { continue }
-            guard !states[d].isSaturated, states[d].outOfRotation == nil else { continue }
-            states[d].ledger.advance(to: now)
-            let charge = reservation(slot: slot, on: d)
-            let at = states[d].ledger.earliestAdmission(tokens: charge, now: now)
-            if at < earliest {
-                earliest = at
-                earliestDeployment = d
-                earliestCharge = charge
-            }
+    /// first (`earliest`, found while collecting candidates), so that jobs
+    /// behind it may use the others; returns the claim (-1: all its
+    /// deployments). Where every deployment it could use waits on a completion
+    /// rather than on time, it claims them all: any of them may free first.
+    private mutating func claim(for job: QueuedJob, _ earliest: EarliestFit) -> Int {
+        let d = earliest.deployment
+        guard d >= 0 else {
+            for d in jobs[job.id.slot].eligible { claim(d) }
+            return -1
         }
-        if earliestDeployment >= 0 {
-            claim(earliestDeployment)
-            claimAt[earliestDeployment] = earliest
-            claimCharge[earliestDeployment] = earliestCharge
-            updateRoom(earliestDeployment)
-        } else {
-            for d in jobs[slot].eligible { claim(d) }
-        }
-        return (earliest, earliestDeployment)
+        claim(d)
+        claimAt[d] = earliest.at
+        claimCharge[d] = earliest.charge
+        updateRoom(d)
+        return d
     }
 
     /// Recomputes how large a job may backfill deployment `d`, claimed until `claimAt[d]`.
@@ -89,26 +74,42 @@ extension SchedulerCore {
         }
     }
 
-    /// Fills `candidates` with the deployments that can take `job` now.
-    private mutating func collectCandidates<Q: QueuePolicy>(for job: QueuedJob, _ queue: Q) {
-        candidates.removeAll(keepingCapacity: true)
+    /// Fills `candidates` with the deployments that can take `job` now and
+    /// returns, for the case that none can, where and when it fits first.
+    ///
+    /// A deployment that a blocked job ahead claimed is open to `job` only if
+    /// the queue lets it pass every such claimant, or, for taking it now, if
+    /// it is small enough to backfill (which admits by construction).
+    private mutating func collectCandidates<Q: QueuePolicy>(for job: QueuedJob, _ queue: Q) -> EarliestFit {
+        // Candidates hold no references: emptying them one by one beats `removeAll`.
+        while candidates.popLast() != nil {}
         let slot = job.id.slot
         let avoid = jobs[slot].avoid
         var avoided: DeploymentCandidate?
+        var earliest = EarliestFit()
         for d in jobs[slot].eligible {
             if states[d].isSaturated || states[d].outOfRotation != nil { continue }
             let charge = reservation(slot: slot, on: d)
-            // A backfill fits now by construction, so the admission check below passes for it too.
-            if claimed[d] && !mayPassClaimants(of: d, job, queue) && !backfills(d, charge) { continue }
-            guard let headroom = states[d].headroomIfAdmitted(tokens: charge, now: now) else { continue }
+            let open = !claimed[d] || mayPassClaimants(of: d, job, queue)
+            if !open && !backfills(d, charge) { continue }
+            let headroom: Double
+            switch states[d].ledger.judge(tokens: charge, now: now) {
+            case .admitted(let left):
+                headroom = left
+            case .waits(let at):
+                // Wanted only if no deployment takes the job now; open ones are judged anyway.
+                if open && at < earliest.at { earliest = EarliestFit(at: at, deployment: d, charge: charge) }
+                continue
+            }
             let candidate = DeploymentCandidate(
-                index: d, id: states[d].id, weight: states[d].weight, inFlight: states[d].inFlight,
+                index: d, weight: states[d].weight, inFlight: states[d].inFlight,
                 maxConcurrency: states[d].maxConcurrency, headroom: headroom
             )
             if d == avoid { avoided = candidate } else { candidates.append(candidate) }
         }
         // A retried job prefers another deployment, but takes the one it failed on rather than wait.
         if candidates.isEmpty, let avoided { candidates.append(avoided) }
+        return earliest
     }
 
     /// Whether `job` may pass every blocked job ahead of it that claimed deployment `d`.
@@ -163,6 +164,14 @@ extension SchedulerCore {
         counters.dispatched += 1
         actions.append(.dispatch(id, to: states[d].id, attempt: jobs[id.slot].attempts))
     }
+}
+
+/// Where and when a blocked job fits first: the deployment (-1: none fits by
+/// waiting alone, each it may use waits on a completion), the instant and its charge there.
+struct EarliestFit {
+    var at = Int64.max
+    var deployment = -1
+    var charge = 0
 }
 
 /// A job the dispatch pass found blocked, and the deployment it claimed (-1: all it could use).

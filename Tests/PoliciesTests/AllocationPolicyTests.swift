@@ -3,7 +3,7 @@ import HeadroomPolicies
 import Testing
 
 func candidate(_ index: Int, headroom: Double = 0.5, inFlight: Int = 0, cap: Int? = nil, weight: Double = 1) -> DeploymentCandidate {
-    DeploymentCandidate(index: index, id: DeploymentID("d\(index)"), weight: weight, inFlight: inFlight,
+    DeploymentCandidate(index: index, weight: weight, inFlight: inFlight,
                         maxConcurrency: cap, headroom: headroom)
 }
 
