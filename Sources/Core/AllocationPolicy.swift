@@ -34,5 +34,5 @@ public struct DeploymentCandidate: Hashable, Sendable {
 /// The scheduler calls `choose` serially; it must not block or lock.
 public protocol AllocationPolicy: Sendable {
     /// Picks one of `candidates` for `job` and returns its index in `candidates`.
-    mutating func choose(for job: QueuedJob, among candidates: [DeploymentCandidate], random: inout SeededRandom) -> Int
+    mutating func choose(for job: QueuedJob, among candidates: DeploymentCandidates, random: inout SeededRandom) -> Int
 }

@@ -81,8 +81,7 @@ extension SchedulerCore {
     /// the queue lets it pass every such claimant, or, for taking it now, if
     /// it is small enough to backfill (which admits by construction).
     private mutating func collectCandidates<Q: QueuePolicy>(for job: QueuedJob, _ queue: Q) -> EarliestFit {
-        // Candidates hold no references: emptying them one by one beats `removeAll`.
-        while candidates.popLast() != nil {}
+        candidates.removeAll()
         let slot = job.id.slot
         let avoid = jobs[slot].avoid
         var avoided: DeploymentCandidate?

@@ -23,7 +23,7 @@ struct SchedulerCore: Sendable {
     /// Deployments at their concurrency cap: when all are, nothing can be dispatched.
     var saturated = 0
     // Buffers reused by the dispatch pass.
-    var candidates: [DeploymentCandidate] = []
+    var candidates = DeploymentCandidates()
     var claimed: [Bool]
     var claimedCount = 0
     /// Per deployment claimed until an instant: that instant, the claimant's

@@ -8,7 +8,7 @@ public struct LeastLoaded: AllocationPolicy {
     /// Creates the policy.
     public init() {}
 
-    public mutating func choose(for job: QueuedJob, among candidates: [DeploymentCandidate], random: inout SeededRandom) -> Int {
+    public mutating func choose(for job: QueuedJob, among candidates: DeploymentCandidates, random: inout SeededRandom) -> Int {
         func load(_ candidate: DeploymentCandidate) -> Double {
             Double(candidate.inFlight) / Double(candidate.maxConcurrency ?? 1)
         }

@@ -7,7 +7,7 @@ public struct MaxHeadroom: AllocationPolicy {
     /// Creates the policy.
     public init() {}
 
-    public mutating func choose(for job: QueuedJob, among candidates: [DeploymentCandidate], random: inout SeededRandom) -> Int {
+    public mutating func choose(for job: QueuedJob, among candidates: DeploymentCandidates, random: inout SeededRandom) -> Int {
         var best = 0
         for i in candidates.indices.dropFirst() where candidates[i].headroom > candidates[best].headroom {
             best = i

@@ -8,7 +8,7 @@ public struct RoundRobin: AllocationPolicy {
     /// Creates the policy, starting with the first deployment.
     public init() {}
 
-    public mutating func choose(for job: QueuedJob, among candidates: [DeploymentCandidate], random: inout SeededRandom) -> Int {
+    public mutating func choose(for job: QueuedJob, among candidates: DeploymentCandidates, random: inout SeededRandom) -> Int {
         let chosen = candidates.firstIndex { $0.index >= next } ?? 0
         next = candidates[chosen].index + 1
         return chosen

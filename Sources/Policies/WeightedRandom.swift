@@ -7,7 +7,7 @@ public struct WeightedRandom: AllocationPolicy {
     /// Creates the policy.
     public init() {}
 
-    public mutating func choose(for job: QueuedJob, among candidates: [DeploymentCandidate], random: inout SeededRandom) -> Int {
+    public mutating func choose(for job: QueuedJob, among candidates: DeploymentCandidates, random: inout SeededRandom) -> Int {
         var total = 0.0
         for candidate in candidates { total += candidate.weight }
         var target = random.nextUnit() * total

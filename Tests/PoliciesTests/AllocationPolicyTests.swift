@@ -22,10 +22,10 @@ struct AllocationPolicyTests {
     @Test("Round robin takes deployments in turn, skipping those that cannot take the job")
     mutating func roundRobin() {
         var policy = RoundRobin()
-        let all = [candidate(0), candidate(1), candidate(2)]
+        let all: DeploymentCandidates = [candidate(0), candidate(1), candidate(2)]
         let picks = (0 ..< 4).map { _ in all[policy.choose(for: job, among: all, random: &random)].index }
         #expect(picks == [0, 1, 2, 0])
-        let someFull = [candidate(0), candidate(2)]
+        let someFull: DeploymentCandidates = [candidate(0), candidate(2)]
         #expect(someFull[policy.choose(for: job, among: someFull, random: &random)].index == 2)
         #expect(policy.choose(for: job, among: [candidate(0), candidate(1)], random: &random) == 0)
     }
@@ -41,7 +41,7 @@ struct AllocationPolicyTests {
     @Test("Weighted random follows the weights and repeats for a seed")
     mutating func weightedRandom() {
         var policy = WeightedRandom()
-        let weighted = [candidate(0, weight: 1), candidate(1, weight: 3)]
+        let weighted: DeploymentCandidates = [candidate(0, weight: 1), candidate(1, weight: 3)]
         var counts = [0, 0]
         for _ in 0 ..< 10_000 { counts[policy.choose(for: job, among: weighted, random: &random)] += 1 }
         #expect((7_300 ... 7_700).contains(counts[1]), "\(counts)")
