@@ -32,6 +32,19 @@ public struct DeploymentCandidate: Hashable, Sendable {
 /// - the returned index is a valid index of `candidates` (never empty).
 ///
 /// The scheduler calls `choose` serially; it must not block or lock.
+///
+/// A policy of your own that prefers one deployment by name finds its index
+/// once, in ``Scheduler/deployments``:
+///
+/// ```swift
+/// struct PreferEast: AllocationPolicy {
+///     let east: Int // deployments.firstIndex { $0.id == "east" }
+///
+///     mutating func choose(for job: QueuedJob, among candidates: DeploymentCandidates, random: inout SeededRandom) -> Int {
+///         candidates.firstIndex { $0.index == east } ?? 0
+///     }
+/// }
+/// ```
 public protocol AllocationPolicy: Sendable {
     /// Picks one of `candidates` for `job` and returns its index in `candidates`.
     mutating func choose(for job: QueuedJob, among candidates: DeploymentCandidates, random: inout SeededRandom) -> Int

@@ -126,10 +126,23 @@ struct CapacityLedger: Sendable {
         case waits(until: Int64)
     }
 
-    /// Advances to `now` and judges a request charged `tokens`. (Mutating, and
-    /// reading through `self`, the dispatch pass copies no ledger out of the
-    /// deployment's state, as calls to the read-only parts would.)
+    /// Advances to `now` and judges a request charged `tokens`.
+    ///
+    /// The common case (nothing due, no retry-after, no server view, every
+    /// window admits) is inlined into the dispatch pass; the rest is out of
+    /// line. Both work in place: calls to the read-only parts from the pass
+    /// would copy the ledger out of the deployment's state.
+    @inline(__always)
     mutating func judge(tokens: Int, now: Int64) -> Verdict {
+        if now < nextChange, now >= blockedUntil, serverTokens == nil, serverRequests == nil,
+           let least = windowHeadroom(tokens: tokens) {
+            return .admitted(headroom: max(0, least))
+        }
+        return judgeInFull(tokens: tokens, now: now)
+    }
+
+    @inline(never)
+    private mutating func judgeInFull(tokens: Int, now: Int64) -> Verdict {
         advance(to: now)
         guard now >= blockedUntil, let least = windowHeadroom(tokens: tokens) else {
             return .waits(until: earliestAdmission(tokens: tokens, now: now))
