@@ -188,11 +188,13 @@ struct Engine {
                     progress(min(1, reported))
                 }
             case .response:
-                let attempt = attempts[event.reference]
-                freeAttempts.append(event.reference)
-                if attempt.response.charged > 0 { endpoints[attempt.deployment].finished() }
+                // Read in place: the attempt's response is large.
+                let slot = event.reference
+                freeAttempts.append(slot)
+                if attempts[slot].response.charged > 0 { endpoints[attempts[slot].deployment].finished() }
                 metrics.answered()
-                client.complete(attempt.job, outcome: attempt.response.outcome, rateLimits: attempt.response.rateLimits, now: now, into: &actions)
+                client.complete(attempts[slot].job, outcome: attempts[slot].response.outcome,
+                                rateLimits: attempts[slot].response.rateLimits, now: now, into: &actions)
             case .wake:
                 guard wakeAt == event.time else { continue }
                 wakeAt = nil
@@ -225,15 +227,17 @@ struct Engine {
                 if !isRetry { pending[slot].firstDispatch = now }
                 pending[slot].lastDispatch = now
                 metrics.attempted(d, response: response, at: now, isRetry: isRetry)
+                let answerAt = response.at.nanoseconds
+                let attempt = InFlightAttempt(job: id, deployment: d, response: consume response)
                 let attemptSlot: Int
                 if let free = freeAttempts.popLast() {
                     attemptSlot = free
-                    attempts[attemptSlot] = InFlightAttempt(job: id, deployment: d, response: response)
+                    attempts[attemptSlot] = consume attempt
                 } else {
                     attemptSlot = attempts.count
-                    attempts.append(InFlightAttempt(job: id, deployment: d, response: response))
+                    attempts.append(consume attempt)
                 }
-                events.push(response.at.nanoseconds, .response, attemptSlot)
+                events.push(answerAt, .response, attemptSlot)
             case .finish(let id, let result):
                 guard isPending(id) else { continue }
                 pending[id.slot].isLive = false
