@@ -118,7 +118,7 @@ struct CapacityLedger: Sendable {
     // MARK: Admission
 
     /// The ledger's answer for one request.
-    enum Verdict: Equatable {
+    enum Verdict {
         /// It may be sent now, leaving this share of the tightest limit, in [0, 1].
         case admitted(headroom: Double)
         /// It may not be sent before this instant if nothing else is sent
@@ -141,6 +141,8 @@ struct CapacityLedger: Sendable {
         return judgeInFull(tokens: tokens, now: now)
     }
 
+    /// ``judge(tokens:now:)`` when something is due, a window is full, a
+    /// retry-after blocks or the server's view is in force.
     @inline(never)
     private mutating func judgeInFull(tokens: Int, now: Int64) -> Verdict {
         advance(to: now)
