@@ -338,7 +338,9 @@ struct CapacityLedger: Sendable {
                 refill: observation.refill, ownRemaining: own.requests + unseenRequests, spent: unseenRequests, observedAt: observedAt, now: now
             )
         }
-        nextChange = .min
+        // An adopted view ends at its reset; otherwise nothing new falls due.
+        if let budget = serverTokens { nextChange = min(nextChange, budget.fullAt) }
+        if let budget = serverRequests { nextChange = min(nextChange, budget.fullAt) }
     }
 
     // MARK: Limits

@@ -115,7 +115,7 @@ struct JobSize: Hashable, Sendable {
     var maxOutputTokens: Int
     var promptCharacters: Int?
 
-    init(_ job: Job) {
+    init(_ job: borrowing Job) {
         promptTokens = job.promptTokens
         maxOutputTokens = job.maxOutputTokens
         promptCharacters = job.promptCharacters

@@ -18,7 +18,7 @@ public struct JobID: Hashable, Comparable, Sendable, CustomStringConvertible {
 
     /// The slot in the scheduler's job table (the low 32 bits): small and
     /// reused, so drivers may index their own tables by it.
-    package var slot: Int { Int(truncatingIfNeeded: rawValue & 0xFFFF_FFFF) }
+    @inlinable package var slot: Int { Int(truncatingIfNeeded: rawValue & 0xFFFF_FFFF) }
     var generation: UInt32 { UInt32(truncatingIfNeeded: rawValue >> 32) }
 
     public static func < (lhs: JobID, rhs: JobID) -> Bool { lhs.rawValue < rhs.rawValue }

@@ -29,9 +29,9 @@ struct JobRecord: Sendable {
     /// The contents of an empty slot.
     static let vacant = JobRecord(job: Job(models: [], promptTokens: 0, maxOutputTokens: 0), eligible: [], sequence: 0, arrival: 0)
 
-    init(job: Job, eligible: [Int], sequence: UInt64, arrival: Int64) {
-        self.job = job
+    init(job: consuming Job, eligible: [Int], sequence: UInt64, arrival: Int64) {
         self.size = JobSize(job)
+        self.job = job
         self.eligible = eligible
         self.sequence = sequence
         self.arrival = arrival

@@ -11,7 +11,7 @@
 /// ```
 extension Scheduler {
     /// ``submit(_:now:)``, appending to `actions`.
-    public mutating func submit(_ job: Job, now: Instant, into actions: inout [SchedulerAction]) -> JobID {
+    public mutating func submit(_ job: consuming Job, now: Instant, into actions: inout [SchedulerAction]) -> JobID {
         core.submit(job, now: now, &queue, &allocation, &actions)
     }
 

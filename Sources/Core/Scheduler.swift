@@ -55,7 +55,7 @@ public struct Scheduler<Queue: QueuePolicy, Allocation: AllocationPolicy>: Senda
     /// A job that cannot be accepted (invalid fields, no deployment could ever
     /// serve it, the queue is full, its deadline has passed) is finished at once
     /// with the reason.
-    public mutating func submit(_ job: Job, now: Instant) -> (id: JobID, actions: [SchedulerAction]) {
+    public mutating func submit(_ job: consuming Job, now: Instant) -> (id: JobID, actions: [SchedulerAction]) {
         var actions: [SchedulerAction] = []
         let id = submit(job, now: now, into: &actions)
         return (id, actions)

@@ -64,7 +64,7 @@ struct SchedulerCore: Sendable {
     // MARK: Events
 
     mutating func submit<Q: QueuePolicy, A: AllocationPolicy>(
-        _ job: Job, now: Instant, _ queue: inout Q, _ allocation: inout A, _ actions: inout [SchedulerAction]
+        _ job: consuming Job, now: Instant, _ queue: inout Q, _ allocation: inout A, _ actions: inout [SchedulerAction]
     ) -> JobID {
         advance(to: now, &queue, &actions)
         let id = allocateSlot()
@@ -91,14 +91,15 @@ struct SchedulerCore: Sendable {
             counters.rejected += 1
             finish(id, .failed(rejection), &actions)
         } else {
-            // Built in its slot, so the job's strings and arrays are not copied.
+            let deadline = job.deadline?.nanoseconds
+            // The job moves into its slot: its strings and arrays are not copied.
             jobs[id.slot] = JobRecord(job: job, eligible: eligible, sequence: sequence, arrival: self.now)
             jobs[id.slot].generation = id.generation
             jobs[id.slot].isLive = true
             if let wait = configuration.maxQueueWait {
                 jobs[id.slot].giveUpAt = self.now.addingSaturating(wait.nanoseconds)
             }
-            if let deadline = job.deadline?.nanoseconds, deadline < jobs[id.slot].giveUpAt ?? .max {
+            if let deadline, deadline < jobs[id.slot].giveUpAt ?? .max {
                 jobs[id.slot].giveUpAt = deadline
                 jobs[id.slot].giveUpKind = .deadlineExceeded
             }

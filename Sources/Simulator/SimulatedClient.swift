@@ -6,7 +6,7 @@ import HeadroomCore
 /// `actions`, a buffer the simulation empties and reuses.
 public protocol SimulatedClient {
     /// A request arrives; returns the identity given to it.
-    mutating func submit(_ job: Job, now: Instant, into actions: inout [SchedulerAction]) -> JobID
+    mutating func submit(_ job: consuming Job, now: Instant, into actions: inout [SchedulerAction]) -> JobID
     /// An attempt answered.
     mutating func complete(_ id: JobID, outcome: AttemptOutcome, rateLimits: RateLimitObservation?, now: Instant,
                            into actions: inout [SchedulerAction])

@@ -29,7 +29,7 @@ public struct ShuffleCooldownClient: SimulatedClient, Sendable {
         random = SeededRandom(seed: seed)
     }
 
-    public mutating func submit(_ job: Job, now: Instant, into actions: inout [SchedulerAction]) -> JobID {
+    public mutating func submit(_ job: consuming Job, now: Instant, into actions: inout [SchedulerAction]) -> JobID {
         let id = JobID(rawValue: nextID)
         nextID += 1
         attempts[id] = (0, -1)

@@ -41,7 +41,7 @@ public struct TokenBucketClient: SimulatedClient, Sendable {
         requests = requestsPerMinute.map { Bucket(capacity: Double($0), perNanosecond: Double($0) / 60e9, level: Double($0)) }
     }
 
-    public mutating func submit(_ job: Job, now: Instant, into actions: inout [SchedulerAction]) -> JobID {
+    public mutating func submit(_ job: consuming Job, now: Instant, into actions: inout [SchedulerAction]) -> JobID {
         let id = JobID(rawValue: nextID)
         nextID += 1
         attempts[id] = (job.contextTokens, 0)
