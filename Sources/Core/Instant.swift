@@ -9,7 +9,7 @@
 /// let later = start + .milliseconds(250)
 /// later - start // 0.25 seconds
 /// ```
-public struct Instant: Hashable, Comparable, Sendable, CustomStringConvertible {
+public struct Instant: Hashable, Comparable, Sendable, BitwiseCopyable, CustomStringConvertible {
     /// Nanoseconds since the driver's origin.
     public var nanoseconds: Int64
 

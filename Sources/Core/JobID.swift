@@ -3,7 +3,7 @@
 /// Identifiers are never reused while a scheduler lives: an event that names a
 /// job which has already ended (a late completion after a cancellation, say) is
 /// recognised as stale and ignored, never applied to another job.
-public struct JobID: Hashable, Comparable, Sendable, CustomStringConvertible {
+public struct JobID: Hashable, Comparable, Sendable, BitwiseCopyable, CustomStringConvertible {
     /// The identifier as one number: the slot in the low 32 bits, its generation in the high 32.
     public var rawValue: UInt64
 

@@ -1,5 +1,5 @@
 /// What a queue policy knows of a waiting job.
-public struct QueuedJob: Hashable, Sendable {
+public struct QueuedJob: Hashable, Sendable, BitwiseCopyable {
     /// The job's identity.
     public var id: JobID
     /// Larger goes first under priority policies.

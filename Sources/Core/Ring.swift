@@ -1,25 +1,26 @@
 /// A growable ring buffer addressed by absolute positions: the element pushed
 /// n-th keeps position n until it is popped, so positions stay valid while the
 /// front moves. The building block of the capacity ledger and the queue policies.
-package struct Ring<Element> {
-    private var storage: [Element?]
-    private var mask: Int
+///
+/// Elements are plain bits, so a slot that falls out of use keeps its stale
+/// copy until it is reused: popping writes nothing.
+package struct Ring<Element: BitwiseCopyable> {
+    /// A power-of-two number of slots (none until the first append).
+    private var storage: [Element] = []
+    private var mask = 0
     /// Absolute position of the first element.
     package private(set) var startIndex = 0
     /// Absolute position one past the last element.
     package private(set) var endIndex = 0
 
-    package init() {
-        storage = Array(repeating: nil, count: 16)
-        mask = 15
-    }
+    package init() {}
 
     package var count: Int { endIndex - startIndex }
     package var isEmpty: Bool { startIndex == endIndex }
 
     /// The element at absolute position `position` (`startIndex ..< endIndex`).
     package subscript(position: Int) -> Element {
-        get { storage[position & mask]! }
+        get { storage[position & mask] }
         set { storage[position & mask] = newValue }
     }
 
@@ -35,7 +36,7 @@ package struct Ring<Element> {
     /// Appends and returns the element's absolute position.
     @discardableResult
     package mutating func append(_ element: Element) -> Int {
-        if count == storage.count { grow() }
+        if count == storage.count { grow(filling: element) }
         storage[endIndex & mask] = element
         endIndex += 1
         return endIndex - 1
@@ -43,10 +44,8 @@ package struct Ring<Element> {
 
     package mutating func popFirst() -> Element? {
         guard !isEmpty else { return nil }
-        let element = storage[startIndex & mask]
-        storage[startIndex & mask] = nil
         startIndex += 1
-        return element
+        return storage[(startIndex - 1) & mask]
     }
 
     /// Removes the element `offset` from the front, shifting the shorter side. Positions of the
@@ -61,7 +60,6 @@ package struct Ring<Element> {
         } else {
             for i in offset ..< count - 1 { self[offset: i] = self[offset: i + 1] }
             endIndex -= 1
-            storage[endIndex & mask] = nil
         }
         return removed
     }
@@ -74,8 +72,9 @@ package struct Ring<Element> {
         self[offset: offset] = element
     }
 
-    private mutating func grow() {
-        var bigger = [Element?](repeating: nil, count: storage.count * 2)
+    /// Doubles the slots (16 at first), filling the new ones with `filler`.
+    private mutating func grow(filling filler: Element) {
+        var bigger = [Element](repeating: filler, count: max(16, storage.count * 2))
         for position in startIndex ..< endIndex {
             bigger[position & (bigger.count - 1)] = storage[position & mask]
         }
