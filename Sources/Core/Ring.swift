@@ -44,8 +44,8 @@ package struct Ring<Element: BitwiseCopyable> {
 
     package mutating func popFirst() -> Element? {
         guard !isEmpty else { return nil }
-        startIndex += 1
-        return storage[(startIndex - 1) & mask]
+        defer { startIndex += 1 }
+        return storage[startIndex & mask]
     }
 
     /// Removes the element `offset` from the front, shifting the shorter side. Positions of the
