@@ -37,16 +37,7 @@ struct EventQueue: Sendable {
             return
         }
         heap.append(event)
-        heap.withUnsafeMutableBufferPointer { heap in
-            var child = heap.count - 1
-            while child > 0 {
-                let parent = (child - 1) / 2
-                guard event.precedes(heap[parent]) else { break }
-                heap[child] = heap[parent]
-                child = parent
-            }
-            heap[child] = event
-        }
+        heap.withUnsafeMutableBufferPointer { heap in Self.lift(event, from: heap.count - 1, in: heap) }
     }
 
     mutating func pop() -> Event? {
@@ -71,14 +62,21 @@ struct EventQueue: Sendable {
                 heap[hole] = heap[child]
                 hole = child
             }
-            while hole > 0 {
-                let parent = (hole - 1) / 2
-                guard last.precedes(heap[parent]) else { break }
-                heap[hole] = heap[parent]
-                hole = parent
-            }
-            heap[hole] = last
+            Self.lift(last, from: hole, in: heap)
         }
         return first
+    }
+
+    /// Puts `event` in the hole at `hole`, or above it where it precedes the parents.
+    @inline(__always)
+    private static func lift(_ event: Event, from hole: Int, in heap: UnsafeMutableBufferPointer<Event>) {
+        var hole = hole
+        while hole > 0 {
+            let parent = (hole - 1) / 2
+            guard event.precedes(heap[parent]) else { break }
+            heap[hole] = heap[parent]
+            hole = parent
+        }
+        heap[hole] = event
     }
 }

@@ -8,7 +8,7 @@ import HeadroomServerSupport
 
 let usage = "usage: headroom-gateway --config gateway.json [--port 8080]"
 
-do {
+await runCommand("headroom-gateway", usage: usage) {
     let options = try CommandOptions(CommandLine.arguments.dropFirst(), known: ["--config", "--port"])
     guard let path = options["--config"] else { throw CommandOptions.Problem(description: "--config is required.") }
     var loaded = try GatewayConfiguration.load(path: path)
@@ -24,10 +24,4 @@ do {
             + "\(configuration.clients.count) client(s); stats at /stats and /metrics")
     }
     printLine("headroom-gateway: stopped after finishing the requests under way")
-} catch let problem as CommandOptions.Problem {
-    printError("headroom-gateway: \(problem)\n\(usage)")
-    exit(2)
-} catch {
-    printError("headroom-gateway: \(error)")
-    exit(1)
 }

@@ -60,7 +60,7 @@ func statistic(_ url: String, _ path: [String]) async -> Int? {
     return walk(json, path[...])
 }
 
-do {
+await runCommand("headroom-load", usage: usage) {
     let options = try CommandOptions(CommandLine.arguments.dropFirst(),
                                       known: ["--gateway", "--key", "--mock", "--direct", "--requests", "--rate", "--probes", "--limit-seconds"])
     guard let gateway = options["--gateway"], let key = options["--key"], let mock = options["--mock"] else {
@@ -129,7 +129,4 @@ do {
           gateway overhead    p50 \(milliseconds(percentile(through, 0.5) - percentile(straight, 0.5))), p99 \(milliseconds(percentile(through, 0.99) - percentile(straight, 0.99)))
         """)
     exit(lost == 0 ? 0 : 1)
-} catch let problem as CommandOptions.Problem {
-    printError("headroom-load: \(problem)\n\(usage)")
-    exit(2)
 }

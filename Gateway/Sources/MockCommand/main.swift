@@ -8,7 +8,7 @@ import HeadroomSimulator
 
 let usage = "usage: headroom-mock [--config scenario.json] [--host 127.0.0.1] [--port 9000]"
 
-do {
+await runCommand("headroom-mock", usage: usage) {
     let options = try CommandOptions(CommandLine.arguments.dropFirst(), known: ["--config", "--host", "--port"])
     let scenario = if let path = options["--config"] { try Scenario.load(path: path) } else { try Scenario.builtIn() }
     let host = options["--host"] ?? "127.0.0.1"
@@ -24,10 +24,4 @@ do {
         printLine("  statistics: GET /mock/stats")
     }
     try await app.runService()
-} catch let problem as CommandOptions.Problem {
-    printError("headroom-mock: \(problem)\n\(usage)")
-    exit(2)
-} catch {
-    printError("headroom-mock: \(error)")
-    exit(1)
 }

@@ -61,3 +61,25 @@ public func printLine(_ message: String) {
 public func printError(_ message: String) {
     FileHandle.standardError.write(Data((message + "\n").utf8))
 }
+
+/// Runs a command's `body`; on an error, reports it on standard error after
+/// the command's name and exits: with 2 and the usage for a command line that
+/// cannot be understood, with 1 for anything else.
+///
+/// ```swift
+/// await runCommand("headroom-mock", usage: usage) {
+///     let options = try CommandOptions(CommandLine.arguments.dropFirst(), known: ["--port"])
+///     ...
+/// }
+/// ```
+public func runCommand(_ name: String, usage: String, _ body: () async throws -> Void) async {
+    do {
+        try await body()
+    } catch let problem as CommandOptions.Problem {
+        printError("\(name): \(problem)\n\(usage)")
+        exit(2)
+    } catch {
+        printError("\(name): \(error)")
+        exit(1)
+    }
+}
