@@ -21,6 +21,8 @@ struct MetricsCollector {
         var errors = 0
         var chargedTokens = 0
         var servedTokens = 0
+        /// Charged in the current timeline bucket, not yet in `chargedTimeline`.
+        var bucketCharged = 0
     }
 
     let bucket: Int64
@@ -53,6 +55,13 @@ struct MetricsCollector {
     var chargedTimeline: [[Int]]
     var throttledTimeline: [Int] = []
     var queueTimeline: [Int] = []
+    /// The timeline bucket events fall in now, and the instant it ends. Events
+    /// come in time order, so the current bucket is totted up in `bucketThrottled`,
+    /// `bucketQueue` and each deployment's `bucketCharged`, and written out when it ends.
+    var currentBucket = 0
+    var bucketEnd = Int64.min
+    var bucketThrottled = 0
+    var bucketQueue = 0
 
     init(deployments: [SimulatedDeployment], bucket: Int64) {
         self.bucket = bucket
@@ -79,23 +88,23 @@ struct MetricsCollector {
         offered += 1
         offeredTokens += Double(request.promptTokens + request.maxTokens)
         lastArrival = time
+        enterBucket(at: time)
         inSystem += 1
-        noteQueue(at: time)
+        noteQueue()
     }
 
     mutating func attempted(_ d: Int, response: MockEndpoint.Response, at time: Int64, isRetry: Bool) {
+        enterBucket(at: time)
         attempts += 1
         if isRetry { retries += 1 }
         perDeployment[d].attempts += 1
         inFlight += 1
-        noteQueue(at: time)
-        let slot = self.slot(time)
+        noteQueue()
         switch response.outcome {
         case .throttled:
             throttled += 1
             perDeployment[d].throttled += 1
-            grow(&throttledTimeline, to: slot)
-            throttledTimeline[slot] += 1
+            bucketThrottled += 1
         case .transientFailure, .permanentFailure, .deploymentUnavailable:
             transientErrors += 1
             perDeployment[d].errors += 1
@@ -103,14 +112,12 @@ struct MetricsCollector {
             perDeployment[d].succeeded += 1
             perDeployment[d].servedTokens += usage.totalTokens
         }
-        if response.charged > 0 {
-            perDeployment[d].chargedTokens += response.charged
-            grow(&chargedTimeline[d], to: slot)
-            chargedTimeline[d][slot] += response.charged
-        }
+        perDeployment[d].chargedTokens += response.charged
+        perDeployment[d].bucketCharged += response.charged
     }
 
     mutating func finished(_ state: Engine.Pending, result: JobResult, at time: Int64) {
+        enterBucket(at: time)
         inSystem -= 1
         lastFinish = max(lastFinish, time)
         if state.firstDispatch >= 0 { queueWaits.append(state.firstDispatch - state.arrival) }
@@ -124,7 +131,7 @@ struct MetricsCollector {
         case .cancelled:
             failures["cancelled", default: 0] += 1
         }
-        noteQueue(at: time)
+        noteQueue()
     }
 
     /// An attempt's response reached the client.
@@ -133,6 +140,7 @@ struct MetricsCollector {
     }
 
     mutating func finishRun() {
+        closeBucket()
         let slots = max(slot(lastFinish), slot(lastArrival)) + 1
         for d in chargedTimeline.indices { grow(&chargedTimeline[d], to: slots - 1) }
         grow(&throttledTimeline, to: slots - 1)
@@ -145,10 +153,40 @@ struct MetricsCollector {
         if series.count <= slot { series.append(contentsOf: repeatElement(0, count: slot + 1 - series.count)) }
     }
 
-    private mutating func noteQueue(at time: Int64) {
+    /// Moves to the bucket of `time`, writing out the one that ended (one division a bucket, not one an event).
+    private mutating func enterBucket(at time: Int64) {
+        guard time >= bucketEnd else { return }
         let slot = self.slot(time)
-        grow(&queueTimeline, to: slot)
-        queueTimeline[slot] = max(queueTimeline[slot], inSystem - inFlight)
+        if slot != currentBucket {
+            closeBucket()
+            currentBucket = slot
+        }
+        let (span, overflow) = Int64(slot + 1).multipliedReportingOverflow(by: bucket)
+        bucketEnd = overflow ? .max : (firstArrival ?? 0).addingSaturating(span)
+    }
+
+    /// Writes the current bucket's tallies into the timelines.
+    private mutating func closeBucket() {
+        let slot = currentBucket
+        if bucketQueue > 0 {
+            grow(&queueTimeline, to: slot)
+            queueTimeline[slot] = max(queueTimeline[slot], bucketQueue)
+        }
+        if bucketThrottled > 0 {
+            grow(&throttledTimeline, to: slot)
+            throttledTimeline[slot] += bucketThrottled
+        }
+        for d in perDeployment.indices where perDeployment[d].bucketCharged > 0 {
+            grow(&chargedTimeline[d], to: slot)
+            chargedTimeline[d][slot] += perDeployment[d].bucketCharged
+            perDeployment[d].bucketCharged = 0
+        }
+        bucketQueue = 0
+        bucketThrottled = 0
+    }
+
+    private mutating func noteQueue() {
+        bucketQueue = max(bucketQueue, inSystem - inFlight)
     }
 
     func report(label: String, deployments: [SimulatedDeployment], seed: UInt64, events: UInt64) -> SimulationReport {

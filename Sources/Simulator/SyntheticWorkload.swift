@@ -54,7 +54,6 @@ public struct SyntheticWorkload: WorkloadSource, Sendable {
     private var produced = 0
     private var clock = 0.0
     private var onUntil = -1.0
-    private var spareNormal: Double?
 
     /// Creates a generator; `seed` fixes everything it produces.
     public init(
@@ -98,24 +97,12 @@ public struct SyntheticWorkload: WorkloadSource, Sendable {
     }
 
     private mutating func exponential(mean: Double) -> Double {
-        -mean * log(1 - random.nextUnit())
+        mean * Ziggurat.exponential.next(&random)
     }
 
     private mutating func sample(_ size: Size) -> Int {
-        let value = Int((size.median * exp(size.sigma * normal())).rounded())
+        // Positive, so adding a half and truncating rounds to nearest (a call to `rounded()` costs more).
+        let value = Int(min(1e18, size.median * exp(size.sigma * Ziggurat.normal.next(&random))) + 0.5)
         return min(size.range.upperBound, max(size.range.lowerBound, value))
-    }
-
-    /// A standard normal draw. Box-Muller makes two from two uniforms: one is
-    /// returned, the other kept for the next call.
-    private mutating func normal() -> Double {
-        if let spare = spareNormal {
-            spareNormal = nil
-            return spare
-        }
-        let u = 1 - random.nextUnit(), v = random.nextUnit()
-        let radius = (-2 * log(u)).squareRoot(), angle = 2 * Double.pi * v
-        spareNormal = radius * sin(angle)
-        return radius * cos(angle)
     }
 }
