@@ -1,3 +1,4 @@
+import Foundation
 import HeadroomCore
 
 /// Streams the Azure public LLM inference trace (2023) CSV:
@@ -19,25 +20,30 @@ public struct AzureTraceReader: WorkloadSource {
         self.maxTokens = maxTokens
         self.model = model
         guard let header = lines.nextLine() else { throw lines.error("the file is empty; expected the header TIMESTAMP,ContextTokens,GeneratedTokens.") }
-        let names = header.split(separator: ",").map { $0.trimmingSpaces() }
+        let names = header.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .init(charactersIn: " \t")) }
         guard names == ["TIMESTAMP", "ContextTokens", "GeneratedTokens"] else {
             throw lines.error("expected the header TIMESTAMP,ContextTokens,GeneratedTokens, found '\(header)'. Is this an Azure 2023 LLM inference trace?")
         }
     }
 
     public mutating func next() throws(HeadroomError) -> SimulatedRequest? {
-        while let line = lines.nextLine() {
-            if line.allSatisfy({ $0 == " " }) { continue }
-            let fields = line.split(separator: ",", omittingEmptySubsequences: false)
-            guard fields.count == 3 else { throw lines.error("expected 3 comma-separated fields, found \(fields.count) in '\(line)'.") }
+        // Read in place from the line's bytes: a trace row allocates nothing.
+        while let line = lines.nextLineBytes() {
+            if line.allSatisfy({ $0 == UInt8(ascii: " ") }) { continue }
+            let fields = line.split(separator: UInt8(ascii: ","), maxSplits: 3, omittingEmptySubsequences: false)
+            guard fields.count == 3 else {
+                let count = line.reduce(1) { $0 + ($1 == UInt8(ascii: ",") ? 1 : 0) }
+                throw lines.error("expected 3 comma-separated fields, found \(count) in '\(String(decoding: line, as: UTF8.self))'.")
+            }
+            func text(_ field: Int) -> String { String(decoding: fields[field], as: UTF8.self) }
             guard let time = Self.parseTimestamp(fields[0].trimmingSpaces()) else {
-                throw lines.error("TIMESTAMP '\(fields[0])' is not of the form 2023-11-16 18:15:46.6805900.")
+                throw lines.error("TIMESTAMP '\(text(0))' is not of the form 2023-11-16 18:15:46.6805900.")
             }
-            guard let context = Int(fields[1].trimmingSpaces()), context >= 0 else {
-                throw lines.error("ContextTokens '\(fields[1])' is not a whole number of 0 or more.")
+            guard let context = Self.wholeNumber(fields[1].trimmingSpaces()), context >= 0 else {
+                throw lines.error("ContextTokens '\(text(1))' is not a whole number of 0 or more.")
             }
-            guard let generated = Int(fields[2].trimmingSpaces()), generated >= 0 else {
-                throw lines.error("GeneratedTokens '\(fields[2])' is not a whole number of 0 or more.")
+            guard let generated = Self.wholeNumber(fields[2].trimmingSpaces()), generated >= 0 else {
+                throw lines.error("GeneratedTokens '\(text(2))' is not a whole number of 0 or more.")
             }
             if time < last { throw lines.error("the timestamp goes back in time; the trace must be sorted by TIMESTAMP.") }
             last = time
@@ -49,9 +55,19 @@ public struct AzureTraceReader: WorkloadSource {
         return nil
     }
 
+    /// A decimal integer with an optional sign, or `nil` (also on overflow).
+    static func wholeNumber(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> Int? {
+        Int(String(decoding: bytes, as: UTF8.self))
+    }
+
     /// Nanoseconds since 1970 of `yyyy-MM-dd HH:mm:ss[.fffffff]` (UTC), or `nil`.
     static func parseTimestamp(_ text: Substring) -> Int64? {
-        let bytes = Array(text.utf8)
+        Array(text.utf8).withUnsafeBufferPointer { parseTimestamp($0[...]) }
+    }
+
+    /// Nanoseconds since 1970 of the timestamp in `bytes`, or `nil`.
+    static func parseTimestamp(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> Int64? {
+        let bytes = UnsafeBufferPointer(rebasing: bytes)
         guard bytes.count >= 19, bytes[4] == 45, bytes[7] == 45, bytes[10] == 32, bytes[13] == 58, bytes[16] == 58 else { return nil }
         func number(_ range: Range<Int>) -> Int64? {
             var value: Int64 = 0
@@ -81,11 +97,12 @@ public struct AzureTraceReader: WorkloadSource {
     }
 }
 
-extension Substring {
-    func trimmingSpaces() -> Substring {
+extension Slice where Base == UnsafeBufferPointer<UInt8> {
+    /// Without leading and trailing spaces and tabs.
+    func trimmingSpaces() -> Self {
         var result = self
-        while result.first == " " || result.first == "\t" { result = result.dropFirst() }
-        while result.last == " " || result.last == "\t" { result = result.dropLast() }
+        while let first = result.first, first == UInt8(ascii: " ") || first == UInt8(ascii: "\t") { result = result.dropFirst() }
+        while let last = result.last, last == UInt8(ascii: " ") || last == UInt8(ascii: "\t") { result = result.dropLast() }
         return result
     }
 }

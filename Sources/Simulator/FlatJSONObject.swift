@@ -1,6 +1,10 @@
 /// A JSON object of one level read from one line of a JSONL trace: numbers,
 /// strings, booleans and nulls are kept; arrays and nested objects are
 /// checked for balance and skipped.
+///
+/// It reads the line's bytes in place and keeps its few fields in a list, so
+/// that a trace row costs no hashing and, for short keys and plain values,
+/// no allocation but the list.
 struct FlatJSONObject {
     enum Value: Equatable {
         case number(Double)
@@ -10,11 +14,13 @@ struct FlatJSONObject {
         case skipped
     }
 
-    private(set) var values: [String: Value] = [:]
+    /// The fields in the order of the line.
+    private(set) var fields: [(key: String, value: Value)] = []
 
     /// Parses `line`, or says what is wrong with it.
-    init(parsing line: Substring) throws(ParseError) {
-        var p = Parser(bytes: Array(line.utf8))
+    init(parsing line: UnsafeBufferPointer<UInt8>) throws(ParseError) {
+        var p = Parser(bytes: line)
+        fields.reserveCapacity(8)
         p.skipSpace()
         try p.expect(UInt8(ascii: "{"))
         p.skipSpace()
@@ -25,7 +31,7 @@ struct FlatJSONObject {
                 p.skipSpace()
                 try p.expect(UInt8(ascii: ":"))
                 p.skipSpace()
-                values[key] = try p.value()
+                fields.append((key, try p.value()))
                 p.skipSpace()
                 if p.peek() == UInt8(ascii: ",") { p.index += 1; continue }
                 try p.expect(UInt8(ascii: "}"))
@@ -40,20 +46,25 @@ struct FlatJSONObject {
         let message: String
     }
 
+    /// The value at `key` (the last, if the line repeats it).
+    subscript(key: String) -> Value? {
+        fields.last { $0.key == key }?.value
+    }
+
     /// The number at `key`, if it is a number.
     func number(_ key: String) -> Double? {
-        if case .number(let value)? = values[key] { return value }
+        if case .number(let value)? = self[key] { return value }
         return nil
     }
 
     /// The string at `key`, if it is a string.
     func string(_ key: String) -> String? {
-        if case .string(let value)? = values[key] { return value }
+        if case .string(let value)? = self[key] { return value }
         return nil
     }
 
     private struct Parser {
-        let bytes: [UInt8]
+        let bytes: UnsafeBufferPointer<UInt8>
         var index = 0
 
         func peek() -> UInt8? { index < bytes.count ? bytes[index] : nil }
@@ -71,6 +82,13 @@ struct FlatJSONObject {
 
         mutating func string() throws(ParseError) -> String {
             try expect(UInt8(ascii: "\""))
+            // Most strings have no escapes: made straight from their bytes.
+            var end = index
+            while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\") { end += 1 }
+            if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
+                defer { index = end + 1 }
+                return String(decoding: UnsafeBufferPointer(rebasing: bytes[index ..< end]), as: UTF8.self)
+            }
             var scalars = String.UnicodeScalarView()
             var run: [UInt8] = []
             func flush() { scalars.append(contentsOf: String(decoding: run, as: UTF8.self).unicodeScalars); run.removeAll() }
@@ -117,11 +135,29 @@ struct FlatJSONObject {
             default:
                 let start = index
                 while let byte = peek(), (byte >= 48 && byte <= 57) || byte == 45 || byte == 43 || byte == 46 || byte == 101 || byte == 69 { index += 1 }
-                guard let number = Double(String(decoding: bytes[start ..< index], as: UTF8.self)) else {
+                if let whole = wholeNumber(start ..< index) { return .number(whole) }
+                guard let number = Double(String(decoding: UnsafeBufferPointer(rebasing: bytes[start ..< index]), as: UTF8.self)) else {
                     throw ParseError(message: "expected a value at column \(start + 1)")
                 }
                 return .number(number)
             }
+        }
+
+        /// The digits at `range` (a minus sign allowed first) as a number, if
+        /// they are at most 15, which a `Double` holds exactly; otherwise `nil`.
+        func wholeNumber(_ range: Range<Int>) -> Double? {
+            var i = range.lowerBound
+            let negative = i < range.upperBound && bytes[i] == UInt8(ascii: "-")
+            if negative { i += 1 }
+            guard i < range.upperBound, range.upperBound - i <= 15 else { return nil }
+            var value = 0
+            while i < range.upperBound {
+                let digit = Int(bytes[i]) - 48
+                guard digit >= 0 && digit <= 9 else { return nil }
+                value = value * 10 + digit
+                i += 1
+            }
+            return Double(negative ? -value : value)
         }
 
         mutating func literal(_ word: String) throws(ParseError) {
@@ -130,7 +166,8 @@ struct FlatJSONObject {
 
         mutating func skipNested() throws(ParseError) {
             var depth = 0
-            while let byte = peek() {
+            while index < bytes.count {
+                let byte = bytes[index]
                 if byte == UInt8(ascii: "\"") { _ = try string(); continue }
                 index += 1
                 if byte == UInt8(ascii: "[") || byte == UInt8(ascii: "{") { depth += 1 }

@@ -40,8 +40,8 @@ public struct JSONLTraceReader: WorkloadSource {
     }
 
     public mutating func next() throws(HeadroomError) -> SimulatedRequest? {
-        while let line = lines.nextLine() {
-            if line.allSatisfy({ $0 == " " || $0 == "\t" }) { continue }
+        while let line = lines.nextLineBytes() {
+            if line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }) { continue }
             let object: FlatJSONObject
             do {
                 object = try FlatJSONObject(parsing: line)
@@ -62,7 +62,7 @@ public struct JSONLTraceReader: WorkloadSource {
     }
 
     private func count(_ object: FlatJSONObject, _ key: String, required: Bool = true) throws(HeadroomError) -> Int? {
-        guard let value = object.values[key] else {
+        guard let value = object[key] else {
             if required { throw lines.error("the field \"\(key)\" is missing.") }
             return nil
         }
@@ -89,13 +89,13 @@ public struct JSONLTraceReader: WorkloadSource {
         let limit = try count(object, "max_tokens", required: false) ?? output.map(maxTokens.maxTokens(forOutput:))
         guard let limit else { throw lines.error("give \"max_tokens\" or \"output_tokens\" (or both).") }
         var priority = 0
-        if let value = object.values["priority"], value != .null {
+        if let value = object["priority"], value != .null {
             guard let number = object.number("priority"), number == number.rounded(.towardZero), abs(number) < 1e9 else {
                 throw lines.error("\"priority\" must be a whole number.")
             }
             priority = Int(number)
         }
-        if let value = object.values["model"], object.string("model") == nil, value != .null {
+        if let value = object["model"], object.string("model") == nil, value != .null {
             throw lines.error("\"model\" must be a string.")
         }
         return SimulatedRequest(arrival: .seconds(arrival), promptTokens: prompt, maxTokens: limit, outputTokens: output ?? limit,

@@ -29,13 +29,18 @@ final class LineReader {
 
     /// The next line without its line ending, or `nil` at the end of the file.
     func nextLine() -> Substring? {
+        nextLineBytes().map { Substring(String(decoding: $0, as: UTF8.self)) }
+    }
+
+    /// The bytes of the next line without its line ending, or `nil` at the end
+    /// of the file. They live in the reader's buffer: valid until the next call.
+    func nextLineBytes() -> UnsafeBufferPointer<UInt8>? {
         let length = getline(&buffer, &capacity, file)
         guard length >= 0, let buffer else { return nil }
         lineNumber += 1
         var end = length
         while end > 0 && (buffer[end - 1] == 10 || buffer[end - 1] == 13) { end -= 1 }
-        let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(buffer).assumingMemoryBound(to: UInt8.self), count: end)
-        return Substring(String(decoding: bytes, as: UTF8.self))
+        return UnsafeBufferPointer(start: UnsafeRawPointer(buffer).assumingMemoryBound(to: UInt8.self), count: end)
     }
 
     /// An error that names the file, the current line and the problem.

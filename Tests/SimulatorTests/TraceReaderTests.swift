@@ -69,6 +69,20 @@ struct TraceReaderTests {
         #expect(try WorkloadSpec.TraceFormat.guess(path: path) == .native)
     }
 
+    @Test("Native JSONL strings may hold escapes, and numbers any JSON notation")
+    func nativeNotation() throws {
+        let path = temporaryFile(#"""
+        {"arrival": 2.5e-1, "prompt_tokens": 1.2E3, "max_tokens": +40, "tenant": "a\"b\u00e9\\", "model": "plain", "tags": ["x]", {"y": "}"}]}
+        {"arrival": 1, "prompt_tokens": 0000000000000042, "max_tokens": -0, "priority": -7}
+        """#, suffix: ".jsonl")
+        var reader = try JSONLTraceReader(path: path, format: .native)
+        let requests = try readAll(&reader)
+        #expect(requests == [
+            SimulatedRequest(arrival: .seconds(0.25), promptTokens: 1_200, maxTokens: 40, outputTokens: 40, model: "plain", tenant: "a\"bé\\"),
+            SimulatedRequest(arrival: .seconds(1), promptTokens: 42, maxTokens: 0, outputTokens: 0, priority: -7),
+        ])
+    }
+
     @Test("Malformed rows are errors naming the file, the line and the problem", arguments: [
         ("TIMESTAMP,ContextTokens,GeneratedTokens\n2023-11-16 18:15:46.6805900,374,44\n2023-11-16 18:15:47,12\n", ".csv",
          ":3: expected 3 comma-separated fields, found 2 in '2023-11-16 18:15:47,12'."),
