@@ -39,7 +39,8 @@ public struct Scenario: Sendable {
         var reports: [SimulationReport] = []
         for strategy in [Strategy.headroom(headroom)] + baselines {
             if let progress { simulation.progress = { progress(strategy.label, $0) } }
-            var source = try workload.open()
+            // Read ahead on a second thread: parsing a trace overlaps the simulation.
+            var source = PrefetchingWorkload(try workload.open())
             reports.append(try simulation.run(&source, strategy: strategy))
         }
         return reports
