@@ -7,9 +7,8 @@ import HeadroomCore
 /// exactly as the source gives them, so reports do not change.
 ///
 /// ```swift
-/// let workload = PrefetchingWorkload(try AzureTraceReader(path: "trace.csv"))
-/// var source = workload
-/// let report = try simulation.run(&source, strategy: .headroom())
+/// var workload = PrefetchingWorkload(try AzureTraceReader(path: "trace.csv"))
+/// let report = try simulation.run(&workload, strategy: .headroom())
 /// ```
 ///
 /// It is a class: copies share one stream. Releasing it before the end stops

@@ -158,6 +158,12 @@ struct ScenarioFile: Decodable {
             if let given = trace.format { format = given } else { format = try .guess(path: path) }
             spec = .trace(path: path, format: format, maxTokens: maxTokens, transform: transform)
         } else if let synthetic = workload.synthetic {
+            for (name, value) in [("promptMedian", synthetic.promptMedian), ("outputMedian", synthetic.outputMedian)] {
+                if let value, !(value > 0 && value < 1e9) { throw fail("workload.synthetic.\(name) is \(value); it must be above 0 and below 1e9.") }
+            }
+            for (name, value) in [("promptSigma", synthetic.promptSigma), ("outputSigma", synthetic.outputSigma)] {
+                if let value, !(value >= 0 && value <= 10) { throw fail("workload.synthetic.\(name) is \(value); it must be from 0 to 10.") }
+            }
             var arrivals = SyntheticWorkload.Arrivals.poisson
             if let on = synthetic.burstOnSeconds, let off = synthetic.burstOffSeconds { arrivals = .bursty(meanOn: on, meanOff: off) }
             let generator = SyntheticWorkload(

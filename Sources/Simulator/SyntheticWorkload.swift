@@ -101,8 +101,9 @@ public struct SyntheticWorkload: WorkloadSource, Sendable {
     }
 
     private mutating func sample(_ size: Size) -> Int {
-        // Positive, so adding a half and truncating rounds to nearest (a call to `rounded()` costs more).
-        let value = Int(min(1e18, size.median * exp(size.sigma * Ziggurat.normal.next(&random))) + 0.5)
+        // Bounded (a huge median or sigma cannot overflow `Int`) and rounded by adding a half and
+        // truncating, which for the positive sizes a sensible median gives is to nearest (`rounded()` costs a call).
+        let value = Int(max(-1e18, min(1e18, size.median * exp(size.sigma * Ziggurat.normal.next(&random)))) + 0.5)
         return min(size.range.upperBound, max(size.range.lowerBound, value))
     }
 }

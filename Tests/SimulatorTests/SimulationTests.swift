@@ -95,6 +95,10 @@ struct SimulationTests {
         ("{\"deployments\": [{\"id\": \"a\", \"provider\": \"azure\", \"tokensPerMinute\": \"lots\"}]}", "deployments[0].tokensPerMinute: expected a Int."),
         ("{\"deployments\": [], \"headroom\": {\"queue\": \"lifo\"}}", "headroom.queue is 'lifo'; use \"fifo\" or \"priority\"."),
         ("{\"deployments\": [], \"headroom\": {\"targetUtilization\": 2}}", "headroom: SchedulerConfiguration: targetUtilization is 2.0; it must be in (0, 1]."),
+        ("{\"deployments\": [], \"workload\": {\"synthetic\": {\"count\": 5, \"requestsPerSecond\": 1, \"promptMedian\": -3}}}",
+         "workload.synthetic.promptMedian is -3.0; it must be above 0 and below 1e9."),
+        ("{\"deployments\": [], \"workload\": {\"synthetic\": {\"count\": 5, \"requestsPerSecond\": 1, \"outputSigma\": 900}}}",
+         "workload.synthetic.outputSigma is 900.0; it must be from 0 to 10."),
     ])
     func badScenario(_ json: String, _ problem: String) {
         let path = temporaryFile(json, suffix: ".json")
