@@ -57,6 +57,10 @@ struct CapacityLedger: Sendable {
     /// The earliest instant at which ``advance(to:)`` has work: a charge leaving a
     /// window, the server's view running out, or the limit factor recovering a step.
     private var nextChange: Int64 = .min
+    /// The common case of ``judge(tokens:now:)``, rebuilt after every change.
+    private(set) var summary = AdmissionSummary()
+    /// The last verdict that a request had to wait, until the ledger next changes.
+    private var lastWait: (tokens: Int, until: Int64) = (-1, .min)
 
     init(deployment: Deployment, utilization: Double, adaptation: Adaptation) {
         let minute = Duration.seconds(60).nanoseconds
@@ -73,6 +77,7 @@ struct CapacityLedger: Sendable {
         self.utilization = utilization
         self.adaptation = adaptation
         refreshLimits()
+        summarize()
     }
 
     // MARK: Time
@@ -113,6 +118,7 @@ struct CapacityLedger: Sendable {
         if let budget = serverRequests { next = min(next, budget.fullAt) }
         if limitFactor < 1 { next = min(next, nextRecovery(after: now)) }
         nextChange = next
+        summarize()
     }
 
     // MARK: Admission
@@ -128,24 +134,23 @@ struct CapacityLedger: Sendable {
 
     /// Advances to `now` and judges a request charged `tokens`.
     ///
-    /// The common case (nothing due, no retry-after, no server view, every
-    /// window admits) is inlined into the dispatch pass; the rest is out of
-    /// line. Both work in place: calls to the read-only parts from the pass
-    /// would copy the ledger out of the deployment's state.
-    @inline(__always)
+    /// The dispatch pass asks ``summary`` first, which answers the common case
+    /// (nothing due, no retry-after, no server view, every window admits) in
+    /// place; this is the rest. A request told to wait is told the same again,
+    /// without a search, until the ledger changes.
+    @inline(never)
     mutating func judge(tokens: Int, now: Int64) -> Verdict {
-        if now < nextChange, now >= blockedUntil, serverTokens == nil, serverRequests == nil,
-           let least = windowHeadroom(tokens: tokens) {
-            return .admitted(headroom: max(0, least))
-        }
-        return judgeInFull(tokens: tokens, now: now)
+        advance(to: now)
+        if let headroom = summary.headroom(tokens: tokens, now: now) { return .admitted(headroom: headroom) }
+        if tokens == lastWait.tokens && now < lastWait.until { return .waits(until: lastWait.until) }
+        let verdict = judgeAsIs(tokens: tokens, now: now)
+        if case .waits(let until) = verdict { lastWait = (tokens, until) }
+        return verdict
     }
 
-    /// ``judge(tokens:now:)`` when something is due, a window is full, a
-    /// retry-after blocks or the server's view is in force.
-    @inline(never)
-    private mutating func judgeInFull(tokens: Int, now: Int64) -> Verdict {
-        advance(to: now)
+    /// ``judge(tokens:now:)`` once the ledger is advanced to `now`.
+    @inline(__always)
+    private func judgeAsIs(tokens: Int, now: Int64) -> Verdict {
         guard now >= blockedUntil, let least = windowHeadroom(tokens: tokens) else {
             return .waits(until: earliestAdmission(tokens: tokens, now: now))
         }
@@ -277,6 +282,7 @@ struct CapacityLedger: Sendable {
         serverTokens?.spent += tokens
         serverRequests?.spent += 1
         nextChange = min(nextChange, now.addingSaturating(windows[windows.count - 1].length))
+        summarize()
         return position
     }
 
@@ -290,6 +296,7 @@ struct CapacityLedger: Sendable {
             windows[w].tokens += tokens - old.tokens
             windows[w].requests += requests - old.requests
         }
+        summarize()
     }
 
     // MARK: Provider signals
@@ -298,6 +305,7 @@ struct CapacityLedger: Sendable {
     mutating func throttle(now: Int64, wait: Int64) {
         let newEpisode = now >= blockedUntil
         blockedUntil = max(blockedUntil, now.addingSaturating(wait))
+        defer { summarize() }
         guard newEpisode && adaptation.isEnabled else { return }
         limitFactor = max(adaptation.floor, limitFactor * adaptation.decrease)
         factorAtLastThrottle = limitFactor
@@ -341,9 +349,32 @@ struct CapacityLedger: Sendable {
         // An adopted view ends at its reset; otherwise nothing new falls due.
         if let budget = serverTokens { nextChange = min(nextChange, budget.fullAt) }
         if let budget = serverRequests { nextChange = min(nextChange, budget.fullAt) }
+        summarize()
     }
 
     // MARK: Limits
+
+    /// Rebuilds ``summary`` after a change, and forgets the last wait.
+    private mutating func summarize() {
+        lastWait = (-1, .min)
+        var summary = AdmissionSummary()
+        defer { self.summary = summary }
+        guard serverTokens == nil && serverRequests == nil && windows.count <= 2 else { return }
+        summary.tokenSlack = .max
+        for w in windows.indices {
+            let window = windows[w]
+            // A window without a request to spare admits nothing: judge in full.
+            guard window.requests < window.requestLimit else { return }
+            let room = window.tokenLimit - window.tokens
+            summary.tokenSlack = min(summary.tokenSlack, room)
+            summary.requestShare = min(summary.requestShare,
+                                       Double(window.requestLimit - window.requests - 1) * window.requestReciprocal)
+            if w == 0 { (summary.room0, summary.reciprocal0) = (room, window.tokenReciprocal) }
+            (summary.room1, summary.reciprocal1) = (room, window.tokenReciprocal)
+        }
+        summary.validFrom = blockedUntil
+        summary.validUntil = nextChange
+    }
 
     private mutating func refreshLimits() {
         let scale = utilization * limitFactor

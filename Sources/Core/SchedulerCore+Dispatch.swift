@@ -92,13 +92,17 @@ extension SchedulerCore {
             let open = !claimed[d] || mayPassClaimants(of: d, job, queue)
             if !open && !backfills(d, charge) { continue }
             let headroom: Double
-            switch states[d].ledger.judge(tokens: charge, now: now) {
-            case .admitted(let left):
+            if let left = states[d].ledger.summary.headroom(tokens: charge, now: now) {
                 headroom = left
-            case .waits(let at):
-                // Wanted only if no deployment takes the job now; open ones are judged anyway.
-                if open && at < earliest.at { earliest = EarliestFit(at: at, deployment: d, charge: charge) }
-                continue
+            } else {
+                switch states[d].ledger.judge(tokens: charge, now: now) {
+                case .admitted(let left):
+                    headroom = left
+                case .waits(let at):
+                    // Wanted only if no deployment takes the job now; open ones are judged anyway.
+                    if open && at < earliest.at { earliest = EarliestFit(at: at, deployment: d, charge: charge) }
+                    continue
+                }
             }
             let candidate = DeploymentCandidate(
                 index: d, weight: states[d].weight, inFlight: states[d].inFlight,
