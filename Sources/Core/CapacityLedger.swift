@@ -148,9 +148,10 @@ struct CapacityLedger: Sendable {
         return verdict
     }
 
-    /// ``judge(tokens:now:)`` once the ledger is advanced to `now`.
+    /// ``judge(tokens:now:)`` once the ledger is advanced to `now`. (Mutating
+    /// in name only: as a plain method it would be called on a copy of the ledger.)
     @inline(__always)
-    private func judgeAsIs(tokens: Int, now: Int64) -> Verdict {
+    private mutating func judgeAsIs(tokens: Int, now: Int64) -> Verdict {
         guard now >= blockedUntil, let least = windowHeadroom(tokens: tokens) else {
             return .waits(until: earliestAdmission(tokens: tokens, now: now))
         }
@@ -257,6 +258,8 @@ struct CapacityLedger: Sendable {
     }
 
     /// Requests and tokens that may still be sent now under the tightest window.
+    /// (Inlined: a call from ``observe(_:seenThrough:now:requestsPerMinute:tokensPerMinute:)`` would copy the ledger.)
+    @inline(__always)
     func remaining(now: Int64) -> (requests: Int, tokens: Int) {
         if now < blockedUntil { return (0, 0) }
         var requests = Int.max, tokens = Int.max

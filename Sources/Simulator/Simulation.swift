@@ -141,7 +141,10 @@ struct Engine {
     let names: [DeploymentID]
     let indexByName: [DeploymentID: Int]
     let nameBits: [SIMD2<UInt64>]
-    var nextArrival: SimulatedRequest?
+    /// The request whose arrival is the next `.arrival` event, if `hasNextArrival`.
+    /// (Not an optional: assigning a large optional goes through runtime metadata.)
+    var nextArrival = SimulatedRequest(arrival: .zero, promptTokens: 0, maxTokens: 0, outputTokens: 0)
+    var hasNextArrival = false
     var wakeAt: Int64?
     var background: SeededRandom
     var lastModels: [String] = []
@@ -159,10 +162,12 @@ struct Engine {
     }
 
     mutating func run<Workload: WorkloadSource, Client: SimulatedClient>(_ workload: inout Workload, _ client: inout Client) throws(HeadroomError) {
-        nextArrival = try workload.next()
-        if let first = nextArrival { events.push(first.arrival.nanoseconds, .arrival) }
+        if let first = try workload.next() {
+            (nextArrival, hasNextArrival) = (first, true)
+            events.push(first.arrival.nanoseconds, .arrival)
+        }
         for (index, endpoint) in endpoints.enumerated() where endpoint.model.faults.backgroundTokensPerMinute > 0 {
-            scheduleBackground(index, after: nextArrival?.arrival.nanoseconds ?? 0)
+            scheduleBackground(index, after: hasNextArrival ? nextArrival.arrival.nanoseconds : 0)
         }
         var reported = 0.0
         let end = Double(simulation.expectedEnd?.nanoseconds ?? 0)
@@ -173,16 +178,18 @@ struct Engine {
             actions.removeAll(keepingCapacity: true)
             switch event.kind {
             case .arrival:
-                guard let request = nextArrival else { continue }
+                guard hasNextArrival else { continue }
+                let request = nextArrival
                 let id = client.submit(job(for: request), now: now, into: &actions)
                 store(Pending(id: id, isLive: true, arrival: request.arrival.nanoseconds, promptTokens: request.promptTokens,
                               maxTokens: request.maxTokens, outputTokens: request.outputTokens))
                 metrics.arrived(request, at: event.time)
-                nextArrival = try workload.next()
-                if let next = nextArrival {
+                hasNextArrival = false
+                if let next = try workload.next() {
                     if next.arrival < request.arrival {
                         throw HeadroomError(.invalidTrace, "The workload went back in time at \(next.arrival); arrivals must not decrease.")
                     }
+                    (nextArrival, hasNextArrival) = (next, true)
                     events.push(next.arrival.nanoseconds, .arrival)
                 }
                 if let progress = simulation.progress, end > 0, Double(event.time) / end - reported >= 0.01 {
@@ -204,7 +211,7 @@ struct Engine {
             case .background:
                 let tokens = endpoints[event.reference].model.faults.nextBackgroundCharge(&background)
                 endpoints[event.reference].background(tokens: tokens, now: now)
-                if nextArrival != nil || pendingCount > 0 { scheduleBackground(event.reference, after: event.time) }
+                if hasNextArrival || pendingCount > 0 { scheduleBackground(event.reference, after: event.time) }
                 continue
             }
             try perform(actions, now: event.time)
