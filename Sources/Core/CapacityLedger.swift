@@ -59,8 +59,8 @@ struct CapacityLedger: Sendable {
     private var nextChange: Int64 = .min
     /// The common case of ``judge(tokens:now:)``, rebuilt after every change.
     private(set) var summary = AdmissionSummary()
-    /// The last verdict that a request had to wait, until the ledger next changes.
-    private var lastWait: (tokens: Int, until: Int64) = (-1, .min)
+    /// The latest verdicts that a request has to wait, until the ledger next changes.
+    private var waits = WaitMemo()
 
     init(deployment: Deployment, utilization: Double, adaptation: Adaptation) {
         let minute = Duration.seconds(60).nanoseconds
@@ -142,9 +142,9 @@ struct CapacityLedger: Sendable {
     mutating func judge(tokens: Int, now: Int64) -> Verdict {
         advance(to: now)
         if let headroom = summary.headroom(tokens: tokens, now: now) { return .admitted(headroom: headroom) }
-        if tokens == lastWait.tokens && now < lastWait.until { return .waits(until: lastWait.until) }
+        if let until = waits.wait(tokens: tokens, now: now) { return .waits(until: until) }
         let verdict = judgeAsIs(tokens: tokens, now: now)
-        if case .waits(let until) = verdict { lastWait = (tokens, until) }
+        if case .waits(let until) = verdict { waits.remember(tokens: tokens, until: until) }
         return verdict
     }
 
@@ -328,6 +328,7 @@ struct CapacityLedger: Sendable {
     mutating func observe(
         _ observation: RateLimitObservation, seenThrough: Int?, now: Int64, requestsPerMinute: Int, tokensPerMinute: Int
     ) {
+        let viewBefore = (serverTokens, serverRequests, nextChange)
         var observedAt = now
         var unseenTokens = 0, unseenRequests = 0
         if let seen = seenThrough, seen >= entries.startIndex, seen < entries.endIndex {
@@ -352,14 +353,15 @@ struct CapacityLedger: Sendable {
         // An adopted view ends at its reset; otherwise nothing new falls due.
         if let budget = serverTokens { nextChange = min(nextChange, budget.fullAt) }
         if let budget = serverRequests { nextChange = min(nextChange, budget.fullAt) }
-        summarize()
+        // Headers that only confirm the ledger's own view change nothing.
+        if viewBefore != (serverTokens, serverRequests, nextChange) { summarize() }
     }
 
     // MARK: Limits
 
-    /// Rebuilds ``summary`` after a change, and forgets the last wait.
+    /// Rebuilds ``summary`` after a change, and forgets the waits it told.
     private mutating func summarize() {
-        lastWait = (-1, .min)
+        waits.forget()
         var summary = AdmissionSummary()
         defer { self.summary = summary }
         guard serverTokens == nil && serverRequests == nil && windows.count <= 2 else { return }
