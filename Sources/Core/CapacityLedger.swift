@@ -124,7 +124,7 @@ struct CapacityLedger: Sendable {
     // MARK: Admission
 
     /// The ledger's answer for one request.
-    enum Verdict {
+    enum Verdict: Equatable {
         /// It may be sent now, leaving this share of the tightest limit, in [0, 1].
         case admitted(headroom: Double)
         /// It may not be sent before this instant if nothing else is sent

@@ -1,0 +1,89 @@
+@testable import HeadroomCore
+import Testing
+
+@Suite("Capacity ledger")
+struct CapacityLedgerTests {
+    static let second = Duration.seconds(1).nanoseconds
+
+    static func ledger(tokensPerMinute: Int, requestsPerMinute: Int = 6_000, windows: RateWindows) throws -> CapacityLedger {
+        let deployment = try Deployment(id: "d", provider: .azureOpenAI, requestsPerMinute: requestsPerMinute,
+                                        tokensPerMinute: tokensPerMinute, windows: windows)
+        return CapacityLedger(deployment: deployment, utilization: 1, adaptation: Adaptation())
+    }
+
+    /// What judging in full must answer when a request may go now, worked out
+    /// from the windows alone: `nil` if it may not (or if a retry-after or the
+    /// server's view is in force, which this does not model).
+    static func admittedHeadroom(_ ledger: CapacityLedger, tokens: Int, now: Int64) -> Double? {
+        guard now >= ledger.blockedUntil, ledger.serverTokens == nil, ledger.serverRequests == nil else { return nil }
+        var least = 1.0
+        for window in ledger.windows {
+            let empty = window.tokens == 0 && window.requests == 0
+            guard empty || (window.tokens + tokens <= window.tokenLimit && window.requests < window.requestLimit) else { return nil }
+            least = min(least, Double(window.tokenLimit - window.tokens - tokens) * window.tokenReciprocal,
+                        Double(window.requestLimit - window.requests - 1) * window.requestReciprocal)
+        }
+        return max(0, least)
+    }
+
+    @Test("The admission summary gives exactly the headroom that the windows give, whenever it answers",
+          arguments: [RateWindows.perMinute, .azure, .subWindows(.seconds(10), .seconds(1))])
+    func summaryAgreesWithWindows(windows: RateWindows) throws {
+        var ledger = try Self.ledger(tokensPerMinute: 600_000, requestsPerMinute: 300, windows: windows)
+        var random = SeededRandom(seed: 11)
+        var positions: [Int] = []
+        var now: Int64 = 0
+        var answered = 0, declined = 0
+        for step in 0 ..< 4_000 {
+            now += Int64(random.next() % UInt64(2 * Self.second))
+            for _ in 0 ..< 4 {
+                let tokens = Int(random.next() % 40_000)
+                let quick = ledger.summary.headroom(tokens: tokens, now: now)
+                var advanced = ledger
+                advanced.advance(to: now)
+                let expected = Self.admittedHeadroom(advanced, tokens: tokens, now: now)
+                if let quick {
+                    answered += 1
+                    #expect(quick == expected, "step \(step): \(tokens) tokens")
+                    #expect(advanced.judge(tokens: tokens, now: now) == .admitted(headroom: quick))
+                } else if expected != nil {
+                    declined += 1
+                }
+            }
+            ledger.advance(to: now)
+            switch random.next() % 50 {
+            case 0 ..< 30:
+                positions.append(ledger.reserve(tokens: Int(random.next() % 10_000), now: now))
+            case 30 ..< 48 where !positions.isEmpty:
+                let position = positions.remove(at: Int(random.next() % UInt64(positions.count)))
+                ledger.settle(position, tokens: Int(random.next() % 10_000), requests: 1)
+            case 48:
+                ledger.throttle(now: now, wait: Int64(random.next() % UInt64(5 * Self.second)))
+            default:
+                let remaining = Int(random.next() % 600_000)
+                ledger.observe(RateLimitObservation(remainingTokens: remaining, tokenLimit: 600_000, tokensResetIn: .seconds(20)),
+                               seenThrough: nil, now: now, requestsPerMinute: 300, tokensPerMinute: 600_000)
+            }
+        }
+        // The summary covers up to two windows; there both branches ran: it answered
+        // often, and left some requests that may go to the full judgement.
+        if windows.all.count <= 2 {
+            #expect(answered > 4_000)
+            #expect(declined > 0)
+        } else {
+            #expect(answered == 0)
+        }
+    }
+
+    @Test("A request told to wait is told the same until the ledger changes, and admitted once a settlement frees room")
+    func waitsAreForgottenOnChange() throws {
+        var ledger = try Self.ledger(tokensPerMinute: 1_000, windows: .perMinute)
+        let position = ledger.reserve(tokens: 900, now: 0)
+        let minute = Duration.seconds(60).nanoseconds
+        #expect(ledger.judge(tokens: 200, now: Self.second) == .waits(until: minute))
+        #expect(ledger.judge(tokens: 200, now: 2 * Self.second) == .waits(until: minute))
+        #expect(ledger.judge(tokens: 100, now: 2 * Self.second) == .admitted(headroom: 0))
+        ledger.settle(position, tokens: 300, requests: 1)
+        #expect(ledger.judge(tokens: 200, now: 3 * Self.second) == .admitted(headroom: 0.5))
+    }
+}
