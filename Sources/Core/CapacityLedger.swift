@@ -136,12 +136,15 @@ struct CapacityLedger: Sendable {
     ///
     /// The dispatch pass asks ``summary`` first, which answers the common case
     /// (nothing due, no retry-after, no server view, every window admits) in
-    /// place; this is the rest. A request told to wait is told the same again,
-    /// without a search, until the ledger changes.
+    /// place; this is the rest, and asks the summary again only if advancing
+    /// changed it. A request told to wait is told the same again, without a
+    /// search, until the ledger changes.
     @inline(never)
     mutating func judge(tokens: Int, now: Int64) -> Verdict {
-        advance(to: now)
-        if let headroom = summary.headroom(tokens: tokens, now: now) { return .admitted(headroom: headroom) }
+        if now >= nextChange {
+            expire(to: now)
+            if let headroom = summary.headroom(tokens: tokens, now: now) { return .admitted(headroom: headroom) }
+        }
         if let until = waits.wait(tokens: tokens, now: now) { return .waits(until: until) }
         let verdict = judgeAsIs(tokens: tokens, now: now)
         if case .waits(let until) = verdict { waits.remember(tokens: tokens, until: until) }
