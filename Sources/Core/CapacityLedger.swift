@@ -90,17 +90,29 @@ struct CapacityLedger: Sendable {
     }
 
     private mutating func expire(to now: Int64) {
+        // The next charge to leave a window, found on the way.
+        var next = Int64.max
         for w in windows.indices {
-            let cutoff = now.addingSaturating(-windows[w].length)
-            while windows[w].start < entries.endIndex {
-                let entry = entries[windows[w].start]
-                guard entry.time <= cutoff else { break }
-                windows[w].tokens -= entry.tokens
-                windows[w].requests -= entry.requests
-                windows[w].start += 1
+            let length = windows[w].length
+            let cutoff = now.addingSaturating(-length)
+            var start = windows[w].start, tokens = 0, requests = 0
+            while start < entries.endIndex {
+                let entry = entries[start]
+                guard entry.time <= cutoff else {
+                    next = min(next, entry.time.addingSaturating(length))
+                    break
+                }
+                tokens += entry.tokens
+                requests += entry.requests
+                start += 1
+            }
+            if start != windows[w].start {
+                windows[w].tokens -= tokens
+                windows[w].requests -= requests
+                windows[w].start = start
             }
         }
-        while entries.startIndex < windows[0].start { _ = entries.popFirst() }
+        entries.removeFirst(upTo: windows[0].start)
         if let budget = serverTokens, now >= budget.fullAt { serverTokens = nil }
         if let budget = serverRequests, now >= budget.fullAt { serverRequests = nil }
         if limitFactor < 1 {
@@ -109,10 +121,6 @@ struct CapacityLedger: Sendable {
                 limitFactor = recovered
                 refreshLimits()
             }
-        }
-        var next = Int64.max
-        for window in windows where window.start < entries.endIndex {
-            next = min(next, entries[window.start].time.addingSaturating(window.length))
         }
         if let budget = serverTokens { next = min(next, budget.fullAt) }
         if let budget = serverRequests { next = min(next, budget.fullAt) }
@@ -370,15 +378,14 @@ struct CapacityLedger: Sendable {
         guard serverTokens == nil && serverRequests == nil && windows.count <= 2 else { return }
         summary.tokenSlack = .max
         for w in windows.indices {
-            let window = windows[w]
             // A window without a request to spare admits nothing: judge in full.
-            guard window.requests < window.requestLimit else { return }
-            let room = window.tokenLimit - window.tokens
+            let requestsLeft = windows[w].requestLimit - windows[w].requests
+            guard requestsLeft > 0 else { return }
+            let room = windows[w].tokenLimit - windows[w].tokens
             summary.tokenSlack = min(summary.tokenSlack, room)
-            summary.requestShare = min(summary.requestShare,
-                                       Double(window.requestLimit - window.requests - 1) * window.requestReciprocal)
-            if w == 0 { (summary.room0, summary.reciprocal0) = (room, window.tokenReciprocal) }
-            (summary.room1, summary.reciprocal1) = (room, window.tokenReciprocal)
+            summary.requestShare = min(summary.requestShare, Double(requestsLeft - 1) * windows[w].requestReciprocal)
+            if w == 0 { (summary.room0, summary.reciprocal0) = (room, windows[w].tokenReciprocal) }
+            (summary.room1, summary.reciprocal1) = (room, windows[w].tokenReciprocal)
         }
         summary.validFrom = blockedUntil
         summary.validUntil = nextChange

@@ -48,6 +48,11 @@ package struct Ring<Element: BitwiseCopyable> {
         return storage[startIndex & mask]
     }
 
+    /// Removes every element before absolute position `position`, if any.
+    package mutating func removeFirst(upTo position: Int) {
+        startIndex = max(startIndex, min(position, endIndex))
+    }
+
     /// Removes the element `offset` from the front, shifting the shorter side. Positions of the
     /// elements after it (or before it, if the front side moved) change by one.
     @discardableResult

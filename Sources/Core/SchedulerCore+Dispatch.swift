@@ -86,7 +86,9 @@ extension SchedulerCore {
         let avoid = jobs[slot].avoid
         var avoided: DeploymentCandidate?
         var earliest = EarliestFit()
-        for d in jobs[slot].eligible {
+        // By position: iterating the array itself would retain and release it.
+        for k in jobs[slot].eligible.indices {
+            let d = jobs[slot].eligible[k]
             if states[d].isSaturated || states[d].outOfRotation != nil { continue }
             let charge = reservation(slot: slot, on: d)
             let open = !claimed[d] || mayPassClaimants(of: d, job, queue)

@@ -39,7 +39,7 @@ extension SchedulerCore {
 
     private mutating func eligibilityGroup(for models: [String]) -> EligibilityGroup {
         // Most workloads ask for one model set: compare with the last before hashing.
-        if let last = lastEligibility, last.models == models { return last.group }
+        if lastEligibility?.models == models, let group = lastEligibility?.group { return group }
         if let group = eligibility[models] {
             lastEligibility = (models, group)
             return group

@@ -347,12 +347,8 @@ struct SchedulerCore: Sendable {
 
     /// The error for job `id` when every one of `deployments` is out of rotation, else `nil`.
     func strandedError(_ id: JobID, _ deployments: [Int]) -> HeadroomError? {
-        var reasons: [String] = []
-        for d in deployments {
-            guard let reason = states[d].outOfRotation else { return nil }
-            reasons.append("'\(states[d].id)' (\(reason))")
-        }
-        guard !reasons.isEmpty else { return nil }
+        guard !deployments.isEmpty, deployments.allSatisfy({ states[$0].outOfRotation != nil }) else { return nil }
+        let reasons = deployments.map { "'\(states[$0].id)' (\(states[$0].outOfRotation ?? ""))" }
         return HeadroomError(.unservable, "Every deployment that could serve job \(id) is out of rotation: \(reasons.joined(separator: ", ")). Enable one, or add another.")
     }
 

@@ -8,9 +8,14 @@ public struct MaxHeadroom: AllocationPolicy {
     public init() {}
 
     public mutating func choose(for job: QueuedJob, among candidates: DeploymentCandidates, random: inout SeededRandom) -> Int {
+        // Selects rather than branches: which candidate leads is a coin toss to the processor.
         var best = 0
-        for i in candidates.indices.dropFirst() where candidates[i].headroom > candidates[best].headroom {
-            best = i
+        var most = candidates[0].headroom
+        for i in candidates.indices.dropFirst() {
+            let headroom = candidates[i].headroom
+            let leads = headroom > most
+            best = leads ? i : best
+            most = leads ? headroom : most
         }
         return best
     }

@@ -57,8 +57,10 @@ struct EventQueue: Sendable {
             while true {
                 let left = 2 * hole + 1
                 guard left < count else { break }
-                let right = left + 1
-                let child = right < count && heap[right].precedes(heap[left]) ? right : left
+                // Which child is earlier is a coin toss to the processor: choose by
+                // arithmetic, not by a branch. (A lone left child is compared with itself.)
+                let right = min(left + 1, count - 1)
+                let child = left + (heap[right].precedes(heap[left]) ? 1 : 0)
                 heap[hole] = heap[child]
                 hole = child
             }

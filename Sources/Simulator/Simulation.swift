@@ -171,25 +171,28 @@ struct Engine {
         }
         var reported = 0.0
         let end = Double(simulation.expectedEnd?.nanoseconds ?? 0)
-        // One buffer for every event's actions.
+        // One buffer for every event's actions, emptied now and then rather
+        // than at every event: emptying it costs a runtime call however few it holds.
         var actions: [SchedulerAction] = []
         while let event = events.pop() {
             let now = Instant(nanoseconds: event.time)
-            actions.removeAll(keepingCapacity: true)
+            if actions.count >= 64 { actions.removeAll(keepingCapacity: true) }
+            let first = actions.count
             switch event.kind {
             case .arrival:
                 guard hasNextArrival else { continue }
-                let request = nextArrival
-                let id = client.submit(job(for: request), now: now, into: &actions)
-                store(Pending(id: id, isLive: true, arrival: request.arrival.nanoseconds, promptTokens: request.promptTokens,
-                              maxTokens: request.maxTokens, outputTokens: request.outputTokens))
-                metrics.arrived(request, at: event.time)
+                // Read in place: a copy of the request would retain and release its strings.
+                let id = client.submit(nextJob(), now: now, into: &actions)
+                store(Pending(id: id, isLive: true, arrival: event.time, promptTokens: nextArrival.promptTokens,
+                              maxTokens: nextArrival.maxTokens, outputTokens: nextArrival.outputTokens))
+                metrics.arrived(nextArrival, at: event.time)
                 hasNextArrival = false
                 if let next = try workload.next() {
-                    if next.arrival < request.arrival {
+                    if next.arrival.nanoseconds < event.time {
                         throw HeadroomError(.invalidTrace, "The workload went back in time at \(next.arrival); arrivals must not decrease.")
                     }
-                    (nextArrival, hasNextArrival) = (next, true)
+                    nextArrival = next
+                    hasNextArrival = true
                     events.push(next.arrival.nanoseconds, .arrival)
                 }
                 if let progress = simulation.progress, end > 0, Double(event.time) / end - reported >= 0.01 {
@@ -214,7 +217,7 @@ struct Engine {
                 if hasNextArrival || pendingCount > 0 { scheduleBackground(event.reference, after: event.time) }
                 continue
             }
-            try perform(actions, now: event.time)
+            try perform(actions[first...], now: event.time)
         }
         if pendingCount > 0 {
             throw HeadroomError(.invalidScenario, "\(pendingCount) requests never ended: the client stopped without finishing them. This is a bug in the client.")
@@ -222,7 +225,7 @@ struct Engine {
         metrics.finishRun()
     }
 
-    private mutating func perform(_ actions: [SchedulerAction], now: Int64) throws(HeadroomError) {
+    private mutating func perform(_ actions: ArraySlice<SchedulerAction>, now: Int64) throws(HeadroomError) {
         for action in actions {
             switch action {
             case .dispatch(let id, let name, _):
@@ -265,12 +268,12 @@ struct Engine {
         }
     }
 
-    /// The request as a job, sharing one models array per model rather than allocating one a request.
-    private mutating func job(for request: SimulatedRequest) -> Job {
-        if request.model != lastModels.first {
-            lastModels = [request.model]
+    /// The next arrival as a job, sharing one models array per model rather than allocating one a request.
+    private mutating func nextJob() -> Job {
+        if nextArrival.model != lastModels.first {
+            lastModels = [nextArrival.model]
         }
-        return request.job(models: lastModels)
+        return nextArrival.job(models: lastModels)
     }
 
     /// Notes a request in the system, in its job's slot.
