@@ -93,7 +93,7 @@ struct SchedulerCore: Sendable {
         } else {
             let deadline = job.deadline?.nanoseconds
             // The job moves into its slot: its strings and arrays are not copied.
-            jobs[id.slot] = JobRecord(job: job, eligible: eligible, sequence: sequence, arrival: self.now)
+            jobs[id.slot] = JobRecord(job: job, eligible: consume eligible, sequence: sequence, arrival: self.now)
             jobs[id.slot].generation = id.generation
             jobs[id.slot].isLive = true
             if let wait = configuration.maxQueueWait {

@@ -217,7 +217,7 @@ struct Engine {
                 if hasNextArrival || pendingCount > 0 { scheduleBackground(event.reference, after: event.time) }
                 continue
             }
-            try perform(actions[first...], now: event.time)
+            try perform(actions, from: first, now: event.time)
         }
         if pendingCount > 0 {
             throw HeadroomError(.invalidScenario, "\(pendingCount) requests never ended: the client stopped without finishing them. This is a bug in the client.")
@@ -225,9 +225,10 @@ struct Engine {
         metrics.finishRun()
     }
 
-    private mutating func perform(_ actions: ArraySlice<SchedulerAction>, now: Int64) throws(HeadroomError) {
-        for action in actions {
-            switch action {
+    /// Carries out `actions[first...]`. (By position: a slice of the buffer would retain it.)
+    private mutating func perform(_ actions: [SchedulerAction], from first: Int, now: Int64) throws(HeadroomError) {
+        for position in first ..< actions.count {
+            switch actions[position] {
             case .dispatch(let id, let name, _):
                 guard let d = index(of: name), isPending(id) else {
                     throw HeadroomError(.invalidScenario, "The client dispatched \(id) to '\(name)', which the simulation does not know.")
