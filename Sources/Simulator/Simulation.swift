@@ -122,10 +122,13 @@ struct Engine {
         static let vacant = Pending(id: JobID(rawValue: 0))
     }
 
+    /// What the client is told when an attempt answers, kept in the form it is told in.
     struct InFlightAttempt {
         var job: JobID
         var deployment: Int
-        var response: MockEndpoint.Response
+        var charged: Int
+        var outcome: AttemptOutcome
+        var rateLimits: RateLimitObservation?
     }
 
     let simulation: Simulation
@@ -200,13 +203,12 @@ struct Engine {
                     progress(min(1, reported))
                 }
             case .response:
-                // Read in place: the attempt's response is large.
                 let slot = event.reference
                 freeAttempts.append(slot)
-                if attempts[slot].response.charged > 0 { endpoints[attempts[slot].deployment].finished() }
+                if attempts[slot].charged > 0 { endpoints[attempts[slot].deployment].finished() }
                 metrics.answered()
-                client.complete(attempts[slot].job, outcome: attempts[slot].response.outcome,
-                                rateLimits: attempts[slot].response.rateLimits, now: now, into: &actions)
+                client.complete(attempts[slot].job, outcome: attempts[slot].outcome,
+                                rateLimits: attempts[slot].rateLimits, now: now, into: &actions)
             case .wake:
                 guard wakeAt == event.time else { continue }
                 wakeAt = nil
@@ -241,7 +243,8 @@ struct Engine {
                 pending[slot].lastDispatch = now
                 metrics.attempted(d, response: response, at: now, isRetry: isRetry)
                 let answerAt = response.at.nanoseconds
-                let attempt = InFlightAttempt(job: id, deployment: d, response: consume response)
+                let attempt = InFlightAttempt(job: id, deployment: d, charged: response.charged,
+                                              outcome: response.outcome, rateLimits: response.rateLimits)
                 let attemptSlot: Int
                 if let free = freeAttempts.popLast() {
                     attemptSlot = free
