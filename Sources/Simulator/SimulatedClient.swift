@@ -3,7 +3,8 @@ import HeadroomCore
 /// Whatever decides where and when requests go: Headroom's scheduler, or a
 /// model of another strategy. It speaks the scheduler's own vocabulary, so the
 /// simulation drives them all the same way. Each event appends what to do to
-/// `actions`, a buffer the simulation empties and reuses.
+/// `actions`, a buffer the simulation reuses: it may still hold earlier events'
+/// actions, which a client leaves alone.
 public protocol SimulatedClient {
     /// A request arrives; returns the identity given to it.
     mutating func submit(_ job: consuming Job, now: Instant, into actions: inout [SchedulerAction]) -> JobID
