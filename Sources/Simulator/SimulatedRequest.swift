@@ -33,8 +33,18 @@ public struct SimulatedRequest: Hashable, Sendable {
     /// The request as a scheduler job for `models` (by default its own model),
     /// assuming four characters a prompt token.
     public func job(models: [String]? = nil) -> Job {
-        Job(models: models ?? [model], promptTokens: promptTokens, maxOutputTokens: maxTokens,
-            promptCharacters: promptTokens * 4, priority: priority, tenant: tenant)
+        var job = Job(models: models ?? [model], promptTokens: 0, maxOutputTokens: 0)
+        describe(in: &job)
+        return job
+    }
+
+    /// Sets everything of `job` that ``job(models:)`` sets, but its models.
+    func describe(in job: inout Job) {
+        job.promptTokens = promptTokens
+        job.maxOutputTokens = maxTokens
+        job.promptCharacters = promptTokens * 4
+        job.priority = priority
+        job.tenant = tenant
     }
 }
 

@@ -150,7 +150,8 @@ struct Engine {
     var hasNextArrival = false
     var wakeAt: Int64?
     var background: SeededRandom
-    var lastModels: [String] = []
+    /// The job submitted for an arrival, rewritten for each: jobs of one model share one models array.
+    var job = Job(models: [], promptTokens: 0, maxOutputTokens: 0)
 
     init(simulation: Simulation) {
         self.simulation = simulation
@@ -185,7 +186,8 @@ struct Engine {
             case .arrival:
                 guard hasNextArrival else { continue }
                 // Read in place: a copy of the request would retain and release its strings.
-                let id = client.submit(nextJob(), now: now, into: &actions)
+                describeNextJob()
+                let id = client.submit(job, now: now, into: &actions)
                 store(Pending(id: id, isLive: true, arrival: event.time, promptTokens: nextArrival.promptTokens,
                               maxTokens: nextArrival.maxTokens, outputTokens: nextArrival.outputTokens))
                 metrics.arrived(nextArrival, at: event.time)
@@ -272,12 +274,12 @@ struct Engine {
         }
     }
 
-    /// The next arrival as a job, sharing one models array per model rather than allocating one a request.
-    private mutating func nextJob() -> Job {
-        if nextArrival.model != lastModels.first {
-            lastModels = [nextArrival.model]
+    /// Rewrites ``job`` for the next arrival, allocating a models array only when the model changes.
+    private mutating func describeNextJob() {
+        if nextArrival.model != job.models.first {
+            job.models = [nextArrival.model]
         }
-        return nextArrival.job(models: lastModels)
+        nextArrival.describe(in: &job)
     }
 
     /// Notes a request in the system, in its job's slot.
