@@ -34,12 +34,12 @@ public struct SimulatedRequest: Hashable, Sendable {
     /// assuming four characters a prompt token.
     public func job(models: [String]? = nil) -> Job {
         var job = Job(models: models ?? [model], promptTokens: 0, maxOutputTokens: 0)
-        describe(in: &job)
+        fill(&job)
         return job
     }
 
     /// Sets everything of `job` that ``job(models:)`` sets, but its models.
-    func describe(in job: inout Job) {
+    func fill(_ job: inout Job) {
         job.promptTokens = promptTokens
         job.maxOutputTokens = maxTokens
         job.promptCharacters = promptTokens * 4

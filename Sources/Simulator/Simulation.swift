@@ -186,7 +186,7 @@ struct Engine {
             case .arrival:
                 guard hasNextArrival else { continue }
                 // Read in place: a copy of the request would retain and release its strings.
-                describeNextJob()
+                prepareJob()
                 let id = client.submit(job, now: now, into: &actions)
                 store(Pending(id: id, isLive: true, arrival: event.time, promptTokens: nextArrival.promptTokens,
                               maxTokens: nextArrival.maxTokens, outputTokens: nextArrival.outputTokens))
@@ -275,11 +275,11 @@ struct Engine {
     }
 
     /// Rewrites ``job`` for the next arrival, allocating a models array only when the model changes.
-    private mutating func describeNextJob() {
+    private mutating func prepareJob() {
         if nextArrival.model != job.models.first {
             job.models = [nextArrival.model]
         }
-        nextArrival.describe(in: &job)
+        nextArrival.fill(&job)
     }
 
     /// Notes a request in the system, in its job's slot.
