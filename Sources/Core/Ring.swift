@@ -30,7 +30,6 @@ package struct Ring<Element: BitwiseCopyable> {
         set { self[startIndex + offset] = newValue }
     }
 
-    package var first: Element? { isEmpty ? nil : self[startIndex] }
     package var last: Element? { isEmpty ? nil : self[endIndex - 1] }
 
     /// Appends and returns the element's absolute position.
@@ -40,12 +39,6 @@ package struct Ring<Element: BitwiseCopyable> {
         storage[endIndex & mask] = element
         endIndex += 1
         return endIndex - 1
-    }
-
-    package mutating func popFirst() -> Element? {
-        guard !isEmpty else { return nil }
-        defer { startIndex += 1 }
-        return storage[startIndex & mask]
     }
 
     /// Removes every element before absolute position `position`, if any.
@@ -61,7 +54,7 @@ package struct Ring<Element: BitwiseCopyable> {
         if offset < count / 2 {
             var i = offset
             while i > 0 { self[offset: i] = self[offset: i - 1]; i -= 1 }
-            _ = popFirst()
+            startIndex += 1
         } else {
             for i in offset ..< count - 1 { self[offset: i] = self[offset: i + 1] }
             endIndex -= 1
