@@ -5,6 +5,7 @@ import HeadroomGateway
 import HeadroomMockServer
 import HeadroomSimulator
 import Hummingbird
+import ServiceLifecycle
 
 /// A mock provider and a gateway in front of it, both on free loopback ports in this process.
 struct Servers {
@@ -17,37 +18,53 @@ struct Servers {
     static let key = "sk-test"
 
     /// Starts the mock with `deployments`, and a gateway over them configured by `configure`, runs `body`, then stops both.
+    ///
+    /// Each server stops gracefully, gateway first: cancelling a server's task instead would drop the connections it
+    /// had accepted but not yet served, which NIO traps on ("Deinited NIOAsyncWriter without calling finish()").
     static func with(_ deployments: [SimulatedDeployment],
                      configure: (inout GatewayConfiguration) -> Void = { _ in },
                      _ body: (Servers) async throws -> Void) async throws {
         let mock = try MockServer(deployments: deployments)
-        let (mockPort, mockTask) = try await start { mock.application(port: 0, onRunning: $0) }
-        defer { mockTask.cancel() }
-        let mockURL = "http://127.0.0.1:\(mockPort)"
-        var configuration = GatewayConfiguration(
-            engine: EngineConfiguration(deployments: deployments.map { deployment in
-                .init(id: deployment.id, provider: "azure", endpoint: mockURL, apiKeyEnvironment: "MOCK_KEY",
-                      deploymentNames: ["gpt-4o": deployment.id], models: ["gpt-4o"],
-                      requestsPerMinute: deployment.endpoint.requestsPerMinute, tokensPerMinute: deployment.endpoint.tokensPerMinute)
-            }),
-            port: 0, clients: [.init(name: "test", key: key)]
-        )
-        configure(&configuration)
-        let gateway = try Gateway(configuration: configuration, environment: ["MOCK_KEY": "mock-key"])
-        let (gatewayPort, gatewayTask) = try await start { gateway.application(onRunning: $0) }
-        defer { gatewayTask.cancel() }
-        try await body(Servers(mock: mock, gateway: gateway, mockURL: mockURL, gatewayURL: "http://127.0.0.1:\(gatewayPort)"))
+        try await serving({ mock.application(port: 0, onRunning: $0) }) { mockPort in
+            let mockURL = "http://127.0.0.1:\(mockPort)"
+            var configuration = GatewayConfiguration(
+                engine: EngineConfiguration(deployments: deployments.map { deployment in
+                    .init(id: deployment.id, provider: "azure", endpoint: mockURL, apiKeyEnvironment: "MOCK_KEY",
+                          deploymentNames: ["gpt-4o": deployment.id], models: ["gpt-4o"],
+                          requestsPerMinute: deployment.endpoint.requestsPerMinute, tokensPerMinute: deployment.endpoint.tokensPerMinute)
+                }),
+                port: 0, clients: [.init(name: "test", key: key)]
+            )
+            configure(&configuration)
+            let gateway = try Gateway(configuration: configuration, environment: ["MOCK_KEY": "mock-key"])
+            try await serving({ gateway.application(onRunning: $0) }) { gatewayPort in
+                try await body(Servers(mock: mock, gateway: gateway, mockURL: mockURL, gatewayURL: "http://127.0.0.1:\(gatewayPort)"))
+            }
+            await gateway.engine.shutdown()
+        }
     }
 
-    private static func start<App: ApplicationProtocol>(
-        _ make: (@escaping @Sendable (Int) async -> Void) -> App
-    ) async throws -> (Int, Task<Void, any Error>) {
+    /// Runs the server `make` builds, calls `body` with its port once it listens, then shuts the server down
+    /// gracefully and waits for it to stop, whether or not `body` threw.
+    private static func serving<App: ApplicationProtocol>(
+        _ make: (@escaping @Sendable (Int) async -> Void) -> App,
+        _ body: (Int) async throws -> Void
+    ) async throws {
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let app = make { continuation.yield($0) }
-        let task = Task { try await app.run() }
+        let group = ServiceGroup(configuration: .init(services: [app], logger: app.logger))
+        let run = Task {
+            defer { continuation.finish() }
+            try await group.run()
+        }
         var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next() else { throw HeadroomError(.invalidConfiguration, "the server did not start") }
-        return (port, task)
+        var outcome: Result<Void, any Error> = .failure(HeadroomError(.invalidConfiguration, "the server stopped before it listened"))
+        if let port = await iterator.next() {
+            do { try await body(port); outcome = .success(()) } catch { outcome = .failure(error) }
+        }
+        await group.triggerGracefulShutdown()
+        try await run.value
+        try outcome.get()
     }
 }
 
