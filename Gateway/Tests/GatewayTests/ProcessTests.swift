@@ -56,7 +56,12 @@ struct ProcessTests {
             process.executableURL = URL(fileURLWithPath: executable)
             process.arguments = ["--config", configuration.path]
             process.environment = ["MOCK_KEY": "mock"]
-            process.standardOutput = try FileHandle(forWritingTo: log)
+            // Nothing of the test runner's: were the runner to crash, a gateway left running with
+            // its output would keep `swift test` waiting for that output to end.
+            let logHandle = try FileHandle(forWritingTo: log)
+            process.standardOutput = logHandle
+            process.standardError = logHandle
+            process.standardInput = FileHandle.nullDevice
             let ended = AsyncStream<Int32>.makeStream()
             process.terminationHandler = { ended.continuation.yield($0.terminationStatus) }
             try process.run()
