@@ -19,7 +19,7 @@ struct Servers {
 
     /// Starts the mock with `deployments`, and a gateway over them configured by `configure`, runs `body`, then stops both.
     ///
-    /// Each server stops gracefully, gateway first: cancelling a server's task instead would drop the connections it
+    /// Each server stops gracefully, the gateway (then its engine) first: cancelling a server's task instead would drop the connections it
     /// had accepted but not yet served, which NIO traps on ("Deinited NIOAsyncWriter without calling finish()").
     static func with(_ deployments: [SimulatedDeployment],
                      configure: (inout GatewayConfiguration) -> Void = { _ in },
@@ -37,8 +37,13 @@ struct Servers {
             )
             configure(&configuration)
             let gateway = try Gateway(configuration: configuration, environment: ["MOCK_KEY": "mock-key"])
-            try await serving({ gateway.application(onRunning: $0) }) { gatewayPort in
-                try await body(Servers(mock: mock, gateway: gateway, mockURL: mockURL, gatewayURL: "http://127.0.0.1:\(gatewayPort)"))
+            do {
+                try await serving({ gateway.application(onRunning: $0) }) { gatewayPort in
+                    try await body(Servers(mock: mock, gateway: gateway, mockURL: mockURL, gatewayURL: "http://127.0.0.1:\(gatewayPort)"))
+                }
+            } catch {
+                await gateway.engine.shutdown()
+                throw error
             }
             await gateway.engine.shutdown()
         }
