@@ -14,6 +14,15 @@ struct EventQueueTests {
         var pending: [(time: Int64, sequence: UInt64)] = []
         var popped = 0
         var now: Int64 = 0
+        /// Pops one event and checks it is the earliest pending, the first scheduled among equals.
+        func popExpected() {
+            let expected = pending.min { ($0.time, $0.sequence) < ($1.time, $1.sequence) }!
+            let event = queue.pop()
+            #expect(event?.time == expected.time && event?.sequence == expected.sequence, "pop \(popped)")
+            pending.removeAll { $0.sequence == expected.sequence }
+            now = expected.time
+            popped += 1
+        }
         for step in 0 ..< 5_000 {
             if pending.isEmpty || random.next() % 5 < 3 {
                 // Never in the past, as in a simulation; often at an instant already pending.
@@ -21,21 +30,12 @@ struct EventQueueTests {
                 pending.append((time, queue.pushed))
                 queue.push(time, .response, step)
             } else {
-                let expected = pending.min { ($0.time, $0.sequence) < ($1.time, $1.sequence) }!
-                let event = queue.pop()
-                #expect(event?.time == expected.time && event?.sequence == expected.sequence, "pop \(popped)")
-                pending.removeAll { $0.sequence == expected.sequence }
-                now = expected.time
-                popped += 1
+                popExpected()
             }
         }
-        while let event = queue.pop() {
-            let expected = pending.min { ($0.time, $0.sequence) < ($1.time, $1.sequence) }!
-            #expect(event.time == expected.time && event.sequence == expected.sequence)
-            pending.removeAll { $0.sequence == expected.sequence }
-        }
-        #expect(pending.isEmpty)
         #expect(popped > 1_000)
+        while !pending.isEmpty { popExpected() }
+        #expect(queue.pop() == nil)
     }
 
     @Test("The next arrival waits beside the heap and still comes out in order")
@@ -46,7 +46,6 @@ struct EventQueueTests {
         queue.push(10, .wake)
         queue.push(5, .response, 2)
         let order = [queue.pop(), queue.pop(), queue.pop(), queue.pop(), queue.pop()].map { $0.map { ($0.time, $0.kind) } }
-        #expect(order.count == 5)
         #expect(order[0]! == (5, .response))
         #expect(order[1]! == (10, .arrival))
         #expect(order[2]! == (10, .wake))
