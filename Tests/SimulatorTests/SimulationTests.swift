@@ -101,8 +101,9 @@ struct SimulationTests {
          "workload.synthetic.outputSigma is 900.0; it must be from 0 to 10."),
     ])
     func badScenario(_ json: String, _ problem: String) {
-        let path = temporaryFile(json, suffix: ".json")
-        #expect(errorMessage { () throws(HeadroomError) in _ = try Scenario.load(path: path) } == "\(path): \(problem)")
+        withTemporaryFile(json, suffix: ".json") { path in
+            #expect(errorMessage { () throws(HeadroomError) in _ = try Scenario.load(path: path) } == "\(path): \(problem)")
+        }
     }
 
     @Test("A simulation with no deployments, or two of one name, is refused")

@@ -7,11 +7,12 @@ func fixture(_ name: String) -> String {
     Bundle.module.path(forResource: name, ofType: nil, inDirectory: "Fixtures")!
 }
 
-/// Writes `text` to a new temporary file and returns its path.
-func temporaryFile(_ text: String, suffix: String) -> String {
+/// Writes `text` to a new temporary file, runs `body` with its path, and removes the file.
+func withTemporaryFile<T>(_ text: String, suffix: String, _ body: (String) throws -> T) rethrows -> T {
     let path = NSTemporaryDirectory() + "headroom-\(UUID().uuidString)\(suffix)"
     precondition(FileManager.default.createFile(atPath: path, contents: Data(text.utf8)), "cannot write \(path)")
-    return path
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    return try body(path)
 }
 
 func readAll<W: WorkloadSource>(_ workload: inout W) throws(HeadroomError) -> [SimulatedRequest] {
@@ -55,28 +56,32 @@ struct TraceReaderTests {
 
     @Test("The native JSONL with every field, and with defaults")
     func native() throws {
-        let path = temporaryFile("""
+        let text = """
         {"arrival": 0.5, "prompt_tokens": 900, "max_tokens": 400, "output_tokens": 212, "model": "gpt-4o-mini", "priority": 2, "tenant": "search"}
 
         {"arrival": 1.25, "prompt_tokens": 10, "output_tokens": 8}
-        """, suffix: ".jsonl")
-        var reader = try JSONLTraceReader(path: path, format: .native, maxTokens: .outputTimes(2))
-        let requests = try readAll(&reader)
-        #expect(requests == [
-            SimulatedRequest(arrival: .seconds(0.5), promptTokens: 900, maxTokens: 400, outputTokens: 212, model: "gpt-4o-mini", priority: 2, tenant: "search"),
-            SimulatedRequest(arrival: .seconds(1.25), promptTokens: 10, maxTokens: 16, outputTokens: 8),
-        ])
-        #expect(try WorkloadSpec.TraceFormat.guess(path: path) == .native)
+        """
+        try withTemporaryFile(text, suffix: ".jsonl") { path in
+            var reader = try JSONLTraceReader(path: path, format: .native, maxTokens: .outputTimes(2))
+            let requests = try readAll(&reader)
+            #expect(requests == [
+                SimulatedRequest(arrival: .seconds(0.5), promptTokens: 900, maxTokens: 400, outputTokens: 212, model: "gpt-4o-mini", priority: 2, tenant: "search"),
+                SimulatedRequest(arrival: .seconds(1.25), promptTokens: 10, maxTokens: 16, outputTokens: 8),
+            ])
+            #expect(try WorkloadSpec.TraceFormat.guess(path: path) == .native)
+        }
     }
 
     @Test("Native JSONL strings may hold escapes, and numbers any JSON notation")
     func nativeNotation() throws {
-        let path = temporaryFile(#"""
+        let text = #"""
         {"arrival": 2.5e-1, "prompt_tokens": 1.2E3, "max_tokens": +40, "tenant": "a\"b\u00e9\\", "model": "plain", "tags": ["x]", {"y": "}"}]}
         {"arrival": 1, "prompt_tokens": 0000000000000042, "max_tokens": -0, "priority": -7}
-        """#, suffix: ".jsonl")
-        var reader = try JSONLTraceReader(path: path, format: .native)
-        let requests = try readAll(&reader)
+        """#
+        let requests = try withTemporaryFile(text, suffix: ".jsonl") { path in
+            var reader = try JSONLTraceReader(path: path, format: .native)
+            return try readAll(&reader)
+        }
         #expect(requests == [
             SimulatedRequest(arrival: .seconds(0.25), promptTokens: 1_200, maxTokens: 40, outputTokens: 40, model: "plain", tenant: "a\"bé\\"),
             SimulatedRequest(arrival: .seconds(1), promptTokens: 42, maxTokens: 0, outputTokens: 0, priority: -7),
@@ -98,18 +103,19 @@ struct TraceReaderTests {
         ("{\"arrival\": 1, \"prompt_tokens\": 5}\n", ".jsonl", ":1: give \"max_tokens\" or \"output_tokens\" (or both)."),
     ])
     func malformed(_ text: String, _ kind: String, _ problem: String) throws {
-        let path = temporaryFile(text, suffix: kind == ".csv" ? ".csv" : ".jsonl")
-        let message = errorMessage { () throws(HeadroomError) in
-            switch kind {
-            case ".csv":
-                var reader = try AzureTraceReader(path: path)
-                _ = try readAll(&reader)
-            default:
-                var reader = try JSONLTraceReader(path: path, format: kind == ".mooncake" ? .mooncake : .native)
-                _ = try readAll(&reader)
+        withTemporaryFile(text, suffix: kind == ".csv" ? ".csv" : ".jsonl") { path in
+            let message = errorMessage { () throws(HeadroomError) in
+                switch kind {
+                case ".csv":
+                    var reader = try AzureTraceReader(path: path)
+                    _ = try readAll(&reader)
+                default:
+                    var reader = try JSONLTraceReader(path: path, format: kind == ".mooncake" ? .mooncake : .native)
+                    _ = try readAll(&reader)
+                }
             }
+            #expect(message == path + problem)
         }
-        #expect(message == path + problem)
     }
 
     @Test("A missing trace file says so")
