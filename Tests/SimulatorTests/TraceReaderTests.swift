@@ -102,7 +102,7 @@ struct TraceReaderTests {
          ":2: not a JSON object: expected '}' at column 34."),
         ("{\"arrival\": 1, \"prompt_tokens\": 5}\n", ".jsonl", ":1: give \"max_tokens\" or \"output_tokens\" (or both)."),
     ])
-    func malformed(_ text: String, _ kind: String, _ problem: String) throws {
+    func malformed(_ text: String, _ kind: String, _ problem: String) {
         withTemporaryFile(text, suffix: kind == ".csv" ? ".csv" : ".jsonl") { path in
             let message = errorMessage { () throws(HeadroomError) in
                 switch kind {
