@@ -18,6 +18,14 @@ extension SchedulerCore {
             && chargeBound <= group.smallestTokensPerMinute && !group.deployments.isEmpty {
             return (group.deployments, "")
         }
+        return unusualEligibility(for: job, in: group, size)
+    }
+
+    /// ``eligibleDeployments(for:)`` when a deployment's window, quota or
+    /// charge rule has to be checked one by one. (Out of line, as it is rare:
+    /// the common case stays small.)
+    @inline(never)
+    private func unusualEligibility(for job: Job, in group: EligibilityGroup, _ size: JobSize) -> ([Int], String) {
         let eligible = group.deployments.filter { d in
             size.contextTokens <= states[d].contextWindow
                 && (states[d].builtInCharge?.reservation(for: size) ?? states[d].charge.reservation(for: job)) <= states[d].tokensPerMinute
@@ -40,6 +48,12 @@ extension SchedulerCore {
     private mutating func eligibilityGroup(for models: [String]) -> EligibilityGroup {
         // Most workloads ask for one model set: compare with the last before hashing.
         if lastEligibility?.models == models, let group = lastEligibility?.group { return group }
+        return lookUpEligibilityGroup(for: models)
+    }
+
+    /// ``eligibilityGroup(for:)`` for a model set other than the last one asked about.
+    @inline(never)
+    private mutating func lookUpEligibilityGroup(for models: [String]) -> EligibilityGroup {
         if let group = eligibility[models] {
             lastEligibility = (models, group)
             return group

@@ -348,6 +348,12 @@ struct SchedulerCore: Sendable {
     /// The error for job `id` when every one of `deployments` is out of rotation, else `nil`.
     func strandedError(_ id: JobID, _ deployments: [Int]) -> HeadroomError? {
         guard !deployments.isEmpty, deployments.allSatisfy({ states[$0].outOfRotation != nil }) else { return nil }
+        return strandingError(id, deployments)
+    }
+
+    /// The error ``strandedError(_:_:)`` finds, built out of line as it is rare.
+    @inline(never)
+    private func strandingError(_ id: JobID, _ deployments: [Int]) -> HeadroomError {
         let reasons = deployments.map { "'\(states[$0].id)' (\(states[$0].outOfRotation ?? ""))" }
         return HeadroomError(.unservable, "Every deployment that could serve job \(id) is out of rotation: \(reasons.joined(separator: ", ")). Enable one, or add another.")
     }
