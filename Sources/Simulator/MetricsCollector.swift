@@ -25,6 +25,19 @@ struct MetricsCollector {
         var bucketCharged = 0
     }
 
+    /// Successes summed for the capacity bound: their charges, their number, their tokens.
+    struct Served {
+        var charge = 0
+        var requests = 0
+        var tokens = 0
+
+        mutating func add(_ other: Served) {
+            charge += other.charge
+            requests += other.requests
+            tokens += other.tokens
+        }
+    }
+
     let bucket: Int64
     let tokenLimit: Double
     let requestLimit: Double
@@ -48,7 +61,11 @@ struct MetricsCollector {
     var transientErrors = 0
     var queueWaits: [Int64] = []
     var latencies: [Int64] = []
-    var successes: [(dispatch: Int64, charge: Int, tokens: Int)] = []
+    /// Successes dispatched by the latest arrival so far, and those dispatched
+    /// since: the next arrival comes after both, so it moves the second into the
+    /// first. What is left in the second at the end was dispatched after the horizon.
+    var servedByArrival = Served()
+    var servedSinceArrival = Served()
 
     var inSystem = 0
     var inFlight = 0
@@ -88,6 +105,8 @@ struct MetricsCollector {
         offered += 1
         offeredTokens += Double(request.promptTokens + request.maxTokens)
         lastArrival = time
+        servedByArrival.add(servedSinceArrival)
+        servedSinceArrival = Served()
         enterBucket(at: time)
         inSystem += 1
         noteQueue()
@@ -125,7 +144,8 @@ struct MetricsCollector {
         case .succeeded:
             succeeded += 1
             latencies.append(time - state.arrival)
-            successes.append((state.lastDispatch, state.promptTokens + state.maxTokens, state.promptTokens + state.outputTokens))
+            let served = Served(charge: state.promptTokens + state.maxTokens, requests: 1, tokens: state.promptTokens + state.outputTokens)
+            if state.lastDispatch <= lastArrival { servedByArrival.add(served) } else { servedSinceArrival.add(served) }
         case .failed(let error):
             failures[error.kind.name, default: 0] += 1
         case .cancelled:
@@ -195,14 +215,9 @@ struct MetricsCollector {
         let duration = max(lastFinish, lastArrival) - start
         let boundTokens = min(offeredTokens, minTokenTerm + tokenBurst + tokenLimit * horizon)
         let boundRequests = min(Double(offered), minRequestTerm + requestBurst + requestLimit * horizon)
-        var servedCharge = 0, servedRequests = 0, servedWithin = 0
-        for success in successes where success.dispatch <= lastArrival {
-            servedCharge += success.charge
-            servedRequests += 1
-            servedWithin += success.tokens
-        }
+        let served = servedByArrival
         let tokensBind = offered == 0 || boundTokens / max(1, offeredTokens) <= boundRequests / Double(max(1, offered))
-        let efficiency = tokensBind ? Double(servedCharge) / max(1, boundTokens) : Double(servedRequests) / max(1, boundRequests)
+        let efficiency = tokensBind ? Double(served.charge) / max(1, boundTokens) : Double(served.requests) / max(1, boundRequests)
         let runMinutes = max(minutes(duration), 1e-9)
         let bucketMinutes = minutes(bucket)
         return SimulationReport(
@@ -212,9 +227,9 @@ struct MetricsCollector {
             upstream: .init(attempts: attempts, throttled: throttled, throttleRate: Double(throttled) / Double(max(1, attempts)),
                             errors: transientErrors, retries: retries),
             durationSeconds: Double(duration) / 1e9,
-            goodputTokensPerMinute: Double(servedWithin) / max(horizon, 1e-9),
+            goodputTokensPerMinute: Double(served.tokens) / max(horizon, 1e-9),
             capacity: .init(horizonSeconds: horizon * 60, offeredTokens: Int(offeredTokens), boundTokens: Int(boundTokens),
-                            servedTokens: servedCharge, boundRequests: Int(boundRequests), servedRequests: servedRequests,
+                            servedTokens: served.charge, boundRequests: Int(boundRequests), servedRequests: served.requests,
                             binding: tokensBind ? "tokens" : "requests", efficiency: efficiency),
             queueWait: .init(queueWaits), latency: .init(latencies), latencyHistogram: .init(latencies),
             deployments: deployments.indices.map { d in
