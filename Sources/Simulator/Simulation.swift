@@ -141,9 +141,7 @@ struct Engine {
     /// Attempts awaiting their response, by slot; slots are reused once the response is read.
     var attempts: [InFlightAttempt] = []
     var freeAttempts: [Int] = []
-    let names: [DeploymentID]
-    let indexByName: [DeploymentID: Int]
-    let nameBits: [SIMD2<UInt64>]
+    let deploymentIndex: DeploymentIndex
     /// The request whose arrival is the next `.arrival` event, if `hasNextArrival`.
     /// (Not an optional: assigning a large optional goes through runtime metadata.)
     var nextArrival = SimulatedRequest(arrival: .zero, promptTokens: 0, maxTokens: 0, outputTokens: 0)
@@ -160,9 +158,7 @@ struct Engine {
         }
         metrics = MetricsCollector(deployments: simulation.deployments, bucket: simulation.bucket.nanoseconds)
         background = SeededRandom(seed: simulation.seed ^ 0xB6_C6_E0)
-        names = simulation.deployments.map { DeploymentID($0.id) }
-        indexByName = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })
-        nameBits = names.map(Self.bits)
+        deploymentIndex = DeploymentIndex(simulation.deployments.map { DeploymentID($0.id) })
     }
 
     mutating func run<Workload: WorkloadSource, Client: SimulatedClient>(_ workload: inout Workload, _ client: inout Client) throws(HeadroomError) {
@@ -234,7 +230,7 @@ struct Engine {
         for position in first ..< actions.count {
             switch actions[position] {
             case .dispatch(let id, let name, _):
-                guard let d = index(of: name), isPending(id) else {
+                guard let d = deploymentIndex.position(of: name), isPending(id) else {
                     throw HeadroomError(.invalidScenario, "The client dispatched \(id) to '\(name)', which the simulation does not know.")
                 }
                 let slot = id.slot
@@ -293,22 +289,6 @@ struct Engine {
     /// Whether `id` is a request in the system.
     private func isPending(_ id: JobID) -> Bool {
         id.slot < pending.count && pending[id.slot].isLive && pending[id.slot].id == id
-    }
-
-    /// The index of a deployment by name. For a few deployments a scan beats
-    /// hashing; it looks first for the very same bits (a client names deployments
-    /// with the strings it was given, so this nearly always finds it) and only
-    /// then compares strings, which costs a call for each name that differs.
-    private func index(of name: DeploymentID) -> Int? {
-        guard names.count <= 16 else { return indexByName[name] }
-        let bits = Self.bits(of: name)
-        if let d = nameBits.firstIndex(where: { $0 == bits }) { return d }
-        return names.firstIndex(of: name)
-    }
-
-    /// The bytes of a name's representation: equal bits are equal strings (not conversely).
-    private static func bits(of name: DeploymentID) -> SIMD2<UInt64> {
-        withUnsafeBytes(of: name) { $0.loadUnaligned(as: SIMD2<UInt64>.self) }
     }
 
     private mutating func scheduleBackground(_ index: Int, after time: Int64) {
