@@ -11,7 +11,7 @@ import HeadroomCore
 struct DeploymentIndex {
     private let byName: [DeploymentID: Int]
     /// For each slot, the bits of a name and its position plus one (0: an empty slot).
-    private var slots: [(bits: SIMD2<UInt64>, position: Int)]
+    private let slots: [(bits: SIMD2<UInt64>, position: Int)]
     private let mask: Int
 
     init(_ names: [DeploymentID]) {
@@ -19,19 +19,20 @@ struct DeploymentIndex {
         var size = 16
         while size < 4 * names.count { size *= 2 }
         mask = size - 1
-        slots = Array(repeating: (SIMD2(), 0), count: size)
+        var slots = Array(repeating: (bits: SIMD2<UInt64>(), position: 0), count: size)
         for (position, name) in names.enumerated() {
             let bits = Self.bits(of: name)
-            var slot = slot(of: bits)
+            var slot = Self.slot(of: bits, mask: mask)
             while slots[slot].position != 0 && slots[slot].bits != bits { slot = (slot + 1) & mask }
             if slots[slot].position == 0 { slots[slot] = (bits, position + 1) }
         }
+        self.slots = slots
     }
 
     /// The position of the deployment named `name`, or `nil` if none is.
     func position(of name: DeploymentID) -> Int? {
         let bits = Self.bits(of: name)
-        var slot = slot(of: bits)
+        var slot = Self.slot(of: bits, mask: mask)
         while slots[slot].position != 0 {
             if slots[slot].bits == bits { return slots[slot].position - 1 }
             slot = (slot + 1) & mask
@@ -39,7 +40,7 @@ struct DeploymentIndex {
         return byName[name]
     }
 
-    private func slot(of bits: SIMD2<UInt64>) -> Int {
+    private static func slot(of bits: SIMD2<UInt64>, mask: Int) -> Int {
         let mixed = (bits.x &* 0x9E37_79B9_7F4A_7C15) ^ (bits.y &* 0xC2B2_AE3D_27D4_EB4F)
         return Int(truncatingIfNeeded: mixed >> 40) & mask
     }
