@@ -22,8 +22,7 @@ struct DeploymentIndex {
         var slots = Array(repeating: (bits: SIMD2<UInt64>(), position: 0), count: size)
         for (position, name) in names.enumerated() {
             let bits = Self.bits(of: name)
-            var slot = Self.slot(of: bits, mask: mask)
-            while slots[slot].position != 0 && slots[slot].bits != bits { slot = (slot + 1) & mask }
+            let slot = Self.probe(bits, in: slots, mask: mask)
             if slots[slot].position == 0 { slots[slot] = (bits, position + 1) }
         }
         self.slots = slots
@@ -31,18 +30,17 @@ struct DeploymentIndex {
 
     /// The position of the deployment named `name`, or `nil` if none is.
     func position(of name: DeploymentID) -> Int? {
-        let bits = Self.bits(of: name)
-        var slot = Self.slot(of: bits, mask: mask)
-        while slots[slot].position != 0 {
-            if slots[slot].bits == bits { return slots[slot].position - 1 }
-            slot = (slot + 1) & mask
-        }
-        return byName[name]
+        let slot = Self.probe(Self.bits(of: name), in: slots, mask: mask)
+        return slots[slot].position != 0 ? slots[slot].position - 1 : byName[name]
     }
 
-    private static func slot(of bits: SIMD2<UInt64>, mask: Int) -> Int {
+    /// The slot that holds `bits`, or else the empty slot where they would go.
+    @inline(__always)
+    private static func probe(_ bits: SIMD2<UInt64>, in slots: [(bits: SIMD2<UInt64>, position: Int)], mask: Int) -> Int {
         let mixed = (bits.x &* 0x9E37_79B9_7F4A_7C15) ^ (bits.y &* 0xC2B2_AE3D_27D4_EB4F)
-        return Int(truncatingIfNeeded: mixed >> 40) & mask
+        var slot = Int(truncatingIfNeeded: mixed >> 40) & mask
+        while slots[slot].position != 0 && slots[slot].bits != bits { slot = (slot + 1) & mask }
+        return slot
     }
 
     /// The bytes of a name's representation: equal bits are equal strings (not conversely).
