@@ -305,6 +305,8 @@ struct CapacityLedger: Sendable {
     mutating func settle(_ position: Int, tokens: Int, requests: Int) {
         guard position >= entries.startIndex && position < entries.endIndex else { return }
         let old = entries[position]
+        // A charge that stands as reserved changes nothing, and the waits told still hold.
+        guard tokens != old.tokens || requests != old.requests else { return }
         entries[position] = Entry(time: old.time, tokens: tokens, requests: requests, reservedThrough: old.reservedThrough)
         for w in windows.indices where position >= windows[w].start {
             windows[w].tokens += tokens - old.tokens
