@@ -43,7 +43,11 @@ enum SweepCommand {
 
     static func apply(_ parameter: String, _ value: String, to scenario: inout Scenario) throws {
         func number() throws -> Double {
-            guard let number = Double(value) else { throw UsageError("\(parameter) takes numbers, not '\(value)'") }
+            guard let number = Double(value), number.isFinite else { throw UsageError("\(parameter) takes numbers, not '\(value)'") }
+            return number
+        }
+        func whole() throws -> Int {
+            guard let number = Int(value) else { throw UsageError("\(parameter) takes whole numbers, not '\(value)'") }
             return number
         }
         switch parameter {
@@ -51,7 +55,7 @@ enum SweepCommand {
             scenario.headroom.configuration.targetUtilization = try number()
             try scenario.headroom.configuration.validate()
         case "concurrency":
-            let cap = Int(try number())
+            let cap = try whole()
             for i in scenario.deployments.indices { scenario.deployments[i].maxConcurrency = cap }
         case "allocation":
             guard let choice = AllocationChoice(rawValue: value) else {
@@ -62,14 +66,18 @@ enum SweepCommand {
             switch value {
             case "fifo": scenario.headroom.queue = .fifo
             case "priority": scenario.headroom.queue = .priority(agingSeconds: 60)
-            default: scenario.headroom.queue = .fifoPassing(Int(try number()))
+            default:
+                guard let times = Int(value) else {
+                    throw UsageError("queue is fifo, priority or a whole number (how often smaller jobs may pass), not '\(value)'")
+                }
+                scenario.headroom.queue = .fifoPassing(times)
             }
         case "lookahead":
-            scenario.headroom.configuration.lookahead = Int(try number())
+            scenario.headroom.configuration.lookahead = try whole()
             try scenario.headroom.configuration.validate()
         case "rpm", "tpm":
             let factor = try number()
-            guard factor > 0 else { throw UsageError("\(parameter) multipliers must be positive") }
+            guard factor > 0 && factor <= 1_000 else { throw UsageError("\(parameter) multipliers must be above 0 and at most 1,000, not '\(value)'") }
             if parameter == "rpm" { scenario.headroom.requestLimitScale = factor } else { scenario.headroom.tokenLimitScale = factor }
         default:
             throw UsageError("unknown parameter '\(parameter)'")

@@ -59,17 +59,21 @@ public struct Deployment: Sendable {
         try validate()
     }
 
+    /// The largest quota the scheduler accepts, in requests or tokens a minute:
+    /// far above any provider's, and small enough that its arithmetic cannot overflow.
+    public static let largestQuota = 1_000_000_000_000
+
     /// Checks every figure; the scheduler calls this again, since fields are mutable.
     public func validate() throws(HeadroomError) {
         func fail(_ problem: String) -> HeadroomError {
             HeadroomError(.invalidConfiguration, "Deployment '\(id)': \(problem)")
         }
         if id.rawValue.isEmpty { throw fail("the id is empty; give every deployment a unique name.") }
-        if requestsPerMinute <= 0 {
-            throw fail("requestsPerMinute is \(requestsPerMinute); it must be at least 1 (the deployment's RPM quota).")
+        if !(requestsPerMinute >= 1 && requestsPerMinute <= Self.largestQuota) {
+            throw fail("requestsPerMinute is \(requestsPerMinute); it must be from 1 to 1,000,000,000,000 (the deployment's RPM quota).")
         }
-        if tokensPerMinute <= 0 {
-            throw fail("tokensPerMinute is \(tokensPerMinute); it must be at least 1 (the deployment's TPM quota).")
+        if !(tokensPerMinute >= 1 && tokensPerMinute <= Self.largestQuota) {
+            throw fail("tokensPerMinute is \(tokensPerMinute); it must be from 1 to 1,000,000,000,000 (the deployment's TPM quota).")
         }
         if let cap = maxConcurrency, cap <= 0 {
             throw fail("maxConcurrency is \(cap); it must be at least 1, or nil for no cap.")

@@ -37,13 +37,13 @@ public struct AzureTraceReader: WorkloadSource {
             }
             func text(_ field: Int) -> String { String(decoding: fields[field], as: UTF8.self) }
             guard let time = Self.parseTimestamp(fields[0].trimmingSpaces()) else {
-                throw lines.error("TIMESTAMP '\(text(0))' is not of the form 2023-11-16 18:15:46.6805900.")
+                throw lines.error("TIMESTAMP '\(text(0))' is not of the form 2023-11-16 18:15:46.6805900 (in the years 1970 to 2200).")
             }
-            guard let context = Self.wholeNumber(fields[1].trimmingSpaces()), context >= 0 else {
-                throw lines.error("ContextTokens '\(text(1))' is not a whole number of 0 or more.")
+            guard let context = Self.wholeNumber(fields[1].trimmingSpaces()), Self.tokenCounts.contains(context) else {
+                throw lines.error("ContextTokens '\(text(1))' is not a whole number from 0 to 999,999,999,999.")
             }
-            guard let generated = Self.wholeNumber(fields[2].trimmingSpaces()), generated >= 0 else {
-                throw lines.error("GeneratedTokens '\(text(2))' is not a whole number of 0 or more.")
+            guard let generated = Self.wholeNumber(fields[2].trimmingSpaces()), Self.tokenCounts.contains(generated) else {
+                throw lines.error("GeneratedTokens '\(text(2))' is not a whole number from 0 to 999,999,999,999.")
             }
             if time < last { throw lines.error("the timestamp goes back in time; the trace must be sorted by TIMESTAMP.") }
             last = time
@@ -55,12 +55,17 @@ public struct AzureTraceReader: WorkloadSource {
         return nil
     }
 
+    /// The token counts a row may give (as the JSONL readers): far above any
+    /// model's, and small enough that sums and charges cannot overflow.
+    static let tokenCounts = 0 ..< 1_000_000_000_000
+
     /// A decimal integer with an optional sign, or `nil` (also on overflow).
     static func wholeNumber(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> Int? {
         Int(String(decoding: bytes, as: UTF8.self))
     }
 
-    /// Nanoseconds since 1970 of `yyyy-MM-dd HH:mm:ss[.fffffff]` (UTC), or `nil`.
+    /// Nanoseconds since 1970 of `yyyy-MM-dd HH:mm:ss[.fffffff]` (UTC) in the
+    /// years 1970 to 2200 (so that differences cannot overflow), or `nil`.
     static func parseTimestamp(_ text: Substring) -> Int64? {
         Array(text.utf8).withUnsafeBufferPointer { parseTimestamp($0[...]) }
     }
@@ -79,7 +84,7 @@ public struct AzureTraceReader: WorkloadSource {
         }
         guard let year = number(0 ..< 4), let month = number(5 ..< 7), let day = number(8 ..< 10),
               let hour = number(11 ..< 13), let minute = number(14 ..< 16), let second = number(17 ..< 19),
-              (1 ... 12).contains(month), (1 ... 31).contains(day), hour < 24, minute < 60, second < 61 else { return nil }
+              (1970 ... 2200).contains(year), (1 ... 12).contains(month), (1 ... 31).contains(day), hour < 24, minute < 60, second < 61 else { return nil }
         var fraction: Int64 = 0
         if bytes.count > 19 {
             guard bytes[19] == 46, bytes.count > 20, bytes.count <= 29, let digits = number(20 ..< bytes.count) else { return nil }

@@ -73,10 +73,12 @@ public struct EndpointModel: Hashable, Sendable, Codable {
 
     /// Why the model cannot be used, or `nil`.
     func validationProblem() -> String? {
-        if requestsPerMinute <= 0 { return "requestsPerMinute is \(requestsPerMinute); it must be at least 1." }
-        if tokensPerMinute <= 0 { return "tokensPerMinute is \(tokensPerMinute); it must be at least 1." }
-        if case .azure(let seconds) = limiter, !(seconds > 0 && seconds <= 60) {
-            return "the Azure sub-window is \(seconds) s; it must be in (0, 60]."
+        for (name, quota) in [("requestsPerMinute", requestsPerMinute), ("tokensPerMinute", tokensPerMinute)]
+        where !(quota >= 1 && quota <= Deployment.largestQuota) {
+            return "\(name) is \(quota); it must be from 1 to 1,000,000,000,000."
+        }
+        if case .azure(let seconds) = limiter, !(seconds >= 0.001 && seconds <= 60) {
+            return "the Azure sub-window is \(seconds) s; it must be from 0.001 to 60 seconds (Azure uses 1 or 10)."
         }
         return latency.validationProblem() ?? faults.validationProblem()
     }
@@ -100,9 +102,16 @@ public struct LatencyModel: Hashable, Sendable, Codable {
     public init() {}
 
     func validationProblem() -> String? {
-        if firstTokenSeconds < 0 || perOutputTokenSeconds < 0 || refusalSeconds < 0 { return "latency figures must not be negative." }
+        for (name, seconds) in [("firstTokenSeconds", firstTokenSeconds), ("refusalSeconds", refusalSeconds)] where !(seconds >= 0 && seconds <= 3_600) {
+            return "latency \(name) is \(seconds); it must be from 0 to 3,600 seconds."
+        }
+        if !(perOutputTokenSeconds >= 0 && perOutputTokenSeconds <= 60) {
+            return "latency perOutputTokenSeconds is \(perOutputTokenSeconds); it must be from 0 to 60 seconds."
+        }
         if !(jitter >= 0 && jitter < 1) { return "latency jitter is \(jitter); it must be in [0, 1)." }
-        if slowdownPerInFlight < 0 { return "slowdownPerInFlight must not be negative." }
+        if !(slowdownPerInFlight >= 0 && slowdownPerInFlight <= 100) {
+            return "latency slowdownPerInFlight is \(slowdownPerInFlight); it must be from 0 to 100 (a share per request in flight)."
+        }
         return nil
     }
 }
@@ -168,10 +177,16 @@ public struct FaultModel: Hashable, Sendable, Codable {
         if !(errorRate >= 0 && errorRate <= 1) || !(timeoutRate >= 0 && timeoutRate <= 1) || errorRate + timeoutRate > 1 {
             return "errorRate and timeoutRate must be in [0, 1] and add up to at most 1."
         }
-        if timeoutSeconds <= 0 { return "timeoutSeconds must be positive." }
-        if outages.contains(where: { !($0.end > $0.start) }) { return "every outage must end after it starts." }
-        if backgroundTokensPerMinute < 0 || backgroundRequestTokens <= 0 {
-            return "backgroundTokensPerMinute must not be negative and backgroundRequestTokens must be positive."
+        if !(timeoutSeconds > 0 && timeoutSeconds <= 86_400) { return "timeoutSeconds is \(timeoutSeconds); it must be above 0 and at most 86,400 (a day)." }
+        if outages.contains(where: { !($0.end > $0.start && $0.start.isFinite && $0.end.isFinite) }) { return "every outage must end after it starts." }
+        if !(backgroundRequestTokens >= 1 && backgroundRequestTokens <= 1e9) {
+            return "backgroundRequestTokens is \(backgroundRequestTokens); it must be from 1 to 1,000,000,000."
+        }
+        // Bounded so that background traffic neither floods the event queue nor waits for centuries.
+        let requestsPerMinute = backgroundTokensPerMinute / backgroundRequestTokens
+        if !(backgroundTokensPerMinute == 0 || (requestsPerMinute >= 0.001 && requestsPerMinute <= 1_000_000)) {
+            return "background traffic is \(requestsPerMinute) requests a minute (backgroundTokensPerMinute / backgroundRequestTokens); "
+                + "it must be 0 or from 0.001 to 1,000,000."
         }
         return nil
     }

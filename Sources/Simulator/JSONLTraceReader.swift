@@ -67,7 +67,7 @@ public struct JSONLTraceReader: WorkloadSource {
             return nil
         }
         guard case .number(let number) = value, number >= 0, number == number.rounded(.towardZero), number < 1e12 else {
-            throw lines.error("\"\(key)\" must be a whole number of 0 or more.")
+            throw lines.error("\"\(key)\" must be a whole number from 0 to 999,999,999,999.")
         }
         return Int(number)
     }

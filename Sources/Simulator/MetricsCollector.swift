@@ -167,7 +167,17 @@ struct MetricsCollector {
         grow(&queueTimeline, to: slots - 1)
     }
 
-    private func slot(_ time: Int64) -> Int { Int(max(0, time - (firstArrival ?? 0)) / bucket) }
+    /// The most buckets a timeline holds: a day of 1 s buckets, or 11.6 days of 10 s ones.
+    static let maxTimelineBuckets = 100_000
+
+    /// How long the run lasted, from the first arrival, if that is more than the
+    /// timeline holds (its last bucket then holds everything after it).
+    var timelineOverrun: Int64? {
+        let span = max(lastFinish, lastArrival) - (firstArrival ?? 0)
+        return span / bucket >= Int64(Self.maxTimelineBuckets) ? span : nil
+    }
+
+    private func slot(_ time: Int64) -> Int { Int(min(max(0, time - (firstArrival ?? 0)) / bucket, Int64(Self.maxTimelineBuckets - 1))) }
 
     private func grow(_ series: inout [Int], to slot: Int) {
         if series.count <= slot { series.append(contentsOf: repeatElement(0, count: slot + 1 - series.count)) }

@@ -47,7 +47,7 @@ public struct MockEndpoint: Sendable {
     /// A request of these sizes (`outputTokens`: what the model will generate) arrives at `now`.
     public mutating func handle(promptTokens: Int, maxTokens: Int, outputTokens: Int, now: Instant) -> Response {
         let time = now.nanoseconds
-        let refusal = time + Int64(model.latency.refusalSeconds * 1e9)
+        let refusal = time.adding(seconds: model.latency.refusalSeconds)
         if !model.faults.outages.isEmpty {
             let seconds = Double(time) / 1e9
             if model.faults.outages.contains(where: { seconds >= $0.start && seconds < $0.end }) {
@@ -66,7 +66,7 @@ public struct MockEndpoint: Sendable {
         let roll = random.nextUnit()
         let faults = model.faults
         if roll < faults.timeoutRate {
-            return Response(at: Instant(nanoseconds: time + Int64(faults.timeoutSeconds * 1e9)),
+            return Response(at: Instant(nanoseconds: time.adding(seconds: faults.timeoutSeconds)),
                             outcome: .transientFailure(retryAfter: nil, message: "timed out after \(faults.timeoutSeconds) s"),
                             rateLimits: rateLimits, charged: charge, status: 504)
         }
@@ -74,7 +74,7 @@ public struct MockEndpoint: Sendable {
         var seconds = latency.firstTokenSeconds + latency.perOutputTokenSeconds * Double(outputTokens)
         if latency.jitter > 0 { seconds *= 1 + latency.jitter * (2 * random.nextUnit() - 1) }
         if latency.slowdownPerInFlight > 0 { seconds *= 1 + latency.slowdownPerInFlight * Double(inFlight - 1) }
-        let at = Instant(nanoseconds: time + Int64(seconds * 1e9))
+        let at = Instant(nanoseconds: time.adding(seconds: seconds))
         if roll < faults.timeoutRate + faults.errorRate {
             return Response(at: at, outcome: .transientFailure(retryAfter: nil, message: "500 Internal Server Error"),
                             rateLimits: rateLimits, charged: charge, status: 500)

@@ -15,7 +15,7 @@ extension Scenario {
         do {
             file = try JSONDecoder().decode(ScenarioFile.self, from: data)
         } catch let error as DecodingError {
-            throw HeadroomError(.invalidScenario, "\(path): \(describe(error))")
+            throw HeadroomError(.invalidScenario, "\(path): \(syntaxProblem(in: data) ?? describe(error))")
         } catch {
             throw HeadroomError(.invalidScenario, "\(path): \(error)")
         }
@@ -27,6 +27,57 @@ extension Scenario {
         }
     }
 
+    /// Fields that take whole numbers.
+    private static let wholeNumberFields: Set = [
+        "tokensPerMinute", "requestsPerMinute", "maxConcurrency", "contextWindow", "count", "seed", "maxTokens", "limit",
+        "priorities", "passLimit", "maxQueueLength", "lookahead", "maxAttempts",
+    ]
+
+    /// Where the file is not JSON, or else the first whole-number field whose
+    /// number it cannot hold; `nil` if neither. (Foundation's decoder says
+    /// only "not valid JSON" for both, naming neither place nor field.)
+    private static func syntaxProblem(in data: Data) -> String? {
+        let root: Any
+        do {
+            root = try JSONSerialization.jsonObject(with: data)
+        } catch {
+            // "Invalid value around character 15.": add the line, which is what an editor shows.
+            let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(error)"
+            guard detail.contains("character"), let offset = Int(String(detail.reversed().drop { !$0.isNumber }.prefix { $0.isNumber }.reversed())),
+                  offset <= data.count
+            else { return "the file is not valid JSON: \(detail)" }
+            let line = data.prefix(offset).reduce(1) { $1 == UInt8(ascii: "\n") ? $0 + 1 : $0 }
+            return "the file is not valid JSON at line \(line): \(detail)"
+        }
+        func walk(_ value: Any, at path: String, key: String) -> String? {
+            switch value {
+            case let object as [String: Any]:
+                for (name, member) in object.sorted(by: { $0.key < $1.key }) {
+                    if let found = walk(member, at: path.isEmpty ? name : "\(path).\(name)", key: name) { return found }
+                }
+            case let array as [Any]:
+                for (index, element) in array.enumerated() {
+                    if let found = walk(element, at: "\(path)[\(index)]", key: key) { return found }
+                }
+            case let number as NSNumber where wholeNumberFields.contains(key):
+                let value = number.doubleValue
+                if value != value.rounded() { return "\(path) is \(number); it must be a whole number." }
+                if key == "seed", !(value >= 0 && value < 1.8e19) { return "seed is \(number); it must be from 0 to 18,446,744,073,709,551,615." }
+                if !(value.magnitude < 9.2e18) { return "\(path) is \(number); that is too large for a whole number here." }
+            default:
+                break
+            }
+            return nil
+        }
+        return walk(root, at: "", key: "")
+    }
+
+    /// What a field of each type takes, in words.
+    private static let expectedValues = [
+        ObjectIdentifier(String.self): "a string", ObjectIdentifier(Int.self): "a whole number", ObjectIdentifier(UInt64.self): "a whole number",
+        ObjectIdentifier(Double.self): "a number", ObjectIdentifier(Bool.self): "true or false", ObjectIdentifier([Any].self): "a list",
+    ]
+
     private static func describe(_ error: DecodingError) -> String {
         func path(_ context: DecodingError.Context) -> String {
             let keys = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
@@ -36,7 +87,7 @@ extension Scenario {
         case .keyNotFound(let key, let context):
             return "\(path(context)): the field \"\(key.stringValue)\" is missing."
         case .typeMismatch(let type, let context), .valueNotFound(let type, let context):
-            return "\(path(context)): expected \(type == String.self ? "a string" : type == [Any].self ? "a list" : "a \(type)")."
+            return "\(path(context)): expected \(expectedValues[ObjectIdentifier(type)] ?? "a \(type)")."
         case .dataCorrupted(let context):
             return "\(path(context)): \(context.debugDescription)"
         @unknown default:
@@ -145,10 +196,17 @@ struct ScenarioFile: Decodable {
         }
 
         let workload = self.workload ?? Workload()
+        if let factor = workload.maxTokensFactor, !(factor >= 1 && factor <= 100) {
+            throw fail("workload.maxTokensFactor is \(factor); it must be from 1 to 100.")
+        }
+        if let tokens = workload.maxTokens, !(tokens >= 1 && tokens <= 10_000_000) {
+            throw fail("workload.maxTokens is \(tokens); it must be from 1 to 10,000,000.")
+        }
         let maxTokens: MaxTokensRule = workload.maxTokens.map { .fixed($0) } ?? .outputTimes(workload.maxTokensFactor ?? 1.25)
         let transform = WorkloadTransform(timeScale: workload.timeScale ?? 1, startSeconds: workload.startSeconds ?? 0,
                                           endSeconds: workload.endSeconds, limit: workload.limit, model: workload.model,
                                           priorities: workload.priorities)
+        if let problem = transform.validationProblem() { throw fail("workload: \(problem)") }
         let sources = [workload.builtin != nil, workload.trace != nil, workload.synthetic != nil].filter { $0 }.count
         if sources > 1 { throw fail("workload: give one of \"builtin\", \"trace\" and \"synthetic\", not several.") }
         let spec: WorkloadSpec
@@ -164,8 +222,22 @@ struct ScenarioFile: Decodable {
             for (name, value) in [("promptSigma", synthetic.promptSigma), ("outputSigma", synthetic.outputSigma)] {
                 if let value, !(value >= 0 && value <= 10) { throw fail("workload.synthetic.\(name) is \(value); it must be from 0 to 10.") }
             }
+            if !(synthetic.count >= 0) { throw fail("workload.synthetic.count is \(synthetic.count); it must not be negative.") }
+            if !(synthetic.requestsPerSecond > 0 && synthetic.requestsPerSecond <= 1_000_000) {
+                throw fail("workload.synthetic.requestsPerSecond is \(synthetic.requestsPerSecond); it must be above 0 and at most 1,000,000.")
+            }
             var arrivals = SyntheticWorkload.Arrivals.poisson
-            if let on = synthetic.burstOnSeconds, let off = synthetic.burstOffSeconds { arrivals = .bursty(meanOn: on, meanOff: off) }
+            switch (synthetic.burstOnSeconds, synthetic.burstOffSeconds) {
+            case (nil, nil):
+                break
+            case let (on?, off?):
+                for (name, value) in [("burstOnSeconds", on), ("burstOffSeconds", off)] where !(value >= 0.001 && value <= 1_000_000) {
+                    throw fail("workload.synthetic.\(name) is \(value); it must be from 0.001 to 1,000,000 seconds.")
+                }
+                arrivals = .bursty(meanOn: on, meanOff: off)
+            default:
+                throw fail("workload.synthetic gives only one of burstOnSeconds and burstOffSeconds; give both for bursty arrivals, or neither.")
+            }
             let generator = SyntheticWorkload(
                 count: synthetic.count, requestsPerSecond: synthetic.requestsPerSecond, arrivals: arrivals,
                 prompt: .init(median: synthetic.promptMedian ?? 1_020, sigma: synthetic.promptSigma ?? 0.9, range: 1 ... 100_000),
@@ -191,12 +263,15 @@ struct ScenarioFile: Decodable {
             var configuration = SchedulerConfiguration()
             configuration.targetUtilization = headroom.targetUtilization ?? configuration.targetUtilization
             if let length = headroom.maxQueueLength { configuration.maxQueueLength = length }
+            if let wait = headroom.maxQueueWaitSeconds, !(wait > 0 && wait <= 10_000_000) {
+                throw fail("headroom.maxQueueWaitSeconds is \(wait); it must be above 0 and at most 10,000,000 (about four months), or left out.")
+            }
             configuration.maxQueueWait = headroom.maxQueueWaitSeconds.map { .seconds($0) }
             configuration.lookahead = headroom.lookahead ?? configuration.lookahead
             configuration.backfill = headroom.backfill ?? configuration.backfill
             configuration.retry.maxAttempts = headroom.maxAttempts ?? configuration.retry.maxAttempts
-            do { try configuration.validate() } catch { throw fail("headroom: \(error.message)") }
             settings.configuration = configuration
+            if let problem = settings.validationProblem() { throw fail("headroom: \(problem)") }
         }
         let baselines = try (self.baselines ?? ["naiveRetry", "shuffleCooldown", "tokenBucket"]).map { name throws(HeadroomError) -> Strategy in
             switch name {

@@ -34,6 +34,9 @@ public struct Scenario: Sendable {
 
     /// Runs Headroom and every baseline on the same workload and seed.
     public func run(progress: (@Sendable (String, Double) -> Void)? = nil) throws(HeadroomError) -> [SimulationReport] {
+        guard bucketSeconds >= 0.1 && bucketSeconds <= 86_400 else {
+            throw HeadroomError(.invalidScenario, "bucketSeconds is \(bucketSeconds); it must be from 0.1 to 86,400 (a day).")
+        }
         var simulation = try Simulation(deployments: deployments, seed: seed, bucket: .seconds(bucketSeconds))
         if progress != nil { simulation.expectedEnd = try workload.lastArrival() }
         var reports: [SimulationReport] = []

@@ -18,7 +18,7 @@ extension ScenarioReport {
                                     values: Array(repeating: Double(timeline.quotaTokensPerBucket[index]), count: timeline.throttled.count), dashed: true))
             }
             body += "<h2>\(escape(headroom.strategy)): tokens charged per deployment against its quota</h2>\n"
-            body += Chart(series: series, bucketSeconds: timeline.bucketSeconds, yLabel: "tokens per \(Int(timeline.bucketSeconds)) s").svg()
+            body += Chart(series: series, bucketSeconds: timeline.bucketSeconds, yLabel: "tokens per \(fixed(timeline.bucketSeconds, timeline.bucketSeconds == timeline.bucketSeconds.rounded() ? 0 : 1)) s").svg()
         }
         body += "<h2>Requests waiting</h2>\n"
         body += Chart(series: runs.enumerated().map { .init(name: $1.strategy, color: color($0), values: $1.timeline.queueLength.map(Double.init)) },
@@ -94,11 +94,15 @@ struct Chart {
     var bucketSeconds: Double
     var yLabel: String
 
+    /// The most points a line gets: a longer series shows the largest value of each run of buckets.
+    static let maxPoints = 1_000
+
     func svg() -> String {
         let width = 960.0, height = 280.0, left = 60.0, right = 10.0, top = 20.0, bottom = 30.0
-        let points = max(2, series.map(\.values.count).max() ?? 2)
+        let buckets = max(2, series.map(\.values.count).max() ?? 2)
+        let run = (buckets + Self.maxPoints - 1) / Self.maxPoints
         let peak = niceCeiling(series.flatMap(\.values).max() ?? 1)
-        func x(_ index: Int) -> Double { left + (width - left - right) * Double(index) / Double(points - 1) }
+        func x(_ bucket: Int) -> Double { left + (width - left - right) * Double(bucket) / Double(buckets - 1) }
         func y(_ value: Double) -> Double { height - bottom - (height - top - bottom) * value / peak }
         var svg = "<svg width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\">\n"
         for step in 0 ... 4 {
@@ -106,16 +110,22 @@ struct Chart {
             svg += "<line x1=\"\(left)\" x2=\"\(width - right)\" y1=\"\(fixed(y(value), 1))\" y2=\"\(fixed(y(value), 1))\" stroke=\"#eee\"/>"
             svg += "<text x=\"\(left - 6)\" y=\"\(fixed(y(value) + 4, 1))\" text-anchor=\"end\">\(grouped(Int(value)))</text>\n"
         }
-        let minutes = Double(points - 1) * bucketSeconds / 60
-        let tickEvery = max(1, Int((minutes / 8).rounded(.up)))
-        var minute = 0
-        while Double(minute) <= minutes {
-            let px = left + (width - left - right) * Double(minute) / max(minutes, 1e-9)
-            svg += "<text x=\"\(fixed(px, 1))\" y=\"\(Int(height - 10))\" text-anchor=\"middle\">\(minute) min</text>\n"
-            minute += tickEvery
+        // Minutes on the axis, or hours for runs of more than three.
+        let seconds = Double(buckets - 1) * bucketSeconds
+        let (unitSeconds, unit) = seconds > 3 * 3_600 ? (3_600.0, "h") : (60.0, "min")
+        let span = seconds / unitSeconds
+        let tickEvery = max(1, Int((span / 8).rounded(.up)))
+        var tick = 0
+        while Double(tick) <= span {
+            let px = left + (width - left - right) * Double(tick) / max(span, 1e-9)
+            svg += "<text x=\"\(fixed(px, 1))\" y=\"\(Int(height - 10))\" text-anchor=\"middle\">\(tick) \(unit)</text>\n"
+            tick += tickEvery
         }
         for line in series where !line.values.isEmpty {
-            let path = line.values.enumerated().map { "\(fixed(x($0), 1)),\(fixed(y($1), 1))" }.joined(separator: " ")
+            let path = stride(from: 0, to: line.values.count, by: run).map { start in
+                let largest = line.values[start ..< min(start + run, line.values.count)].max() ?? 0
+                return "\(fixed(x(start), 1)),\(fixed(y(largest), 1))"
+            }.joined(separator: " ")
             svg += "<polyline fill=\"none\" stroke=\"\(line.color)\" stroke-width=\"1.6\"\(line.dashed ? " stroke-dasharray=\"6 4\"" : "") points=\"\(path)\"><title>\(escape(line.name))</title></polyline>\n"
         }
         svg += "<text x=\"4\" y=\"12\">\(escape(yLabel))</text>\n</svg>\n"

@@ -37,7 +37,9 @@ public struct Simulation: Sendable {
                 throw HeadroomError(.invalidScenario, "Two deployments are named '\(deployment.id)'; give each a unique id.")
             }
         }
-        if bucket <= .zero { throw HeadroomError(.invalidScenario, "The timeline bucket must be positive.") }
+        if !(bucket >= .milliseconds(100) && bucket <= .seconds(86_400)) {
+            throw HeadroomError(.invalidScenario, "The timeline bucket is \(bucket); it must be from 0.1 seconds to a day.")
+        }
         self.deployments = deployments
         self.seed = seed
         self.bucket = bucket
@@ -47,6 +49,7 @@ public struct Simulation: Sendable {
     public func run<Workload: WorkloadSource>(_ workload: inout Workload, strategy: Strategy) throws(HeadroomError) -> SimulationReport {
         switch strategy {
         case .headroom(let settings):
+            if let problem = settings.validationProblem() { throw HeadroomError(.invalidScenario, "Headroom settings: \(problem)") }
             return try runHeadroom(&workload, settings, label: strategy.label)
         case .naiveRetry:
             var client = NaiveRetryClient(deployments: deployments.map { DeploymentID($0.id) }, seed: seed)
@@ -102,6 +105,11 @@ public struct Simulation: Sendable {
     ) throws(HeadroomError) -> SimulationReport {
         var engine = Engine(simulation: self)
         try engine.run(&workload, &client)
+        if let span = engine.metrics.timelineOverrun {
+            throw HeadroomError(.invalidScenario, "The run lasted \(grouped(Int(span / 1_000_000_000))) s of simulated time, more than the report's "
+                + "timeline holds (\(grouped(MetricsCollector.maxTimelineBuckets)) buckets of \(bucket)). Give a wider bucket (bucketSeconds), "
+                + "or look in the workload for a request whose size or latency is out of all proportion.")
+        }
         return engine.metrics.report(label: label, deployments: deployments, seed: seed, events: engine.events.pushed)
     }
 }
@@ -293,6 +301,6 @@ struct Engine {
 
     private mutating func scheduleBackground(_ index: Int, after time: Int64) {
         let gap = endpoints[index].model.faults.nextBackgroundGap(&background)
-        events.push(time + Int64(gap * 1e9), .background, index)
+        events.push(time.adding(seconds: gap), .background, index)
     }
 }

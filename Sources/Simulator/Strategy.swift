@@ -46,6 +46,23 @@ public struct HeadroomSettings: Hashable, Sendable {
         self.allocation = allocation
         self.configuration = configuration
     }
+
+    /// Why the settings cannot be used, or `nil`.
+    func validationProblem() -> String? {
+        for (name, scale) in [("requestLimitScale", requestLimitScale), ("tokenLimitScale", tokenLimitScale)] where !(scale > 0 && scale <= 1_000) {
+            return "\(name) is \(scale); it must be above 0 and at most 1,000."
+        }
+        switch queue {
+        case .fifoPassing(let times) where times < 0:
+            return "the FIFO pass limit is \(times); it must be 0 or more."
+        case .priority(let aging?) where !(aging > 0 && aging <= QueueChoice.longestAging):
+            return "agingSeconds is \(aging); it must be above 0 and at most 10,000,000 (about four months), or left out for strict priority."
+        default:
+            break
+        }
+        do { try configuration.validate() } catch { return error.message }
+        return nil
+    }
 }
 
 /// The built-in queue policies, by name.
@@ -57,11 +74,16 @@ public enum QueueChoice: Hashable, Sendable {
     /// ``PriorityQueue`` with this aging interval in seconds (`nil`: strict).
     case priority(agingSeconds: Double?)
 
+    /// The longest aging interval a simulation accepts, in seconds.
+    static let longestAging = 10_000_000.0
+
     var label: String {
         switch self {
         case .fifo: "fifo"
         case .fifoPassing(let times): "fifo, pass \(times)"
-        case .priority(let aging): aging.map { "priority, aging \(Int($0)) s" } ?? "priority"
+        case .priority(let aging?) where aging == aging.rounded() && aging.magnitude <= Self.longestAging: "priority, aging \(Int(aging)) s"
+        case .priority(let aging?): "priority, aging \(aging) s"
+        case .priority(nil): "priority"
         }
     }
 }

@@ -13,7 +13,8 @@ public struct SyntheticWorkload: WorkloadSource, Sendable {
     public enum Arrivals: Hashable, Sendable, Codable {
         /// Exponential gaps at a constant rate.
         case poisson
-        /// Alternating on and off periods (exponential lengths with these means);
+        /// Alternating on and off periods (exponential lengths with these means,
+        /// in seconds; on periods last 1 ms at the least on average);
         /// Poisson arrivals during on periods at the rate that keeps the mean rate.
         case bursty(meanOn: Double, meanOff: Double)
     }
@@ -64,7 +65,11 @@ public struct SyntheticWorkload: WorkloadSource, Sendable {
     ) {
         self.count = max(0, count)
         self.requestsPerSecond = max(1e-9, requestsPerSecond)
-        self.arrivals = arrivals
+        switch arrivals {
+        case .poisson: self.arrivals = .poisson
+        // Bounded below, or a gap would span countless on periods.
+        case .bursty(let on, let off): self.arrivals = .bursty(meanOn: max(0.001, on), meanOff: max(0, off))
+        }
         self.prompt = prompt
         self.output = output
         self.maxTokens = maxTokens

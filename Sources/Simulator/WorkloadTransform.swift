@@ -33,8 +33,10 @@ public struct WorkloadTransform: Hashable, Sendable, Codable {
 
     /// Why the transform cannot be used, or `nil`.
     func validationProblem() -> String? {
-        if !(timeScale > 0 && timeScale.isFinite) { return "timeScale is \(timeScale); it must be a positive number." }
-        if startSeconds < 0 { return "startSeconds is \(startSeconds); it must not be negative." }
+        if !(timeScale >= 0.001 && timeScale <= 1_000) { return "timeScale is \(timeScale); it must be from 0.001 to 1,000." }
+        for (name, seconds) in [("startSeconds", startSeconds), ("endSeconds", endSeconds ?? 0)] where !(seconds >= 0 && seconds <= 1e9) {
+            return "\(name) is \(seconds); it must be from 0 to 1,000,000,000 (about 31 years)."
+        }
         if let end = endSeconds, end <= startSeconds { return "endSeconds (\(end)) must be after startSeconds (\(startSeconds))." }
         if let limit, limit < 0 { return "limit is \(limit); it must not be negative." }
         if priorities?.isEmpty == true { return "priorities is empty; leave it out or give at least one." }
@@ -62,7 +64,9 @@ public struct TransformedWorkload<Source: WorkloadSource>: WorkloadSource {
             let at = request.arrival.nanoseconds
             if at < start { continue }
             if let end = transform.endSeconds, at >= Duration.seconds(end).nanoseconds { return nil }
-            request.arrival = Instant(nanoseconds: Int64(Double(at - start) / transform.timeScale))
+            // Saturating: a source may give arrivals up to the end of time, and slowing them can pass it.
+            let scaled = Double(at - start) / transform.timeScale
+            request.arrival = Instant(nanoseconds: scaled < 9.2e18 ? Int64(scaled) : .max)
             if let model = transform.model { request.model = model }
             if let priorities = transform.priorities { request.priority = priorities[emitted % priorities.count] }
             emitted += 1

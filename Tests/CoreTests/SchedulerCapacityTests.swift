@@ -181,13 +181,24 @@ struct SchedulerCapacityTests {
 
 @Suite("Configuration errors")
 struct ConfigurationErrorTests {
-    @Test("A non-positive limit is refused, naming the field and what to do")
-    func nonPositiveLimits() {
-        #expect(throws: HeadroomError(.invalidConfiguration, "Deployment 'a': requestsPerMinute is 0; it must be at least 1 (the deployment's RPM quota).")) {
+    @Test("A limit out of range is refused, naming the field and what to do")
+    func limitsOutOfRange() {
+        #expect(throws: HeadroomError(.invalidConfiguration, "Deployment 'a': requestsPerMinute is 0; it must be from 1 to 1,000,000,000,000 (the deployment's RPM quota).")) {
             try server("a", rpm: 0)
         }
-        #expect(throws: HeadroomError(.invalidConfiguration, "Deployment 'a': tokensPerMinute is -5; it must be at least 1 (the deployment's TPM quota).")) {
+        #expect(throws: HeadroomError(.invalidConfiguration, "Deployment 'a': tokensPerMinute is -5; it must be from 1 to 1,000,000,000,000 (the deployment's TPM quota).")) {
             try server("a", tpm: -5)
+        }
+        // Larger quotas would overflow the ledger's arithmetic.
+        #expect(throws: HeadroomError(.invalidConfiguration,
+                                      "Deployment 'a': tokensPerMinute is 9223372036854775807; it must be from 1 to 1,000,000,000,000 (the deployment's TPM quota).")) {
+            try server("a", tpm: .max)
+        }
+        // The largest quota schedules: its first job goes at once.
+        #expect(throws: Never.self) {
+            var scheduler = try makeScheduler([try server("a", rpm: Deployment.largestQuota, tpm: Deployment.largestQuota)])
+            let (id, actions) = scheduler.submit(job(), now: .zero)
+            #expect(actions.first == .dispatch(id, to: "a", attempt: 1))
         }
         #expect(throws: HeadroomError(.invalidConfiguration, "Deployment 'a': maxConcurrency is 0; it must be at least 1, or nil for no cap.")) {
             try server("a", concurrency: 0)

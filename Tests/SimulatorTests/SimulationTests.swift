@@ -3,6 +3,20 @@ import HeadroomCore
 import Testing
 @testable import HeadroomSimulator
 
+/// A 1,000-token Azure endpoint, changed.
+func azure(_ change: (inout EndpointModel) -> Void) -> EndpointModel {
+    var endpoint = EndpointModel.azure(tokensPerMinute: 1_000)
+    change(&endpoint)
+    return endpoint
+}
+
+/// The default Headroom settings, changed.
+func settings(_ change: (inout HeadroomSettings) -> Void) -> HeadroomSettings {
+    var settings = HeadroomSettings()
+    change(&settings)
+    return settings
+}
+
 /// A workload from a list.
 struct ListWorkload: WorkloadSource {
     var requests: [SimulatedRequest]
@@ -92,7 +106,30 @@ struct SimulationTests {
     @Test("A bad scenario file is an error naming the field", arguments: [
         ("{\"deployments\": [{\"id\": \"a\", \"provider\": \"azure\"}]}", "deployments[0]: the field \"tokensPerMinute\" is missing."),
         ("{\"deployments\": [{\"id\": \"a\", \"provider\": \"gcp\", \"tokensPerMinute\": 5}]}", "deployments[0].provider is 'gcp'; use \"azure\" or \"openai\"."),
-        ("{\"deployments\": [{\"id\": \"a\", \"provider\": \"azure\", \"tokensPerMinute\": \"lots\"}]}", "deployments[0].tokensPerMinute: expected a Int."),
+        ("{\"deployments\": [{\"id\": \"a\", \"provider\": \"azure\", \"tokensPerMinute\": \"lots\"}]}", "deployments[0].tokensPerMinute: expected a whole number."),
+        ("{\"deployments\": [{\"id\": \"a\", \"provider\": \"azure\", \"tokensPerMinute\": 5, \"weight\": \"x\"}]}", "deployments[0].weight: expected a number."),
+        ("{\"deployments\": [{\"id\": \"a\", \"provider\": \"azure\", \"tokensPerMinute\": 5, \"maxConcurrency\": 2.5}]}",
+         "deployments[0].maxConcurrency is 2.5; it must be a whole number."),
+        ("{\"deployments\": [{\"id\": \"a\", \"provider\": \"azure\", \"tokensPerMinute\": 1e300}]}",
+         "deployments[0].tokensPerMinute is 1e+300; that is too large for a whole number here."),
+        ("{\"deployments\": [], \"seed\": -1}", "seed is -1; it must be from 0 to 18,446,744,073,709,551,615."),
+        ("{\"deployments\": [], \"workload\": {\"priorities\": [0, 0.5]}}", "workload.priorities[1] is 0.5; it must be a whole number."),
+        ("{\"deployments\": [], \"workload\": {\"maxTokensFactor\": 1e300}}", "workload.maxTokensFactor is 1e+300; it must be from 1 to 100."),
+        ("{\"deployments\": [], \"workload\": {\"maxTokens\": 0}}", "workload.maxTokens is 0; it must be from 1 to 10,000,000."),
+        ("{\"deployments\": [], \"workload\": {\"timeScale\": 1e-300}}",
+         "workload: timeScale is 1e-300; it must be from 0.001 to 1,000."),
+        ("{\"deployments\": [], \"workload\": {\"endSeconds\": 1e300}}",
+         "workload: endSeconds is 1e+300; it must be from 0 to 1,000,000,000 (about 31 years)."),
+        ("{\"deployments\": [], \"workload\": {\"synthetic\": {\"count\": 5, \"requestsPerSecond\": 0}}}",
+         "workload.synthetic.requestsPerSecond is 0.0; it must be above 0 and at most 1,000,000."),
+        ("{\"deployments\": [], \"workload\": {\"synthetic\": {\"count\": 5, \"requestsPerSecond\": 1, \"burstOnSeconds\": -1, \"burstOffSeconds\": 1}}}",
+         "workload.synthetic.burstOnSeconds is -1.0; it must be from 0.001 to 1,000,000 seconds."),
+        ("{\"deployments\": [], \"workload\": {\"synthetic\": {\"count\": 5, \"requestsPerSecond\": 1, \"burstOnSeconds\": 2}}}",
+         "workload.synthetic gives only one of burstOnSeconds and burstOffSeconds; give both for bursty arrivals, or neither."),
+        ("{\"deployments\": [], \"headroom\": {\"maxQueueWaitSeconds\": 1e300}}",
+         "headroom.maxQueueWaitSeconds is 1e+300; it must be above 0 and at most 10,000,000 (about four months), or left out."),
+        ("{\"deployments\": [], \"headroom\": {\"queue\": \"priority\", \"agingSeconds\": -5}}",
+         "headroom: agingSeconds is -5.0; it must be above 0 and at most 10,000,000 (about four months), or left out for strict priority."),
         ("{\"deployments\": [], \"headroom\": {\"queue\": \"lifo\"}}", "headroom.queue is 'lifo'; use \"fifo\" or \"priority\"."),
         ("{\"deployments\": [], \"headroom\": {\"targetUtilization\": 2}}", "headroom: SchedulerConfiguration: targetUtilization is 2.0; it must be in (0, 1]."),
         ("{\"deployments\": [], \"workload\": {\"synthetic\": {\"count\": 5, \"requestsPerSecond\": 1, \"promptMedian\": -3}}}",
@@ -106,12 +143,74 @@ struct SimulationTests {
         }
     }
 
-    @Test("A simulation with no deployments, or two of one name, is refused")
+    @Test("A scenario file that is not JSON says where")
+    func notJSON() {
+        withTemporaryFile("{\n\"seed\": 1,\n\"deployments\": [x]}", suffix: ".json") { path in
+            let message = errorMessage { () throws(HeadroomError) in _ = try Scenario.load(path: path) } ?? ""
+            #expect(message.hasPrefix("\(path): the file is not valid JSON"))
+            #if os(Linux)
+            #expect(message == "\(path): the file is not valid JSON at line 3: Invalid value around character 29.")
+            #endif
+        }
+    }
+
+    @Test("A deployment the mock cannot model is refused, naming the figure", arguments: [
+        (azure { $0.tokensPerMinute = .max },
+         "tokensPerMinute is 9223372036854775807; it must be from 1 to 1,000,000,000,000."),
+        (azure { $0.limiter = .azure(subWindowSeconds: 1e-300) }, "the Azure sub-window is 1e-300 s; it must be from 0.001 to 60 seconds (Azure uses 1 or 10)."),
+        (azure { $0.latency.firstTokenSeconds = 1e300 }, "latency firstTokenSeconds is 1e+300; it must be from 0 to 3,600 seconds."),
+        (azure { $0.latency.perOutputTokenSeconds = .nan }, "latency perOutputTokenSeconds is nan; it must be from 0 to 60 seconds."),
+        (azure { $0.latency.slowdownPerInFlight = 1e18 }, "latency slowdownPerInFlight is 1e+18; it must be from 0 to 100 (a share per request in flight)."),
+        (azure { $0.faults.timeoutSeconds = 1e18 }, "timeoutSeconds is 1e+18; it must be above 0 and at most 86,400 (a day)."),
+        (azure { $0.faults.backgroundRequestTokens = 0 }, "backgroundRequestTokens is 0.0; it must be from 1 to 1,000,000,000."),
+        (azure { $0.faults.backgroundTokensPerMinute = 1e300 },
+         "background traffic is 1e+297 requests a minute (backgroundTokensPerMinute / backgroundRequestTokens); it must be 0 or from 0.001 to 1,000,000."),
+    ])
+    func badEndpoint(_ endpoint: EndpointModel, _ problem: String) {
+        #expect(errorMessage { () throws(HeadroomError) in _ = try Simulation(deployments: [SimulatedDeployment(id: "a", endpoint: endpoint)], seed: 1) }
+            == "Deployment 'a': \(problem)")
+    }
+
+    @Test("Headroom settings out of range are refused before the run", arguments: [
+        (settings { $0.tokenLimitScale = 1e300 }, "tokenLimitScale is 1e+300; it must be above 0 and at most 1,000."),
+        (settings { $0.queue = .fifoPassing(-1) }, "the FIFO pass limit is -1; it must be 0 or more."),
+        (settings { $0.queue = .priority(agingSeconds: .infinity) },
+         "agingSeconds is inf; it must be above 0 and at most 10,000,000 (about four months), or left out for strict priority."),
+        (settings { $0.configuration.lookahead = 0 }, "SchedulerConfiguration: lookahead is 0; it must be at least 1."),
+    ])
+    func badSettings(_ settings: HeadroomSettings, _ problem: String) throws {
+        let simulation = try Simulation(deployments: [SimulatedDeployment(id: "a", endpoint: .azure(tokensPerMinute: 1_000))], seed: 1)
+        var workload = ListWorkload(requests: [request(10, 10)])
+        #expect(errorMessage { () throws(HeadroomError) in _ = try simulation.run(&workload, strategy: .headroom(settings)) }
+            == "Headroom settings: \(problem)")
+    }
+
+    @Test("A run longer than the timeline holds is an error, not a report of unbounded size")
+    func timelineOverrun() throws {
+        // 10,000,000 output tokens at 60 s each: the answer comes some 19 years later, past 100,000 buckets of 10 s.
+        var endpoint = EndpointModel.azure(tokensPerMinute: 100_000_000)
+        endpoint.latency.perOutputTokenSeconds = 60
+        let simulation = try Simulation(deployments: [SimulatedDeployment(id: "a", endpoint: endpoint)], seed: 1)
+        var workload = ListWorkload(requests: [request(10, 10_000_000)])
+        let message = errorMessage { () throws(HeadroomError) in _ = try simulation.run(&workload, strategy: .naiveRetry) } ?? ""
+        #expect(message.hasPrefix("The run lasted "))
+        #expect(message.hasSuffix(" s of simulated time, more than the report's timeline holds (100,000 buckets of 10.0 seconds). "
+            + "Give a wider bucket (bucketSeconds), or look in the workload for a request whose size or latency is out of all proportion."))
+        // The same run with day-long buckets fits.
+        let daily = try Simulation(deployments: [SimulatedDeployment(id: "a", endpoint: endpoint)], seed: 1, bucket: .seconds(86_400))
+        var again = ListWorkload(requests: [request(10, 10_000_000)])
+        #expect(try daily.run(&again, strategy: .naiveRetry).requests.succeeded == 1)
+    }
+
+    @Test("A simulation with no deployments, two of one name or a bucket out of range is refused")
     func badDeployments() {
         #expect(errorMessage { () throws(HeadroomError) in _ = try Simulation(deployments: [], seed: 1) } == "No deployments: a simulation needs at least one.")
         let twin = SimulatedDeployment(id: "a", endpoint: .azure(tokensPerMinute: 1_000))
         #expect(errorMessage { () throws(HeadroomError) in _ = try Simulation(deployments: [twin, twin], seed: 1) }
             == "Two deployments are named 'a'; give each a unique id.")
+        let deployment = SimulatedDeployment(id: "a", endpoint: .azure(tokensPerMinute: 1_000))
+        #expect(errorMessage { () throws(HeadroomError) in _ = try Simulation(deployments: [deployment], seed: 1, bucket: .milliseconds(1)) }
+            == "The timeline bucket is 0.001 seconds; it must be from 0.1 seconds to a day.")
     }
 }
 

@@ -44,6 +44,10 @@ struct TraceReaderTests {
         #expect(AzureTraceReader.parseTimestamp("2024-02-29 00:00:01.5") == 1_709_164_801_500_000_000)
         #expect(AzureTraceReader.parseTimestamp("2023-13-16 18:15:46") == nil)
         #expect(AzureTraceReader.parseTimestamp("yesterday") == nil)
+        // Outside 1970 to 2200 a difference of two timestamps could overflow.
+        #expect(AzureTraceReader.parseTimestamp("2200-12-31 23:59:59.9999999") == 7_289_654_399_999_999_900)
+        #expect(AzureTraceReader.parseTimestamp("2201-01-01 00:00:00") == nil)
+        #expect(AzureTraceReader.parseTimestamp("1969-12-31 23:59:59") == nil)
     }
 
     @Test("The Mooncake JSONL: millisecond timestamps, lengths, hash ids skipped")
@@ -91,13 +95,18 @@ struct TraceReaderTests {
     @Test("Malformed rows are errors naming the file, the line and the problem", arguments: [
         ("TIMESTAMP,ContextTokens,GeneratedTokens\n2023-11-16 18:15:46.6805900,374,44\n2023-11-16 18:15:47,12\n", ".csv",
          ":3: expected 3 comma-separated fields, found 2 in '2023-11-16 18:15:47,12'."),
-        ("TIMESTAMP,ContextTokens,GeneratedTokens\nlater,374,44\n", ".csv", ":2: TIMESTAMP 'later' is not of the form 2023-11-16 18:15:46.6805900."),
-        ("TIMESTAMP,ContextTokens,GeneratedTokens\n2023-11-16 18:15:46,-3,44\n", ".csv", ":2: ContextTokens '-3' is not a whole number of 0 or more."),
+        ("TIMESTAMP,ContextTokens,GeneratedTokens\nlater,374,44\n", ".csv",
+         ":2: TIMESTAMP 'later' is not of the form 2023-11-16 18:15:46.6805900 (in the years 1970 to 2200)."),
+        ("TIMESTAMP,ContextTokens,GeneratedTokens\n2300-01-01 00:00:00,374,44\n", ".csv",
+         ":2: TIMESTAMP '2300-01-01 00:00:00' is not of the form 2023-11-16 18:15:46.6805900 (in the years 1970 to 2200)."),
+        ("TIMESTAMP,ContextTokens,GeneratedTokens\n2023-11-16 18:15:46,-3,44\n", ".csv", ":2: ContextTokens '-3' is not a whole number from 0 to 999,999,999,999."),
+        ("TIMESTAMP,ContextTokens,GeneratedTokens\n2023-11-16 18:15:46,3,9000000000000000000\n", ".csv",
+         ":2: GeneratedTokens '9000000000000000000' is not a whole number from 0 to 999,999,999,999."),
         ("TIMESTAMP,ContextTokens,GeneratedTokens\n2023-11-16 18:15:46,3,44\n2023-11-16 18:15:45,3,44\n", ".csv",
          ":3: the timestamp goes back in time; the trace must be sorted by TIMESTAMP."),
         ("time,in,out\n", ".csv", ":1: expected the header TIMESTAMP,ContextTokens,GeneratedTokens, found 'time,in,out'. Is this an Azure 2023 LLM inference trace?"),
         ("{\"timestamp\": 0, \"input_length\": 5}\n", ".mooncake", ":1: the field \"output_length\" is missing."),
-        ("{\"timestamp\": 0, \"input_length\": 5, \"output_length\": 2.5}\n", ".mooncake", ":1: \"output_length\" must be a whole number of 0 or more."),
+        ("{\"timestamp\": 0, \"input_length\": 5, \"output_length\": 2.5}\n", ".mooncake", ":1: \"output_length\" must be a whole number from 0 to 999,999,999,999."),
         ("{\"arrival\": 1, \"prompt_tokens\": 5, \"max_tokens\": 5}\n{\"arrival\": 2, \"prompt_tokens\": 5\n", ".jsonl",
          ":2: not a JSON object: expected '}' at column 34."),
         ("{\"arrival\": 1, \"prompt_tokens\": 5}\n", ".jsonl", ":1: give \"max_tokens\" or \"output_tokens\" (or both)."),
@@ -154,5 +163,24 @@ struct TraceReaderTests {
         let rate = 100_000 / (Double(last.nanoseconds) / 1e9)
         #expect(abs(rate - 50) / 50 < 0.1, "rate \(rate)")
         #expect(abs(Double(prompts.sorted()[50_000]) - 1_020) / 1_020 < 0.05)
+    }
+
+    @Test("Bursts with on periods of no length or less last a millisecond, so a workload still ends")
+    func degenerateBursts() {
+        var workload = SyntheticWorkload(count: 1_000, requestsPerSecond: 50, arrivals: .bursty(meanOn: -1, meanOff: .nan), seed: 3)
+        #expect(workload.arrivals == .bursty(meanOn: 0.001, meanOff: 0))
+        var produced = 0
+        while workload.next() != nil { produced += 1 }
+        #expect(produced == 1_000)
+    }
+
+    @Test("max_tokens from a factor rounds up, and stays finite for any factor or output", arguments: [
+        (MaxTokensRule.outputTimes(1.25), 129, 162), (.outputTimes(1.25), 128, 160), (.outputTimes(0.5), 10, 10),
+        (.fixed(300), 129, 300), (.fixed(300), 400, 400),
+        (.outputTimes(1e300), 1, 1_000_000_000_000_000), (.outputTimes(.nan), 7, 7),
+        (.outputTimes(2), .max, 1_000_000_000_000_000),
+    ])
+    func maxTokensRule(_ rule: MaxTokensRule, _ output: Int, _ expected: Int) {
+        #expect(rule.maxTokens(forOutput: output) == expected)
     }
 }
