@@ -251,6 +251,14 @@ struct BaselineTests {
         }
         #expect(dispatched == 6)
     }
+
+    @Test("The token bucket fails at once a request no bucket can hold, rather than wait for ever")
+    func tokenBucketOversized() {
+        var client = TokenBucketClient(deployments: ["a", "b"], requestsPerMinute: [1_000, 1_000], tokensPerMinute: [6_000, 8_000])
+        let (id, actions) = client.submit(Job(model: "m", promptTokens: 8_000, maxOutputTokens: 1), now: .zero)
+        #expect(actions == [.finish(id, .failed(HeadroomError(.unservable, "Job \(id) is charged 8001 tokens, more than any deployment's token bucket holds.")))])
+        #expect(client.submit(Job(model: "m", promptTokens: 7_999, maxOutputTokens: 1), now: .zero).actions.count == 1)
+    }
 }
 
 func examplePath() -> String {

@@ -5,7 +5,8 @@ import HeadroomCore
 /// continuously; requests wait in one FIFO queue and go to the first deployment
 /// whose buckets cover their charge (prompt + `max_tokens`). There are no
 /// sub-windows, so a full bucket is spent in one burst. A 429 puts the request
-/// back at the front after `retry-after`, up to three times.
+/// back at the front after `retry-after`, up to three times. A request that no
+/// bucket can hold fails at once.
 public struct TokenBucketClient: SimulatedClient, Sendable {
     private struct Bucket: Sendable {
         let capacity: Double
@@ -44,6 +45,12 @@ public struct TokenBucketClient: SimulatedClient, Sendable {
     public mutating func submit(_ job: consuming Job, now: Instant, into actions: inout [SchedulerAction]) -> JobID {
         let id = JobID(rawValue: nextID)
         nextID += 1
+        // A charge larger than every bucket would wait for ever at the head of the queue.
+        guard tokens.contains(where: { Double(job.contextTokens) <= $0.capacity }) else {
+            let error = HeadroomError(.unservable, "Job \(id) is charged \(job.contextTokens) tokens, more than any deployment's token bucket holds.")
+            actions.append(.finish(id, .failed(error)))
+            return id
+        }
         attempts[id] = (job.contextTokens, 0)
         queue.append((id, job.contextTokens))
         pump(now: now.nanoseconds, &actions)
