@@ -238,19 +238,19 @@ struct MetricsCollector {
                             errors: transientErrors, retries: retries),
             durationSeconds: Double(duration) / 1e9,
             goodputTokensPerMinute: Double(served.tokens) / max(horizon, 1e-9),
-            capacity: .init(horizonSeconds: horizon * 60, offeredTokens: Int(offeredTokens), boundTokens: Int(boundTokens),
-                            servedTokens: served.charge, boundRequests: Int(boundRequests), servedRequests: served.requests,
+            capacity: .init(horizonSeconds: horizon * 60, offeredTokens: Int(saturating: offeredTokens), boundTokens: Int(saturating: boundTokens),
+                            servedTokens: served.charge, boundRequests: Int(saturating: boundRequests), servedRequests: served.requests,
                             binding: tokensBind ? "tokens" : "requests", efficiency: efficiency),
             queueWait: .init(queueWaits), latency: .init(latencies), latencyHistogram: .init(latencies),
             deployments: deployments.indices.map { d in
                 let quota = Double(deployments[d].endpoint.tokensPerMinute) * runMinutes
                 let stats = perDeployment[d]
                 return .init(id: deployments[d].id, attempts: stats.attempts, succeeded: stats.succeeded, throttled: stats.throttled,
-                             errors: stats.errors, chargedTokens: stats.chargedTokens, quotaTokens: Int(quota),
+                             errors: stats.errors, chargedTokens: stats.chargedTokens, quotaTokens: Int(saturating: quota),
                              utilization: Double(stats.chargedTokens) / max(1, quota))
             },
             timeline: .init(bucketSeconds: Double(bucket) / 1e9, chargedTokens: chargedTimeline,
-                            quotaTokensPerBucket: deployments.map { Int(Double($0.endpoint.tokensPerMinute) * bucketMinutes) },
+                            quotaTokensPerBucket: deployments.map { Int(saturating: Double($0.endpoint.tokensPerMinute) * bucketMinutes) },
                             throttled: throttledTimeline, queueLength: queueTimeline),
             events: events
         )

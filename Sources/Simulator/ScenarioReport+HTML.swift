@@ -47,7 +47,7 @@ extension ScenarioReport {
         for r in runs {
             let cells = [escape(r.strategy), "\(r.requests.succeeded)/\(r.requests.offered)",
                          "\(r.requests.failed.values.reduce(0, +) + r.requests.rejected)", "\(r.upstream.throttled)",
-                         percent(r.upstream.throttleRate), grouped(Int(r.goodputTokensPerMinute)), percent(r.capacity.efficiency),
+                         percent(r.upstream.throttleRate), grouped(Int(saturating: r.goodputTokensPerMinute)), percent(r.capacity.efficiency),
                          "\(fixed(r.queueWait.p99, 1)) s", "\(fixed(r.latency.p99, 1)) s"]
             html += "<tr>" + cells.map { "<td>\($0)</td>" }.joined() + "</tr>\n"
         }
@@ -108,7 +108,7 @@ struct Chart {
         for step in 0 ... 4 {
             let value = peak * Double(step) / 4
             svg += "<line x1=\"\(left)\" x2=\"\(width - right)\" y1=\"\(fixed(y(value), 1))\" y2=\"\(fixed(y(value), 1))\" stroke=\"#eee\"/>"
-            svg += "<text x=\"\(left - 6)\" y=\"\(fixed(y(value) + 4, 1))\" text-anchor=\"end\">\(grouped(Int(value)))</text>\n"
+            svg += "<text x=\"\(left - 6)\" y=\"\(fixed(y(value) + 4, 1))\" text-anchor=\"end\">\(grouped(Int(saturating: value)))</text>\n"
         }
         // Minutes on the axis, or hours for runs of more than three.
         let seconds = Double(buckets - 1) * bucketSeconds

@@ -9,7 +9,7 @@ extension SimulationReport {
             lines.append("  failed: " + requests.failed.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
         }
         lines.append("  upstream: \(upstream.attempts) attempts, \(upstream.throttled) 429s (\(percent(upstream.throttleRate))), \(upstream.errors) errors, \(upstream.retries) retries")
-        lines.append("  goodput \(grouped(Int(goodputTokensPerMinute))) tokens/min until the last arrival (\(fixed(capacity.horizonSeconds, 0)) s); efficiency \(percent(capacity.efficiency)) of the capacity bound (\(capacity.binding)); run \(fixed(durationSeconds, 1)) s")
+        lines.append("  goodput \(grouped(Int(saturating: goodputTokensPerMinute))) tokens/min until the last arrival (\(fixed(capacity.horizonSeconds, 0)) s); efficiency \(percent(capacity.efficiency)) of the capacity bound (\(capacity.binding)); run \(fixed(durationSeconds, 1)) s")
         lines.append("  queue wait p50 \(fixed(queueWait.p50, 2)) s, p95 \(fixed(queueWait.p95, 2)) s, p99 \(fixed(queueWait.p99, 2)) s, max \(fixed(queueWait.max, 2)) s")
         lines.append("  latency    p50 \(fixed(latency.p50, 2)) s, p95 \(fixed(latency.p95, 2)) s, p99 \(fixed(latency.p99, 2)) s, max \(fixed(latency.max, 2)) s")
         for deployment in deployments {
@@ -23,7 +23,7 @@ extension SimulationReport {
         let header = ["strategy", "served", "failed", "429s", "429 rate", "goodput tok/min", "efficiency", "wait p99", "latency p99"]
         let rows = reports.map { r in
             [r.strategy, "\(r.requests.succeeded)/\(r.requests.offered)", "\(r.requests.failed.values.reduce(0, +) + r.requests.rejected)",
-             "\(r.upstream.throttled)", percent(r.upstream.throttleRate), grouped(Int(r.goodputTokensPerMinute)),
+             "\(r.upstream.throttled)", percent(r.upstream.throttleRate), grouped(Int(saturating: r.goodputTokensPerMinute)),
              percent(r.capacity.efficiency), "\(fixed(r.queueWait.p99, 1)) s", "\(fixed(r.latency.p99, 1)) s"]
         }
         return table(header: header, rows: rows)
@@ -34,7 +34,7 @@ extension SimulationReport {
     /// A table of one setting's values against their runs' 429 rate, goodput, efficiency and p99 wait.
     public static func sweep(parameter: String, values: [String], reports: [SimulationReport]) -> String {
         let rows = zip(values, reports).map { value, r in
-            [value, percent(r.upstream.throttleRate), "\(r.upstream.throttled)", grouped(Int(r.goodputTokensPerMinute)),
+            [value, percent(r.upstream.throttleRate), "\(r.upstream.throttled)", grouped(Int(saturating: r.goodputTokensPerMinute)),
              percent(r.capacity.efficiency), "\(fixed(r.queueWait.p99, 1)) s", "\(r.requests.succeeded)/\(r.requests.offered)"]
         }
         return table(header: [parameter, "429 rate", "429s", "goodput tok/min", "efficiency", "wait p99", "served"], rows: rows)
