@@ -6,7 +6,7 @@ import HeadroomSimulator
 /// setting and tabulates 429 rate, goodput and p99 queue wait for each value.
 enum SweepCommand {
     static let usage = """
-    usage: headroom sweep --parameter NAME --values A,B,C [--config FILE] [--trace FILE] [--seed N] [--json FILE]
+    usage: headroom sweep --parameter NAME --values A,B,C [--config FILE] [--trace FILE] [--seed N] [--json FILE] [--html FILE]
 
       --parameter NAME  utilization (targetUtilization, 0-1], concurrency (a cap on every deployment),
                         allocation (maxHeadroom, weightedRandom, roundRobin, leastLoaded),
@@ -14,10 +14,12 @@ enum SweepCommand {
                         rpm or tpm (a multiplier on every deployment's limit the scheduler is told of),
                         lookahead
       --values A,B,C    the values to try, in order
+      --json FILE       also write the runs as JSON, each labelled with its value
+      --html FILE       also write them as one HTML page: bars of goodput, 429 rate and p99 wait for each value
     """
 
     static func run(_ arguments: [String]) throws -> Int32 {
-        let options = try Arguments(arguments, options: ["config", "trace", "seed", "json", "parameter", "values"])
+        let options = try Arguments(arguments, options: ["config", "trace", "seed", "json", "html", "parameter", "values"])
         guard let parameter = options["parameter"] else { throw UsageError("--parameter is required") }
         guard let values = options["values"]?.split(separator: ",").map(String.init), !values.isEmpty else {
             throw UsageError("--values is required, e.g. --values 0.8,0.9,1")
@@ -29,15 +31,16 @@ enum SweepCommand {
             var scenario = base
             scenario.baselines = []
             try apply(parameter, value, to: &scenario)
-            let report = try scenario.run { _, fraction in progress.update("\(parameter) = \(value)", fraction) }[0]
+            var report = try scenario.run { _, fraction in progress.update("\(parameter) = \(value)", fraction) }[0]
+            report.strategy += ", \(parameter) \(value)"
             runs.append(report)
         }
         progress.finish()
         print("Scenario: \(base.name) (seed \(base.seed)); sweeping \(parameter)\n")
         print(SimulationReport.sweep(parameter: parameter, values: values, reports: runs))
-        if let path = options["json"] {
-            try SimulateCommand.write(ScenarioReport(scenario: base.name + ", sweeping \(parameter)", seed: base.seed, runs: runs).json(), to: path)
-        }
+        let document = ScenarioReport(scenario: base.name + ", sweeping \(parameter)", seed: base.seed, runs: runs)
+        if let path = options["json"] { try SimulateCommand.write(document.json(), to: path) }
+        if let path = options["html"] { try SimulateCommand.write(Data(document.html().utf8), to: path) }
         return 0
     }
 

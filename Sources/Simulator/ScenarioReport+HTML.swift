@@ -8,6 +8,10 @@ extension ScenarioReport {
         func color(_ index: Int) -> String { palette[index % palette.count] }
         var body = "<h1>Headroom simulation</h1>\n<p>\(escape(scenario)) &middot; seed \(seed)</p>\n"
         body += "<h2>Comparison</h2>\n" + comparisonTable()
+        body += "<h2>At a glance</h2>\n"
+        body += bars("goodput, tokens a minute (more is better)", runs.map { ($0.goodputTokensPerMinute, grouped(Int(saturating: $0.goodputTokensPerMinute))) }, color: color)
+        body += bars("429 rate (less is better)", runs.map { ($0.upstream.throttleRate, percent($0.upstream.throttleRate)) }, color: color)
+        body += bars("queue wait p99, seconds (less is better)", runs.map { ($0.queueWait.p99, fixed($0.queueWait.p99, 1)) }, color: color)
         if let headroom = runs.first {
             let timeline = headroom.timeline
             var series: [Chart.Series] = []
@@ -52,6 +56,21 @@ extension ScenarioReport {
             html += "<tr>" + cells.map { "<td>\($0)</td>" }.joined() + "</tr>\n"
         }
         return html + "</table>\n"
+    }
+
+    /// One horizontal bar a run, labelled with its strategy and `value.label`, scaled to the largest.
+    private func bars(_ title: String, _ values: [(value: Double, label: String)], color: (Int) -> String) -> String {
+        let width = 960.0, row = 22.0, labels = 330.0, right = 110.0
+        let largest = values.map(\.value).filter(\.isFinite).max() ?? 0
+        var svg = "<svg width=\"\(Int(width))\" height=\"\(Int(row * Double(values.count) + 24))\">\n<text x=\"4\" y=\"14\">\(escape(title))</text>\n"
+        for (index, (value, label)) in values.enumerated() {
+            let y = 22 + row * Double(index)
+            let length = largest > 0 && value.isFinite ? (width - labels - right) * max(0, value) / largest : 0
+            svg += "<text x=\"\(fixed(labels - 8, 1))\" y=\"\(fixed(y + 14, 1))\" text-anchor=\"end\">\(escape(runs[index].strategy))</text>"
+            svg += "<rect x=\"\(fixed(labels, 1))\" y=\"\(fixed(y + 3, 1))\" width=\"\(fixed(length, 1))\" height=\"\(fixed(row - 6, 1))\" fill=\"\(color(index))\"/>"
+            svg += "<text x=\"\(fixed(labels + length + 6, 1))\" y=\"\(fixed(y + 14, 1))\">\(escape(label))</text>\n"
+        }
+        return svg + "</svg>\n"
     }
 
     private func latencyChart(color: (Int) -> String) -> String {

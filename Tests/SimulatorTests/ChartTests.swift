@@ -28,4 +28,21 @@ struct ChartTests {
         #expect(line[333].hasSuffix(",43.0") && line[332].hasSuffix(",227.0") && line[334].hasSuffix(",227.0"))
         #expect(svg.contains(">1 h<") && !svg.contains(" min<"))
     }
+
+    @Test("The page shows goodput, 429 rate and p99 wait as one bar a run, the longest for the largest")
+    func glance() throws {
+        let simulation = try Simulation(deployments: [SimulatedDeployment(id: "a", endpoint: .azure(tokensPerMinute: 6_000))], seed: 1)
+        let runs = try [Strategy.headroom(), .naiveRetry].map { strategy in
+            var workload = ListWorkload(requests: Array(repeating: request(400, 100), count: 20))
+            return try simulation.run(&workload, strategy: strategy)
+        }
+        let html = ScenarioReport(scenario: "s", seed: 1, runs: runs).html()
+        let glance = try #require(html.range(of: "<h2>At a glance</h2>").map { html[$0.upperBound...] }?.components(separatedBy: "<h2>").first)
+        #expect(glance.components(separatedBy: "<rect ").count - 1 == 6)
+        // Naive retry meets 429s, Headroom none: its bar is the full width (520 px), Headroom's empty.
+        #expect(runs[0].upstream.throttleRate == 0 && runs[1].upstream.throttleRate > 0)
+        let rates = try #require(glance.components(separatedBy: "429 rate").last?.components(separatedBy: "queue wait").first)
+        let widths = rates.components(separatedBy: "<rect ").dropFirst().map { $0.components(separatedBy: "width=\"")[1].prefix { $0 != "\"" } }
+        #expect(widths == ["0.0", "520.0"])
+    }
 }
