@@ -120,6 +120,8 @@ public struct EngineConfiguration: Sendable, Codable {
         }
         do {
             return try JSONDecoder().decode(EngineConfiguration.self, from: data)
+        } catch let error as DecodingError {
+            throw HeadroomError(.invalidConfiguration, "\(path): \(error.problem)")
         } catch {
             throw HeadroomError(.invalidConfiguration, "\(path) is not a valid engine configuration: \(error).")
         }

@@ -15,7 +15,7 @@ extension Scenario {
         do {
             file = try JSONDecoder().decode(ScenarioFile.self, from: data)
         } catch let error as DecodingError {
-            throw HeadroomError(.invalidScenario, "\(path): \(syntaxProblem(in: data) ?? describe(error))")
+            throw HeadroomError(.invalidScenario, "\(path): \(syntaxProblem(in: data) ?? error.problem)")
         } catch {
             throw HeadroomError(.invalidScenario, "\(path): \(error)")
         }
@@ -70,29 +70,6 @@ extension Scenario {
             return nil
         }
         return walk(root, at: "", key: "")
-    }
-
-    /// What a field of each type takes, in words.
-    private static let expectedValues = [
-        ObjectIdentifier(String.self): "a string", ObjectIdentifier(Int.self): "a whole number", ObjectIdentifier(UInt64.self): "a whole number",
-        ObjectIdentifier(Double.self): "a number", ObjectIdentifier(Bool.self): "true or false", ObjectIdentifier([Any].self): "a list",
-    ]
-
-    private static func describe(_ error: DecodingError) -> String {
-        func path(_ context: DecodingError.Context) -> String {
-            let keys = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
-            return keys.isEmpty ? "the top level" : String(keys.drop { $0 == "." })
-        }
-        switch error {
-        case .keyNotFound(let key, let context):
-            return "\(path(context)): the field \"\(key.stringValue)\" is missing."
-        case .typeMismatch(let type, let context), .valueNotFound(let type, let context):
-            return "\(path(context)): expected \(expectedValues[ObjectIdentifier(type)] ?? "a \(type)")."
-        case .dataCorrupted(let context):
-            return "\(path(context)): \(context.debugDescription)"
-        @unknown default:
-            return "\(error)"
-        }
     }
 }
 

@@ -231,4 +231,17 @@ struct EngineTests {
             try HeadroomEngine(configuration: bad, transport: ScriptedTransport([:]), environment: keys)
         }
     }
+
+    @Test("A configuration file that does not decode names the field and what it wants", arguments: [
+        (#"{"deployments": [{"id": "a", "provider": "openai", "apiKeyEnvironment": "K", "requestsPerMinute": 5}]}"#,
+         #"deployments[0]: the field "tokensPerMinute" is missing."#),
+        (#"{"deployments": [{"id": "a", "provider": "openai", "apiKeyEnvironment": "K", "requestsPerMinute": "many", "tokensPerMinute": 5}]}"#,
+         "deployments[0].requestsPerMinute: expected a whole number."),
+    ])
+    func configurationFile(_ json: String, _ problem: String) throws {
+        let path = NSTemporaryDirectory() + "headroom-engine-\(UUID().uuidString).json"
+        try Data(json.utf8).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect(throws: HeadroomError(.invalidConfiguration, "\(path): \(problem)")) { try EngineConfiguration.load(path: path) }
+    }
 }
