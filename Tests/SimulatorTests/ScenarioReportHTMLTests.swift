@@ -1,8 +1,8 @@
 import Testing
 @testable import HeadroomSimulator
 
-@Suite("HTML charts")
-struct ChartTests {
+@Suite("HTML report")
+struct ScenarioReportHTMLTests {
     /// The points of the chart's first line.
     func points(_ svg: String) -> [Substring] {
         guard let start = svg.range(of: "points=\"")?.upperBound, let end = svg[start...].firstIndex(of: "\"") else { return [] }
