@@ -351,6 +351,11 @@ struct CapacityLedger: Sendable {
             unseenRequests = entries.endIndex - 1 - seen
         }
         let own = remaining(now: now)
+        // The common case: no server view in force, and headers that show no less room than the
+        // ledger's own; neither budget would be adopted, so nothing changes.
+        if serverTokens == nil && serverRequests == nil
+            && observation.remainingTokens.map({ $0 >= own.tokens + unseenTokens }) ?? true
+            && observation.remainingRequests.map({ $0 >= own.requests + unseenRequests }) ?? true { return }
         if let remaining = observation.remainingTokens {
             serverTokens = ServerBudget.adopting(
                 remaining: remaining, limit: observation.tokenLimit ?? tokensPerMinute, resetIn: observation.tokensResetIn,

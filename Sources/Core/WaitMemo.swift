@@ -17,9 +17,16 @@ struct WaitMemo: Sendable {
     private var next = 0
 
     /// The instant a request charged `tokens` was told to wait until, if that still holds at `now`.
+    ///
+    /// Newest first, as the job judged again is most often the one judged last; and
+    /// entries are written in order, so the first of an older generation ends the search.
+    /// (At most one entry holds for a charge: another is written only once it has lapsed.)
     func wait(tokens: Int, now: Int64) -> Int64? {
-        for entry in entries where entry.tokens == tokens && entry.generation == generation && now < entry.until {
-            return entry.until
+        var index = next
+        for _ in 0 ..< Self.capacity {
+            index = index == 0 ? Self.capacity - 1 : index - 1
+            guard entries[index].generation == generation else { return nil }
+            if entries[index].tokens == tokens && now < entries[index].until { return entries[index].until }
         }
         return nil
     }
