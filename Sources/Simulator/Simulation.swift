@@ -137,6 +137,9 @@ struct Engine {
         var charged: Int
         var outcome: AttemptOutcome
         var rateLimits: RateLimitObservation?
+
+        /// What a free slot holds.
+        static let vacant = InFlightAttempt(job: JobID(rawValue: 0), deployment: 0, charged: 0, outcome: .throttled(retryAfter: nil), rateLimits: nil)
     }
 
     let simulation: Simulation
@@ -211,10 +214,12 @@ struct Engine {
             case .response:
                 let slot = event.reference
                 freeAttempts.append(slot)
-                if attempts[slot].charged > 0 { endpoints[attempts[slot].deployment].finished() }
+                // Moved out of its slot, which is free from now on, rather than copied.
+                var attempt = InFlightAttempt.vacant
+                swap(&attempt, &attempts[slot])
+                if attempt.charged > 0 { endpoints[attempt.deployment].finished() }
                 metrics.answered()
-                client.complete(attempts[slot].job, outcome: attempts[slot].outcome,
-                                rateLimits: attempts[slot].rateLimits, now: now, into: &actions)
+                client.complete(attempt.job, outcome: attempt.outcome, rateLimits: attempt.rateLimits, now: now, into: &actions)
             case .wake:
                 guard wakeAt == event.time else { continue }
                 wakeAt = nil
