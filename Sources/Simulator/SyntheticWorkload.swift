@@ -52,6 +52,9 @@ public struct SyntheticWorkload: WorkloadSource, Sendable {
     public let model: String
 
     private var random: SeededRandom
+    /// The samplers' tables, held here: reading a global costs a call at every use.
+    private let normal = Ziggurat.normal
+    private let standardExponential = Ziggurat.exponential
     private var produced = 0
     private var clock = 0.0
     private var onUntil = -1.0
@@ -102,13 +105,13 @@ public struct SyntheticWorkload: WorkloadSource, Sendable {
     }
 
     private mutating func exponential(mean: Double) -> Double {
-        mean * Ziggurat.exponential.next(&random)
+        mean * standardExponential.next(&random)
     }
 
     private mutating func sample(_ size: Size) -> Int {
         // Bounded (a huge median or sigma cannot overflow `Int`) and rounded by adding a half and
         // truncating, which for the positive sizes a sensible median gives is to nearest (`rounded()` costs a call).
-        let value = Int(max(-1e18, min(1e18, size.median * exp(size.sigma * Ziggurat.normal.next(&random)))) + 0.5)
+        let value = Int(max(-1e18, min(1e18, size.median * exp(size.sigma * normal.next(&random)))) + 0.5)
         return min(size.range.upperBound, max(size.range.lowerBound, value))
     }
 }
