@@ -61,6 +61,10 @@ struct CapacityLedger: Sendable {
     private(set) var summary = AdmissionSummary()
     /// The latest verdicts that a request has to wait, until the ledger next changes.
     private var waits = WaitMemo()
+    /// Counts the changes that reserving and the passing of time do not
+    /// explain (settlements, retry-afters, adopted headers): after one, a
+    /// request told to wait may go sooner or later than it was told.
+    private(set) var revision = 0
 
     init(deployment: Deployment, utilization: Double, adaptation: Adaptation) {
         let minute = Duration.seconds(60).nanoseconds
@@ -249,9 +253,7 @@ struct CapacityLedger: Sendable {
 
     /// When enough of `window`'s oldest entries have expired to admit `tokens`.
     private func expiry(freeing window: Window, for tokens: Int) -> Int64 {
-        if tokens > window.tokenLimit {
-            return entries[entries.endIndex - 1].time.addingSaturating(window.length)
-        }
+        if tokens > window.tokenLimit { return emptying(window) }
         let tokensToFree = window.tokens + tokens - window.tokenLimit
         let requestsToFree = window.requests + 1 - window.requestLimit
         var freedTokens = 0, freedRequests = 0
@@ -265,7 +267,14 @@ struct CapacityLedger: Sendable {
             }
             position += 1
         }
-        return entries[entries.endIndex - 1].time.addingSaturating(window.length)
+        return emptying(window)
+    }
+
+    /// When the last entry that counts in `window` leaves it (entries settled to nothing do not count).
+    private func emptying(_ window: Window) -> Int64 {
+        var last = entries.endIndex - 1
+        while last > window.start && entries[last].tokens == 0 && entries[last].requests == 0 { last -= 1 }
+        return entries[last].time.addingSaturating(window.length)
     }
 
     /// Requests and tokens that may still be sent now under the tightest window.
@@ -312,6 +321,7 @@ struct CapacityLedger: Sendable {
             windows[w].tokens += tokens - old.tokens
             windows[w].requests += requests - old.requests
         }
+        revision &+= 1
         summarize()
     }
 
@@ -321,6 +331,7 @@ struct CapacityLedger: Sendable {
     mutating func throttle(now: Int64, wait: Int64) {
         let newEpisode = now >= blockedUntil
         blockedUntil = max(blockedUntil, now.addingSaturating(wait))
+        revision &+= 1
         defer { summarize() }
         guard newEpisode && adaptation.isEnabled else { return }
         limitFactor = max(adaptation.floor, limitFactor * adaptation.decrease)
@@ -372,7 +383,10 @@ struct CapacityLedger: Sendable {
         if let budget = serverTokens { nextChange = min(nextChange, budget.fullAt) }
         if let budget = serverRequests { nextChange = min(nextChange, budget.fullAt) }
         // Headers that only confirm the ledger's own view change nothing.
-        if viewBefore != (serverTokens, serverRequests, nextChange) { summarize() }
+        if viewBefore != (serverTokens, serverRequests, nextChange) {
+            revision &+= 1
+            summarize()
+        }
     }
 
     // MARK: Limits

@@ -8,37 +8,74 @@ extension SchedulerCore {
     /// claimed deployment only where the queue policy lets them pass. Placing a
     /// job only ever reduces capacity at a fixed instant, so a job found blocked
     /// stays blocked for the rest of the pass and the pass never restarts.
+    ///
+    /// The jobs the last pass found blocked, at the head of the queue, are
+    /// found blocked again without judging them while their waits last and
+    /// nothing has changed where they fit (see ``isStillBlocked(_:as:)``).
     mutating func fill<Q: QueuePolicy, A: AllocationPolicy>(
         _ queue: inout Q, _ allocation: inout A, _ actions: inout [SchedulerAction]
     ) -> Int64 {
         var wakeup = Int64.max
         var position = 0
-        defer { clearClaims() }
+        swap(&blocked, &lastBlocked)
+        clearClaims()
+        // Passing makes a job's claim depend on the jobs that passed it: those queues judge afresh.
+        var replayable = fitChanges == lastPassFitChanges && !queue.allowsPassing ? lastBlocked.count : 0
+        lastPassFitChanges = fitChanges
         guard queue.count > 0 else { return wakeup }
         // With every deployment at its concurrency cap only a completion can help.
         while saturated < states.count, position < configuration.lookahead, let next = queue.job(at: position) {
             guard isLive(next.id) else {
                 // The policy returned a job the scheduler no longer has: drop it rather than spin.
                 _ = queue.remove(at: position)
+                replayable = min(replayable, position)
                 continue
             }
-            let earliest = collectCandidates(for: next, queue)
-            if !candidates.isEmpty {
-                let chosen = allocation.choose(for: next, among: candidates, random: &random)
-                let d = candidates[min(max(0, chosen), candidates.count - 1)].index
-                _ = queue.remove(at: position)
-                notePasses(to: d)
-                dispatch(next.id, to: d, &actions)
-                if claimRoom[d] >= 0 { updateRoom(d) }
-                continue
+            let earliest: EarliestFit
+            if position < replayable && isStillBlocked(next, as: lastBlocked[position]) {
+                earliest = lastBlocked[position].earliest
+            } else {
+                replayable = 0
+                earliest = collectCandidates(for: next, queue)
+                if !candidates.isEmpty {
+                    let chosen = allocation.choose(for: next, among: candidates, random: &random)
+                    let d = candidates[min(max(0, chosen), candidates.count - 1)].index
+                    _ = queue.remove(at: position)
+                    notePasses(to: d)
+                    dispatch(next.id, to: d, &actions)
+                    if claimRoom[d] >= 0 { updateRoom(d) }
+                    continue
+                }
             }
-            let claim = self.claim(for: next, earliest)
+            claim(for: next, earliest)
             wakeup = min(wakeup, earliest.at)
-            blocked.append(BlockedJob(job: next, claim: claim))
+            blocked.append(BlockedJob(job: next, earliest: earliest))
             position += 1
             if claimedCount == states.count && !queue.allowsPassing && roomyClaims == 0 { break }
         }
         return wakeup
+    }
+
+    /// Whether `job`, which the last pass found blocked as `last` at the same
+    /// position with the same jobs ahead, would be found so again, with the
+    /// same claim, now that this pass has claimed again for the jobs ahead.
+    ///
+    /// It would while its wait lasts, if since that pass no deployment changed
+    /// other than by reservations and the passing of time (``fitChanges``)
+    /// and no claimed deployment now has room for it to backfill. Reservations
+    /// only delay a wait, and since a queue that allows no passing lets a job
+    /// onto a claimed deployment only to backfill, which never delays the
+    /// claimant, the deployment it claimed still fits it first.
+    /// (Mutating in name only: as a plain method it would be called on a copy of the scheduler's state.)
+    private mutating func isStillBlocked(_ job: QueuedJob, as last: BlockedJob) -> Bool {
+        guard job.id == last.job.id, now < last.earliest.at else { return false }
+        guard roomyClaims > 0 else { return true }
+        let slot = job.id.slot
+        for k in jobs[slot].eligible.indices {
+            let d = jobs[slot].eligible[k]
+            if claimed[d] && backfills(d, reservation(slot: slot, on: d)) { return false }
+        }
+        return true
     }
 
     /// Claims, for a job that cannot go now, the deployment where it will fit
@@ -46,23 +83,26 @@ extension SchedulerCore {
     /// behind it may use the others; returns the claim (-1: all its
     /// deployments). Where every deployment it could use waits on a completion
     /// rather than on time, it claims them all: any of them may free first.
-    private mutating func claim(for job: QueuedJob, _ earliest: EarliestFit) -> Int {
+    private mutating func claim(for job: QueuedJob, _ earliest: EarliestFit) {
         let d = earliest.deployment
         guard d >= 0 else {
             for d in jobs[job.id.slot].eligible { claim(d) }
-            return -1
+            return
         }
         claim(d)
         claimAt[d] = earliest.at
         claimCharge[d] = earliest.charge
         updateRoom(d)
-        return d
     }
 
     /// Recomputes how large a job may backfill deployment `d`, claimed until `claimAt[d]`.
     private mutating func updateRoom(_ d: Int) {
-        let room = configuration.backfill
-            ? states[d].ledger.backfillRoom(now: now, besides: claimCharge[d], at: claimAt[d]) : -1
+        var room = -1
+        if configuration.backfill {
+            // A claim found again without judging may find the ledger not yet advanced.
+            states[d].ledger.advance(to: now)
+            room = states[d].ledger.backfillRoom(now: now, besides: claimCharge[d], at: claimAt[d])
+        }
         if (claimRoom[d] > 0) != (room > 0) { roomyClaims += room > 0 ? 1 : -1 }
         claimRoom[d] = room
     }
@@ -163,7 +203,11 @@ extension SchedulerCore {
         jobs[id.slot].state = .inFlight(deployment: d, entry: entry)
         jobs[id.slot].attempts += 1
         states[d].inFlight += 1
-        if states[d].isSaturated { saturated += 1 }
+        if states[d].isSaturated {
+            saturated += 1
+            // A blocked job skips a saturated deployment: it may no longer fit first where it claimed.
+            if claimed[d] { fitChanges += 1 }
+        }
         states[d].dispatched += 1
         inFlight += 1
         counters.dispatched += 1
@@ -173,14 +217,17 @@ extension SchedulerCore {
 
 /// Where and when a blocked job fits first: the deployment (-1: none fits by
 /// waiting alone, each it may use waits on a completion), the instant and its charge there.
-struct EarliestFit {
+struct EarliestFit: Sendable {
     var at = Int64.max
     var deployment = -1
     var charge = 0
 }
 
-/// A job the dispatch pass found blocked, and the deployment it claimed (-1: all it could use).
+/// A job the dispatch pass found blocked, and where and when it fits first.
 struct BlockedJob: Sendable {
     var job: QueuedJob
-    var claim: Int
+    var earliest: EarliestFit
+
+    /// The deployment it claimed (-1: all it could use).
+    var claim: Int { earliest.deployment }
 }

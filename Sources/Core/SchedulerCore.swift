@@ -34,6 +34,15 @@ struct SchedulerCore: Sendable {
     /// Claimed deployments with room to backfill.
     var roomyClaims = 0
     var blocked: [BlockedJob] = []
+    /// The jobs the last pass found blocked, in queue order.
+    var lastBlocked: [BlockedJob] = []
+    /// Counts the changes, other than reservations and the passing of time,
+    /// that can move where or when a waiting job fits: a ledger's
+    /// ``CapacityLedger/revision``, a deployment leaving its concurrency cap or
+    /// entering or leaving rotation, a claimed deployment reaching its cap.
+    var fitChanges = 0
+    /// ``fitChanges`` when the last pass began: while it is the same, that pass's blocked jobs still are.
+    var lastPassFitChanges = 0
 
     init(deployments: [Deployment], configuration: SchedulerConfiguration) throws(HeadroomError) {
         try configuration.validate()
@@ -128,6 +137,7 @@ struct SchedulerCore: Sendable {
             return
         }
         leave(d)
+        let revision = states[d].ledger.revision
         states[d].ledger.advance(to: self.now)
         if let rateLimits { states[d].observe(rateLimits, seenThrough: entry, now: self.now) }
         let name = states[d].id
@@ -162,6 +172,7 @@ struct SchedulerCore: Sendable {
             let error = HeadroomError(.rejectedByProvider, "Deployment '\(name)' rejected job \(id) on attempt \(jobs[id.slot].attempts): \(message)")
             finish(id, .failed(error), &actions)
         }
+        if states[d].ledger.revision != revision { fitChanges += 1 }
         finishEvent(&queue, &allocation, &actions)
     }
 
@@ -192,7 +203,9 @@ struct SchedulerCore: Sendable {
     ) {
         advance(to: now, &queue, &actions)
         if let d = indexByID[deployment] {
+            let revision = states[d].ledger.revision
             states[d].observe(rateLimits, seenThrough: nil, now: self.now)
+            if states[d].ledger.revision != revision { fitChanges += 1 }
         } else {
             counters.staleEvents += 1
         }
@@ -204,6 +217,7 @@ struct SchedulerCore: Sendable {
     ) {
         advance(to: now, &queue, &actions)
         if let d = indexByID[deployment] {
+            if states[d].outOfRotation != nil { fitChanges += 1 }
             states[d].outOfRotation = nil
         } else {
             counters.staleEvents += 1
@@ -326,6 +340,7 @@ struct SchedulerCore: Sendable {
     private mutating func disable<Q: QueuePolicy>(_ d: Int, because message: String, _ queue: inout Q, _ actions: inout [SchedulerAction]) {
         guard states[d].outOfRotation == nil else { return }
         states[d].outOfRotation = message
+        fitChanges += 1
         actions.append(.deploymentDisabled(states[d].id, HeadroomError(
             .deploymentUnavailable,
             "Deployment '\(states[d].id)' is out of rotation: \(message.hasSuffix(".") ? message : message + ".") Fix its credentials or configuration, then enable it."
@@ -360,7 +375,10 @@ struct SchedulerCore: Sendable {
 
     /// An attempt on deployment `d` is over.
     private mutating func leave(_ d: Int) {
-        if states[d].isSaturated { saturated -= 1 }
+        if states[d].isSaturated {
+            saturated -= 1
+            fitChanges += 1
+        }
         states[d].inFlight -= 1
         inFlight -= 1
     }

@@ -86,4 +86,40 @@ struct CapacityLedgerTests {
         ledger.settle(position, tokens: 300, requests: 1)
         #expect(ledger.judge(tokens: 200, now: 3 * Self.second) == .admitted(headroom: 0.5))
     }
+
+    @Test("A request told to wait is refused until the instant told and admitted from then on, even one larger than a window's limit",
+          arguments: [RateWindows.perMinute, .azure])
+    func waitsAreExact(windows: RateWindows) throws {
+        var ledger = try Self.ledger(tokensPerMinute: 60_000, requestsPerMinute: 60, windows: windows)
+        var random = SeededRandom(seed: 5)
+        var positions: [Int] = []
+        var now: Int64 = 0
+        var waits = 0
+        func admits(_ ledger: CapacityLedger, _ tokens: Int, at instant: Int64) -> Bool {
+            var ledger = ledger
+            ledger.advance(to: instant)
+            if case .admitted = ledger.judge(tokens: tokens, now: instant) { return true }
+            return false
+        }
+        for step in 0 ..< 3_000 {
+            now += Int64(random.next() % UInt64(Self.second))
+            ledger.advance(to: now)
+            // Up to twice the minute's limit: a request over a window's limit may go only once that window is empty.
+            let tokens = Int(random.next() % 120_000)
+            if case .waits(let until) = ledger.judge(tokens: tokens, now: now) {
+                waits += 1
+                #expect(!admits(ledger, tokens, at: until - 1), "step \(step): \(tokens) tokens, told \(until)")
+                #expect(admits(ledger, tokens, at: until), "step \(step): \(tokens) tokens, told \(until)")
+            } else {
+                positions.append(ledger.reserve(tokens: tokens, now: now))
+            }
+            if !positions.isEmpty && random.next() % 3 == 0 {
+                // Settled as served, or to nothing, as a throttled request is.
+                let position = positions.remove(at: Int(random.next() % UInt64(positions.count)))
+                let served = random.next() % 2 == 0
+                ledger.settle(position, tokens: served ? Int(random.next() % 20_000) : 0, requests: served ? 1 : 0)
+            }
+        }
+        #expect(waits > 500)
+    }
 }

@@ -1,0 +1,79 @@
+import HeadroomCore
+import Testing
+
+/// The dispatch pass finds a job it found blocked blocked again, without
+/// judging it, until its wait lapses or something changes where it fits. Each
+/// test blocks a job, lets an event pass that changes nothing (a tick), then
+/// makes one such change and expects the job to be judged afresh.
+@Suite("Blocked jobs judged again")
+struct SchedulerRejudgingTests {
+    @Test("A completion that frees a deployment's last slot sends the waiting job there at once")
+    func freedSlot() throws {
+        var scheduler = try makeScheduler([server("a", concurrency: 1), server("b", tpm: 1_000)])
+        let first = scheduler.submit(job(), now: at(0)).id
+        _ = scheduler.submit(job(700, 100), now: at(0))
+        // a is at its cap; b fits 600 more tokens only at 60 s.
+        let (waiting, actions) = scheduler.submit(job(500, 100), now: at(0.5))
+        #expect(actions == [.scheduleWakeup(at: at(60))])
+        #expect(scheduler.tick(now: at(1)) == [])
+        // Used exactly what was reserved: only the slot comes free.
+        let exact = AttemptOutcome.succeeded(Usage(promptTokens: 100, completionTokens: 100))
+        #expect(scheduler.complete(first, outcome: exact, now: at(2)) == [.finish(first, .succeeded), .dispatch(waiting, to: "a", attempt: 1)])
+    }
+
+    @Test("A settlement below the reservation sends the waiting job at once")
+    func settledBelowReservation() throws {
+        var scheduler = try makeScheduler([server("a", tpm: 1_000)])
+        let first = scheduler.submit(job(500, 500), now: at(0)).id
+        let (waiting, actions) = scheduler.submit(job(400, 100), now: at(1))
+        #expect(actions == [.scheduleWakeup(at: at(60))])
+        #expect(scheduler.tick(now: at(2)) == [])
+        let usage = AttemptOutcome.succeeded(Usage(promptTokens: 100, completionTokens: 100))
+        #expect(scheduler.complete(first, outcome: usage, now: at(3)) == [.finish(first, .succeeded), .dispatch(waiting, to: "a", attempt: 1)])
+    }
+
+    @Test("Headers showing less room where the job waits move its claim to where it now fits first")
+    func headersMoveTheClaim() throws {
+        var configuration = SchedulerConfiguration.exact
+        configuration.backfill = false
+        var scheduler = try makeScheduler([server("a", tpm: 1_000), server("b", tpm: 1_000)], configuration: configuration)
+        _ = scheduler.submit(job(500, 100), now: at(0))
+        _ = scheduler.submit(job(500, 100), now: at(5))
+        // Fits on a at 60 s, on b at 65 s: it claims a.
+        let (waiting, actions) = scheduler.submit(job(600, 100), now: at(10))
+        #expect(actions == [.scheduleWakeup(at: at(60))])
+        #expect(scheduler.tick(now: at(11)) == [])
+        // a's server has nothing left until 112 s: b comes first now.
+        let headers = RateLimitObservation(remainingTokens: 0, tokenLimit: 1_000, tokensResetIn: .seconds(100), refill: .atReset)
+        #expect(scheduler.observe(headers, for: "a", now: at(12)) == [.scheduleWakeup(at: at(65))])
+        #expect(scheduler.tick(now: at(65)) == [.dispatch(waiting, to: "b", attempt: 1)])
+    }
+
+    @Test("A deployment back in rotation takes the waiting job at once")
+    func enabledDeployment() throws {
+        var scheduler = try makeScheduler([server("a", tpm: 10_000), server("b", tpm: 1_000)])
+        let first = scheduler.submit(job(500, 100), now: at(0)).id
+        // a fails for good: it leaves rotation, and the job goes to b.
+        let unavailable = scheduler.complete(first, outcome: .deploymentUnavailable(message: "key revoked"), now: at(1))
+        #expect(unavailable.last == .dispatch(first, to: "b", attempt: 2))
+        let (waiting, actions) = scheduler.submit(job(500, 100), now: at(2))
+        #expect(actions == [.scheduleWakeup(at: at(61))])
+        #expect(scheduler.tick(now: at(3)) == [])
+        #expect(scheduler.enable("a", now: at(4)) == [.dispatch(waiting, to: "a", attempt: 1)])
+    }
+
+    @Test("A job that backfills the claimed deployment up to its cap moves the claim elsewhere")
+    func backfillFillsTheCap() throws {
+        var scheduler = try makeScheduler([server("a", tpm: 1_000, concurrency: 2), server("b", tpm: 1_000)])
+        _ = scheduler.submit(job(500, 100), now: at(0))
+        _ = scheduler.submit(job(500, 100), now: at(5))
+        // Fits on a at 60 s, on b at 65 s: it claims a.
+        let (waiting, actions) = scheduler.submit(job(600, 100), now: at(10))
+        #expect(actions == [.scheduleWakeup(at: at(60))])
+        // A small job backfills a, which cannot delay the claim's tokens, but fills a's two slots.
+        let (small, backfilled) = scheduler.submit(job(100, 100), now: at(11))
+        #expect(backfilled == [.dispatch(small, to: "a", attempt: 1)])
+        #expect(scheduler.tick(now: at(12)) == [.scheduleWakeup(at: at(65))])
+        #expect(scheduler.tick(now: at(65)) == [.dispatch(waiting, to: "b", attempt: 1)])
+    }
+}
