@@ -18,6 +18,7 @@ enum SimulateCommand {
 
     static func run(_ arguments: [String]) throws -> Int32 {
         let options = try Arguments(arguments, options: ["config", "trace", "seed", "json", "html"])
+        try checkOutputs(options)
         let scenario = try loadScenario(options)
         let progress = ProgressBar()
         let reports = try scenario.run { label, fraction in progress.update(label, fraction) }
@@ -43,6 +44,27 @@ enum SimulateCommand {
             scenario.name += ", replaying \(trace)"
         }
         return scenario
+    }
+
+    /// Fails before a run rather than after it when `--json` or `--html` names
+    /// a file that cannot be written: a folder, or a file in a folder that does
+    /// not exist or is not writable.
+    static func checkOutputs(_ options: Arguments) throws {
+        for option in ["json", "html"] {
+            guard let path = options[option] else { continue }
+            var isFolder: ObjCBool = false
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
+                throw UsageError("--\(option) '\(path)' is a folder; give a file name, e.g. \(path)/report.\(option)")
+            }
+            let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+            var folderIsFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: folder, isDirectory: &folderIsFolder), folderIsFolder.boolValue else {
+                throw UsageError("--\(option) '\(path)': the folder '\(folder)' does not exist; create it or write elsewhere")
+            }
+            guard FileManager.default.isWritableFile(atPath: folder) else {
+                throw UsageError("--\(option) '\(path)': the folder '\(folder)' is not writable")
+            }
+        }
     }
 
     static func write(_ data: Data, to path: String) throws {

@@ -20,6 +20,7 @@ enum SweepCommand {
 
     static func run(_ arguments: [String]) throws -> Int32 {
         let options = try Arguments(arguments, options: ["config", "trace", "seed", "json", "html", "parameter", "values"])
+        try SimulateCommand.checkOutputs(options)
         guard let parameter = options["parameter"] else { throw UsageError("--parameter is required") }
         guard let values = options["values"]?.split(separator: ",").map(String.init), !values.isEmpty else {
             throw UsageError("--values is required, e.g. --values 0.8,0.9,1")
