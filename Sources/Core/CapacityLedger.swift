@@ -61,10 +61,6 @@ struct CapacityLedger: Sendable {
     private(set) var summary = AdmissionSummary()
     /// The latest verdicts that a request has to wait, until the ledger next changes.
     private var waits = WaitMemo()
-    /// Counts the changes that reserving and the passing of time do not
-    /// explain (settlements, retry-afters, adopted headers): after one, a
-    /// request told to wait may go sooner or later than it was told.
-    private(set) var revision = 0
 
     init(deployment: Deployment, utilization: Double, adaptation: Adaptation) {
         let minute = Duration.seconds(60).nanoseconds
@@ -310,19 +306,21 @@ struct CapacityLedger: Sendable {
     }
 
     /// Corrects a recorded charge once the real one is known (a throttled request
-    /// costs nothing; a served one what the provider counted).
-    mutating func settle(_ position: Int, tokens: Int, requests: Int) {
-        guard position >= entries.startIndex && position < entries.endIndex else { return }
+    /// costs nothing; a served one what the provider counted). Returns whether
+    /// that changed anything: a request told to wait may then go sooner.
+    @discardableResult
+    mutating func settle(_ position: Int, tokens: Int, requests: Int) -> Bool {
+        guard position >= entries.startIndex && position < entries.endIndex else { return false }
         let old = entries[position]
         // A charge that stands as reserved changes nothing, and the waits told still hold.
-        guard tokens != old.tokens || requests != old.requests else { return }
+        guard tokens != old.tokens || requests != old.requests else { return false }
         entries[position] = Entry(time: old.time, tokens: tokens, requests: requests, reservedThrough: old.reservedThrough)
         for w in windows.indices where position >= windows[w].start {
             windows[w].tokens += tokens - old.tokens
             windows[w].requests += requests - old.requests
         }
-        revision &+= 1
         summarize()
+        return true
     }
 
     // MARK: Provider signals
@@ -331,7 +329,6 @@ struct CapacityLedger: Sendable {
     mutating func throttle(now: Int64, wait: Int64) {
         let newEpisode = now >= blockedUntil
         blockedUntil = max(blockedUntil, now.addingSaturating(wait))
-        revision &+= 1
         defer { summarize() }
         guard newEpisode && adaptation.isEnabled else { return }
         limitFactor = max(adaptation.floor, limitFactor * adaptation.decrease)
@@ -349,9 +346,12 @@ struct CapacityLedger: Sendable {
     /// those later reservations are compared and spent against its view (as
     /// reserved: settlements since only make that conservative). `nil` means the
     /// headers stand on their own, as of `now`.
+    ///
+    /// Returns whether the ledger's view changed: a request told to wait may then go sooner or later.
+    @discardableResult
     mutating func observe(
         _ observation: RateLimitObservation, seenThrough: Int?, now: Int64, requestsPerMinute: Int, tokensPerMinute: Int
-    ) {
+    ) -> Bool {
         let viewBefore = (serverTokens, serverRequests, nextChange)
         var observedAt = now
         var unseenTokens = 0, unseenRequests = 0
@@ -366,7 +366,7 @@ struct CapacityLedger: Sendable {
         // ledger's own; neither budget would be adopted, so nothing changes.
         if serverTokens == nil && serverRequests == nil
             && observation.remainingTokens.map({ $0 >= own.tokens + unseenTokens }) ?? true
-            && observation.remainingRequests.map({ $0 >= own.requests + unseenRequests }) ?? true { return }
+            && observation.remainingRequests.map({ $0 >= own.requests + unseenRequests }) ?? true { return false }
         if let remaining = observation.remainingTokens {
             serverTokens = ServerBudget.adopting(
                 remaining: remaining, limit: observation.tokenLimit ?? tokensPerMinute, resetIn: observation.tokensResetIn,
@@ -383,10 +383,9 @@ struct CapacityLedger: Sendable {
         if let budget = serverTokens { nextChange = min(nextChange, budget.fullAt) }
         if let budget = serverRequests { nextChange = min(nextChange, budget.fullAt) }
         // Headers that only confirm the ledger's own view change nothing.
-        if viewBefore != (serverTokens, serverRequests, nextChange) {
-            revision &+= 1
-            summarize()
-        }
+        guard viewBefore != (serverTokens, serverRequests, nextChange) else { return false }
+        summarize()
+        return true
     }
 
     // MARK: Limits

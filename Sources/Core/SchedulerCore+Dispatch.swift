@@ -17,11 +17,14 @@ extension SchedulerCore {
     ) -> Int64 {
         var wakeup = Int64.max
         var position = 0
-        swap(&blocked, &lastBlocked)
-        clearClaims()
+        var replayable = 0
         // Passing makes a job's claim depend on the jobs that passed it: those queues judge afresh.
-        var replayable = fitChanges == lastPassFitChanges && !queue.allowsPassing ? lastBlocked.count : 0
+        if !blocked.isEmpty && fitChanges == lastPassFitChanges && !queue.allowsPassing {
+            swap(&blocked, &lastBlocked)
+            replayable = lastBlocked.count
+        }
         lastPassFitChanges = fitChanges
+        clearClaims()
         guard queue.count > 0 else { return wakeup }
         // With every deployment at its concurrency cap only a completion can help.
         while saturated < states.count, position < configuration.lookahead, let next = queue.job(at: position) {
@@ -80,9 +83,8 @@ extension SchedulerCore {
 
     /// Claims, for a job that cannot go now, the deployment where it will fit
     /// first (`earliest`, found while collecting candidates), so that jobs
-    /// behind it may use the others; returns the claim (-1: all its
-    /// deployments). Where every deployment it could use waits on a completion
-    /// rather than on time, it claims them all: any of them may free first.
+    /// behind it may use the others. Where every deployment it could use waits
+    /// on a completion rather than on time, it claims them all: any of them may free first.
     private mutating func claim(for job: QueuedJob, _ earliest: EarliestFit) {
         let d = earliest.deployment
         guard d >= 0 else {

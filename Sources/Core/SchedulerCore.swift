@@ -37,8 +37,8 @@ struct SchedulerCore: Sendable {
     /// The jobs the last pass found blocked, in queue order.
     var lastBlocked: [BlockedJob] = []
     /// Counts the changes, other than reservations and the passing of time,
-    /// that can move where or when a waiting job fits: a ledger's
-    /// ``CapacityLedger/revision``, a deployment leaving its concurrency cap or
+    /// that can move where or when a waiting job fits: a settled charge, a
+    /// 429, adopted headers, a deployment leaving its concurrency cap or
     /// entering or leaving rotation, a claimed deployment reaching its cap.
     var fitChanges = 0
     /// ``fitChanges`` when the last pass began: while it is the same, that pass's blocked jobs still are.
@@ -137,21 +137,23 @@ struct SchedulerCore: Sendable {
             return
         }
         leave(d)
-        let revision = states[d].ledger.revision
         states[d].ledger.advance(to: self.now)
-        if let rateLimits { states[d].observe(rateLimits, seenThrough: entry, now: self.now) }
+        // Whether the ledger changed other than by time: jobs told to wait may fit sooner or elsewhere.
+        var changed = false
+        if let rateLimits { changed = states[d].observe(rateLimits, seenThrough: entry, now: self.now) }
         let name = states[d].id
         switch outcome {
         case .succeeded(let usage):
             let tokens = states[d].builtInCharge?.settlement(for: jobs[id.slot].size, usage: usage)
                 ?? states[d].charge.settlement(for: jobs[id.slot].job, usage: usage)
-            states[d].ledger.settle(entry, tokens: tokens, requests: 1)
+            if states[d].ledger.settle(entry, tokens: tokens, requests: 1) { changed = true }
             states[d].succeeded += 1
             counters.succeeded += 1
             finish(id, .succeeded, &actions)
         case .throttled(let retryAfter):
             states[d].ledger.settle(entry, tokens: 0, requests: 0)
             states[d].ledger.throttle(now: self.now, wait: clampedRetryAfter(retryAfter ?? configuration.defaultThrottleWait))
+            changed = true
             states[d].throttled += 1
             counters.throttled += 1
             retryOrFail(id, from: d, delay: 0, reason: "throttled (429) by '\(name)'", &queue, &actions)
@@ -172,7 +174,7 @@ struct SchedulerCore: Sendable {
             let error = HeadroomError(.rejectedByProvider, "Deployment '\(name)' rejected job \(id) on attempt \(jobs[id.slot].attempts): \(message)")
             finish(id, .failed(error), &actions)
         }
-        if states[d].ledger.revision != revision { fitChanges += 1 }
+        if changed { fitChanges += 1 }
         finishEvent(&queue, &allocation, &actions)
     }
 
@@ -203,9 +205,7 @@ struct SchedulerCore: Sendable {
     ) {
         advance(to: now, &queue, &actions)
         if let d = indexByID[deployment] {
-            let revision = states[d].ledger.revision
-            states[d].observe(rateLimits, seenThrough: nil, now: self.now)
-            if states[d].ledger.revision != revision { fitChanges += 1 }
+            if states[d].observe(rateLimits, seenThrough: nil, now: self.now) { fitChanges += 1 }
         } else {
             counters.staleEvents += 1
         }

@@ -76,4 +76,18 @@ struct SchedulerRejudgingTests {
         #expect(scheduler.tick(now: at(12)) == [.scheduleWakeup(at: at(65))])
         #expect(scheduler.tick(now: at(65)) == [.dispatch(waiting, to: "b", attempt: 1)])
     }
+
+    @Test("A claim found again reckons the room left to backfill as of now, with the charges that have since left the window")
+    func roomAsOfNow() throws {
+        var scheduler = try makeScheduler([server("a", tpm: 1_000)])
+        _ = scheduler.submit(job(50, 50), now: at(0))
+        _ = scheduler.submit(job(800, 100), now: at(30))
+        // 200 tokens fit once the 900 sent at 30 s leave the minute, at 90 s.
+        let (waiting, actions) = scheduler.submit(job(100, 100), now: at(31))
+        #expect(actions == [.scheduleWakeup(at: at(90))])
+        // The 100 sent at 0 s left at 60 s: that room may be backfilled, as the claim at 90 s needs none of it.
+        let (small, backfilled) = scheduler.submit(job(50, 50), now: at(61))
+        #expect(backfilled == [.dispatch(small, to: "a", attempt: 1)])
+        #expect(scheduler.tick(now: at(90)) == [.dispatch(waiting, to: "a", attempt: 1)])
+    }
 }
