@@ -58,6 +58,8 @@ public struct SyntheticWorkload: WorkloadSource, Sendable {
     private var produced = 0
     private var clock = 0.0
     private var onUntil = -1.0
+    /// The request ``next()`` returns, rewritten for each.
+    private var request: SimulatedRequest
 
     /// Creates a generator; `seed` fixes everything it produces.
     public init(
@@ -77,6 +79,7 @@ public struct SyntheticWorkload: WorkloadSource, Sendable {
         self.output = output
         self.maxTokens = maxTokens
         self.model = model
+        request = SimulatedRequest(arrival: .zero, promptTokens: 0, maxTokens: 0, outputTokens: 0, model: model)
         self.random = SeededRandom(seed: seed)
     }
 
@@ -100,8 +103,12 @@ public struct SyntheticWorkload: WorkloadSource, Sendable {
             clock = candidate
         }
         let outputTokens = sample(output)
-        return SimulatedRequest(arrival: .seconds(clock), promptTokens: sample(prompt),
-                                maxTokens: maxTokens.maxTokens(forOutput: outputTokens), outputTokens: outputTokens, model: model)
+        // Written into a request kept for the purpose: building a new one copies it once more.
+        request.arrival = .seconds(clock)
+        request.promptTokens = sample(prompt)
+        request.maxTokens = maxTokens.maxTokens(forOutput: outputTokens)
+        request.outputTokens = min(outputTokens, request.maxTokens)
+        return request
     }
 
     private mutating func exponential(mean: Double) -> Double {
