@@ -248,6 +248,8 @@ struct CapacityLedger: Sendable {
     }
 
     /// When enough of `window`'s oldest entries have expired to admit `tokens`.
+    /// (Inlined, as is ``emptying(_:)``: a call would copy the ledger.)
+    @inline(__always)
     private func expiry(freeing window: Window, for tokens: Int) -> Int64 {
         if tokens > window.tokenLimit { return emptying(window) }
         let tokensToFree = window.tokens + tokens - window.tokenLimit
@@ -267,6 +269,7 @@ struct CapacityLedger: Sendable {
     }
 
     /// When the last entry that counts in `window` leaves it (entries settled to nothing do not count).
+    @inline(__always)
     private func emptying(_ window: Window) -> Int64 {
         var last = entries.endIndex - 1
         while last > window.start && entries[last].tokens == 0 && entries[last].requests == 0 { last -= 1 }

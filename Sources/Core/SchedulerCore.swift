@@ -160,8 +160,10 @@ struct SchedulerCore: Sendable {
         case .transientFailure(let retryAfter, let message):
             states[d].failed += 1
             counters.transientFailures += 1
-            let delay = retryAfter.map(clampedRetryAfter)
-                ?? configuration.retry.backoff(retry: jobs[id.slot].attempts, random: &random).nanoseconds
+            // Not `retryAfter.map(clampedRetryAfter)`: the closure would copy the scheduler's state.
+            let delay = if let retryAfter { clampedRetryAfter(retryAfter) } else {
+                configuration.retry.backoff(retry: jobs[id.slot].attempts, random: &random).nanoseconds
+            }
             retryOrFail(id, from: d, delay: delay, reason: "'\(name)' failed: \(message)", &queue, &actions)
         case .deploymentUnavailable(let message):
             states[d].ledger.settle(entry, tokens: 0, requests: 0)
@@ -361,8 +363,10 @@ struct SchedulerCore: Sendable {
     }
 
     /// The error for job `id` when every one of `deployments` is out of rotation, else `nil`.
-    func strandedError(_ id: JobID, _ deployments: [Int]) -> HeadroomError? {
-        guard !deployments.isEmpty, deployments.allSatisfy({ states[$0].outOfRotation != nil }) else { return nil }
+    /// (By position, and mutating in name only: a closure or a plain method would copy the scheduler's state.)
+    mutating func strandedError(_ id: JobID, _ deployments: [Int]) -> HeadroomError? {
+        guard !deployments.isEmpty else { return nil }
+        for k in deployments.indices where states[deployments[k]].outOfRotation == nil { return nil }
         return strandingError(id, deployments)
     }
 
@@ -383,7 +387,9 @@ struct SchedulerCore: Sendable {
         inFlight -= 1
     }
 
-    private func giveUpError(_ id: JobID, _ record: JobRecord) -> HeadroomError? {
+    /// The error for a job that waited past its deadline or the longest queue wait, else `nil`.
+    /// (Mutating in name only: a plain method would be called on a copy of the scheduler's state.)
+    private mutating func giveUpError(_ id: JobID, _ record: JobRecord) -> HeadroomError? {
         guard let at = record.giveUpAt, now >= at else { return nil }
         let waited = Instant(nanoseconds: now) - Instant(nanoseconds: record.arrival)
         let last = record.lastFailure.map { "; the last was \($0)" } ?? ""
@@ -426,6 +432,8 @@ struct SchedulerCore: Sendable {
         return JobID(slot: jobs.count - 1, generation: 0)
     }
 
+    /// (Inlined: a call would copy the scheduler's state.)
+    @inline(__always)
     private func clampedRetryAfter(_ wait: Duration) -> Int64 {
         min(max(0, wait.nanoseconds), configuration.retry.maxRetryAfter.nanoseconds)
     }
