@@ -41,9 +41,24 @@ public final class PrefetchingWorkload: WorkloadSource {
     }
 
     public func next() throws(HeadroomError) -> SimulatedRequest? {
+        guard try fillBatch() else { return nil }
+        position += 1
+        return batch[position - 1]
+    }
+
+    /// Swaps the next request in: its strings are neither retained nor released.
+    public func next(into request: inout SimulatedRequest) throws(HeadroomError) -> Bool {
+        guard try fillBatch() else { return false }
+        position += 1
+        swap(&request, &batch[position - 1])
+        return true
+    }
+
+    /// Takes the next batch if this one is used up; `false` at the end of the stream.
+    private func fillBatch() throws(HeadroomError) -> Bool {
         while position == batch.count {
             switch end {
-            case .finished: return nil
+            case .finished: return false
             case .failed(let error): throw error
             case nil:
                 let next = channel.take()
@@ -52,8 +67,7 @@ public final class PrefetchingWorkload: WorkloadSource {
                 end = next.end
             }
         }
-        position += 1
-        return batch[position - 1]
+        return true
     }
 
     /// Some requests, and how the stream ended if it did after them.
@@ -78,9 +92,10 @@ public final class PrefetchingWorkload: WorkloadSource {
         func batch(of size: Int) -> Batch {
             var requests: [SimulatedRequest] = []
             requests.reserveCapacity(size)
+            var request = SimulatedRequest(arrival: .zero, promptTokens: 0, maxTokens: 0, outputTokens: 0)
             do throws(HeadroomError) {
                 while requests.count < size {
-                    guard let request = try source.next() else { return Batch(requests: requests, end: .finished) }
+                    guard try source.next(into: &request) else { return Batch(requests: requests, end: .finished) }
                     requests.append(request)
                 }
             } catch {

@@ -102,6 +102,10 @@ public struct AnyWorkload: WorkloadSource {
     public mutating func next() throws(HeadroomError) -> SimulatedRequest? {
         try source.next()
     }
+
+    public mutating func next(into request: inout SimulatedRequest) throws(HeadroomError) -> Bool {
+        try source.next(into: &request)
+    }
 }
 
 extension Scenario {

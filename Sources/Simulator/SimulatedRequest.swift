@@ -52,6 +52,23 @@ public struct SimulatedRequest: Hashable, Sendable {
 public protocol WorkloadSource {
     /// The next request, `nil` at the end. Arrivals never decrease.
     mutating func next() throws(HeadroomError) -> SimulatedRequest?
+
+    /// Writes the next request over `request` and returns `true`, or returns
+    /// `false` at the end (when `request` holds nothing of use).
+    ///
+    /// The simulator reads requests this way. The default calls ``next()``; a
+    /// source that makes its requests itself can write their numbers alone and
+    /// spare retaining and releasing their strings.
+    mutating func next(into request: inout SimulatedRequest) throws(HeadroomError) -> Bool
+}
+
+extension WorkloadSource {
+    /// Writes ``next()`` over `request`.
+    public mutating func next(into request: inout SimulatedRequest) throws(HeadroomError) -> Bool {
+        guard let next = try next() else { return false }
+        request = next
+        return true
+    }
 }
 
 extension HeadroomError.Kind {

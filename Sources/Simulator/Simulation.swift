@@ -173,10 +173,9 @@ struct Engine {
     }
 
     mutating func run<Workload: WorkloadSource, Client: SimulatedClient>(_ workload: inout Workload, _ client: inout Client) throws(HeadroomError) {
-        if let first = try workload.next() {
-            (nextArrival, hasNextArrival) = (first, true)
-            events.push(first.arrival.nanoseconds, .arrival)
-        }
+        // Read over the request before it: a source that makes its own requests need not copy their strings.
+        hasNextArrival = try workload.next(into: &nextArrival)
+        if hasNextArrival { events.push(nextArrival.arrival.nanoseconds, .arrival) }
         for (index, endpoint) in endpoints.enumerated() where endpoint.model.faults.backgroundTokensPerMinute > 0 {
             scheduleBackground(index, after: hasNextArrival ? nextArrival.arrival.nanoseconds : 0)
         }
@@ -198,14 +197,12 @@ struct Engine {
                 store(Pending(id: id, isLive: true, arrival: event.time, promptTokens: nextArrival.promptTokens,
                               maxTokens: nextArrival.maxTokens, outputTokens: nextArrival.outputTokens))
                 metrics.arrived(nextArrival, at: event.time)
-                hasNextArrival = false
-                if let next = try workload.next() {
-                    if next.arrival.nanoseconds < event.time {
-                        throw HeadroomError(.invalidTrace, "The workload went back in time at \(next.arrival); arrivals must not decrease.")
+                hasNextArrival = try workload.next(into: &nextArrival)
+                if hasNextArrival {
+                    if nextArrival.arrival.nanoseconds < event.time {
+                        throw HeadroomError(.invalidTrace, "The workload went back in time at \(nextArrival.arrival); arrivals must not decrease.")
                     }
-                    nextArrival = next
-                    hasNextArrival = true
-                    events.push(next.arrival.nanoseconds, .arrival)
+                    events.push(nextArrival.arrival.nanoseconds, .arrival)
                 }
                 if let progress = simulation.progress, end > 0, Double(event.time) / end - reported >= 0.01 {
                     reported = Double(event.time) / end

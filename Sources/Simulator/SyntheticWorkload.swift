@@ -58,8 +58,6 @@ public struct SyntheticWorkload: WorkloadSource, Sendable {
     private var produced = 0
     private var clock = 0.0
     private var onUntil = -1.0
-    /// The request ``next()`` returns, rewritten for each.
-    private var request: SimulatedRequest
 
     /// Creates a generator; `seed` fixes everything it produces.
     public init(
@@ -79,12 +77,16 @@ public struct SyntheticWorkload: WorkloadSource, Sendable {
         self.output = output
         self.maxTokens = maxTokens
         self.model = model
-        request = SimulatedRequest(arrival: .zero, promptTokens: 0, maxTokens: 0, outputTokens: 0, model: model)
         self.random = SeededRandom(seed: seed)
     }
 
     public mutating func next() -> SimulatedRequest? {
-        guard produced < count else { return nil }
+        var request = SimulatedRequest(arrival: .zero, promptTokens: 0, maxTokens: 0, outputTokens: 0, model: model)
+        return next(into: &request) ? request : nil
+    }
+
+    public mutating func next(into request: inout SimulatedRequest) -> Bool {
+        guard produced < count else { return false }
         produced += 1
         switch arrivals {
         case .poisson:
@@ -103,12 +105,15 @@ public struct SyntheticWorkload: WorkloadSource, Sendable {
             clock = candidate
         }
         let outputTokens = sample(output)
-        // Written into a request kept for the purpose: building a new one copies it once more.
         request.arrival = .seconds(clock)
         request.promptTokens = sample(prompt)
         request.maxTokens = maxTokens.maxTokens(forOutput: outputTokens)
         request.outputTokens = min(outputTokens, request.maxTokens)
-        return request
+        // Strings only where they differ: assigning one retains it even when it is the same.
+        if request.model != model { request.model = model }
+        if request.tenant != nil { request.tenant = nil }
+        request.priority = 0
+        return true
     }
 
     private mutating func exponential(mean: Double) -> Double {

@@ -58,20 +58,25 @@ public struct TransformedWorkload<Source: WorkloadSource>: WorkloadSource {
     }
 
     public mutating func next() throws(HeadroomError) -> SimulatedRequest? {
-        if let limit = transform.limit, emitted >= limit { return nil }
+        var request = SimulatedRequest(arrival: .zero, promptTokens: 0, maxTokens: 0, outputTokens: 0)
+        return try next(into: &request) ? request : nil
+    }
+
+    public mutating func next(into request: inout SimulatedRequest) throws(HeadroomError) -> Bool {
+        if let limit = transform.limit, emitted >= limit { return false }
         let start = Duration.seconds(transform.startSeconds).nanoseconds
-        while var request = try source.next() {
+        while try source.next(into: &request) {
             let at = request.arrival.nanoseconds
             if at < start { continue }
-            if let end = transform.endSeconds, at >= Duration.seconds(end).nanoseconds { return nil }
+            if let end = transform.endSeconds, at >= Duration.seconds(end).nanoseconds { return false }
             // Saturating: a source may give arrivals up to the end of time, and slowing them can pass it.
             let scaled = Double(at - start) / transform.timeScale
             request.arrival = Instant(nanoseconds: scaled < 9.2e18 ? Int64(scaled) : .max)
-            if let model = transform.model { request.model = model }
+            if let model = transform.model, request.model != model { request.model = model }
             if let priorities = transform.priorities { request.priority = priorities[emitted % priorities.count] }
             emitted += 1
-            return request
+            return true
         }
-        return nil
+        return false
     }
 }
