@@ -13,21 +13,41 @@
 /// candidates.max { $0.headroom < $1.headroom }?.index // 2
 /// ```
 public struct DeploymentCandidates: RandomAccessCollection, ExpressibleByArrayLiteral, Sendable {
+    /// Room for candidates, shared by copies of a list until it is refilled.
+    /// Candidates hold no references, so the room needs no initializing or clearing.
+    @usableFromInline
+    final class Storage: @unchecked Sendable {
+        @usableFromInline let base: UnsafeMutablePointer<DeploymentCandidate>
+        let capacity: Int
+
+        init(capacity: Int) {
+            self.capacity = Swift.max(1, capacity)
+            base = .allocate(capacity: self.capacity)
+        }
+
+        deinit { base.deallocate() }
+    }
+
     /// Holds at least `count` candidates; slots past `count` are spare room.
-    @usableFromInline var storage: [DeploymentCandidate]
+    @usableFromInline var storage: Storage
     /// The number of candidates.
     public private(set) var count: Int
 
     /// An empty list.
     public init() {
-        storage = []
+        self.init(capacity: 1)
+    }
+
+    /// An empty list with room for `capacity` candidates.
+    init(capacity: Int) {
+        storage = Storage(capacity: capacity)
         count = 0
     }
 
     /// A list of the given candidates.
     public init(_ candidates: [DeploymentCandidate]) {
-        storage = candidates
-        count = candidates.count
+        self.init(capacity: candidates.count)
+        for candidate in candidates { append(candidate) }
     }
 
     /// A list of the given candidates: `[DeploymentCandidate(...), ...]`.
@@ -43,17 +63,28 @@ public struct DeploymentCandidates: RandomAccessCollection, ExpressibleByArrayLi
     /// The candidate at `position`, which must be below `count`.
     @inlinable public subscript(position: Int) -> DeploymentCandidate {
         precondition(position >= 0 && position < count, "DeploymentCandidates: index \(position) out of 0..<\(count)")
-        return storage[position]
+        return storage.base[position]
     }
 
-    /// Empties the list, keeping its room.
+    /// Empties the list, keeping its room unless a copy shares it.
     mutating func removeAll() {
+        if !isKnownUniquelyReferenced(&storage) { storage = Storage(capacity: storage.capacity) }
         count = 0
     }
 
-    /// Adds a candidate at the end, in a spare slot when there is one.
+    /// Adds a candidate at the end.
+    ///
+    /// No copy may share the room: the list was made or emptied with
+    /// ``removeAll()`` since the last copy. (So the dispatch pass checks
+    /// uniqueness once a job, not once a candidate.)
     mutating func append(_ candidate: DeploymentCandidate) {
-        if count < storage.count { storage[count] = candidate } else { storage.append(candidate) }
+        assert(isKnownUniquelyReferenced(&storage), "DeploymentCandidates: appending to room a copy shares")
+        if count == storage.capacity {
+            let larger = Storage(capacity: 2 * storage.capacity)
+            larger.base.update(from: storage.base, count: count)
+            storage = larger
+        }
+        storage.base[count] = candidate
         count += 1
     }
 }

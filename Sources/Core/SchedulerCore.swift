@@ -68,6 +68,7 @@ struct SchedulerCore: Sendable {
         self.claimAt = Array(repeating: 0, count: deployments.count)
         self.claimCharge = Array(repeating: 0, count: deployments.count)
         self.claimRoom = Array(repeating: -1, count: deployments.count)
+        self.candidates = DeploymentCandidates(capacity: deployments.count)
     }
 
     // MARK: Events
