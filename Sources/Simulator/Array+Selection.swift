@@ -4,7 +4,15 @@ extension Array where Element: Comparable {
     /// (quickselect with a median-of-three pivot: linear time on average,
     /// where a sort would take n log n).
     mutating func select(_ k: Int, in range: Range<Int>) {
-        precondition(range.contains(k), "select: \(k) is outside \(range)")
+        precondition(range.contains(k) && range.upperBound <= count, "select: \(k) is outside \(range)")
+        // In the buffer: swapping array elements would check the array's uniqueness at every swap.
+        withUnsafeMutableBufferPointer { $0.select(k, in: range) }
+    }
+}
+
+extension UnsafeMutableBufferPointer where Element: Comparable {
+    /// ``Swift/Array/select(_:in:)`` in place.
+    fileprivate func select(_ k: Int, in range: Range<Int>) {
         var low = range.lowerBound, high = range.upperBound - 1
         while low < high {
             let middle = low + (high - low) / 2
