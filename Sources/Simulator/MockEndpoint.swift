@@ -47,11 +47,12 @@ public struct MockEndpoint: Sendable {
     /// A request of these sizes (`outputTokens`: what the model will generate) arrives at `now`.
     public mutating func handle(promptTokens: Int, maxTokens: Int, outputTokens: Int, now: Instant) -> Response {
         let time = now.nanoseconds
-        let refusal = time.adding(seconds: model.latency.refusalSeconds)
+        // When a refusal (an outage's 503, a 429) answers.
+        var refusal: Instant { Instant(nanoseconds: time.adding(seconds: model.latency.refusalSeconds)) }
         if !model.faults.outages.isEmpty {
             let seconds = Double(time) / 1e9
             if model.faults.outages.contains(where: { seconds >= $0.start && seconds < $0.end }) {
-                return Response(at: Instant(nanoseconds: refusal), outcome: .transientFailure(retryAfter: nil, message: "503 Service Unavailable (outage)"),
+                return Response(at: refusal, outcome: .transientFailure(retryAfter: nil, message: "503 Service Unavailable (outage)"),
                                 rateLimits: limiter.observation(now: time), charged: 0, status: 503)
             }
         }
@@ -59,7 +60,7 @@ public struct MockEndpoint: Sendable {
         let admission = limiter.admit(tokens: charge, now: time)
         let rateLimits = limiter.observation(now: time)
         if let retryAfter = admission {
-            return Response(at: Instant(nanoseconds: refusal), outcome: .throttled(retryAfter: .nanoseconds(retryAfter)), rateLimits: rateLimits,
+            return Response(at: refusal, outcome: .throttled(retryAfter: .nanoseconds(retryAfter)), rateLimits: rateLimits,
                             charged: 0, status: 429)
         }
         inFlight += 1
