@@ -54,13 +54,15 @@ struct EventQueue: Sendable {
             // than sifting it down, as it usually belongs near the bottom.
             let count = heap.count
             var hole = 0
+            // Wrapping arithmetic: positions stay below the count, so they cannot overflow,
+            // and checking that they do not would cost a branch or two at every level.
             while true {
-                let left = 2 * hole + 1
+                let left = 2 &* hole &+ 1
                 guard left < count else { break }
                 // Which child is earlier is a coin toss to the processor: choose by
                 // arithmetic, not by a branch. (A lone left child is compared with itself.)
-                let right = min(left + 1, count - 1)
-                let child = left + (heap[right].precedes(heap[left]) ? 1 : 0)
+                let right = min(left &+ 1, count &- 1)
+                let child = left &+ (heap[right].precedes(heap[left]) ? 1 : 0)
                 heap[hole] = heap[child]
                 hole = child
             }
@@ -74,7 +76,7 @@ struct EventQueue: Sendable {
     private static func lift(_ event: Event, from hole: Int, in heap: UnsafeMutableBufferPointer<Event>) {
         var hole = hole
         while hole > 0 {
-            let parent = (hole - 1) / 2
+            let parent = (hole &- 1) / 2
             guard event.precedes(heap[parent]) else { break }
             heap[hole] = heap[parent]
             hole = parent
