@@ -40,6 +40,6 @@ struct DeploymentState: Sendable {
     mutating func observe(_ observation: RateLimitObservation, seenThrough: Int?, now: Int64) -> Bool {
         ledger.advance(to: now)
         return ledger.observe(observation, seenThrough: seenThrough, now: now,
-                       requestsPerMinute: requestsPerMinute, tokensPerMinute: tokensPerMinute)
+                              requestsPerMinute: requestsPerMinute, tokensPerMinute: tokensPerMinute)
     }
 }
