@@ -90,4 +90,57 @@ struct SchedulerRejudgingTests {
         #expect(backfilled == [.dispatch(small, to: "a", attempt: 1)])
         #expect(scheduler.tick(now: at(90)) == [.dispatch(waiting, to: "a", attempt: 1)])
     }
+
+    @Test("Headers that come with a completion and show less room where the job waits move its claim")
+    func completionHeadersMoveTheClaim() throws {
+        var configuration = SchedulerConfiguration.exact
+        configuration.backfill = false
+        var scheduler = try makeScheduler([server("a", tpm: 1_000), server("b", tpm: 1_000)], configuration: configuration)
+        let first = scheduler.submit(job(500, 100), now: at(0)).id
+        _ = scheduler.submit(job(500, 100), now: at(5))
+        let (waiting, actions) = scheduler.submit(job(600, 100), now: at(10))
+        #expect(actions == [.scheduleWakeup(at: at(60))])
+        #expect(scheduler.tick(now: at(11)) == [])
+        // The usage is what was reserved: only the headers change anything. a's server had nothing left until 100 s.
+        let exact = AttemptOutcome.succeeded(Usage(promptTokens: 500, completionTokens: 100))
+        let headers = RateLimitObservation(remainingTokens: 0, tokenLimit: 1_000, tokensResetIn: .seconds(100), refill: .atReset)
+        #expect(scheduler.complete(first, outcome: exact, rateLimits: headers, now: at(12)) == [.finish(first, .succeeded), .scheduleWakeup(at: at(65))])
+        #expect(scheduler.tick(now: at(65)) == [.dispatch(waiting, to: "b", attempt: 1)])
+    }
+
+    /// How the request in flight on the claimed deployment ends.
+    enum Refusal: String, CaseIterable, CustomTestStringConvertible, Sendable {
+        case throttled, unavailable
+        var testDescription: String { rawValue }
+        var outcome: AttemptOutcome {
+            switch self {
+            case .throttled: .throttled(retryAfter: .seconds(100))
+            case .unavailable: .deploymentUnavailable(message: "key revoked")
+            }
+        }
+    }
+
+    @Test("A 429 or an outage where the job waits moves its claim, even for a request whose charge has left the window",
+          arguments: Refusal.allCases)
+    func refusalMovesTheClaim(_ refusal: Refusal) throws {
+        var configuration = SchedulerConfiguration.exact
+        configuration.backfill = false
+        configuration.retry.maxAttempts = 1
+        // Limits that shrink after a 429 would recover a step 10 s later, and the wait would end there.
+        configuration.adaptation.isEnabled = false
+        var scheduler = try makeScheduler([server("a", tpm: 1_000, models: ["x"]), server("b", tpm: 1_000, models: ["y"])], configuration: configuration)
+        // Still in flight at 68 s, its charge gone from a's minute at 60 s: refusing it settles nothing.
+        let slow = scheduler.submit(job(100, 100, model: "x"), now: at(0)).id
+        _ = scheduler.submit(job(700, 100, model: "x"), now: at(63))
+        _ = scheduler.submit(job(700, 100, model: "y"), now: at(64))
+        // Fits on a at 123 s, on b at 124 s: it claims a.
+        let either = Job(models: ["x", "y"], promptTokens: 600, maxOutputTokens: 100)
+        let (waiting, actions) = scheduler.submit(either, now: at(66))
+        #expect(actions == [.scheduleWakeup(at: at(123))])
+        #expect(scheduler.tick(now: at(67)) == [])
+        let refused = scheduler.complete(slow, outcome: refusal.outcome, now: at(68))
+        #expect(failure(refused.first { if case .finish = $0 { true } else { false } })?.kind == .attemptsExhausted)
+        #expect(refused.last == .scheduleWakeup(at: at(124)))
+        #expect(scheduler.tick(now: at(124)) == [.dispatch(waiting, to: "b", attempt: 1)])
+    }
 }
