@@ -32,20 +32,28 @@ struct SchedulerRejudgingTests {
         #expect(scheduler.complete(first, outcome: usage, now: at(3)) == [.finish(first, .succeeded), .dispatch(waiting, to: "a", attempt: 1)])
     }
 
-    @Test("Headers showing less room where the job waits move its claim to where it now fits first")
-    func headersMoveTheClaim() throws {
+    /// Two deployments of 1,000 tokens a minute and no backfilling: a job sent
+    /// to a at 0 s and one to b at 5 s, then one that fits on a at 60 s and on
+    /// b at 65 s and so claims a; then a tick that changes nothing.
+    private func waitingOnA() throws -> (scheduler: any SchedulerEvents, onA: JobID, waiting: JobID) {
         var configuration = SchedulerConfiguration.exact
         configuration.backfill = false
         var scheduler = try makeScheduler([server("a", tpm: 1_000), server("b", tpm: 1_000)], configuration: configuration)
-        _ = scheduler.submit(job(500, 100), now: at(0))
+        let onA = scheduler.submit(job(500, 100), now: at(0)).id
         _ = scheduler.submit(job(500, 100), now: at(5))
-        // Fits on a at 60 s, on b at 65 s: it claims a.
         let (waiting, actions) = scheduler.submit(job(600, 100), now: at(10))
         #expect(actions == [.scheduleWakeup(at: at(60))])
         #expect(scheduler.tick(now: at(11)) == [])
-        // a's server has nothing left until 112 s: b comes first now.
-        let headers = RateLimitObservation(remainingTokens: 0, tokenLimit: 1_000, tokensResetIn: .seconds(100), refill: .atReset)
-        #expect(scheduler.observe(headers, for: "a", now: at(12)) == [.scheduleWakeup(at: at(65))])
+        return (scheduler, onA, waiting)
+    }
+
+    /// Headers saying a has nothing left for 100 s.
+    private let emptyUntil100s = RateLimitObservation(remainingTokens: 0, tokenLimit: 1_000, tokensResetIn: .seconds(100), refill: .atReset)
+
+    @Test("Headers showing less room where the job waits move its claim to where it now fits first")
+    func headersMoveTheClaim() throws {
+        var (scheduler, _, waiting) = try waitingOnA()
+        #expect(scheduler.observe(emptyUntil100s, for: "a", now: at(12)) == [.scheduleWakeup(at: at(65))])
         #expect(scheduler.tick(now: at(65)) == [.dispatch(waiting, to: "b", attempt: 1)])
     }
 
@@ -93,18 +101,10 @@ struct SchedulerRejudgingTests {
 
     @Test("Headers that come with a completion and show less room where the job waits move its claim")
     func completionHeadersMoveTheClaim() throws {
-        var configuration = SchedulerConfiguration.exact
-        configuration.backfill = false
-        var scheduler = try makeScheduler([server("a", tpm: 1_000), server("b", tpm: 1_000)], configuration: configuration)
-        let first = scheduler.submit(job(500, 100), now: at(0)).id
-        _ = scheduler.submit(job(500, 100), now: at(5))
-        let (waiting, actions) = scheduler.submit(job(600, 100), now: at(10))
-        #expect(actions == [.scheduleWakeup(at: at(60))])
-        #expect(scheduler.tick(now: at(11)) == [])
-        // The usage is what was reserved: only the headers change anything. a's server had nothing left until 100 s.
+        var (scheduler, onA, waiting) = try waitingOnA()
+        // The usage is what was reserved: only the headers change anything.
         let exact = AttemptOutcome.succeeded(Usage(promptTokens: 500, completionTokens: 100))
-        let headers = RateLimitObservation(remainingTokens: 0, tokenLimit: 1_000, tokensResetIn: .seconds(100), refill: .atReset)
-        #expect(scheduler.complete(first, outcome: exact, rateLimits: headers, now: at(12)) == [.finish(first, .succeeded), .scheduleWakeup(at: at(65))])
+        #expect(scheduler.complete(onA, outcome: exact, rateLimits: emptyUntil100s, now: at(12)) == [.finish(onA, .succeeded), .scheduleWakeup(at: at(65))])
         #expect(scheduler.tick(now: at(65)) == [.dispatch(waiting, to: "b", attempt: 1)])
     }
 
