@@ -4,7 +4,9 @@ extension Array where Element: Comparable {
     /// (quickselect with a median-of-three pivot: linear time on average,
     /// where a sort would take n log n).
     mutating func select(_ k: Int, in range: Range<Int>) {
-        precondition(range.contains(k) && range.upperBound <= count, "select: \(k) is outside \(range)")
+        // Checked here in full: the buffer below is not.
+        precondition(range.lowerBound >= 0 && range.upperBound <= count, "select: \(range) is outside 0..<\(count)")
+        precondition(range.contains(k), "select: \(k) is outside \(range)")
         // In the buffer: swapping array elements would check the array's uniqueness at every swap.
         withUnsafeMutableBufferPointer { $0.select(k, in: range) }
     }
