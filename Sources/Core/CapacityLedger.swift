@@ -51,9 +51,14 @@ struct CapacityLedger: Sendable {
     private var lastThrottle: Int64 = .min
     /// No request may be sent before this instant (a provider's retry-after).
     private(set) var blockedUntil: Int64 = .min
-    /// The server's view of the budgets, while it is lower than the ledger's.
+    /// The server's view of the budgets, while it is lower than the ledger's and has not lapsed.
     private(set) var serverTokens: ServerBudget?
     private(set) var serverRequests: ServerBudget?
+    /// Whether the server contradicted its own headers (it admitted a request
+    /// when they said nothing was left): they are not adopted again until a 429.
+    private(set) var headersRefuted = false
+    /// The shortest window enforced: no server view outlives it.
+    let shortestWindow: Int64
     /// The earliest instant at which ``advance(to:)`` has work: a charge leaving a
     /// window, the server's view running out, or the limit factor recovering a step.
     private var nextChange: Int64 = .min
@@ -74,6 +79,7 @@ struct CapacityLedger: Sendable {
                 baseRequests: share(deployment.requestsPerMinute), tokenLimit: 0, requestLimit: 0, start: 0
             )
         }
+        shortestWindow = windows[windows.count - 1].length
         self.utilization = utilization
         self.adaptation = adaptation
         refreshLimits()
@@ -113,8 +119,8 @@ struct CapacityLedger: Sendable {
             }
         }
         entries.removeFirst(upTo: windows[0].start)
-        if let budget = serverTokens, now >= budget.fullAt { serverTokens = nil }
-        if let budget = serverRequests, now >= budget.fullAt { serverRequests = nil }
+        if let budget = serverTokens, now >= budget.lapsesAt { serverTokens = nil }
+        if let budget = serverRequests, now >= budget.lapsesAt { serverRequests = nil }
         if limitFactor < 1 {
             let recovered = min(1, factorAtLastThrottle + Double(recoverySteps(at: now)) * adaptation.recoveryStep)
             if recovered != limitFactor {
@@ -122,8 +128,8 @@ struct CapacityLedger: Sendable {
                 refreshLimits()
             }
         }
-        if let budget = serverTokens { next = min(next, budget.fullAt) }
-        if let budget = serverRequests { next = min(next, budget.fullAt) }
+        if let budget = serverTokens { next = min(next, budget.lapsesAt) }
+        if let budget = serverRequests { next = min(next, budget.lapsesAt) }
         if limitFactor < 1 { next = min(next, nextRecovery(after: now)) }
         nextChange = next
         summarize()
@@ -291,6 +297,18 @@ struct CapacityLedger: Sendable {
         return (max(0, requests), max(0, tokens))
     }
 
+    /// The server's view in force, for monitoring.
+    func serverView(now: Int64) -> ServerView? {
+        let views = [serverTokens, serverRequests].compactMap { $0 }
+        guard !views.isEmpty else { return nil }
+        return ServerView(
+            remainingTokens: serverTokens.map { max(0, $0.available(at: now) - $0.spent) },
+            remainingRequests: serverRequests.map { max(0, $0.available(at: now) - $0.spent) },
+            observedAt: Instant(nanoseconds: views.map(\.observedAt).min()!),
+            until: Instant(nanoseconds: views.map(\.lapsesAt).max()!)
+        )
+    }
+
     // MARK: Charging
 
     /// Records a request charged `tokens` at `now`; returns its position for ``settle(_:tokens:requests:)``.
@@ -332,6 +350,8 @@ struct CapacityLedger: Sendable {
     mutating func throttle(now: Int64, wait: Int64) {
         let newEpisode = now >= blockedUntil
         blockedUntil = max(blockedUntil, now.addingSaturating(wait))
+        // A 429 is evidence the ledger alone is not enough: headers are heard again.
+        headersRefuted = false
         defer { summarize() }
         guard newEpisode && adaptation.isEnabled else { return }
         limitFactor = max(adaptation.floor, limitFactor * adaptation.decrease)
@@ -344,51 +364,112 @@ struct CapacityLedger: Sendable {
     /// Adopts the server's budgets where they are below the ledger's own.
     ///
     /// Headers describe the budget when the server took the request they came
-    /// back with: `seenThrough` is that request's position in the ledger. The
-    /// server had counted everything up to it and nothing sent after it, so
-    /// those later reservations are compared and spent against its view (as
+    /// back with: `seenThrough` is that request's position in the ledger. They
+    /// are compared with what the ledger held at that request (charges that have
+    /// left a window since still counted then), and what was reserved after it,
+    /// which the server had not seen, is spent against the adopted view (as
     /// reserved: settlements since only make that conservative). `nil` means the
     /// headers stand on their own, as of `now`.
+    ///
+    /// A view is evidence about one moment: it lapses at the server's reset or
+    /// after the shortest window, whichever is first; older evidence never
+    /// replaces newer; and headers the server contradicts by admitting a request
+    /// they said had no room (`admitted`) are not heard again until a 429.
     ///
     /// Returns whether the ledger's view changed: a request told to wait may then go sooner or later.
     @discardableResult
     mutating func observe(
-        _ observation: RateLimitObservation, seenThrough: Int?, now: Int64, requestsPerMinute: Int, tokensPerMinute: Int
+        _ observation: RateLimitObservation, seenThrough: Int?, admitted: Bool, now: Int64, requestsPerMinute: Int, tokensPerMinute: Int
     ) -> Bool {
-        let viewBefore = (serverTokens, serverRequests, nextChange)
         var observedAt = now
+        var position = Int.max
         var unseenTokens = 0, unseenRequests = 0
-        if let seen = seenThrough, seen >= entries.startIndex, seen < entries.endIndex {
+        if let seen = seenThrough {
+            guard seen >= entries.startIndex, seen < entries.endIndex else { return false }
             // What was reserved after the observed request (as reserved: a conservative count).
             observedAt = entries[seen].time
+            position = seen
             unseenTokens = reservedTotal - entries[seen].reservedThrough
             unseenRequests = entries.endIndex - 1 - seen
         }
-        let own = remaining(now: now)
         // The common case: no server view in force, and headers that show no less room than the
-        // ledger's own; neither budget would be adopted, so nothing changes.
-        if serverTokens == nil && serverRequests == nil
-            && observation.remainingTokens.map({ $0 >= own.tokens + unseenTokens }) ?? true
-            && observation.remainingRequests.map({ $0 >= own.requests + unseenRequests }) ?? true { return false }
-        if let remaining = observation.remainingTokens {
-            serverTokens = ServerBudget.adopting(
-                remaining: remaining, limit: observation.tokenLimit ?? tokensPerMinute, resetIn: observation.tokensResetIn,
-                refill: observation.refill, ownRemaining: own.tokens + unseenTokens, spent: unseenTokens, observedAt: observedAt, now: now
-            )
+        // ledger's own now (which is never less than its own as of the request, less what came since);
+        // neither budget would be adopted, so nothing changes.
+        if serverTokens == nil && serverRequests == nil {
+            let own = remaining(now: now)
+            if observation.remainingTokens.map({ $0 >= own.tokens + unseenTokens }) ?? true
+                && observation.remainingRequests.map({ $0 >= own.requests + unseenRequests }) ?? true { return false }
         }
-        if let remaining = observation.remainingRequests {
-            serverRequests = ServerBudget.adopting(
-                remaining: remaining, limit: observation.requestLimit ?? requestsPerMinute, resetIn: observation.requestsResetIn,
-                refill: observation.refill, ownRemaining: own.requests + unseenRequests, spent: unseenRequests, observedAt: observedAt, now: now
-            )
+        return observeInFull(observation, at: observedAt, position: position, unseen: (unseenRequests, unseenTokens),
+                             admitted: admitted, now: now, limits: (requestsPerMinute, tokensPerMinute))
+    }
+
+    /// ``observe(_:seenThrough:admitted:now:requestsPerMinute:tokensPerMinute:)`` past its common case (out of line: it is rare).
+    @inline(never)
+    private mutating func observeInFull(
+        _ observation: RateLimitObservation, at observedAt: Int64, position: Int, unseen: (requests: Int, tokens: Int),
+        admitted: Bool, now: Int64, limits: (requests: Int, tokens: Int)
+    ) -> Bool {
+        let viewBefore = (serverTokens, serverRequests, nextChange, headersRefuted)
+        if admitted, position != .max, !headersRefuted {
+            let refuted = serverTokens?.isRefuted(byAdmissionAt: position, at: observedAt, remainingAfter: observation.remainingTokens) == true
+                || serverRequests?.isRefuted(byAdmissionAt: position, at: observedAt, remainingAfter: observation.remainingRequests) == true
+            if refuted {
+                headersRefuted = true
+                serverTokens = nil
+                serverRequests = nil
+            }
         }
-        // An adopted view ends at its reset; otherwise nothing new falls due.
-        if let budget = serverTokens { nextChange = min(nextChange, budget.fullAt) }
-        if let budget = serverRequests { nextChange = min(nextChange, budget.fullAt) }
+        if !headersRefuted {
+            let own = remaining(asOf: position, at: observedAt)
+            // One shortest window after the request answered, or after the newest one for headers on their own:
+            // a deployment that sends nothing cannot be held back by headers for longer.
+            let newest = entries.last?.time ?? .min
+            let lapsesBy = min(observedAt, newest).addingSaturating(shortestWindow)
+            if let remaining = observation.remainingTokens, serverTokens.map({ $0.position <= position }) ?? true {
+                serverTokens = ServerBudget.adopting(
+                    remaining: remaining, limit: observation.tokenLimit ?? limits.tokens, resetIn: observation.tokensResetIn,
+                    refill: observation.refill, ownRemaining: own.tokens, spent: unseen.tokens, observedAt: observedAt,
+                    position: position, lapsesBy: lapsesBy, now: now
+                )
+            }
+            if let remaining = observation.remainingRequests, serverRequests.map({ $0.position <= position }) ?? true {
+                serverRequests = ServerBudget.adopting(
+                    remaining: remaining, limit: observation.requestLimit ?? limits.requests, resetIn: observation.requestsResetIn,
+                    refill: observation.refill, ownRemaining: own.requests, spent: unseen.requests, observedAt: observedAt,
+                    position: position, lapsesBy: lapsesBy, now: now
+                )
+            }
+        }
+        // An adopted view ends when it lapses; otherwise nothing new falls due.
+        if let budget = serverTokens { nextChange = min(nextChange, budget.lapsesAt) }
+        if let budget = serverRequests { nextChange = min(nextChange, budget.lapsesAt) }
         // Headers that only confirm the ledger's own view change nothing.
-        guard viewBefore != (serverTokens, serverRequests, nextChange) else { return false }
+        guard viewBefore != (serverTokens, serverRequests, nextChange, headersRefuted) else { return false }
         summarize()
         return true
+    }
+
+    /// Requests and tokens the ledger's own windows had left when the server
+    /// judged the request at `position` (sent at `time`): the charges up to it
+    /// that were still in each window then, including those that have left since
+    /// (while the ledger still holds them). `Int.max`: everything, as of now.
+    private func remaining(asOf position: Int, at time: Int64) -> (requests: Int, tokens: Int) {
+        var requests = Int.max, tokens = Int.max
+        let last = min(position, entries.endIndex - 1)
+        for window in windows {
+            let cutoff = time.addingSaturating(-window.length)
+            var used = 0, count = 0
+            var index = last
+            while index >= entries.startIndex, entries[index].time > cutoff {
+                used += entries[index].tokens
+                count += entries[index].requests
+                index -= 1
+            }
+            requests = min(requests, window.requestLimit - count)
+            tokens = min(tokens, window.tokenLimit - used)
+        }
+        return (max(0, requests), max(0, tokens))
     }
 
     // MARK: Limits
@@ -432,57 +513,5 @@ struct CapacityLedger: Sendable {
     @inline(__always)
     private func nextRecovery(after now: Int64) -> Int64 {
         lastThrottle.addingSaturating((recoverySteps(at: now) + 1) * adaptation.recoveryInterval.nanoseconds)
-    }
-}
-
-/// A budget the server reported: `remaining` at `observedAt`, coming back to
-/// `limit` by `fullAt` (continuously or all at once), less what was sent since.
-struct ServerBudget: Hashable, Sendable {
-    let observedAt: Int64
-    let remaining: Int
-    let limit: Int
-    let fullAt: Int64
-    let refill: RateLimitObservation.Refill
-    var spent = 0
-
-    /// The longest reset the scheduler believes; a larger or absent value means a one-minute refill.
-    static let longestReset = Duration.seconds(120).nanoseconds
-
-    /// A budget to adopt when the server's remaining count is below the ledger's, else `nil`:
-    /// `remaining` as of `observedAt`, less `spent` sent since, until the reset (if that is still ahead at `now`).
-    static func adopting(
-        remaining: Int, limit: Int, resetIn: Duration?, refill: RateLimitObservation.Refill,
-        ownRemaining: Int, spent: Int, observedAt: Int64, now: Int64
-    ) -> ServerBudget? {
-        guard remaining >= 0, limit > 0, remaining < ownRemaining, remaining < limit else { return nil }
-        let minute = Duration.seconds(60).nanoseconds
-        var reset = resetIn?.nanoseconds ?? -1
-        if reset < 0 || reset > longestReset {
-            reset = refill == .atReset ? minute : Int64(Double(minute) * Double(limit - remaining) / Double(limit))
-        }
-        let fullAt = observedAt.addingSaturating(max(1, reset))
-        guard fullAt > now else { return nil }
-        return ServerBudget(observedAt: observedAt, remaining: remaining, limit: limit, fullAt: fullAt, refill: refill, spent: spent)
-    }
-
-    func available(at now: Int64) -> Int {
-        guard now < fullAt else { return limit }
-        guard refill == .continuous else { return remaining }
-        let elapsed = Double(max(0, now - observedAt)) / Double(fullAt - observedAt)
-        return remaining + Int(Double(limit - remaining) * elapsed)
-    }
-
-    func admits(_ charge: Int, at now: Int64) -> Bool {
-        spent + charge <= available(at: now)
-    }
-
-    func earliest(admitting charge: Int, now: Int64) -> Int64 {
-        let needed = spent + charge - remaining
-        guard needed > 0 else { return now }
-        guard refill == .continuous, needed < limit - remaining else { return fullAt }
-        let fraction = Double(needed) / Double(limit - remaining)
-        // Truncation plus one nanosecond rounds up, so the budget has refilled by then.
-        let at = observedAt + Int64(Double(fullAt - observedAt) * fraction) + 1
-        return min(fullAt, max(now, at))
     }
 }

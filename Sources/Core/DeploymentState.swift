@@ -35,11 +35,12 @@ struct DeploymentState: Sendable {
     var isSaturated: Bool { inFlight >= maxConcurrency ?? .max }
 
     /// Takes in what a provider's headers said, in answer to the request at ledger
-    /// position `seenThrough` (`nil`: headers on their own); returns whether the ledger's view changed.
+    /// position `seenThrough` (`nil`: headers on their own), which the server
+    /// `admitted` or not; returns whether the ledger's view changed.
     @discardableResult
-    mutating func observe(_ observation: RateLimitObservation, seenThrough: Int?, now: Int64) -> Bool {
+    mutating func observe(_ observation: RateLimitObservation, seenThrough: Int?, admitted: Bool, now: Int64) -> Bool {
         ledger.advance(to: now)
-        return ledger.observe(observation, seenThrough: seenThrough, now: now,
+        return ledger.observe(observation, seenThrough: seenThrough, admitted: admitted, now: now,
                               requestsPerMinute: requestsPerMinute, tokensPerMinute: tokensPerMinute)
     }
 }

@@ -11,6 +11,7 @@ extension SchedulerCore {
                 remainingRequests: remaining.requests, remainingTokens: remaining.tokens,
                 limitFactor: ledger.limitFactor,
                 blockedUntil: ledger.blockedUntil > at ? Instant(nanoseconds: ledger.blockedUntil) : nil,
+                serverView: ledger.serverView(now: at), headersIgnored: ledger.headersRefuted,
                 outOfRotation: state.outOfRotation,
                 dispatched: state.dispatched, succeeded: state.succeeded,
                 throttled: state.throttled, failed: state.failed

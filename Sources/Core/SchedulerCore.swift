@@ -141,7 +141,10 @@ struct SchedulerCore: Sendable {
         states[d].ledger.advance(to: self.now)
         // Whether the ledger changed other than by time: jobs told to wait may fit sooner or elsewhere.
         var changed = false
-        if let rateLimits { changed = states[d].observe(rateLimits, seenThrough: entry, now: self.now) }
+        if let rateLimits {
+            let admitted = if case .succeeded = outcome { true } else { false }
+            changed = states[d].observe(rateLimits, seenThrough: entry, admitted: admitted, now: self.now)
+        }
         let name = states[d].id
         switch outcome {
         case .succeeded(let usage):
@@ -208,7 +211,7 @@ struct SchedulerCore: Sendable {
     ) {
         advance(to: now, &queue, &actions)
         if let d = indexByID[deployment] {
-            if states[d].observe(rateLimits, seenThrough: nil, now: self.now) { fitChanges += 1 }
+            if states[d].observe(rateLimits, seenThrough: nil, admitted: false, now: self.now) { fitChanges += 1 }
         } else {
             counters.staleEvents += 1
         }

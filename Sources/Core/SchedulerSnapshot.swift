@@ -28,6 +28,12 @@ public struct DeploymentSnapshot: Hashable, Sendable {
     public var limitFactor: Double
     /// Until when it is blocked by a provider's retry-after, if it is.
     public var blockedUntil: Instant?
+    /// The provider's own view of its budget, from rate-limit headers, while it
+    /// is lower than the scheduler's and has not lapsed.
+    public var serverView: ServerView?
+    /// Whether the provider contradicted its own headers (admitting requests
+    /// they said had no room): they are ignored until its next 429.
+    public var headersIgnored: Bool
     /// Why it is out of rotation, if it is.
     public var outOfRotation: String?
     /// Attempts sent to it.
@@ -38,4 +44,16 @@ public struct DeploymentSnapshot: Hashable, Sendable {
     public var throttled: Int
     /// Attempts that failed on it otherwise.
     public var failed: Int
+}
+
+/// What a provider's rate-limit headers said about a deployment's budget, as the scheduler holds it.
+public struct ServerView: Hashable, Sendable {
+    /// Tokens the server said were left, less what was sent since; `nil` if it said nothing lower.
+    public var remainingTokens: Int?
+    /// Requests the server said were left, less what was sent since; `nil` if it said nothing lower.
+    public var remainingRequests: Int?
+    /// When the server saw what it reported: when it took the request whose answer carried the headers.
+    public var observedAt: Instant
+    /// When this evidence lapses: the server's reset, or the deployment's shortest window after `observedAt`.
+    public var until: Instant
 }

@@ -62,7 +62,7 @@ struct CapacityLedgerTests {
             default:
                 let remaining = Int(random.next() % 600_000)
                 ledger.observe(RateLimitObservation(remainingTokens: remaining, tokenLimit: 600_000, tokensResetIn: .seconds(20)),
-                               seenThrough: nil, now: now, requestsPerMinute: 300, tokensPerMinute: 600_000)
+                               seenThrough: nil, admitted: false, now: now, requestsPerMinute: 300, tokensPerMinute: 600_000)
             }
         }
         // The summary covers up to two windows; there both branches ran: it answered

@@ -52,7 +52,18 @@ struct SchedulerRejudgingTests {
 
     @Test("Headers showing less room where the job waits move its claim to where it now fits first")
     func headersMoveTheClaim() throws {
-        var (scheduler, _, waiting) = try waitingOnA()
+        var configuration = SchedulerConfiguration.exact
+        configuration.backfill = false
+        var scheduler = try makeScheduler([server("a", tpm: 1_000, models: ["x"]), server("b", tpm: 1_000, models: ["y"])], configuration: configuration)
+        _ = scheduler.submit(job(500, 100, model: "x"), now: at(0))
+        _ = scheduler.submit(job(500, 100, model: "y"), now: at(5))
+        _ = scheduler.submit(job(50, 50, model: "x"), now: at(8))
+        // Fits on a at 60 s, once the charge sent at 0 s leaves; on b at 65 s: it claims a.
+        let either = Job(models: ["x", "y"], promptTokens: 600, maxOutputTokens: 100)
+        let (waiting, actions) = scheduler.submit(either, now: at(10))
+        #expect(actions == [.scheduleWakeup(at: at(60))])
+        #expect(scheduler.tick(now: at(11)) == [])
+        // Headers on their own hold a until a window after its newest request, 68 s: b is sooner.
         #expect(scheduler.observe(emptyUntil100s, for: "a", now: at(12)) == [.scheduleWakeup(at: at(65))])
         #expect(scheduler.tick(now: at(65)) == [.dispatch(waiting, to: "b", attempt: 1)])
     }
@@ -99,13 +110,14 @@ struct SchedulerRejudgingTests {
         #expect(scheduler.tick(now: at(90)) == [.dispatch(waiting, to: "a", attempt: 1)])
     }
 
-    @Test("Headers that come with a completion and show less room where the job waits move its claim")
-    func completionHeadersMoveTheClaim() throws {
+    @Test("Headers that come with a completion count from the request they answer, so they lapse before the claim would move")
+    func completionHeadersLapseFromTheirRequest() throws {
         var (scheduler, onA, waiting) = try waitingOnA()
-        // The usage is what was reserved: only the headers change anything.
+        // The usage is what was reserved: only the headers could change anything. They describe a
+        // at 0 s, when it took the request; as evidence they last one window, to 60 s, when a fits anyway.
         let exact = AttemptOutcome.succeeded(Usage(promptTokens: 500, completionTokens: 100))
-        #expect(scheduler.complete(onA, outcome: exact, rateLimits: emptyUntil100s, now: at(12)) == [.finish(onA, .succeeded), .scheduleWakeup(at: at(65))])
-        #expect(scheduler.tick(now: at(65)) == [.dispatch(waiting, to: "b", attempt: 1)])
+        #expect(scheduler.complete(onA, outcome: exact, rateLimits: emptyUntil100s, now: at(12)) == [.finish(onA, .succeeded)])
+        #expect(scheduler.tick(now: at(60)) == [.dispatch(waiting, to: "a", attempt: 1)])
     }
 
     /// How the request in flight on the claimed deployment ends.
