@@ -3,6 +3,9 @@
 //     swift run -c release headroom-bench scheduler
 //     swift run -c release headroom-bench simulator [REQUESTS [RUNS]]
 //     swift run -c release headroom-bench tokenizer [FILE]
+//     swift run -c release headroom-bench matrix
+
+import HeadroomSimulator
 
 #if canImport(Glibc)
 import Glibc
@@ -18,6 +21,15 @@ case "simulator":
     SimulatorBenchmark.run(arguments: Array(arguments.dropFirst()))
 case "tokenizer":
     TokenizerBenchmark.run(arguments: Array(arguments.dropFirst()))
+case "matrix":
+    do {
+        let cells = try ConformanceMatrix().run()
+        print(ConformanceMatrix.table(cells))
+        print("\(cells.filter(\.passes).count) of \(cells.count) cells reach 97% of the capacity bound with under 1% 429s, serving every request")
+    } catch {
+        print("error: \(error)")
+        exit(1)
+    }
 default:
     print("""
     usage: headroom-bench <benchmark>
@@ -27,6 +39,7 @@ default:
       simulator   [REQUESTS [RUNS]] synthetic requests (1,000,000) against 8 mock deployments, best of RUNS (3):
                   requests/s, events/s, peak memory
       tokenizer   [FILE] exact BPE and estimates: MB/s, estimate error against exact, vocabulary load time
+      matrix      every header dialect x allocation x FIFO and priority at 1.3x overload: served, 429s, efficiency
     """)
     if let unknown = arguments.first, unknown != "--help", unknown != "-h" {
         print("error: unknown benchmark '\(unknown)'")

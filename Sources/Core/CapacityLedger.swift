@@ -27,13 +27,20 @@ struct CapacityLedger: Sendable {
         var requestReciprocal = 1.0
         /// Absolute position of the oldest entry inside the window.
         var start: Int
+        /// Whether a request that crosses the token limit is admitted while the count is below it.
+        var crossing = false
         var tokens = 0
         var requests = 0
 
         var isEmpty: Bool { tokens == 0 && requests == 0 }
 
         func admits(tokens charge: Int) -> Bool {
-            isEmpty || (tokens + charge <= tokenLimit && requests < requestLimit)
+            isEmpty || ((crossing ? tokens < tokenLimit : tokens + charge <= tokenLimit) && requests < requestLimit)
+        }
+
+        /// The largest charge the window admits now (`Int.max`: any), if it has a request to spare.
+        var tokenSlack: Int {
+            crossing ? (tokens < tokenLimit ? .max : -1) : tokenLimit - tokens
         }
     }
 
@@ -76,7 +83,8 @@ struct CapacityLedger: Sendable {
             }
             return Window(
                 length: nanos, baseTokens: share(deployment.tokensPerMinute),
-                baseRequests: share(deployment.requestsPerMinute), tokenLimit: 0, requestLimit: 0, start: 0
+                baseRequests: share(deployment.requestsPerMinute), tokenLimit: 0, requestLimit: 0, start: 0,
+                crossing: deployment.windows.admitsCrossing
             )
         }
         shortestWindow = windows[windows.count - 1].length
@@ -257,8 +265,9 @@ struct CapacityLedger: Sendable {
     /// (Inlined, as is ``emptying(_:)``: a call would copy the ledger.)
     @inline(__always)
     private func expiry(freeing window: Window, for tokens: Int) -> Int64 {
-        if tokens > window.tokenLimit { return emptying(window) }
-        let tokensToFree = window.tokens + tokens - window.tokenLimit
+        if tokens > window.tokenLimit && !window.crossing { return emptying(window) }
+        // Crossing, the count must fall below the limit; otherwise the charge must fit.
+        let tokensToFree = window.crossing ? window.tokens - window.tokenLimit + 1 : window.tokens + tokens - window.tokenLimit
         let requestsToFree = window.requests + 1 - window.requestLimit
         var freedTokens = 0, freedRequests = 0
         var position = window.start
@@ -486,7 +495,7 @@ struct CapacityLedger: Sendable {
             let requestsLeft = windows[w].requestLimit - windows[w].requests
             guard requestsLeft > 0 else { return }
             let room = windows[w].tokenLimit - windows[w].tokens
-            summary.tokenSlack = min(summary.tokenSlack, room)
+            summary.tokenSlack = min(summary.tokenSlack, windows[w].tokenSlack)
             summary.requestShare = min(summary.requestShare, Double(requestsLeft - 1) * windows[w].requestReciprocal)
             if w == 0 { (summary.room0, summary.reciprocal0) = (room, windows[w].tokenReciprocal) }
             (summary.room1, summary.reciprocal1) = (room, windows[w].tokenReciprocal)

@@ -9,12 +9,21 @@
 /// A request larger than a sub-window's share is admitted only when that
 /// window holds nothing else, so a large job is never blocked for good.
 ///
+/// Some providers admit a request while a window's counts are below the limits,
+/// so the request that crosses a limit still gets in (Azure's published
+/// description of its fixed windows): with ``admitsCrossing`` the scheduler does
+/// the same. Its sliding windows always hold at least what a provider's fixed
+/// window holds, so what they admit, the provider admits too.
+///
 /// ```swift
 /// deployment.windows = .subWindows(.seconds(10), .seconds(1))
 /// ```
 public struct RateWindows: Hashable, Sendable {
     /// The windows shorter than a minute, longest first.
     public private(set) var subWindows: [Duration]
+    /// Whether a window admits any request while its counts are below its limits
+    /// (the request that crosses a limit gets in), rather than only one that fits.
+    public var admitsCrossing = false
 
     /// Enforces the limits over windows shorter than a minute as well as over the minute.
     /// Windows that are not shorter than a minute, or not positive, are dropped.

@@ -20,8 +20,45 @@ public struct EndpointModel: Hashable, Sendable, Codable {
         case openAI
     }
 
+    /// What the rate-limit headers of a deployment's answers say. Providers,
+    /// their APIs and OpenAI-compatible servers each say something different
+    /// (or nothing); the scheduler must hold against every one.
+    public enum HeaderDialect: String, Hashable, Sendable, Codable, CaseIterable {
+        /// `x-ratelimit-remaining-requests` and `-tokens`: what is left of the minute, with no reset
+        /// (Azure OpenAI's standard deployments; the default for Azure).
+        case minuteRemainder
+        /// What is left of the current sub-window (the 10 s one on Azure), with no reset: what
+        /// some Azure-like servers send. On OpenAI's buckets, the same as `minuteRemainder`.
+        case windowRemainder
+        /// Limit, remaining and reset (as a Go duration) for requests and tokens (OpenAI; the default for OpenAI).
+        case durations
+        /// No rate-limit headers at all (many OpenAI-compatible servers).
+        case none
+        /// `-1` requests and `0` tokens remaining on every answer, and 429s with no retry-after
+        /// (seen from Azure's Responses API).
+        case unknown
+        /// The headers of the answer before: they lag a request behind.
+        case lagging
+    }
+
+    /// When a fixed window lets a request in.
+    public enum Admission: String, Hashable, Sendable, Codable, CaseIterable {
+        /// Only if its charge fits what is left (or the window is empty).
+        case withinLimits
+        /// While the window's counts are below the limits, so the request that crosses a limit still gets in
+        /// (Azure's published description).
+        case crossing
+    }
+
     /// The rate limiter.
     public var limiter: Limiter
+    /// What the answers' rate-limit headers say; by default, what the provider sends.
+    public var headers: HeaderDialect
+    /// When Azure's fixed windows admit a request (OpenAI's buckets always need the whole charge).
+    public var admission = Admission.withinLimits
+    /// Whether Azure's limiter counts the minute as well as the sub-window; `false`
+    /// counts only sub-windows, each with its share of the per-minute limits.
+    public var enforcesMinute = true
     /// Requests a minute.
     public var requestsPerMinute: Int
     /// Tokens a minute.
@@ -33,8 +70,9 @@ public struct EndpointModel: Hashable, Sendable, Codable {
 
     /// Creates a model.
     public init(limiter: Limiter, requestsPerMinute: Int, tokensPerMinute: Int,
-                latency: LatencyModel = LatencyModel(), faults: FaultModel = FaultModel()) {
+                latency: LatencyModel = LatencyModel(), faults: FaultModel = FaultModel(), headers: HeaderDialect? = nil) {
         self.limiter = limiter
+        if case .azure = limiter { self.headers = headers ?? .minuteRemainder } else { self.headers = headers ?? .durations }
         self.requestsPerMinute = requestsPerMinute
         self.tokensPerMinute = tokensPerMinute
         self.latency = latency
@@ -56,6 +94,19 @@ public struct EndpointModel: Hashable, Sendable, Codable {
     public var provider: ProviderKind {
         if case .azure = limiter { return .azureOpenAI }
         return .openAI
+    }
+
+    /// Decodes, taking the defaults for what the JSON leaves out.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(limiter: try container.decode(Limiter.self, forKey: .limiter),
+                  requestsPerMinute: try container.decode(Int.self, forKey: .requestsPerMinute),
+                  tokensPerMinute: try container.decode(Int.self, forKey: .tokensPerMinute),
+                  latency: try container.decodeIfPresent(LatencyModel.self, forKey: .latency) ?? LatencyModel(),
+                  faults: try container.decodeIfPresent(FaultModel.self, forKey: .faults) ?? FaultModel(),
+                  headers: try container.decodeIfPresent(HeaderDialect.self, forKey: .headers))
+        admission = try container.decodeIfPresent(Admission.self, forKey: .admission) ?? .withinLimits
+        enforcesMinute = try container.decodeIfPresent(Bool.self, forKey: .enforcesMinute) ?? true
     }
 
     /// What the provider charges `request` against the token limit.

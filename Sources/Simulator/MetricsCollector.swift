@@ -3,13 +3,15 @@ import HeadroomCore
 /// Counts and times everything a run does, and turns it into a report.
 ///
 /// The capacity bound is a fluid bound in each dimension (tokens charged as
-/// prompt + `max_tokens`, and requests): by the horizon *H* (the last arrival)
+/// the most lenient deployment charges them: prompt + `max_tokens` where all are
+/// Azure's, the larger of the two where one is OpenAI's; and requests): by the horizon *H* (the last arrival)
 /// the deployments can have dispatched at most
 /// min over *s* of [arrived before *s* + burst + rate × (*H* − *s*)],
 /// and never more than arrived, where the rate is the sum of the per-minute
 /// limits and the burst the sum of each deployment's share for its shortest
 /// window (a minute's limit for OpenAI's buckets, a sub-window's share for
-/// Azure). The dimension whose bound is the smaller share of what was offered
+/// Azure), less what other clients spend of the same quotas (background
+/// traffic). The dimension whose bound is the smaller share of what was offered
 /// binds; efficiency is what succeeded, dispatched by *H*, over that bound.
 /// Goodput is the prompt and completion tokens of those same requests per
 /// minute of the horizon, so every strategy is measured over the same time.
@@ -43,6 +45,8 @@ struct MetricsCollector {
     let requestLimit: Double
     let tokenBurst: Double
     let requestBurst: Double
+    /// Whether a deployment charges OpenAI's way (the larger of prompt and `max_tokens`), the least any charges.
+    let anyOpenAICharge: Bool
     var perDeployment: [PerDeployment]
 
     var offered = 0
@@ -82,8 +86,13 @@ struct MetricsCollector {
 
     init(deployments: [SimulatedDeployment], bucket: Int64) {
         self.bucket = bucket
-        tokenLimit = Double(deployments.reduce(0) { $0 + $1.endpoint.tokensPerMinute })
-        requestLimit = Double(deployments.reduce(0) { $0 + $1.endpoint.requestsPerMinute })
+        // What other clients send takes its share of the limits.
+        tokenLimit = deployments.reduce(0) { $0 + max(0, Double($1.endpoint.tokensPerMinute) - $1.endpoint.faults.backgroundTokensPerMinute) }
+        requestLimit = deployments.reduce(0) { total, deployment in
+            let faults = deployment.endpoint.faults
+            return total + max(0, Double(deployment.endpoint.requestsPerMinute) - faults.backgroundTokensPerMinute / faults.backgroundRequestTokens)
+        }
+        anyOpenAICharge = deployments.contains { $0.endpoint.provider == .openAI }
         func burst(_ deployment: SimulatedDeployment, _ perMinute: Int) -> Double {
             guard case .azure(let seconds) = deployment.endpoint.limiter, seconds < 60 else { return Double(perMinute) }
             return Double(max(1, Int(Double(perMinute) * seconds / 60)))
@@ -96,6 +105,11 @@ struct MetricsCollector {
 
     private func minutes(_ nanoseconds: Int64) -> Double { Double(nanoseconds) / 60e9 }
 
+    /// A request's charge in the bound's unit: the least any deployment charges it.
+    private func boundCharge(prompt: Int, maxTokens: Int) -> Int {
+        anyOpenAICharge ? max(prompt, maxTokens) : prompt.addingReportingOverflow(maxTokens).partialValue
+    }
+
     mutating func arrived(_ request: SimulatedRequest, at time: Int64) {
         let start = firstArrival ?? time
         firstArrival = start
@@ -103,7 +117,7 @@ struct MetricsCollector {
         minTokenTerm = min(minTokenTerm, offeredTokens - tokenLimit * elapsed)
         minRequestTerm = min(minRequestTerm, Double(offered) - requestLimit * elapsed)
         offered += 1
-        offeredTokens += Double(request.promptTokens + request.maxTokens)
+        offeredTokens += Double(boundCharge(prompt: request.promptTokens, maxTokens: request.maxTokens))
         lastArrival = time
         servedByArrival.add(servedSinceArrival)
         servedSinceArrival = Served()
@@ -144,7 +158,8 @@ struct MetricsCollector {
         case .succeeded:
             succeeded += 1
             latencies.append(time - state.arrival)
-            let served = Served(charge: state.promptTokens + state.maxTokens, requests: 1, tokens: state.promptTokens + state.outputTokens)
+            let served = Served(charge: boundCharge(prompt: state.promptTokens, maxTokens: state.maxTokens), requests: 1,
+                                tokens: state.promptTokens + state.outputTokens)
             if state.lastDispatch <= lastArrival { servedByArrival.add(served) } else { servedSinceArrival.add(served) }
         case .failed(let error):
             failures[error.kind.name, default: 0] += 1
@@ -237,7 +252,8 @@ struct MetricsCollector {
             upstream: .init(attempts: attempts, throttled: throttled, throttleRate: Double(throttled) / Double(max(1, attempts)),
                             errors: transientErrors, retries: retries),
             durationSeconds: Double(duration) / 1e9,
-            goodputTokensPerMinute: Double(served.tokens) / max(horizon, 1e-9),
+            // Over a horizon of under a second (requests that arrived all at once), the run's duration measures better.
+            goodputTokensPerMinute: Double(served.tokens) / max(horizon >= 1.0 / 60 ? horizon : runMinutes, 1.0 / 60),
             capacity: .init(horizonSeconds: horizon * 60, offeredTokens: Int(saturating: offeredTokens), boundTokens: Int(saturating: boundTokens),
                             servedTokens: served.charge, boundRequests: Int(saturating: boundRequests), servedRequests: served.requests,
                             binding: tokensBind ? "tokens" : "requests", efficiency: efficiency),

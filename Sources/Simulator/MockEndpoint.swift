@@ -10,8 +10,8 @@ public struct MockEndpoint: Sendable {
         public var at: Instant
         /// The answer, as the scheduler is told it.
         public var outcome: AttemptOutcome
-        /// What the rate-limit headers said.
-        public var rateLimits: RateLimitObservation
+        /// What the rate-limit headers said, as a client reads them (`nil`: none, or none it can read).
+        public var rateLimits: RateLimitObservation?
         /// The charge the provider counted (0 for a refusal).
         public var charged: Int
         /// The HTTP status a real server would answer with: 200, 429, 500,
@@ -25,6 +25,8 @@ public struct MockEndpoint: Sendable {
     public private(set) var inFlight = 0
     private var limiter: Limiter
     private var random: SeededRandom
+    /// The headers of the last answer, for the dialect that lags a request behind.
+    private var lastHeaders: RateLimitObservation?
 
     /// Creates an endpoint; `seed` fixes its latency jitter and faults.
     public init(model: EndpointModel, seed: UInt64) {
@@ -33,7 +35,8 @@ public struct MockEndpoint: Sendable {
         switch model.limiter {
         case .azure(let seconds):
             limiter = Limiter(azure: AzureWindows(requestsPerMinute: model.requestsPerMinute, tokensPerMinute: model.tokensPerMinute,
-                                                  subWindow: Duration.seconds(seconds).nanoseconds))
+                                                  subWindow: Duration.seconds(seconds).nanoseconds, minute: model.enforcesMinute,
+                                                  admission: model.admission))
         case .openAI:
             limiter = Limiter(openAI: OpenAIBuckets(requestsPerMinute: model.requestsPerMinute, tokensPerMinute: model.tokensPerMinute))
         }
@@ -53,15 +56,16 @@ public struct MockEndpoint: Sendable {
             let seconds = Double(time) / 1e9
             if model.faults.outages.contains(where: { seconds >= $0.start && seconds < $0.end }) {
                 return Response(at: refusal, outcome: .transientFailure(retryAfter: nil, message: "503 Service Unavailable (outage)"),
-                                rateLimits: limiter.observation(now: time), charged: 0, status: 503)
+                                rateLimits: headers(now: time), charged: 0, status: 503)
             }
         }
         let charge = model.charge(promptTokens: promptTokens, maxTokens: maxTokens)
         let admission = limiter.admit(tokens: charge, now: time)
-        let rateLimits = limiter.observation(now: time)
+        let rateLimits = headers(now: time)
         if let retryAfter = admission {
-            return Response(at: refusal, outcome: .throttled(retryAfter: .nanoseconds(retryAfter)), rateLimits: rateLimits,
-                            charged: 0, status: 429)
+            // Azure's Responses API sends no retry-after.
+            let wait: Duration? = model.headers == .unknown ? nil : .nanoseconds(retryAfter)
+            return Response(at: refusal, outcome: .throttled(retryAfter: wait), rateLimits: rateLimits, charged: 0, status: 429)
         }
         inFlight += 1
         let roll = random.nextUnit()
@@ -95,10 +99,43 @@ public struct MockEndpoint: Sendable {
         limiter.admit(tokens: tokens, now: now.nanoseconds) == nil
     }
 
-    /// The rate-limit headers the endpoint would send now.
+    /// What the limiter has left now, in full: every figure a header could carry.
     public func rateLimits(now: Instant) -> RateLimitObservation {
-        limiter.observation(now: now.nanoseconds)
+        limiter.observation(now: now.nanoseconds, window: .minute)
     }
+
+    /// The headers of an answer given now, in the endpoint's dialect, as a client reads them.
+    private mutating func headers(now: Int64) -> RateLimitObservation? {
+        switch model.headers {
+        case .none:
+            return nil
+        case .unknown:
+            // `-1` remaining requests reads as nothing; `0` tokens as nothing left.
+            return RateLimitObservation(remainingTokens: 0, refill: limiter.refill)
+        case .lagging:
+            let current = limiter.observation(now: now, window: .minute).remainders
+            defer { lastHeaders = current }
+            return lastHeaders
+        case .minuteRemainder:
+            return limiter.observation(now: now, window: .minute).remainders
+        case .windowRemainder:
+            return limiter.observation(now: now, window: .shortest).remainders
+        case .durations:
+            return limiter.observation(now: now, window: .minute)
+        }
+    }
+}
+
+extension RateLimitObservation {
+    /// Only the remaining counts, as a server that sends no limit or reset says them.
+    var remainders: RateLimitObservation {
+        RateLimitObservation(remainingRequests: remainingRequests, remainingTokens: remainingTokens, refill: refill)
+    }
+}
+
+/// Which window's figures a header reports.
+enum ReportedWindow {
+    case minute, shortest
 }
 
 /// One of the two limiters, kept in an optional so that it is mutated in place
@@ -113,18 +150,23 @@ struct Limiter: Sendable {
         return openAI!.admit(tokens: tokens, now: now)
     }
 
-    func observation(now: Int64) -> RateLimitObservation {
-        azure?.observation(now: now) ?? openAI!.observation(now: now)
+    func observation(now: Int64, window: ReportedWindow) -> RateLimitObservation {
+        azure?.observation(now: now, window: window) ?? openAI!.observation(now: now)
     }
+
+    /// How the budget comes back, as a client infers it from the provider.
+    var refill: RateLimitObservation.Refill { azure == nil ? .continuous : .atReset }
 }
 
-/// Azure's fixed windows: a minute, and a shorter window with its share of the limits.
-/// A request larger than a window's share goes when that window is empty.
+/// Azure's fixed windows: a minute (unless left out), and a shorter window with
+/// its share of the limits. A request larger than a window's share goes when that
+/// window is empty; with crossing admission, any request goes while the counts are below the limits.
 struct AzureWindows: Sendable {
     struct Window: Sendable {
         let length: Int64
         let tokenBudget: Int
         let requestBudget: Int
+        let crossing: Bool
         var number: Int64 = .min
         var tokens = 0
         var requests = 0
@@ -139,47 +181,54 @@ struct AzureWindows: Sendable {
         }
 
         func admits(_ charge: Int) -> Bool {
-            (tokens == 0 && requests == 0) || (tokens + charge <= tokenBudget && requests < requestBudget)
+            if tokens == 0 && requests == 0 { return true }
+            if crossing { return tokens < tokenBudget && requests < requestBudget }
+            return tokens + charge <= tokenBudget && requests < requestBudget
         }
 
         func end() -> Int64 { (number + 1) * length }
     }
 
-    var minute: Window
-    var sub: Window?
+    /// The minute (if enforced) first, then the sub-window (if shorter).
+    var windows: [Window] = []
 
-    init(requestsPerMinute: Int, tokensPerMinute: Int, subWindow: Int64) {
+    init(requestsPerMinute: Int, tokensPerMinute: Int, subWindow: Int64, minute: Bool = true, admission: EndpointModel.Admission = .withinLimits) {
         let length = Duration.seconds(60).nanoseconds
         func share(_ perMinute: Int, _ window: Int64) -> Int {
             max(1, Int(Double(perMinute) * Double(window) / Double(length)))
         }
-        minute = Window(length: length, tokenBudget: tokensPerMinute, requestBudget: requestsPerMinute)
+        let crossing = admission == .crossing
+        if minute || subWindow >= length {
+            windows.append(Window(length: length, tokenBudget: tokensPerMinute, requestBudget: requestsPerMinute, crossing: crossing))
+        }
         if subWindow < length {
-            sub = Window(length: subWindow, tokenBudget: share(tokensPerMinute, subWindow), requestBudget: share(requestsPerMinute, subWindow))
+            windows.append(Window(length: subWindow, tokenBudget: share(tokensPerMinute, subWindow),
+                                  requestBudget: share(requestsPerMinute, subWindow), crossing: crossing))
         }
     }
 
     mutating func admit(tokens: Int, now: Int64) -> Int64? {
-        minute.roll(to: now)
-        sub?.roll(to: now)
         var wait: Int64?
-        if !minute.admits(tokens) { wait = minute.end() - now }
-        if let sub, !sub.admits(tokens) { wait = max(wait ?? 0, sub.end() - now) }
+        for w in windows.indices {
+            windows[w].roll(to: now)
+            if !windows[w].admits(tokens) { wait = max(wait ?? 0, windows[w].end() - now) }
+        }
         if let wait { return wait }
-        minute.tokens += tokens
-        minute.requests += 1
-        sub?.tokens += tokens
-        sub?.requests += 1
+        for w in windows.indices {
+            windows[w].tokens += tokens
+            windows[w].requests += 1
+        }
         return nil
     }
 
-    func observation(now: Int64) -> RateLimitObservation {
-        var minute = self.minute
-        minute.roll(to: now)
-        let reset = Duration.nanoseconds(minute.end() - now)
+    func observation(now: Int64, window reported: ReportedWindow) -> RateLimitObservation {
+        var window = reported == .minute ? windows[0] : windows[windows.count - 1]
+        window.roll(to: now)
+        let reset = Duration.nanoseconds(window.end() - now)
         return RateLimitObservation(
-            remainingRequests: max(0, minute.requestBudget - minute.requests),
-            remainingTokens: max(0, minute.tokenBudget - minute.tokens),
+            remainingRequests: max(0, window.requestBudget - window.requests),
+            remainingTokens: max(0, window.tokenBudget - window.tokens),
+            requestLimit: window.requestBudget, tokenLimit: window.tokenBudget,
             requestsResetIn: reset, tokensResetIn: reset, refill: .atReset
         )
     }

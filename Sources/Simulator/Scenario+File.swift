@@ -19,12 +19,42 @@ extension Scenario {
         } catch {
             throw HeadroomError(.invalidScenario, "\(path): \(error)")
         }
+        if let root = try? JSONSerialization.jsonObject(with: data), let field = unknownField(in: root, decodedAs: file, at: "") {
+            throw HeadroomError(.invalidScenario, "\(path): unknown field \"\(field)\"; check its spelling against Docs/scenario.md.")
+        }
         let folder = (path as NSString).deletingLastPathComponent
         do {
             return try file.scenario(relativeTo: folder)
         } catch {
             throw HeadroomError(.invalidScenario, "\(path): \(error.message)")
         }
+    }
+
+    /// The path of the first member of the JSON `value` that the decoded `decoded`
+    /// has no field for, or `nil`: a misspelt field must not be silently ignored.
+    /// (Walks the JSON and the decoded value together, so the fields are listed nowhere twice.)
+    static func unknownField(in value: Any, decodedAs decoded: Any, at path: String) -> String? {
+        var mirror = Mirror(reflecting: decoded)
+        while mirror.displayStyle == .optional {
+            guard let wrapped = mirror.children.first?.value else { return nil }
+            mirror = Mirror(reflecting: wrapped)
+        }
+        switch value {
+        case let object as [String: Any] where mirror.displayStyle == .struct:
+            let fields = Dictionary(mirror.children.compactMap { child in child.label.map { ($0, child.value) } }, uniquingKeysWith: { a, _ in a })
+            for (name, member) in object.sorted(by: { $0.key < $1.key }) {
+                let place = path.isEmpty ? name : "\(path).\(name)"
+                guard let field = fields[name] else { return place }
+                if let found = unknownField(in: member, decodedAs: field, at: place) { return found }
+            }
+        case let array as [Any] where mirror.displayStyle == .collection:
+            for (index, (element, decodedElement)) in zip(array, mirror.children.map(\.value)).enumerated() {
+                if let found = unknownField(in: element, decodedAs: decodedElement, at: "\(path)[\(index)]") { return found }
+            }
+        default:
+            break
+        }
+        return nil
     }
 
     /// Fields that take whole numbers.
@@ -87,6 +117,9 @@ struct ScenarioFile: Decodable {
         var weight: Double?
         var latency: Latency?
         var faults: FaultModel?
+        var headers: String?
+        var admission: String?
+        var minuteWindow: Bool?
     }
 
     struct Latency: Decodable {
@@ -100,7 +133,7 @@ struct ScenarioFile: Decodable {
     struct Workload: Decodable {
         struct Trace: Decodable {
             var path: String
-            var format: WorkloadSpec.TraceFormat?
+            var format: String?
         }
         struct Synthetic: Decodable {
             var count: Int
@@ -168,6 +201,24 @@ struct ScenarioFile: Decodable {
                 model.latency.refusalSeconds = latency.refusalSeconds ?? model.latency.refusalSeconds
             }
             model.faults = entry.faults ?? model.faults
+            if let name = entry.headers {
+                guard let dialect = EndpointModel.HeaderDialect(rawValue: name) else {
+                    throw fail("deployments[\(index)].headers is '\(name)'; use one of \(quoted(EndpointModel.HeaderDialect.allCases)).")
+                }
+                model.headers = dialect
+            }
+            if let name = entry.admission {
+                guard let admission = EndpointModel.Admission(rawValue: name) else {
+                    throw fail("deployments[\(index)].admission is '\(name)'; use one of \(quoted(EndpointModel.Admission.allCases)).")
+                }
+                model.admission = admission
+            }
+            if let minute = entry.minuteWindow {
+                guard case .azure = model.limiter else {
+                    throw fail("deployments[\(index)].minuteWindow applies to Azure's fixed windows only; OpenAI's buckets have none.")
+                }
+                model.enforcesMinute = minute
+            }
             return SimulatedDeployment(id: entry.id, models: Set(entry.models ?? []), endpoint: model, maxConcurrency: entry.maxConcurrency,
                                        contextWindow: entry.contextWindow, weight: entry.weight ?? 1)
         }
@@ -178,6 +229,9 @@ struct ScenarioFile: Decodable {
         }
         if let tokens = workload.maxTokens, !(tokens >= 1 && tokens <= 10_000_000) {
             throw fail("workload.maxTokens is \(tokens); it must be from 1 to 10,000,000.")
+        }
+        if workload.maxTokens != nil && workload.maxTokensFactor != nil {
+            throw fail("workload gives both maxTokens and maxTokensFactor; give one: a fixed max_tokens, or a multiple of each request's output.")
         }
         let maxTokens: MaxTokensRule = workload.maxTokens.map { .fixed($0) } ?? .outputTimes(workload.maxTokensFactor ?? 1.25)
         let transform = WorkloadTransform(timeScale: workload.timeScale ?? 1, startSeconds: workload.startSeconds ?? 0,
@@ -190,7 +244,14 @@ struct ScenarioFile: Decodable {
         if let trace = workload.trace {
             let path = trace.path.hasPrefix("/") || folder.isEmpty ? trace.path : folder + "/" + trace.path
             let format: WorkloadSpec.TraceFormat
-            if let given = trace.format { format = given } else { format = try .guess(path: path) }
+            if let name = trace.format {
+                guard let given = WorkloadSpec.TraceFormat(rawValue: name) else {
+                    throw fail("workload.trace.format is '\(name)'; use one of \(quoted(WorkloadSpec.TraceFormat.allCases)), or leave it out to tell by the file.")
+                }
+                format = given
+            } else {
+                format = try .guess(path: path)
+            }
             spec = .trace(path: path, format: format, maxTokens: maxTokens, transform: transform)
         } else if let synthetic = workload.synthetic {
             for (name, value) in [("promptMedian", synthetic.promptMedian), ("outputMedian", synthetic.outputMedian)] {
@@ -261,6 +322,12 @@ struct ScenarioFile: Decodable {
         return Scenario(name: name ?? "scenario", seed: seed ?? 1, deployments: deployments, workload: spec, headroom: settings,
                         baselines: baselines, bucketSeconds: bucketSeconds ?? 10)
     }
+}
+
+/// Names for an error message: `"a", "b" or "c"`.
+private func quoted<T: RawRepresentable>(_ cases: [T]) -> String where T.RawValue == String {
+    let names = cases.map { "\"\($0.rawValue)\"" }
+    return names.count < 2 ? names.joined() : names.dropLast().joined(separator: ", ") + " or " + names.last!
 }
 
 extension WorkloadSpec.TraceFormat {

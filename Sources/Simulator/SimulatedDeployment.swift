@@ -33,6 +33,7 @@ public struct SimulatedDeployment: Hashable, Sendable, Codable {
         if case .azure(let seconds) = endpoint.limiter, seconds < 60 {
             windows = RateWindows(subWindows: [.seconds(seconds)])
         }
+        windows.admitsCrossing = endpoint.admission == .crossing
         return try Deployment(id: DeploymentID(id), provider: endpoint.provider, models: models, contextWindow: contextWindow,
                               requestsPerMinute: endpoint.requestsPerMinute, tokensPerMinute: endpoint.tokensPerMinute,
                               maxConcurrency: maxConcurrency, weight: weight, windows: windows)

@@ -23,7 +23,8 @@ struct MockEndpointTests {
         #expect(response2.charged == 500)
         let refused = endpoint.handle(request(1, 1), now: .seconds(3))
         #expect(isThrottled(refused, after: .seconds(7)) && refused.charged == 0)
-        #expect(refused.rateLimits.remainingTokens == 5_000 && refused.rateLimits.tokensResetIn == .seconds(57))
+        // Azure's headers: what is left of the minute, and no reset.
+        #expect(refused.rateLimits == RateLimitObservation(remainingRequests: 34, remainingTokens: 5_000, refill: .atReset))
         let response3 = endpoint.handle(request(300, 200), now: .seconds(10))
         #expect(response3.charged == 500)
     }
@@ -101,4 +102,56 @@ struct MockEndpointTests {
         let response17 = endpoint.handle(request(100, 100), now: .seconds(2))
         #expect(isThrottled(response17, after: .seconds(8)))
     }
+
+    /// An Azure deployment of 6,000 tokens (36 requests) a minute, 1,000 (6) per 10 s, that has taken one
+    /// request of 500 tokens at 1 s, answering a second one of 100 at 2 s in `dialect`.
+    static func secondAnswer(_ dialect: EndpointModel.HeaderDialect) -> RateLimitObservation? {
+        var model = EndpointModel.azure(tokensPerMinute: 6_000)
+        model.headers = dialect
+        var endpoint = MockEndpoint(model: model, seed: 1)
+        _ = endpoint.handle(request(300, 200), now: .seconds(1))
+        return endpoint.handle(request(50, 50), now: .seconds(2)).rateLimits
+    }
+
+    static let dialectCases: [(EndpointModel.HeaderDialect, RateLimitObservation?)] = [
+        (.minuteRemainder, RateLimitObservation(remainingRequests: 34, remainingTokens: 5_400, refill: .atReset)),
+        (.windowRemainder, RateLimitObservation(remainingRequests: 4, remainingTokens: 400, refill: .atReset)),
+        (.durations, RateLimitObservation(remainingRequests: 34, remainingTokens: 5_400, requestLimit: 36, tokenLimit: 6_000,
+                                          requestsResetIn: .seconds(58), tokensResetIn: .seconds(58), refill: .atReset)),
+        (.none, nil),
+        (.unknown, RateLimitObservation(remainingTokens: 0, refill: .atReset)),
+        (.lagging, RateLimitObservation(remainingRequests: 35, remainingTokens: 5_500, refill: .atReset)),
+    ]
+
+    @Test("Each header dialect says what its servers say", arguments: dialectCases)
+    func dialects(_ dialect: EndpointModel.HeaderDialect, _ expected: RateLimitObservation?) {
+        #expect(Self.secondAnswer(dialect) == expected)
+    }
+
+    @Test("Azure's Responses API dialect refuses without a retry-after")
+    func unknownDialectRefusesWithoutRetryAfter() {
+        var model = EndpointModel.azure(tokensPerMinute: 6_000)
+        model.headers = .unknown
+        var endpoint = MockEndpoint(model: model, seed: 1)
+        _ = endpoint.handle(request(900, 100), now: .seconds(1))
+        #expect(endpoint.handle(request(10, 10), now: .seconds(2)).outcome == .throttled(retryAfter: nil))
+    }
+
+    @Test("Crossing admission lets in the request that crosses a limit, and nothing after it in that window")
+    func crossingAdmission() {
+        var model = EndpointModel.azure(tokensPerMinute: 6_000)
+        model.admission = .crossing
+        model.enforcesMinute = false
+        var endpoint = MockEndpoint(model: model, seed: 1)
+        #expect(endpoint.handle(request(500, 300), now: .seconds(1)).charged == 800)
+        // 200 left of the window's 1,000: a request of 600 still gets in.
+        #expect(endpoint.handle(request(500, 100), now: .seconds(2)).charged == 600)
+        #expect(isThrottled(endpoint.handle(request(1, 1), now: .seconds(3)), after: .seconds(7)))
+        // Only 10-second windows: six of them in the minute take 6,000 and more.
+        for second in stride(from: 10.0, to: 60, by: 10) {
+            #expect(endpoint.handle(request(900, 100), now: .seconds(second)).charged == 1_000)
+        }
+        #expect(endpoint.handle(request(900, 100), now: .seconds(60)).charged == 1_000)
+    }
+
 }

@@ -19,8 +19,8 @@ public actor MockProvider {
         public var completionTokens: Int
         /// How long after arrival the answer is complete.
         public var delay: Duration
-        /// Whether the deployment counts and limits the OpenAI way (else Azure's).
-        public var openAIHeaders: Bool
+        /// What the deployment's rate-limit headers say.
+        public var headers: EndpointModel.HeaderDialect
     }
 
     /// The scenario's deployments, in its order.
@@ -64,7 +64,7 @@ public actor MockProvider {
         stats[index].record(status: response.status, tokens: response.status == 200 ? promptTokens + completion : 0,
                             bucket: bucket(now))
         return Arrival(response: response, completionTokens: completion, delay: max(.zero, response.at - now),
-                       openAIHeaders: deployments[index].endpoint.provider == .openAI)
+                       headers: deployments[index].endpoint.headers)
     }
 
     /// An accepted request (status other than 429 and 503) has been answered.

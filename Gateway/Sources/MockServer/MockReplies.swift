@@ -1,5 +1,6 @@
 import Foundation
 import HeadroomCore
+import HeadroomSimulator
 import HeadroomServerSupport
 
 /// The bodies and headers the mock answers with, shaped as OpenAI and Azure
@@ -107,12 +108,15 @@ enum MockReplies {
         return raw.map { Float($0 / norm) }
     }
 
-    /// The rate-limit headers of `observation`, the way the deployment's provider sends them.
-    static func rateLimitHeaders(_ observation: RateLimitObservation, openAI: Bool) -> [(String, String)] {
+    /// The rate-limit headers of an answer: what `observation` holds, written as
+    /// the deployment's dialect writes it (Azure's Responses API writes `-1` for what it does not know).
+    static func rateLimitHeaders(_ observation: RateLimitObservation?, dialect: EndpointModel.HeaderDialect) -> [(String, String)] {
+        guard let observation else { return [] }
         var headers: [(String, String)] = []
-        if let requests = observation.remainingRequests { headers.append(("x-ratelimit-remaining-requests", "\(requests)")) }
+        if let requests = observation.remainingRequests ?? (dialect == .unknown ? -1 : nil) {
+            headers.append(("x-ratelimit-remaining-requests", "\(requests)"))
+        }
         if let tokens = observation.remainingTokens { headers.append(("x-ratelimit-remaining-tokens", "\(tokens)")) }
-        guard openAI else { return headers }
         if let limit = observation.requestLimit { headers.append(("x-ratelimit-limit-requests", "\(limit)")) }
         if let limit = observation.tokenLimit { headers.append(("x-ratelimit-limit-tokens", "\(limit)")) }
         if let reset = observation.requestsResetIn { headers.append(("x-ratelimit-reset-requests", goDuration(reset))) }

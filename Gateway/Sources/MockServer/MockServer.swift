@@ -194,7 +194,7 @@ public struct MockServer: Sendable {
         let body: [UInt8]
         switch arrival.response.outcome {
         case .throttled(let retryAfter):
-            headers += MockReplies.retryAfterHeaders(retryAfter ?? .seconds(1))
+            if let retryAfter { headers += MockReplies.retryAfterHeaders(retryAfter) }
             body = JSONReply.errorBody("Requests to deployment '\(provider.deployments[index].id)' have exceeded the rate limit. Retry after the time in retry-after.",
                                      type: "rate_limit_exceeded", code: "429")
         case .transientFailure(_, let message):
@@ -212,7 +212,7 @@ public struct MockServer: Sendable {
     }
 
     private func headers(_ arrival: MockProvider.Arrival) -> [(String, String)] {
-        MockReplies.rateLimitHeaders(arrival.response.rateLimits, openAI: arrival.openAIHeaders)
+        MockReplies.rateLimitHeaders(arrival.response.rateLimits, dialect: arrival.headers)
     }
 
     // MARK: Responses
