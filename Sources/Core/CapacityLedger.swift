@@ -29,8 +29,13 @@ struct CapacityLedger: Sendable {
         var start: Int
         /// Whether a request that crosses the token limit is admitted while the count is below it.
         var crossing = false
+        /// Whether the window is a bucket that refills continuously (see `CapacityLedger+Refill.swift`),
+        /// rather than one that charges leave whole when they are older than its length.
+        var refills = false
         var tokens = 0
         var requests = 0
+        var tokensRefilledAt: Int64 = 0
+        var requestsRefilledAt: Int64 = 0
 
         var isEmpty: Bool { tokens == 0 && requests == 0 }
 
@@ -84,7 +89,8 @@ struct CapacityLedger: Sendable {
             return Window(
                 length: nanos, baseTokens: share(deployment.tokensPerMinute),
                 baseRequests: share(deployment.requestsPerMinute), tokenLimit: 0, requestLimit: 0, start: 0,
-                crossing: deployment.windows.admitsCrossing
+                crossing: deployment.windows.admitsCrossing,
+                refills: deployment.windows.refillsContinuously && length == .seconds(60)
             )
         }
         shortestWindow = windows[windows.count - 1].length
@@ -119,6 +125,13 @@ struct CapacityLedger: Sendable {
                 tokens += entry.tokens
                 requests += entry.requests
                 start += 1
+            }
+            guard !windows[w].refills else {
+                // A bucket keeps its charges only to settle them; what it owes falls with time.
+                windows[w].start = start
+                windows[w].refill(to: now)
+                if !windows[w].isEmpty { next = now }
+                continue
             }
             if start != windows[w].start {
                 windows[w].tokens -= tokens
@@ -245,6 +258,14 @@ struct CapacityLedger: Sendable {
                 guard window.requests < window.requestLimit else { return -1 }
                 room = min(room, window.tokenLimit - window.tokens)
             }
+            if window.refills {
+                // What refills by then counts for the claimant (less any fraction, and never below zero owed: conservative).
+                guard claimantTokens <= window.tokenLimit else { return -1 }
+                let refilled = window.refilled(from: now, to: claimantAt)
+                guard window.requests - refilled.requests + 2 <= window.requestLimit else { return -1 }
+                room = min(room, window.tokenLimit - window.tokens + refilled.tokens - claimantTokens)
+                continue
+            }
             guard now.addingSaturating(window.length) > claimantAt else { continue }
             guard claimantTokens <= window.tokenLimit else { return -1 }
             let cutoff = claimantAt.addingSaturating(-window.length)
@@ -265,6 +286,7 @@ struct CapacityLedger: Sendable {
     /// (Inlined, as is ``emptying(_:)``: a call would copy the ledger.)
     @inline(__always)
     private func expiry(freeing window: Window, for tokens: Int) -> Int64 {
+        if window.refills { return tokens > window.tokenLimit ? window.refilledFully : window.refilled(for: tokens) }
         if tokens > window.tokenLimit && !window.crossing { return emptying(window) }
         // Crossing, the count must fall below the limit; otherwise the charge must fit.
         let tokensToFree = window.crossing ? window.tokens - window.tokenLimit + 1 : window.tokens + tokens - window.tokenLimit
@@ -325,6 +347,11 @@ struct CapacityLedger: Sendable {
         reservedTotal += tokens
         let position = entries.append(Entry(time: now, tokens: tokens, requests: 1, reservedThrough: reservedTotal))
         for w in windows.indices {
+            if windows[w].refills {
+                windows[w].refill(to: now)
+                // A bucket that owes refills from now on: advancing has work at every instant.
+                nextChange = now
+            }
             windows[w].tokens += tokens
             windows[w].requests += 1
         }
@@ -339,15 +366,21 @@ struct CapacityLedger: Sendable {
     /// costs nothing; a served one what the provider counted). Returns whether
     /// that changed anything: a request told to wait may then go sooner.
     @discardableResult
-    mutating func settle(_ position: Int, tokens: Int, requests: Int) -> Bool {
+    mutating func settle(_ position: Int, tokens: Int, requests: Int, now: Int64) -> Bool {
         guard position >= entries.startIndex && position < entries.endIndex else { return false }
         let old = entries[position]
         // A charge that stands as reserved changes nothing, and the waits told still hold.
         guard tokens != old.tokens || requests != old.requests else { return false }
         entries[position] = Entry(time: old.time, tokens: tokens, requests: requests, reservedThrough: old.reservedThrough)
         for w in windows.indices where position >= windows[w].start {
+            if windows[w].refills { windows[w].refill(to: now) }
             windows[w].tokens += tokens - old.tokens
             windows[w].requests += requests - old.requests
+            // A refund fills a bucket no further than full.
+            if windows[w].refills {
+                (windows[w].tokens, windows[w].requests) = (max(0, windows[w].tokens), max(0, windows[w].requests))
+                if !windows[w].isEmpty { nextChange = now }
+            }
         }
         summarize()
         return true
@@ -363,6 +396,7 @@ struct CapacityLedger: Sendable {
         headersRefuted = false
         defer { summarize() }
         guard newEpisode && adaptation.isEnabled else { return }
+        for w in windows.indices where windows[w].refills { windows[w].refill(to: now) }
         limitFactor = max(adaptation.floor, limitFactor * adaptation.decrease)
         factorAtLastThrottle = limitFactor
         lastThrottle = now
@@ -430,7 +464,7 @@ struct CapacityLedger: Sendable {
             }
         }
         if !headersRefuted {
-            let own = remaining(asOf: position, at: observedAt)
+            let own = remaining(asOf: position, at: observedAt, now: now)
             // One shortest window after the request answered, or after the newest one for headers on their own:
             // a deployment that sends nothing cannot be held back by headers for longer.
             let newest = entries.last?.time ?? .min
@@ -463,10 +497,24 @@ struct CapacityLedger: Sendable {
     /// judged the request at `position` (sent at `time`): the charges up to it
     /// that were still in each window then, including those that have left since
     /// (while the ledger still holds them). `Int.max`: everything, as of now.
-    private func remaining(asOf position: Int, at time: Int64) -> (requests: Int, tokens: Int) {
+    private func remaining(asOf position: Int, at time: Int64, now: Int64) -> (requests: Int, tokens: Int) {
         var requests = Int.max, tokens = Int.max
         let last = min(position, entries.endIndex - 1)
         for window in windows {
+            if window.refills {
+                // What a bucket owed then: what it owes now, plus what refilled since, less what was sent since.
+                var owedTokens = window.tokens, owedRequests = window.requests
+                var index = entries.endIndex - 1
+                while index > last {
+                    owedTokens -= entries[index].tokens
+                    owedRequests -= entries[index].requests
+                    index -= 1
+                }
+                let refilled = window.refilled(from: time, to: now)
+                requests = min(requests, window.requestLimit - max(0, owedRequests + refilled.requests))
+                tokens = min(tokens, window.tokenLimit - max(0, owedTokens + refilled.tokens))
+                continue
+            }
             let cutoff = time.addingSaturating(-window.length)
             var used = 0, count = 0
             var index = last
@@ -489,6 +537,8 @@ struct CapacityLedger: Sendable {
         var summary = AdmissionSummary()
         defer { self.summary = summary }
         guard serverTokens == nil && serverRequests == nil && windows.count <= 2 else { return }
+        // A bucket that owes changes by the instant: judge in full.
+        guard !windows.contains(where: { $0.refills && !$0.isEmpty }) else { return }
         summary.tokenSlack = .max
         for w in windows.indices {
             // A window without a request to spare admits nothing: judge in full.

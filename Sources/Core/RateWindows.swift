@@ -24,6 +24,11 @@ public struct RateWindows: Hashable, Sendable {
     /// Whether a window admits any request while its counts are below its limits
     /// (the request that crosses a limit gets in), rather than only one that fits.
     public var admitsCrossing = false
+    /// Whether the minute is a bucket that holds a minute's limits and refills
+    /// continuously (OpenAI's), rather than a sliding window that a charge
+    /// leaves whole a minute after it was sent. A bucket lets the budget a
+    /// minute refills be spent as it refills, not all at once a minute later.
+    public var refillsContinuously = false
 
     /// Enforces the limits over windows shorter than a minute as well as over the minute.
     /// Windows that are not shorter than a minute, or not positive, are dropped.
@@ -43,10 +48,21 @@ public struct RateWindows: Hashable, Sendable {
         self.subWindows = Array(Set(subWindows.filter { $0 > .zero && $0 < minute })).sorted(by: >)
     }
 
+    /// OpenAI's enforcement: buckets of a minute's limits that refill continuously.
+    public static let openAI: RateWindows = {
+        var windows = RateWindows.perMinute
+        windows.refillsContinuously = true
+        return windows
+    }()
+
     /// The default scheme of a provider family: Azure sub-windows for Azure,
-    /// the sliding minute for the others.
+    /// OpenAI's refilling buckets for OpenAI, the sliding minute for the others.
     public static func `default`(for provider: ProviderKind) -> RateWindows {
-        provider == .azureOpenAI ? .azure : .perMinute
+        switch provider {
+        case .azureOpenAI: .azure
+        case .openAI: .openAI
+        case .openAICompatible: .perMinute
+        }
     }
 
     /// All enforced windows, the minute first.

@@ -150,12 +150,12 @@ struct SchedulerCore: Sendable {
         case .succeeded(let usage):
             let tokens = states[d].builtInCharge?.settlement(for: jobs[id.slot].size, usage: usage)
                 ?? states[d].charge.settlement(for: jobs[id.slot].job, usage: usage)
-            if states[d].ledger.settle(entry, tokens: tokens, requests: 1) { changed = true }
+            if states[d].ledger.settle(entry, tokens: tokens, requests: 1, now: self.now) { changed = true }
             states[d].succeeded += 1
             counters.succeeded += 1
             finish(id, .succeeded, &actions)
         case .throttled(let retryAfter):
-            states[d].ledger.settle(entry, tokens: 0, requests: 0)
+            states[d].ledger.settle(entry, tokens: 0, requests: 0, now: self.now)
             states[d].ledger.throttle(now: self.now, wait: clampedRetryAfter(retryAfter ?? configuration.defaultThrottleWait))
             changed = true
             states[d].throttled += 1
@@ -170,7 +170,7 @@ struct SchedulerCore: Sendable {
             }
             retryOrFail(id, from: d, delay: delay, reason: "'\(name)' failed: \(message)", &queue, &actions)
         case .deploymentUnavailable(let message):
-            states[d].ledger.settle(entry, tokens: 0, requests: 0)
+            states[d].ledger.settle(entry, tokens: 0, requests: 0, now: self.now)
             states[d].failed += 1
             disable(d, because: message, &queue, &actions)
             retryOrFail(id, from: d, delay: 0, reason: "'\(name)' is unavailable: \(message)", &queue, &actions)

@@ -56,7 +56,7 @@ struct CapacityLedgerTests {
                 positions.append(ledger.reserve(tokens: Int(random.next() % 10_000), now: now))
             case 30 ..< 48 where !positions.isEmpty:
                 let position = positions.remove(at: Int(random.next() % UInt64(positions.count)))
-                ledger.settle(position, tokens: Int(random.next() % 10_000), requests: 1)
+                ledger.settle(position, tokens: Int(random.next() % 10_000), requests: 1, now: now)
             case 48:
                 ledger.throttle(now: now, wait: Int64(random.next() % UInt64(5 * Self.second)))
             default:
@@ -83,7 +83,7 @@ struct CapacityLedgerTests {
         #expect(ledger.judge(tokens: 200, now: Self.second) == .waits(until: minute))
         #expect(ledger.judge(tokens: 200, now: 2 * Self.second) == .waits(until: minute))
         #expect(ledger.judge(tokens: 100, now: 2 * Self.second) == .admitted(headroom: 0))
-        ledger.settle(position, tokens: 300, requests: 1)
+        ledger.settle(position, tokens: 300, requests: 1, now: 3 * Self.second)
         #expect(ledger.judge(tokens: 200, now: 3 * Self.second) == .admitted(headroom: 0.5))
     }
 
@@ -117,7 +117,7 @@ struct CapacityLedgerTests {
                 // Settled as served, or to nothing, as a throttled request is.
                 let position = positions.remove(at: Int(random.next() % UInt64(positions.count)))
                 let served = random.next() % 2 == 0
-                ledger.settle(position, tokens: served ? Int(random.next() % 20_000) : 0, requests: served ? 1 : 0)
+                ledger.settle(position, tokens: served ? Int(random.next() % 20_000) : 0, requests: served ? 1 : 0, now: now)
             }
         }
         #expect(waits > 500)

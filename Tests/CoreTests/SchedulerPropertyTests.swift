@@ -19,7 +19,25 @@ struct SchedulerPropertyTests {
 
         for (d, deployment) in run.deployments.enumerated() {
             let attempts = log.attempts.filter { $0.deployment == d && $0.requests > 0 }
-            for window in deployment.windows.all {
+            if deployment.windows.refillsContinuously {
+                // The minute is a bucket of a minute's limits refilling continuously: every charge must
+                // fit what it holds when sent, or find it full (one larger than the bucket goes only then).
+                var tokens = Double(deployment.tokensPerMinute), requests = Double(deployment.requestsPerMinute), last: Int64 = 0
+                for attempt in attempts {
+                    let elapsed = Double(attempt.time - last) / 60e9
+                    last = attempt.time
+                    tokens = min(Double(deployment.tokensPerMinute), tokens + elapsed * Double(deployment.tokensPerMinute))
+                    requests = min(Double(deployment.requestsPerMinute), requests + elapsed * Double(deployment.requestsPerMinute))
+                    let full = tokens >= Double(deployment.tokensPerMinute) - 1e-6 && requests >= Double(deployment.requestsPerMinute) - 1e-6
+                    // A nanosecond's rounding in the scheduler's favour is allowed.
+                    let fits = Double(attempt.tokens) <= tokens + 1 && requests >= 1 - 1e-6
+                    #expect(fits || full, "\(deployment.id)'s bucket at \(attempt.time): \(attempt.tokens) tokens sent with \(tokens) in it, \(requests) requests")
+                    if !(fits || full) { return }
+                    tokens -= Double(attempt.tokens)
+                    requests -= Double(attempt.requests)
+                }
+            }
+            for window in deployment.windows.all where !(deployment.windows.refillsContinuously && window == .seconds(60)) {
                 let length = window.nanoseconds
                 let tokenLimit = max(1, Int(Double(deployment.tokensPerMinute) * Double(length) / 60e9))
                 let requestLimit = max(1, Int(Double(deployment.requestsPerMinute) * Double(length) / 60e9))
