@@ -28,9 +28,15 @@ public actor HeadroomEngine {
     private var isShutDown = false
     private var drained: [CheckedContinuation<Void, Never>] = []
     private let noticeContinuation: AsyncStream<HeadroomError>.Continuation
+    private let calibrationContinuation: AsyncStream<CalibrationNotice>.Continuation
+    /// What the last notices said of each deployment's calibration.
+    private var calibration: [CalibrationNotice.State]
 
     /// What an operator should hear about: a deployment that left rotation, and why.
     public nonisolated let notices: AsyncStream<HeadroomError>
+    /// What an operator may want to hear about: a deployment held back by its
+    /// provider's headers or a 429, and when that lifts (noticed at the next event).
+    public nonisolated let calibrations: AsyncStream<CalibrationNotice>
 
     /// One caller's request while the scheduler has it.
     private struct Call {
@@ -59,6 +65,8 @@ public actor HeadroomEngine {
         defaultMaxTokens = configuration.defaultMaxTokens ?? 4_096
         tokenizer = ClassEstimate(.o200k)
         (notices, noticeContinuation) = AsyncStream<HeadroomError>.makeStream(bufferingPolicy: .bufferingNewest(100))
+        (calibrations, calibrationContinuation) = AsyncStream<CalibrationNotice>.makeStream(bufferingPolicy: .bufferingNewest(100))
+        calibration = Array(repeating: CalibrationNotice.State(), count: resolved.count)
     }
 
     // MARK: Public API
@@ -124,6 +132,7 @@ public actor HeadroomEngine {
         timer?.cancel()
         timer = nil
         noticeContinuation.finish()
+        calibrationContinuation.finish()
     }
 
     // MARK: Submitting
@@ -192,6 +201,18 @@ public actor HeadroomEngine {
             case .deploymentDisabled(_, let notice):
                 noticeContinuation.yield(notice)
             }
+        }
+        noteCalibration()
+    }
+
+    /// Tells ``calibrations`` of each deployment whose calibration changed since it last told.
+    private func noteCalibration() {
+        let snapshot = scheduler.snapshot(now: now())
+        for (d, deployment) in snapshot.deployments.enumerated() where CalibrationNotice.State(deployment) != calibration[d] {
+            for notice in CalibrationNotice.changes(from: calibration[d], to: deployment, now: snapshot.at) {
+                calibrationContinuation.yield(notice)
+            }
+            calibration[d] = CalibrationNotice.State(deployment)
         }
     }
 

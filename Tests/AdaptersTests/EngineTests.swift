@@ -109,6 +109,20 @@ struct EngineTests {
         #expect(snapshot.counters.throttled == 1 && snapshot.deployments[0].blockedUntil != nil)
     }
 
+    @Test("Headers showing less room than the engine counted are told on calibrations, with how long they hold")
+    func calibrationNotices() async throws {
+        let transport = ScriptedTransport([
+            "east": [.respond(200, headers: ["x-ratelimit-remaining-tokens": "10", "x-ratelimit-remaining-requests": "500"], body: [completion])],
+        ])
+        let engine = try HeadroomEngine(configuration: twoAzureDeployments(), transport: transport, environment: keys)
+        _ = try await engine.chat(hello)
+        var notices = engine.calibrations.makeAsyncIterator()
+        let held = await notices.next()
+        #expect(held?.deployment == "east")
+        #expect(held?.message.hasPrefix("Deployment 'east': its rate-limit headers show less room than Headroom counted (10 tokens left); held to them for ") == true)
+        #expect(await engine.snapshot().deployments[0].serverView?.remainingTokens == 10)
+    }
+
     @Test("A refused key takes the deployment out of rotation; its work goes elsewhere")
     func refusedKey() async throws {
         let transport = ScriptedTransport([

@@ -33,6 +33,19 @@ extension GatewayStats {
         perDeployment("headroom_deployment_succeeded_total", "counter", "Attempts answered with success.") { "\($0.succeeded)" }
         perDeployment("headroom_deployment_failed_total", "counter", "Attempts that failed otherwise.") { "\($0.failed)" }
         perDeployment("headroom_deployment_in_rotation", "gauge", "1 if the deployment takes requests.") { $0.outOfRotation == nil ? "1" : "0" }
+        perDeployment("headroom_deployment_blocked_seconds", "gauge", "Seconds until a 429's retry-after ends (0: none in force).") {
+            "\($0.blockedForSeconds ?? 0)"
+        }
+        perDeployment("headroom_deployment_server_view_seconds", "gauge",
+                      "Seconds the provider's lower view of the budget, from its headers, still holds (0: none in force).") {
+            "\($0.serverView?.expiresInSeconds ?? 0)"
+        }
+        let viewed = deployments.filter { $0.serverView?.remainingTokens != nil }
+        metric("headroom_deployment_server_view_remaining_tokens", "gauge", "Tokens left by the provider's headers, while that view holds.",
+               viewed.map { (#"{deployment="\#(Self.escape($0.id))"}"#, "\($0.serverView?.remainingTokens ?? 0)") })
+        perDeployment("headroom_deployment_headers_ignored", "gauge", "1 if the provider contradicted its rate-limit headers and they are ignored until a 429.") {
+            $0.headersIgnored ? "1" : "0"
+        }
         metric("headroom_client_requests_total", "counter", "Requests per client.",
                clients.map { (#"{client="\#(Self.escape($0.name))"}"#, "\($0.requests)") })
         metric("headroom_client_rejected_total", "counter", "Requests refused by the client's own limits.",

@@ -59,8 +59,22 @@ public struct GatewayStats: Codable, Hashable, Sendable {
         public var failed: Int
         /// Seconds until a 429's retry-after ends, if one is in force.
         public var blockedForSeconds: Double?
+        /// The provider's own view of the budget, from its rate-limit headers, while the scheduler holds the deployment to it.
+        public var serverView: ServerView?
+        /// Whether the provider contradicted its own rate-limit headers, so they are ignored until its next 429.
+        public var headersIgnored: Bool
         /// Why the deployment is out of rotation, if it is.
         public var outOfRotation: String?
+    }
+
+    /// What a deployment's rate-limit headers said, as the scheduler holds it.
+    public struct ServerView: Codable, Hashable, Sendable {
+        /// Tokens the server said were left, less what was sent since, if it said fewer than the scheduler counted.
+        public var remainingTokens: Int?
+        /// Requests the server said were left, less what was sent since, if it said fewer than the scheduler counted.
+        public var remainingRequests: Int?
+        /// Seconds until the view lapses: the server's reset, or the deployment's shortest window after the request it answered.
+        public var expiresInSeconds: Double
     }
 
     /// One client's requests.
@@ -105,6 +119,11 @@ extension GatewayStats.Deployment {
         throttled = snapshot.throttled
         failed = snapshot.failed
         blockedForSeconds = snapshot.blockedUntil.flatMap { $0 > now ? Double(($0 - now).nanoseconds) / 1e9 : nil }
+        serverView = snapshot.serverView.map {
+            GatewayStats.ServerView(remainingTokens: $0.remainingTokens, remainingRequests: $0.remainingRequests,
+                                    expiresInSeconds: max(0, Double(($0.until - now).nanoseconds) / 1e9))
+        }
+        headersIgnored = snapshot.headersIgnored
         outOfRotation = snapshot.outOfRotation
     }
 }

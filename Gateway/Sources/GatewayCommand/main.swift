@@ -18,6 +18,9 @@ await runCommand("headroom-gateway", usage: usage) {
     Task {
         for await notice in gateway.engine.notices { printError("headroom-gateway: \(notice.message)") }
     }
+    Task {
+        for await notice in gateway.engine.calibrations { printError("headroom-gateway: \(notice.message)") }
+    }
     try await gateway.run { port in
         let deployments = configuration.engine.deployments.map(\.id).joined(separator: ", ")
         printLine("headroom-gateway: http://\(configuration.host):\(port)/v1 → \(deployments); "
