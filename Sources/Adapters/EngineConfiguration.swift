@@ -79,8 +79,11 @@ public struct EngineConfiguration: Sendable, Codable {
     public var allocation: String?
     /// Submissions beyond this many waiting requests fail with `queueFull` (default 10,000).
     public var maxQueueLength: Int?
-    /// Requests waiting longer fail with `queueWaitExceeded` (default: no bound).
+    /// Requests waiting longer fail with `queueWaitExceeded` (default ``defaultMaxQueueWaitSeconds``):
+    /// a caller gets an answer, with when to try again, rather than hang until it gives up.
     public var maxQueueWaitSeconds: Double?
+    /// The longest a request waits for a deployment when the configuration does not say: one minute.
+    public static let defaultMaxQueueWaitSeconds = 60.0
     /// The share of each limit to plan for, in (0, 1] (default 1).
     public var targetUtilization: Double?
     /// Attempts in all, the first included (default 5).
@@ -162,7 +165,7 @@ public struct EngineConfiguration: Sendable, Codable {
     func schedulerConfiguration() throws(HeadroomError) -> SchedulerConfiguration {
         var configuration = SchedulerConfiguration()
         if let length = maxQueueLength { configuration.maxQueueLength = length }
-        configuration.maxQueueWait = maxQueueWaitSeconds.map { .seconds($0) }
+        configuration.maxQueueWait = .seconds(maxQueueWaitSeconds ?? Self.defaultMaxQueueWaitSeconds)
         configuration.targetUtilization = targetUtilization ?? 1
         configuration.retry.maxAttempts = maxAttempts ?? configuration.retry.maxAttempts
         try configuration.validate()

@@ -45,11 +45,17 @@ public struct HeadroomError: Error, Hashable, Sendable, CustomStringConvertible 
     public let kind: Kind
     /// What happened and what to do about it.
     public let message: String
+    /// For a job turned away by back-pressure (``Kind/queueFull``,
+    /// ``Kind/queueWaitExceeded``): how long until the scheduler expects the
+    /// work now waiting to have gone, at the deployments' combined rate. What a
+    /// client should wait before sending it again (a gateway's `Retry-After`).
+    public let retryAfter: Duration?
 
     /// Creates an error of `kind` with a message for the user.
-    public init(_ kind: Kind, _ message: String) {
+    public init(_ kind: Kind, _ message: String, retryAfter: Duration? = nil) {
         self.kind = kind
         self.message = message
+        self.retryAfter = retryAfter
     }
 
     public var description: String { "\(kind): \(message)" }

@@ -16,6 +16,10 @@ struct SchedulerCore: Sendable {
     var nextSequence: UInt64 = 0
     var now: Int64 = .min
     var requestedWakeup: Int64?
+    /// The mean charge (prompt plus output) of recent submissions, for ``expectedDrain(of:)``.
+    var meanCharge = RunningMean(window: 1_000)
+    /// Jobs waiting or backing off when the last event ended.
+    var waitingCount = 0
     var eligibility: [[String]: EligibilityGroup] = [:]
     var lastEligibility: (models: [String], group: EligibilityGroup)?
     var backingOff = 0
@@ -81,6 +85,7 @@ struct SchedulerCore: Sendable {
         let sequence = nextSequence
         nextSequence += 1
         counters.submitted += 1
+        meanCharge.add(Double(JobSize(job).contextTokens))
 
         var eligible: [Int] = []
         var rejection: HeadroomError?
@@ -121,7 +126,8 @@ struct SchedulerCore: Sendable {
         if let bound = configuration.maxQueueLength, queue.count > bound, isLive(id), case .queued = jobs[id.slot].state {
             _ = queue.remove(id)
             counters.rejected += 1
-            let error = HeadroomError(.queueFull, "Job \(id) was rejected: \(queue.count) jobs are already waiting, the maximum (SchedulerConfiguration.maxQueueLength). Retry later, or raise the bound if waits are acceptable.")
+            let retryAfter = expectedDrain(of: queue.count)
+            let error = HeadroomError(.queueFull, "Job \(id) was rejected: \(queue.count) jobs are already waiting, the maximum (SchedulerConfiguration.maxQueueLength). Retry in \(retryAfter), when they are expected to have gone, or raise the bound if waits are acceptable.", retryAfter: retryAfter)
             finish(id, .failed(error), &actions)
         }
         return id
@@ -272,6 +278,7 @@ struct SchedulerCore: Sendable {
         _ queue: inout Q, _ allocation: inout A, _ actions: inout [SchedulerAction]
     ) {
         var next = fill(&queue, &allocation, &actions)
+        waitingCount = queue.count + backingOff
         while let timer = timers.first, isStale(timer) { timers.removeFirst() }
         if let timer = timers.earliest { next = min(next, timer) }
         guard next != .max else { return }
@@ -400,7 +407,8 @@ struct SchedulerCore: Sendable {
         if record.giveUpKind == .deadlineExceeded {
             return HeadroomError(.deadlineExceeded, "Job \(id) reached its deadline \(Instant(nanoseconds: at)) after waiting \(waited) in \(record.attempts) attempt(s)\(last).")
         }
-        return HeadroomError(.queueWaitExceeded, "Job \(id) waited \(waited), beyond SchedulerConfiguration.maxQueueWait, in \(record.attempts) attempt(s)\(last). Add capacity or allow longer waits.")
+        return HeadroomError(.queueWaitExceeded, "Job \(id) waited \(waited), beyond SchedulerConfiguration.maxQueueWait, in \(record.attempts) attempt(s)\(last). Add capacity or allow longer waits.",
+                             retryAfter: expectedDrain(of: waitingCount))
     }
 
     /// A timer whose job has ended, or a back-off timer the job no longer waits on.

@@ -141,6 +141,19 @@ struct SchedulerTransitionTests {
         #expect(rejected.count == 1 && failure(rejected.first)?.kind == .queueFull)
     }
 
+    @Test("A refusal for a full queue says when the work waiting is expected to have gone")
+    func queueFullSaysWhenToRetry() throws {
+        var configuration = SchedulerConfiguration.exact
+        configuration.maxQueueLength = 2
+        // 1,000 tokens and one request a second; every job is charged 1,000.
+        var scheduler = try makeScheduler([server("a", rpm: 60, tpm: 60_000, concurrency: 1)], configuration: configuration)
+        for _ in 0 ..< 3 { _ = scheduler.submit(job(500, 500), now: at(0)) }
+        // Two wait: they and the newcomer go in three seconds at the deployment's rate.
+        let rejected = try #require(failure(scheduler.submit(job(500, 500), now: at(0)).actions.first))
+        #expect(rejected.kind == .queueFull && rejected.retryAfter == .seconds(3))
+        #expect(rejected.message.contains("Retry in 3.0 seconds, when they are expected to have gone"))
+    }
+
     @Test("With no room to wait, a job that can go at once is still taken; one that would wait is refused", arguments: pairs)
     func zeroQueueBound(_ queue: QueueKind, _ allocation: AllocationKind) throws {
         var configuration = SchedulerConfiguration.exact

@@ -58,7 +58,7 @@ public struct GatewayConfiguration: Sendable, Decodable {
     public var port: Int
     /// The clients allowed in; at least one.
     public var clients: [Client]
-    /// The Retry-After sent with a 429 for a full queue or an expired wait (default 1 s).
+    /// The Retry-After sent with a 429 when the scheduler gives no estimate of when room returns (default 1 s).
     public var retryAfterSeconds: Int
 
     /// Creates a configuration.

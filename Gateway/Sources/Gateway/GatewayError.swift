@@ -10,7 +10,9 @@ enum GatewayError {
         guard let error = error as? HeadroomError else {
             return (JSONReply.error(502, "The upstream answer could not be read: \(error)", type: "server_error", code: "bad_upstream_response"), .failed)
         }
-        let retryAfter = [("retry-after", "\(retryAfterSeconds)")]
+        // When the scheduler expects room, where it says; else the configured constant.
+        let seconds = error.retryAfter.map { ($0.nanoseconds + 999_999_999) / 1_000_000_000 } ?? Int64(retryAfterSeconds)
+        let retryAfter = [("retry-after", "\(seconds)")]
         switch error.kind {
         case .queueFull:
             return (JSONReply.error(429, error.message, type: "rate_limit_exceeded", code: "queue_full", headers: retryAfter), .rejected)
