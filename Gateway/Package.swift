@@ -12,6 +12,7 @@ let package = Package(
         .executable(name: "headroom-mock", targets: ["MockCommand"]),
         .executable(name: "headroom-gateway", targets: ["GatewayCommand"]),
         .executable(name: "headroom-load", targets: ["LoadCommand"]),
+        .executable(name: "headroom-compare", targets: ["CompareCommand"]),
     ],
     dependencies: [
         .package(name: "Headroom", path: ".."),
@@ -25,6 +26,7 @@ let package = Package(
             dependencies: [
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Sources/ServerSupport"
         ),
@@ -59,15 +61,25 @@ let package = Package(
             ],
             path: "Sources/LoadCommand"
         ),
+        .executableTarget(
+            name: "CompareCommand",
+            dependencies: [
+                "HeadroomMockServer", "HeadroomGateway", "HeadroomServerSupport",
+                .product(name: "HeadroomCore", package: "Headroom"),
+                .product(name: "HeadroomSimulator", package: "Headroom"),
+                .product(name: "HeadroomAdapters", package: "Headroom"),
+                .product(name: "HeadroomTokenizers", package: "Headroom"),
+            ],
+            path: "Sources/CompareCommand"
+        ),
         .testTarget(
             name: "HeadroomGatewayTests",
             dependencies: [
-                "HeadroomMockServer", "HeadroomGateway",
+                "HeadroomMockServer", "HeadroomGateway", "HeadroomServerSupport",
                 .product(name: "HeadroomCore", package: "Headroom"),
                 .product(name: "HeadroomSimulator", package: "Headroom"),
                 .product(name: "HeadroomAdapters", package: "Headroom"),
                 .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Tests/GatewayTests"
         ),

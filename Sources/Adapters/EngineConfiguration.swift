@@ -48,6 +48,12 @@ public struct EngineConfiguration: Sendable, Codable {
         public var contextWindow: Int?
         /// Weight for weighted allocation.
         public var weight: Double?
+        /// The window shorter than a minute over which the provider also enforces the limits, in seconds
+        /// (default: 10 for Azure, none for the others), as in a scenario file.
+        public var subWindowSeconds: Double?
+        /// Whether the provider admits the request that crosses a window's limit while the count is below it
+        /// (default false), as a scenario's `"admission": "crossing"`.
+        public var admitsCrossing: Bool?
 
         /// Creates an entry.
         public init(id: String, provider: String, endpoint: String? = nil, baseURL: String? = nil, apiKeyEnvironment: String,
@@ -152,10 +158,20 @@ public struct EngineConfiguration: Sendable, Codable {
             default:
                 throw HeadroomError(.invalidConfiguration, "Deployment '\(entry.id)': provider '\(entry.provider)' is not azure, openai or openai-compatible.")
             }
+            var windows = RateWindows.default(for: adapter.provider)
+            if let seconds = entry.subWindowSeconds {
+                guard seconds >= 0.001 && seconds < 60 else {
+                    throw HeadroomError(.invalidConfiguration, "Deployment '\(entry.id)': subWindowSeconds is \(seconds); it must be from 0.001 to below 60.")
+                }
+                windows = RateWindows(subWindows: [.seconds(seconds)])
+                windows.refillsContinuously = RateWindows.default(for: adapter.provider).refillsContinuously
+            }
+            windows.admitsCrossing = entry.admitsCrossing ?? false
             let deployment = try Deployment(
                 id: DeploymentID(entry.id), provider: adapter.provider, models: Set(entry.models ?? []),
                 contextWindow: entry.contextWindow, requestsPerMinute: entry.requestsPerMinute,
-                tokensPerMinute: entry.tokensPerMinute, maxConcurrency: entry.maxConcurrency, weight: entry.weight ?? 1
+                tokensPerMinute: entry.tokensPerMinute, maxConcurrency: entry.maxConcurrency, weight: entry.weight ?? 1,
+                windows: windows
             )
             return (deployment, adapter)
         }

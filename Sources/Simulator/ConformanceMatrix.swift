@@ -100,7 +100,7 @@ public struct ConformanceMatrix: Sendable {
     /// The workload of a row: lognormal sizes (prompt median 500, output 200, `max_tokens` 1.25 x the output)
     /// arriving at `overload` times what the row's capacity serves, as its deployments charge them,
     /// with priorities 0, 1 and 2 in turn.
-    func workload(for row: Row) -> TransformedWorkload<SyntheticWorkload> {
+    public func workload(for row: Row) -> TransformedWorkload<SyntheticWorkload> {
         let prompt = SyntheticWorkload.Size(median: 500, sigma: 0.6, range: 20 ... 4_000)
         let output = SyntheticWorkload.Size(median: 200, sigma: 0.6, range: 10 ... 1_000)
         func generator(count: Int, perSecond: Double) -> SyntheticWorkload {

@@ -262,7 +262,7 @@ struct MetricsCollector {
                 let quota = Double(deployments[d].endpoint.tokensPerMinute) * runMinutes
                 let stats = perDeployment[d]
                 return .init(id: deployments[d].id, attempts: stats.attempts, succeeded: stats.succeeded, throttled: stats.throttled,
-                             errors: stats.errors, chargedTokens: stats.chargedTokens, quotaTokens: Int(saturating: quota),
+                             errors: stats.errors, chargedTokens: stats.chargedTokens, servedTokens: stats.servedTokens, quotaTokens: Int(saturating: quota),
                              utilization: Double(stats.chargedTokens) / max(1, quota))
             },
             timeline: .init(bucketSeconds: Double(bucket) / 1e9, chargedTokens: chargedTimeline,

@@ -148,6 +148,8 @@ public struct SimulationReport: Hashable, Sendable, Codable {
         public var errors: Int
         /// Tokens its limiter charged.
         public var chargedTokens: Int
+        /// Prompt and completion tokens of the attempts it served, over the whole run.
+        public var servedTokens: Int
         /// Its tokens-per-minute limit times the run's minutes.
         public var quotaTokens: Int
         /// `chargedTokens / quotaTokens`.

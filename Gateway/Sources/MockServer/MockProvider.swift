@@ -56,8 +56,10 @@ public actor MockProvider {
 
     /// A request reaches deployment `index`: counts it, charges it, and says how it is answered.
     /// `maxTokens` is 0 for embeddings, which generate nothing.
-    public func arrive(at index: Int, promptTokens: Int, maxTokens: Int) -> Arrival {
-        let generated = maxTokens == 0 ? 0 : min(maxTokens, 8 + Int(random.next() % 57))
+    /// `outputTokens`, when given, is how long the answer is (at most `maxTokens`); else the mock draws a length.
+    public func arrive(at index: Int, promptTokens: Int, maxTokens: Int, outputTokens: Int? = nil) -> Arrival {
+        let drawn = 8 + Int(random.next() % 57)
+        let generated = maxTokens == 0 ? 0 : min(maxTokens, max(0, outputTokens ?? drawn))
         let now = elapsed()
         let response = endpoints[index].handle(promptTokens: promptTokens, maxTokens: maxTokens, outputTokens: generated, now: now)
         let completion = response.status == 200 ? generated : 0

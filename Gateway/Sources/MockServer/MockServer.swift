@@ -111,6 +111,10 @@ public struct MockServer: Sendable {
         }
     }
 
+    /// A body field the mock reads as the answer's length in tokens (at most the request's `max_tokens`),
+    /// so that a replay through a gateway can repeat a simulated workload exactly.
+    public static let outputTokensField = "mock_output_tokens"
+
     private func resolve(_ target: Target, model: String?) -> Int? {
         switch target {
         case .fixed(let index): index
@@ -123,7 +127,10 @@ public struct MockServer: Sendable {
         let messages = chat.messages.map { (role: $0.role, content: $0.text, name: $0.name) }
         let prompt = ChatTokenCount.count(messages, using: tokenizer)
         let maxTokens = chat.outputLimit ?? 4_096
-        let arrival = await provider.arrive(at: index, promptTokens: prompt, maxTokens: maxTokens)
+        // A replay that must agree with a simulation names each answer's length (see headroom-compare).
+        var outputTokens: Int?
+        if case .integer(let asked) = chat.extra[Self.outputTokensField] { outputTokens = asked }
+        let arrival = await provider.arrive(at: index, promptTokens: prompt, maxTokens: maxTokens, outputTokens: outputTokens)
         guard arrival.response.status == 200 else { return await refuse(arrival, at: index) }
         let id = "chatcmpl-mock-\(UUID().uuidString.prefix(8).lowercased())"
         let model = chat.model ?? modelName(at: index)

@@ -5,7 +5,7 @@ import HeadroomGateway
 import HeadroomMockServer
 import HeadroomSimulator
 import Hummingbird
-import ServiceLifecycle
+import HeadroomServerSupport
 
 /// A mock provider and a gateway in front of it, both on free loopback ports in this process.
 struct Servers {
@@ -17,10 +17,8 @@ struct Servers {
     /// The test client's key.
     static let key = "sk-test"
 
-    /// Starts the mock with `deployments`, and a gateway over them configured by `configure`, runs `body`, then stops both.
-    ///
-    /// Each server stops gracefully, the gateway (then its engine) first: cancelling a server's task instead would drop the connections it
-    /// had accepted but not yet served, which NIO traps on ("Deinited NIOAsyncWriter without calling finish()").
+    /// Starts the mock with `deployments`, and a gateway over them configured by `configure`, runs `body`, then stops both,
+    /// each gracefully, the gateway (then its engine) first.
     static func with(_ deployments: [SimulatedDeployment],
                      configure: (inout GatewayConfiguration) -> Void = { _ in },
                      _ body: (Servers) async throws -> Void) async throws {
@@ -47,29 +45,6 @@ struct Servers {
             }
             await gateway.engine.shutdown()
         }
-    }
-
-    /// Runs the server `make` builds, calls `body` with its port once it listens, then shuts the server down
-    /// gracefully and waits for it to stop, whether or not `body` threw.
-    private static func serving<App: ApplicationProtocol>(
-        _ make: (@escaping @Sendable (Int) async -> Void) -> App,
-        _ body: (Int) async throws -> Void
-    ) async throws {
-        let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let app = make { continuation.yield($0) }
-        let group = ServiceGroup(configuration: .init(services: [app], logger: app.logger))
-        let run = Task {
-            defer { continuation.finish() }
-            try await group.run()
-        }
-        var iterator = ports.makeAsyncIterator()
-        var outcome: Result<Void, any Error> = .failure(HeadroomError(.invalidConfiguration, "the server stopped before it listened"))
-        if let port = await iterator.next() {
-            do { try await body(port); outcome = .success(()) } catch { outcome = .failure(error) }
-        }
-        await group.triggerGracefulShutdown()
-        try await run.value
-        try outcome.get()
     }
 }
 

@@ -1,0 +1,171 @@
+import Foundation
+import HeadroomAdapters
+import HeadroomCore
+import HeadroomGateway
+import HeadroomMockServer
+import HeadroomServerSupport
+import HeadroomSimulator
+import HeadroomTokenizers
+
+/// One request of the replay: what the simulator is given, and the body the live client sends.
+struct ReplayRequest: Sendable {
+    /// Its arrival, its prompt as the mock counts it, its `max_tokens` and its answer's length.
+    var simulated: SimulatedRequest
+    /// The chat request, asking the mock for an answer of the simulated length.
+    var body: [UInt8]
+}
+
+/// What the simulator and the live run are compared on.
+struct Figures {
+    var offered = 0
+    var served = 0
+    var attempts = 0
+    var throttled = 0
+    /// Prompt and completion tokens of the requests served.
+    var servedTokens = 0
+    /// From the first arrival to the last answer.
+    var durationSeconds = 0.0
+    /// Arrival to answer, of the requests served.
+    var latencies: [Double] = []
+    /// For the simulator, read from its report rather than from `latencies`.
+    var latencyPercentiles: (p50: Double, p99: Double)?
+
+    var throttleRate: Double { Double(throttled) / Double(max(1, attempts)) }
+    var goodputTokensPerMinute: Double { Double(servedTokens) / max(durationSeconds / 60, 1e-9) }
+
+    /// The median and the 99th percentile of the latencies (nearest rank).
+    var percentiles: (p50: Double, p99: Double) {
+        if let latencyPercentiles { return latencyPercentiles }
+        let sorted = latencies.sorted()
+        guard !sorted.isEmpty else { return (0, 0) }
+        func rank(_ share: Double) -> Double { sorted[min(sorted.count - 1, Int((share * Double(sorted.count)).rounded(.up)) - 1)] }
+        return (rank(0.5), rank(0.99))
+    }
+}
+
+extension SimulatedDeployment {
+    /// The same deployment with time running `factor` times faster: limits per minute `factor` times
+    /// higher, windows, latencies and other clients' gaps `factor` times shorter.
+    func compressed(by factor: Double) -> SimulatedDeployment {
+        var deployment = self
+        var model = endpoint
+        model.tokensPerMinute = Int((Double(model.tokensPerMinute) * factor).rounded())
+        model.requestsPerMinute = Int((Double(model.requestsPerMinute) * factor).rounded())
+        if case .azure(let seconds) = model.limiter { model.limiter = .azure(subWindowSeconds: seconds / factor) }
+        model.latency.firstTokenSeconds /= factor
+        model.latency.perOutputTokenSeconds /= factor
+        model.latency.refusalSeconds /= factor
+        model.faults.timeoutSeconds /= factor
+        model.faults.backgroundTokensPerMinute *= factor
+        deployment.endpoint = model
+        return deployment
+    }
+}
+
+/// The words prompts are made of.
+private let words = ["the", "cat", "sat", "on", "a", "mat", "with", "some", "quiet", "joy"]
+
+/// Builds the replay of a conformance-matrix row's workload, compressed in time by `factor`.
+func replay(of row: ConformanceMatrix.Row, matrix: ConformanceMatrix, compressedBy factor: Double) throws -> [ReplayRequest] {
+    let tokenizer = try BPETokenizer.load(.o200k)
+    var workload = matrix.workload(for: row)
+    var requests: [ReplayRequest] = []
+    while let request = try workload.next() {
+        // A prompt of about the simulated size in plain words (which the gateway's estimate counts within
+        // about 1% of the exact count), counted as the mock counts it.
+        let content = (0 ..< max(1, request.promptTokens - 8)).map { words[$0 % words.count] }.joined(separator: " ")
+        let prompt = ChatTokenCount.count([(role: "user", content: content, name: nil)], using: tokenizer)
+        var simulated = request
+        simulated.arrival = Instant(nanoseconds: Int64(Double(request.arrival.nanoseconds) / factor))
+        simulated.promptTokens = prompt
+        let body: [String: Any] = [
+            "model": "gpt-4o", "messages": [["role": "user", "content": content]], "max_tokens": request.maxTokens,
+            MockServer.outputTokensField: request.outputTokens,
+        ]
+        requests.append(ReplayRequest(simulated: simulated, body: Array(try JSONSerialization.data(withJSONObject: body))))
+    }
+    return requests
+}
+
+/// A fixed list of requests, for the simulator.
+struct ListWorkload: WorkloadSource {
+    var requests: [SimulatedRequest]
+    var position = 0
+
+    mutating func next() throws(HeadroomError) -> SimulatedRequest? {
+        guard position < requests.count else { return nil }
+        defer { position += 1 }
+        return requests[position]
+    }
+}
+
+/// Sends `requests` to `url` at their arrival times (measured from now), all at once as they fall due, and measures the answers.
+func send(_ requests: [ReplayRequest], to url: String, key: String) async -> Figures {
+    let transport = URLSessionTransport()
+    let start = ContinuousClock.now
+    let results = await withTaskGroup(of: (status: Int?, tokens: Int, latency: Double, end: Double).self) { group in
+        for request in requests {
+            let due = start + .nanoseconds(request.simulated.arrival.nanoseconds)
+            try? await Task.sleep(until: due, clock: .continuous)
+            group.addTask {
+                let message = HTTPRequestData(method: "POST", url: url, headers: [HTTPField("authorization", "Bearer \(key)"),
+                                                                                   HTTPField("content-type", "application/json")],
+                                              body: request.body)
+                var status: Int?, tokens = 0
+                if let response = try? await transport.send(message, timeout: .seconds(3_600)), let body = try? await response.collect() {
+                    status = response.status
+                    let json = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any]
+                    if response.status == 200, let total = (json?["usage"] as? [String: Any])?["total_tokens"] as? Int { tokens = total }
+                }
+                let end = ContinuousClock.now - start
+                return (status, tokens, seconds(end - .nanoseconds(request.simulated.arrival.nanoseconds)), seconds(end))
+            }
+        }
+        var results: [(status: Int?, tokens: Int, latency: Double, end: Double)] = []
+        for await result in group { results.append(result) }
+        return results
+    }
+    var figures = Figures(offered: requests.count)
+    for result in results where result.status == 200 {
+        figures.served += 1
+        figures.servedTokens += result.tokens
+        figures.latencies.append(result.latency)
+    }
+    let first = requests.first.map { seconds(.nanoseconds($0.simulated.arrival.nanoseconds)) } ?? 0
+    figures.durationSeconds = (results.map(\.end).max() ?? first) - first
+    return figures
+}
+
+func seconds(_ duration: Duration) -> Double {
+    Double(duration.nanoseconds) / 1e9
+}
+
+/// Replays `requests` through a gateway in front of a mock of `deployments`, both in this process on loopback ports.
+func liveRun(deployments: [SimulatedDeployment], requests: [ReplayRequest], maxWaitSeconds: Double, seed: UInt64) async throws -> Figures {
+    var live = Figures()
+    let mock = try MockServer(deployments: deployments, seed: seed)
+    try await serving({ mock.application(port: 0, onRunning: $0) }) { mockPort in
+        let mockURL = "http://127.0.0.1:\(mockPort)"
+        var engine = EngineConfiguration(deployments: deployments.map { deployment in
+            var entry = EngineConfiguration.DeploymentEntry(
+                id: deployment.id, provider: "azure", endpoint: mockURL, apiKeyEnvironment: "MOCK_KEY",
+                deploymentNames: ["gpt-4o": deployment.id], models: ["gpt-4o"],
+                requestsPerMinute: deployment.endpoint.requestsPerMinute, tokensPerMinute: deployment.endpoint.tokensPerMinute)
+            if case .azure(let seconds) = deployment.endpoint.limiter { entry.subWindowSeconds = seconds }
+            entry.admitsCrossing = deployment.endpoint.admission == .crossing
+            return entry
+        })
+        engine.maxQueueWaitSeconds = maxWaitSeconds
+        let key = "sk-compare"
+        let configuration = GatewayConfiguration(engine: engine, port: 0, clients: [.init(name: "compare", key: key)])
+        let gateway = try Gateway(configuration: configuration, environment: ["MOCK_KEY": "mock-key"])
+        try await serving({ gateway.application(onRunning: $0) }) { gatewayPort in
+            live = await send(requests, to: "http://127.0.0.1:\(gatewayPort)/v1/chat/completions", key: key)
+        }
+        await gateway.engine.shutdown()
+        let stats = await mock.provider.statistics()
+        live.attempts = stats.deployments.reduce(0) { $0 + $1.totals.ok + $1.totals.throttled + $1.totals.serverErrors }
+        live.throttled = stats.deployments.reduce(0) { $0 + $1.totals.throttled }
+    }
+    return live
+}

@@ -1,0 +1,76 @@
+import Foundation
+import HeadroomAdapters
+import HeadroomCore
+import HeadroomServerSupport
+import HeadroomSimulator
+
+// headroom-compare: one scenario, run in the simulator and live, side by side.
+// The live run replays the same requests in real time through headroom-gateway
+// against headroom-mock, both in this process on loopback ports. Time may be
+// compressed: limits per minute x SCALE, windows, latencies and arrival gaps / SCALE.
+
+let usage = """
+    usage: headroom-compare [--dialect windowRemainder] [--overload 1.3] [--seconds 90] [--scale 1] [--max-wait 60] [--seed 1]
+
+    Three Azure-like deployments of 30,000, 60,000 and 90,000 tokens a minute (a conformance-matrix row:
+    --dialect names how their headers read), offered --overload times their capacity for --seconds, with
+    time compressed --scale times; requests wait at most --max-wait seconds (before compression).
+    """
+
+await runCommand("headroom-compare", usage: usage) {
+    let options = try CommandOptions(CommandLine.arguments.dropFirst(),
+                                     known: ["--dialect", "--overload", "--seconds", "--scale", "--max-wait", "--seed"])
+    let dialect = options["--dialect"] ?? "windowRemainder"
+    guard let row = ConformanceMatrix.Row(rawValue: dialect) else {
+        throw CommandOptions.Problem(description: "--dialect is '\(dialect)'; use one of \(ConformanceMatrix.Row.allCases.map(\.rawValue).joined(separator: ", ")).")
+    }
+    var matrix = ConformanceMatrix()
+    matrix.overload = try options.number("--overload") ?? 1.3
+    matrix.seconds = try options.number("--seconds") ?? 90
+    matrix.seed = UInt64(try options.integer("--seed") ?? 1)
+    let scale = try options.number("--scale") ?? 1
+    let maxWait = try options.number("--max-wait") ?? 60
+    guard matrix.overload > 0 && matrix.overload <= 10, matrix.seconds > 0 && matrix.seconds <= 3_600,
+          scale >= 1 && scale <= 60, maxWait > 0 && maxWait <= 3_600 else {
+        throw CommandOptions.Problem(description: "--overload must be in (0, 10], --seconds in (0, 3,600], --scale in [1, 60], --max-wait in (0, 3,600].")
+    }
+
+    let deployments = row.deployments.map { $0.compressed(by: scale) }
+    let requests = try replay(of: row, matrix: matrix, compressedBy: scale)
+    printLine("headroom-compare: \(requests.count) requests, \(row.rawValue) headers, \(matrix.overload)x capacity for \(Int(matrix.seconds)) s, time compressed \(scale)x")
+
+    // The simulator.
+    var settings = HeadroomSettings()
+    settings.configuration.maxQueueWait = .seconds(maxWait / scale)
+    var workload = ListWorkload(requests: requests.map(\.simulated))
+    let report = try Simulation(deployments: deployments, seed: matrix.seed).run(&workload, strategy: .headroom(settings))
+    var simulated = Figures(offered: report.requests.offered, served: report.requests.succeeded, attempts: report.upstream.attempts,
+                            throttled: report.upstream.throttled, servedTokens: report.deployments.reduce(0) { $0 + $1.servedTokens },
+                            durationSeconds: report.durationSeconds)
+    simulated.latencyPercentiles = (report.latency.p50, report.latency.p99)
+
+    let live = try await liveRun(deployments: deployments, requests: requests, maxWaitSeconds: maxWait / scale, seed: matrix.seed)
+    printLine(table(simulated: simulated, live: live, scale: scale))
+}
+
+/// The two runs side by side, times in uncompressed seconds, with the live run's difference from the simulation.
+func table(simulated: Figures, live: Figures, scale: Double) -> String {
+    func difference(_ simulated: Double, _ live: Double) -> String {
+        guard simulated != 0 else { return live == 0 ? "0.0%" : "n/a" }
+        return String(format: "%+.1f%%", (live - simulated) / simulated * 100)
+    }
+    let (simulatedLatency, liveLatency) = (simulated.percentiles, live.percentiles)
+    let rows: [(String, String, String, String)] = [
+        ("served", "\(simulated.served)/\(simulated.offered)", "\(live.served)/\(live.offered)", difference(Double(simulated.served), Double(live.served))),
+        ("upstream 429 rate", String(format: "%.2f%%", simulated.throttleRate * 100), String(format: "%.2f%%", live.throttleRate * 100),
+         String(format: "%+.2f points", (live.throttleRate - simulated.throttleRate) * 100)),
+        ("goodput, tokens/min", String(format: "%.0f", simulated.goodputTokensPerMinute / scale), String(format: "%.0f", live.goodputTokensPerMinute / scale),
+         difference(simulated.goodputTokensPerMinute, live.goodputTokensPerMinute)),
+        ("latency p50 (wait + answer)", String(format: "%.1f s", simulatedLatency.p50 * scale), String(format: "%.1f s", liveLatency.p50 * scale),
+         difference(simulatedLatency.p50, liveLatency.p50)),
+        ("latency p99 (wait + answer)", String(format: "%.1f s", simulatedLatency.p99 * scale), String(format: "%.1f s", liveLatency.p99 * scale),
+         difference(simulatedLatency.p99, liveLatency.p99)),
+    ]
+    return (["| | simulated | live | live against simulated |", "|---|---:|---:|---:|"]
+        + rows.map { "| \($0.0) | \($0.1) | \($0.2) | \($0.3) |" }).joined(separator: "\n")
+}
