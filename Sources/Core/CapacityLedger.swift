@@ -71,6 +71,8 @@ struct CapacityLedger: Sendable {
     private(set) var headersRefuted = false
     /// The shortest window enforced: no server view outlives it.
     let shortestWindow: Int64
+    /// Whether the first window, the minute, is a bucket that refills continuously (the others never are).
+    let minuteRefills: Bool
     /// The earliest instant at which ``advance(to:)`` has work: a charge leaving a
     /// window, the server's view running out, or the limit factor recovering a step.
     private var nextChange: Int64 = .min
@@ -94,6 +96,7 @@ struct CapacityLedger: Sendable {
             )
         }
         shortestWindow = windows[windows.count - 1].length
+        minuteRefills = windows[0].refills
         self.utilization = utilization
         self.adaptation = adaptation
         refreshLimits()
@@ -346,12 +349,12 @@ struct CapacityLedger: Sendable {
     mutating func reserve(tokens: Int, now: Int64) -> Int {
         reservedTotal += tokens
         let position = entries.append(Entry(time: now, tokens: tokens, requests: 1, reservedThrough: reservedTotal))
+        if minuteRefills {
+            windows[0].refill(to: now)
+            // A bucket that owes refills from now on: advancing has work at every instant.
+            nextChange = now
+        }
         for w in windows.indices {
-            if windows[w].refills {
-                windows[w].refill(to: now)
-                // A bucket that owes refills from now on: advancing has work at every instant.
-                nextChange = now
-            }
             windows[w].tokens += tokens
             windows[w].requests += 1
         }
@@ -396,7 +399,7 @@ struct CapacityLedger: Sendable {
         headersRefuted = false
         defer { summarize() }
         guard newEpisode && adaptation.isEnabled else { return }
-        for w in windows.indices where windows[w].refills { windows[w].refill(to: now) }
+        if minuteRefills { windows[0].refill(to: now) }
         limitFactor = max(adaptation.floor, limitFactor * adaptation.decrease)
         factorAtLastThrottle = limitFactor
         lastThrottle = now
@@ -538,7 +541,7 @@ struct CapacityLedger: Sendable {
         defer { self.summary = summary }
         guard serverTokens == nil && serverRequests == nil && windows.count <= 2 else { return }
         // A bucket that owes changes by the instant: judge in full.
-        guard !windows.contains(where: { $0.refills && !$0.isEmpty }) else { return }
+        guard !(minuteRefills && !windows[0].isEmpty) else { return }
         summary.tokenSlack = .max
         for w in windows.indices {
             // A window without a request to spare admits nothing: judge in full.

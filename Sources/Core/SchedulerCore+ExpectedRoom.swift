@@ -19,18 +19,19 @@ extension SchedulerCore {
     }
 }
 
-/// A mean of recent values: each new one weighs `1 / window` against the mean of those before.
+/// A mean of recent values: the plain mean of the first `window`, then each new one weighs `1 / window`.
 struct RunningMean: Sendable {
-    let window: Double
+    private let window: Double
     private(set) var value = 0.0
-    private var count = 0.0
+    /// The weight of the next value: 1 / (values so far + 1) until it reaches 1 / window.
+    private var weight = 1.0
 
     init(window: Double) {
         self.window = window
     }
 
     mutating func add(_ sample: Double) {
-        count = min(count + 1, window)
-        value += (sample - value) / count
+        value += (sample - value) * weight
+        if weight > 1 / window { weight = 1 / (1 / weight + 1) }
     }
 }
