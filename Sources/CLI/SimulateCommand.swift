@@ -41,7 +41,10 @@ enum SimulateCommand {
             var maxTokens = MaxTokensRule.outputTimes(1.25)
             if case .trace(_, _, let rule, _) = scenario.workload { maxTokens = rule }
             scenario.workload = .trace(path: trace, format: try .guess(path: trace), maxTokens: maxTokens, transform: WorkloadTransform())
-            scenario.name += ", replaying \(trace)"
+            // The title names the trace replayed, never the workload it replaces.
+            scenario.name = options["config"] == nil
+                ? "\(trace) against the built-in scenario's 3 Azure deployments (350,000 tokens/min in all)"
+                : "\(trace) against the deployments of '\(scenario.name)'"
         }
         return scenario
     }

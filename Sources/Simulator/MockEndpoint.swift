@@ -14,7 +14,7 @@ public struct MockEndpoint: Sendable {
         public var rateLimits: RateLimitObservation?
         /// The charge the provider counted (0 for a refusal).
         public var charged: Int
-        /// The HTTP status a real server would answer with: 200, 429, 500,
+        /// The HTTP status a real server would answer with: 200, 404 (a model it does not serve), 429, 500,
         /// 503 (outage) or 504 (a request that never answers, given up at `at`).
         public var status: Int
     }
@@ -86,6 +86,13 @@ public struct MockEndpoint: Sendable {
         }
         return Response(at: at, outcome: .succeeded(Usage(promptTokens: promptTokens, completionTokens: outputTokens)),
                         rateLimits: rateLimits, charged: charge, status: 200)
+    }
+
+    /// A request for a model the deployment does not serve: refused at once with a 404, charged nothing.
+    public func notServed(now: Instant) -> Response {
+        Response(at: Instant(nanoseconds: now.nanoseconds.adding(seconds: model.latency.refusalSeconds)),
+                 outcome: .permanentFailure(message: "404 Not Found: the deployment does not serve this model"),
+                 rateLimits: nil, charged: 0, status: 404)
     }
 
     /// An accepted request has answered (call once for each accepted request).

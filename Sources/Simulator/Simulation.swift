@@ -126,6 +126,8 @@ struct Engine {
         var outputTokens = 0
         var firstDispatch: Int64 = -1
         var lastDispatch: Int64 = -1
+        /// Which deployments serve its model (see `Engine.served`).
+        var model = 0
 
         static let vacant = Pending(id: JobID(rawValue: 0))
     }
@@ -161,6 +163,11 @@ struct Engine {
     var background: SeededRandom
     /// The job submitted for an arrival, rewritten for each: jobs of one model share one models array.
     var job = Job(models: [], promptTokens: 0, maxOutputTokens: 0)
+    /// For each model seen, whether each deployment serves it, and the model's position here by name.
+    var served: [[Bool]] = []
+    var modelPositions: [String: Int] = [:]
+    /// The position in `served` of the current job's model.
+    var model = 0
 
     init(simulation: Simulation) {
         self.simulation = simulation
@@ -195,7 +202,7 @@ struct Engine {
                 prepareJob()
                 let id = client.submit(job, now: now, into: &actions)
                 store(Pending(id: id, isLive: true, arrival: event.time, promptTokens: nextArrival.promptTokens,
-                              maxTokens: nextArrival.maxTokens, outputTokens: nextArrival.outputTokens))
+                              maxTokens: nextArrival.maxTokens, outputTokens: nextArrival.outputTokens, model: model))
                 metrics.arrived(nextArrival, at: event.time)
                 hasNextArrival = try workload.next(into: &nextArrival)
                 if hasNextArrival {
@@ -244,8 +251,11 @@ struct Engine {
                     throw HeadroomError(.invalidScenario, "The client dispatched \(id) to '\(name)', which the simulation does not know.")
                 }
                 let slot = id.slot
-                let response = endpoints[d].handle(promptTokens: pending[slot].promptTokens, maxTokens: pending[slot].maxTokens,
-                                                   outputTokens: pending[slot].outputTokens, now: Instant(nanoseconds: now))
+                // A deployment answers a model it does not serve with a 404, whoever sent it there.
+                let response = served[pending[slot].model][d]
+                    ? endpoints[d].handle(promptTokens: pending[slot].promptTokens, maxTokens: pending[slot].maxTokens,
+                                          outputTokens: pending[slot].outputTokens, now: Instant(nanoseconds: now))
+                    : endpoints[d].notServed(now: Instant(nanoseconds: now))
                 let isRetry = pending[slot].firstDispatch >= 0
                 if !isRetry { pending[slot].firstDispatch = now }
                 pending[slot].lastDispatch = now
@@ -282,10 +292,19 @@ struct Engine {
 
     /// Rewrites ``job`` for the next arrival, allocating a models array only when the model changes.
     private mutating func prepareJob() {
-        if nextArrival.model != job.models.first {
+        if nextArrival.model != job.models.first || served.isEmpty {
             job.models = [nextArrival.model]
+            model = position(ofModel: nextArrival.model)
         }
         nextArrival.fill(&job)
+    }
+
+    /// The position of `name` in ``served``, adding it on first sight.
+    private mutating func position(ofModel name: String) -> Int {
+        if let known = modelPositions[name] { return known }
+        served.append(simulation.deployments.map { $0.models.isEmpty || $0.models.contains(name) })
+        modelPositions[name] = served.count - 1
+        return served.count - 1
     }
 
     /// Notes a request in the system, in its job's slot.

@@ -43,6 +43,14 @@ struct SimulationTests {
         #expect(report.requests.succeeded == 21 && report.upstream.throttled == 0 && report.upstream.attempts == 21)
     }
 
+    @Test("A model no deployment serves is served by no strategy: Headroom refuses it, the baselines get 404s", arguments: [Strategy.headroom(), .naiveRetry, .shuffleCooldown, .tokenBucket])
+    func unservedModel(_ strategy: Strategy) throws {
+        let simulation = try Simulation(deployments: [SimulatedDeployment(id: "a", models: ["gpt-4o"], endpoint: .azure(tokensPerMinute: 100_000))], seed: 1)
+        var workload = ListWorkload(requests: [request(100, 100, at: 0), SimulatedRequest(arrival: .seconds(1), promptTokens: 100, maxTokens: 100, outputTokens: 100, model: "gpt-9")])
+        let report = try simulation.run(&workload, strategy: strategy)
+        #expect(report.requests.succeeded == 1 && report.requests.failed.values.reduce(0, +) == 1)
+    }
+
     @Test("Below capacity the bound is what was offered, and everything is served at once")
     func underloaded() throws {
         let simulation = try Simulation(deployments: [SimulatedDeployment(id: "a", endpoint: .openAI(requestsPerMinute: 100, tokensPerMinute: 100_000))], seed: 1)
