@@ -140,7 +140,7 @@ public actor HeadroomEngine {
     /// The tokens the engine plans for a chat request: its estimated prompt
     /// and its output limit (the configured default when it sets none), times `n`.
     public nonisolated func estimatedTokens(for request: ChatCompletionRequest) -> Int {
-        promptTokens(of: request) + outputTokens(of: request)
+        promptTokens(of: request).addingSaturating(outputTokens(of: request))
     }
 
     /// The tokens the engine plans for an embedding request: its inputs' estimated tokens.
@@ -152,8 +152,11 @@ public actor HeadroomEngine {
         ChatTokenCount.count(request.messages.map { (role: $0.role, content: $0.text, name: $0.name) }, using: tokenizer)
     }
 
+    /// The output limit times `n`, clamped to the bounds of `Int`: both come from the client, and the
+    /// scheduler refuses a job beyond its bounds with a clear error rather than trapping here.
     private nonisolated func outputTokens(of request: ChatCompletionRequest) -> Int {
-        (request.outputLimit ?? defaultMaxTokens) * max(1, request.n ?? 1)
+        let (product, overflow) = (request.outputLimit ?? defaultMaxTokens).multipliedReportingOverflow(by: max(1, request.n ?? 1))
+        return overflow ? .max : product
     }
 
     private func job(for request: ChatCompletionRequest, priority: Int, deadline: Duration?) -> Job {

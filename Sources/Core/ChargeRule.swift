@@ -102,10 +102,11 @@ public struct ChargeRule: Sendable {
     /// Whether this is a rule of the caller's own.
     var isCustom: Bool { custom != nil }
 
-    /// The tokens the request costs once the provider has reported its usage.
+    /// The tokens the request costs once the provider has reported its usage,
+    /// from 0 to ``Deployment/largestQuota`` (the usage comes from outside).
     public func settlement(for job: Job, usage: Usage) -> Int {
-        if let custom { return max(0, custom.settle(job, usage)) }
-        return builtIn!.settlement(for: JobSize(job), usage: usage)
+        let tokens = if let custom { custom.settle(job, usage) } else { builtIn!.settlement(for: JobSize(job), usage: usage) }
+        return min(max(0, tokens), Deployment.largestQuota)
     }
 }
 

@@ -62,10 +62,12 @@ public struct Job: Sendable, Hashable {
 
     /// Why the job's fields are unusable, or `nil` when they are fine.
     func validationProblem() -> String? {
-        if promptTokens < 0 { return "promptTokens is \(promptTokens); it must be 0 or more." }
-        if maxOutputTokens < 0 { return "maxOutputTokens is \(maxOutputTokens); it must be 0 or more." }
-        if let characters = promptCharacters, characters < 0 {
-            return "promptCharacters is \(characters); it must be 0 or more, or nil."
+        // Bounded like the quotas, so that no sum of charges can overflow.
+        let largest = Deployment.largestQuota
+        if !(0 ... largest).contains(promptTokens) { return "promptTokens is \(promptTokens); it must be from 0 to 1,000,000,000,000." }
+        if !(0 ... largest).contains(maxOutputTokens) { return "maxOutputTokens is \(maxOutputTokens); it must be from 0 to 1,000,000,000,000." }
+        if let characters = promptCharacters, !(0 ... largest).contains(characters) {
+            return "promptCharacters is \(characters); it must be from 0 to 1,000,000,000,000, or nil."
         }
         return nil
     }

@@ -11,6 +11,6 @@ public struct Usage: Hashable, Sendable {
         self.completionTokens = completionTokens
     }
 
-    /// Prompt and completion tokens together.
-    public var totalTokens: Int { promptTokens + completionTokens }
+    /// Prompt and completion tokens together (clamped to the bounds of `Int`: the figures come from outside).
+    public var totalTokens: Int { promptTokens.addingSaturating(completionTokens) }
 }

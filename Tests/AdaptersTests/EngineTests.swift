@@ -123,6 +123,31 @@ struct EngineTests {
         #expect(await engine.snapshot().deployments[0].serverView?.remainingTokens == 10)
     }
 
+    @Test("A client's absurd max_tokens or n is refused as an invalid job, never trapped on", arguments: [
+        (Int.max, 1), (3_000_000_000_000_000_000, 4), (1_000_000_000_001, 1), (10, Int.max),
+    ])
+    func absurdOutputLimits(_ maxTokens: Int, _ n: Int) async throws {
+        let engine = try HeadroomEngine(configuration: twoAzureDeployments(), transport: ScriptedTransport([:]), environment: keys)
+        var request = hello
+        request.maxCompletionTokens = maxTokens
+        request.n = n
+        await #expect(throws: HeadroomError.self) { _ = try await engine.chat(request) }
+        #expect(engine.estimatedTokens(for: request) >= 1_000_000_000_000)
+        #expect(await engine.snapshot().counters.rejected == 1)
+    }
+
+    @Test("An upstream's absurd usage settles within bounds and the deployment goes on serving")
+    func absurdUpstreamUsage() async throws {
+        let huge = #"{"choices":[{"message":{"role":"assistant","content":"Hi"}}],"usage":{"prompt_tokens":9223372036854775807,"completion_tokens":9223372036854775807}}"#
+        let transport = ScriptedTransport(["east": [.respond(200, body: [huge])], "west": [.respond(200, body: [completion])]])
+        let engine = try HeadroomEngine(configuration: twoAzureDeployments(), transport: transport, environment: keys)
+        #expect(try await engine.chat(hello).usage?.totalTokens == Int.max)
+        // The charge settles at the largest quota: east has nothing left this minute, and the next request goes west.
+        #expect(await engine.snapshot().deployments[0].remainingTokens == 0)
+        #expect(try await engine.chat(hello).content == "Hello!")
+        #expect(await transport.sent.map { URL(string: $0.url)!.host! } == ["east.openai.azure.com", "west.openai.azure.com"])
+    }
+
     @Test("A refused key takes the deployment out of rotation; its work goes elsewhere")
     func refusedKey() async throws {
         let transport = ScriptedTransport([

@@ -234,11 +234,13 @@ struct ConfigurationErrorTests {
         }
     }
 
-    @Test("A job with negative token counts is refused with the reason")
-    func invalidJob() throws {
+    @Test("A job with negative or absurd token counts is refused with the reason", arguments: [
+        (-1, 10, "promptTokens is -1"), (10, Int.max, "maxOutputTokens is 9223372036854775807"), (1_000_000_000_001, 0, "promptTokens is 1000000000001"),
+    ])
+    func invalidJob(_ prompt: Int, _ output: Int, _ problem: String) throws {
         var scheduler = try makeScheduler([server("a")])
-        let (id, actions) = scheduler.submit(job(-1, 10), now: at(0))
-        #expect(actions == [.finish(id, .failed(HeadroomError(.invalidJob, "Job \(id): promptTokens is -1; it must be 0 or more.")))])
+        let (id, actions) = scheduler.submit(job(prompt, output), now: at(0))
+        #expect(actions == [.finish(id, .failed(HeadroomError(.invalidJob, "Job \(id): \(problem); it must be from 0 to 1,000,000,000,000.")))])
     }
 }
 
