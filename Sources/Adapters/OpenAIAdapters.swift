@@ -71,6 +71,9 @@ public struct AzureOpenAIAdapter: ProviderAdapter {
 
     public func request(_ operation: ProviderOperation, body: [UInt8], model: String) throws(HeadroomError) -> HTTPRequestData {
         let deployment = deployments[model] ?? model
+        guard !deployment.isEmpty else {
+            throw HeadroomError(.invalidJob, "The request names no model, and an Azure OpenAI deployment is chosen by it: give \"model\".")
+        }
         let headers = [HTTPField("api-key", apiKey.value), HTTPField("Content-Type", "application/json")]
         switch route {
         case .deployments:

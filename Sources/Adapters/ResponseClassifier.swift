@@ -13,10 +13,9 @@ public enum ResponseClass: Hashable, Sendable {
     case contextLengthExceeded
     /// A content filter refused the prompt or the completion.
     case contentFiltered
-    /// Anything else wrong with the request.
+    /// Anything else wrong with the request, a 404 for its model or deployment included.
     case badRequest
-    /// The deployment cannot serve at all: credentials refused, no such
-    /// deployment or model, quota exhausted.
+    /// The deployment cannot serve at all: credentials refused (401, 403), quota exhausted.
     case unavailable
 
     /// Which rate limit a 429 was about.
@@ -83,8 +82,12 @@ public enum ResponseClassifier {
                 : lowered.contains("requests per min") || lowered.contains("call rate limit") || lowered.contains("(rpm)") ? .requests
                 : .unknown
             return result(.throttled(scope), .throttled(retryAfter: signals.retryAfter))
-        case 401, 403, 404:
+        case 401, 403:
             return result(.unavailable, .deploymentUnavailable(message: described))
+        case 404:
+            // The model or deployment the request names does not exist here. A client can name any
+            // model, so this is the request's fault: it must never take a deployment out of rotation.
+            return result(.badRequest, .permanentFailure(message: described))
         case 408, 409, 500 ..< 600:
             return result(.transient, .transientFailure(retryAfter: signals.retryAfter, message: described))
         default:

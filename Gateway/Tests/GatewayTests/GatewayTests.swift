@@ -81,6 +81,26 @@ struct GatewayTests {
         }
     }
 
+    @Test("A request without a model, or for one no deployment has, is refused and takes no deployment out of rotation")
+    func clientMistakesKeepDeploymentsInRotation() async throws {
+        // The deployment lists no models, so any model reaches it, and one with no deployment name mapped is used as the name.
+        try await Servers.with([azure("east")], configure: { $0.engine.deployments[0].models = nil }) { servers in
+            let url = "\(servers.gatewayURL)/v1/chat/completions"
+            let auth = ["authorization": "Bearer \(Servers.key)"]
+            let noModel = try await exchange(url, headers: auth, body: #"{"messages":[{"role":"user","content":"Hi"}]}"#)
+            #expect(noModel.status == 400 && noModel.value("error", "code") as? String == "rejected_by_provider")
+            #expect((noModel.value("error", "message") as? String)?.contains("names no model") == true)
+            let nullModel = try await exchange(url, headers: auth, body: #"{"model":null,"messages":[{"role":"user","content":"Hi"}]}"#)
+            #expect(nullModel.status == 400)
+            let bogus = try await exchange(url, headers: auth, body: #"{"model":"gpt-9","messages":[{"role":"user","content":"Hi"}]}"#)
+            #expect(bogus.status == 400 && bogus.value("error", "code") as? String == "rejected_by_provider")
+            #expect((bogus.value("error", "message") as? String)?.contains("404 DeploymentNotFound") == true)
+            #expect(try await exchange("\(servers.gatewayURL)/readyz", method: "GET").status == 200)
+            #expect(try await exchange(url, headers: auth, body: hello).status == 200)
+            #expect(await servers.gateway.stats().deployments[0].outOfRotation == nil)
+        }
+    }
+
     @Test("A client over its own limit gets 429 with Retry-After; its priority is passed on")
     func clientLimits() async throws {
         try await Servers.with([azure("east")], configure: {
