@@ -14,6 +14,11 @@ struct DeploymentState: Sendable {
     var inFlight = 0
     /// Why the deployment is out of rotation, if it is.
     var outOfRotation: String?
+    /// While out of rotation: when one request may go to probe it, and the wait before the next probe after a failed one.
+    var probeAt: Int64 = .max
+    var probeBackoff: Int64 = 0
+    /// Whether a probe is in flight.
+    var probing = false
     var dispatched = 0
     var succeeded = 0
     var throttled = 0
@@ -33,6 +38,11 @@ struct DeploymentState: Sendable {
     }
 
     var isSaturated: Bool { inFlight >= maxConcurrency ?? .max }
+
+    /// Whether a job may be sent to it at `now`: it is in rotation, or out of it and due a probe.
+    func takesJobs(at now: Int64) -> Bool {
+        outOfRotation == nil || (!probing && now >= probeAt)
+    }
 
     /// Takes in what a provider's headers said, in answer to the request at ledger
     /// position `seenThrough` (`nil`: headers on their own), which the server

@@ -30,6 +30,11 @@ public struct SchedulerConfiguration: Hashable, Sendable {
     public var adaptation = Adaptation()
     /// The wait after a 429 that carried no retry-after.
     public var defaultThrottleWait: Duration = .seconds(1)
+    /// How long after a deployment leaves rotation one request may go to it
+    /// to probe it (half-open): an answer other than "unavailable" brings it
+    /// back; each failed probe doubles the wait, up to ten minutes. `nil`: it
+    /// stays out until ``Scheduler/enable(_:now:)``.
+    public var probeOutOfRotation: Duration? = .seconds(30)
     /// Seed of the generator behind jitter and random allocation.
     public var seed: UInt64 = 0x4865_6164_726F_6F6D
 
@@ -51,6 +56,9 @@ public struct SchedulerConfiguration: Hashable, Sendable {
             throw fail("targetUtilization is \(targetUtilization); it must be in (0, 1].")
         }
         if lookahead < 1 { throw fail("lookahead is \(lookahead); it must be at least 1.") }
+        if let probe = probeOutOfRotation, !(probe > .zero && probe <= .seconds(86_400)) {
+            throw fail("probeOutOfRotation is \(probe); it must be positive and at most a day, or nil for no probes.")
+        }
         if defaultThrottleWait < .zero {
             throw fail("defaultThrottleWait is \(defaultThrottleWait); it must not be negative.")
         }

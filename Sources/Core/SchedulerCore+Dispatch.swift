@@ -131,7 +131,7 @@ extension SchedulerCore {
         // By position: iterating the array itself would retain and release it.
         for k in jobs[slot].eligible.indices {
             let d = jobs[slot].eligible[k]
-            if states[d].isSaturated || states[d].outOfRotation != nil { continue }
+            if states[d].isSaturated || !states[d].takesJobs(at: now) { continue }
             let charge = reservation(slot: slot, on: d)
             let open = !claimed[d] || mayPassClaimants(of: d, job, queue)
             if !open && !backfills(d, charge) { continue }
@@ -202,6 +202,8 @@ extension SchedulerCore {
     private mutating func dispatch(_ id: JobID, to d: Int, _ actions: inout [SchedulerAction]) {
         let charge = reservation(slot: id.slot, on: d)
         let entry = states[d].ledger.reserve(tokens: charge, now: now)
+        // A deployment out of rotation takes one job at a time, as a probe.
+        if states[d].outOfRotation != nil { states[d].probing = true }
         jobs[id.slot].state = .inFlight(deployment: d, entry: entry)
         jobs[id.slot].attempts += 1
         states[d].inFlight += 1

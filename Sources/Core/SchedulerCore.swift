@@ -20,6 +20,8 @@ struct SchedulerCore: Sendable {
     var meanCharge = RunningMean(window: 1_000)
     /// Jobs waiting or backing off when the last event ended.
     var waitingCount = 0
+    /// The earliest instant a deployment out of rotation falls due for a probe, if it is still ahead.
+    var nextProbe = Int64.max
     var eligibility: [[String]: EligibilityGroup] = [:]
     var lastEligibility: (models: [String], group: EligibilityGroup)?
     var backingOff = 0
@@ -144,6 +146,7 @@ struct SchedulerCore: Sendable {
             return
         }
         leave(d)
+        if states[d].probing { endProbe(d, outcome) }
         states[d].ledger.advance(to: self.now)
         // Whether the ledger changed other than by time: jobs told to wait may fit sooner or elsewhere.
         var changed = false
@@ -230,8 +233,7 @@ struct SchedulerCore: Sendable {
     ) {
         advance(to: now, &queue, &actions)
         if let d = indexByID[deployment] {
-            if states[d].outOfRotation != nil { fitChanges += 1 }
-            states[d].outOfRotation = nil
+            bringBack(d)
         } else {
             counters.staleEvents += 1
         }
@@ -251,6 +253,7 @@ struct SchedulerCore: Sendable {
     private mutating func advance<Q: QueuePolicy>(to instant: Instant, _ queue: inout Q, _ actions: inout [SchedulerAction]) {
         now = max(now, instant.nanoseconds)
         if let requested = requestedWakeup, requested <= now { requestedWakeup = nil }
+        if now >= nextProbe { probesFallDue() }
         while let timer = timers.popDue(now: now) {
             guard let record = record(timer.job) else { continue }
             switch (timer.kind, record.state) {
@@ -280,6 +283,8 @@ struct SchedulerCore: Sendable {
     ) {
         var next = fill(&queue, &allocation, &actions)
         waitingCount = queue.count + backingOff
+        // A deployment out of rotation takes a probe when it falls due: waiting jobs may go to it then.
+        if queue.count > 0 { next = min(next, nextProbe) }
         while let timer = timers.first, isStale(timer) { timers.removeFirst() }
         if let timer = timers.earliest { next = min(next, timer) }
         guard next != .max else { return }
@@ -354,6 +359,11 @@ struct SchedulerCore: Sendable {
     private mutating func disable<Q: QueuePolicy>(_ d: Int, because message: String, _ queue: inout Q, _ actions: inout [SchedulerAction]) {
         guard states[d].outOfRotation == nil else { return }
         states[d].outOfRotation = message
+        if let probe = configuration.probeOutOfRotation {
+            states[d].probeBackoff = probe.nanoseconds
+            states[d].probeAt = now.addingSaturating(probe.nanoseconds)
+            nextProbe = min(nextProbe, states[d].probeAt)
+        }
         fitChanges += 1
         actions.append(.deploymentDisabled(states[d].id, HeadroomError(
             .deploymentUnavailable,
@@ -378,7 +388,7 @@ struct SchedulerCore: Sendable {
     /// (By position, and mutating in name only: a closure or a plain method would copy the scheduler's state.)
     mutating func strandedError(_ id: JobID, _ deployments: [Int]) -> HeadroomError? {
         guard !deployments.isEmpty else { return nil }
-        for k in deployments.indices where states[deployments[k]].outOfRotation == nil { return nil }
+        for k in deployments.indices where states[deployments[k]].takesJobs(at: now) { return nil }
         return strandingError(id, deployments)
     }
 

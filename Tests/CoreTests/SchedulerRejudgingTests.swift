@@ -70,7 +70,9 @@ struct SchedulerRejudgingTests {
 
     @Test("A deployment back in rotation takes the waiting job at once")
     func enabledDeployment() throws {
-        var scheduler = try makeScheduler([server("a", tpm: 10_000), server("b", tpm: 1_000)])
+        var configuration = SchedulerConfiguration.exact
+        configuration.probeOutOfRotation = nil
+        var scheduler = try makeScheduler([server("a", tpm: 10_000), server("b", tpm: 1_000)], configuration: configuration)
         let first = scheduler.submit(job(500, 100), now: at(0)).id
         // a fails for good: it leaves rotation, and the job goes to b.
         let unavailable = scheduler.complete(first, outcome: .deploymentUnavailable(message: "key revoked"), now: at(1))
@@ -138,8 +140,10 @@ struct SchedulerRejudgingTests {
         var configuration = SchedulerConfiguration.exact
         configuration.backfill = false
         configuration.retry.maxAttempts = 1
-        // Limits that shrink after a 429 would recover a step 10 s later, and the wait would end there.
+        // Limits that shrink after a 429 would recover a step 10 s later, and the wait would end there;
+        // a deployment out of rotation would take a probe 30 s later.
         configuration.adaptation.isEnabled = false
+        configuration.probeOutOfRotation = nil
         var scheduler = try makeScheduler([server("a", tpm: 1_000, models: ["x"]), server("b", tpm: 1_000, models: ["y"])], configuration: configuration)
         // Still in flight at 68 s, its charge gone from a's minute at 60 s: refusing it settles nothing.
         let slow = scheduler.submit(job(100, 100, model: "x"), now: at(0)).id

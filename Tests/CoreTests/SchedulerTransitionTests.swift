@@ -241,8 +241,30 @@ struct OutOfRotationTests {
             .dispatch(id, to: good, attempt: 2),
         ])
         #expect(scheduler.snapshot(now: at(1)).deployments.first { $0.id == bad }?.outOfRotation == "401 invalid api key")
-        // The other deployment is busy, yet nothing goes to the one out of rotation.
-        #expect(scheduler.submit(job(), now: at(2)).actions == [])
+        // The other deployment is busy, yet nothing goes to the one out of rotation before its probe is due, 30 s on.
+        #expect(scheduler.submit(job(), now: at(2)).actions == [.scheduleWakeup(at: at(31))])
+    }
+
+    @Test("A deployment out of rotation takes one probe when it falls due: an answer brings it back, another refusal doubles the wait",
+          arguments: [true, false])
+    func probesBringItBack(_ answers: Bool) throws {
+        var scheduler = try makeScheduler([server("a", concurrency: 1), server("b", concurrency: 1)])
+        let first = scheduler.submit(job(), now: at(0)).id
+        _ = scheduler.complete(first, outcome: .deploymentUnavailable(message: "401 invalid api key"), now: at(1))
+        // first went to b; two more wait, b being busy.
+        let second = scheduler.submit(job(), now: at(2)).id
+        let third = scheduler.submit(job(), now: at(3)).id
+        // At 31 s one of them probes a, and only one.
+        #expect(scheduler.tick(now: at(31)) == [.dispatch(second, to: "a", attempt: 1)])
+        if answers {
+            #expect(scheduler.complete(second, outcome: ok, now: at(32)) == [.finish(second, .succeeded), .dispatch(third, to: "a", attempt: 1)])
+            #expect(scheduler.snapshot(now: at(32)).deployments[0].outOfRotation == nil)
+        } else {
+            // Refused again: the job moves on, and the next probe is due 60 s later.
+            let refused = scheduler.complete(second, outcome: .deploymentUnavailable(message: "401 invalid api key"), now: at(32))
+            #expect(refused == [.scheduleWakeup(at: at(92))])
+            #expect(scheduler.tick(now: at(92)) == [.dispatch(second, to: "a", attempt: 2)])
+        }
     }
 
     @Test("Jobs nothing else can serve fail with the reason; enabling restores the deployment", arguments: SchedulerTransitionTests.pairs)
