@@ -47,13 +47,14 @@ struct ClientRegistry: Sendable {
         guard let authorization, authorization.hasPrefix("Bearer ") else { return nil }
         let presented = Array(authorization.utf8.dropFirst(7))
         var found: Client?
-        for client in clients where Self.equal(Array(client.key.value.utf8), presented) {
+        for client in clients where Self.constantTimeEqual(Array(client.key.value.utf8), presented) {
             found = client
         }
         return found
     }
 
-    private static func equal(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+    /// Whether two keys are equal, comparing every byte whatever they hold.
+    static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
         var difference = UInt8(truncatingIfNeeded: a.count ^ b.count)
         for index in 0 ..< max(a.count, b.count) {
             difference |= (index < a.count ? a[index] : 0) ^ (index < b.count ? b[index] : 0)

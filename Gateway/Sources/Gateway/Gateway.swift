@@ -22,6 +22,8 @@ public struct Gateway: Sendable {
     public let configuration: GatewayConfiguration
     private let clients: ClientRegistry
     private let state: GatewayState
+    /// The operator's key, if the configuration names one.
+    private let operatorKey: APIKey?
 
     /// The largest request body accepted.
     static let maxBody = 32 << 20
@@ -32,8 +34,18 @@ public struct Gateway: Sendable {
         try configuration.validate()
         self.configuration = configuration
         engine = try HeadroomEngine(configuration: configuration.engine, transport: transport, environment: environment)
-        clients = try ClientRegistry(configuration.clients, environment: environment)
+        let clients = try ClientRegistry(configuration.clients, environment: environment)
+        self.clients = clients
         state = GatewayState(clients: clients.clients)
+        if let name = configuration.operatorKeyEnvironment {
+            let key = try APIKey(environment: name, in: environment)
+            guard !clients.clients.contains(where: { $0.key == key }) else {
+                throw HeadroomError(.invalidConfiguration, "The operator's key is also a client's; give the operator a key of its own.")
+            }
+            operatorKey = key
+        } else {
+            operatorKey = nil
+        }
     }
 
     /// The statistics now.
@@ -59,12 +71,27 @@ public struct Gateway: Sendable {
             }
             return JSONReply.response(200, JSONReply.encode(ModelList(data: models().map { ModelList.Model(id: $0) })))
         }
-        router.get("stats") { _, _ in
-            JSONReply.response(200, JSONReply.encode(await stats()))
+        router.get("stats") { request, _ in
+            guard operatorKey == nil || isOperator(request) else { return Self.unauthorized }
+            return JSONReply.response(200, JSONReply.encode(await stats()))
         }
-        router.get("metrics") { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
-                     body: .init(byteBuffer: ByteBuffer(string: await stats().prometheusText)))
+        router.get("metrics") { request, _ in
+            guard operatorKey == nil || isOperator(request) else { return Self.unauthorized }
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                            body: .init(byteBuffer: ByteBuffer(string: await stats().prometheusText)))
+        }
+        router.post("admin/deployments/:id/enable") { request, context in
+            guard operatorKey != nil else {
+                return JSONReply.error(403, "Operator routes are off: set operatorKeyEnvironment in the configuration to use them.",
+                                       type: "invalid_request_error", code: "operator_routes_off")
+            }
+            guard isOperator(request) else { return Self.unauthorized }
+            let id = context.parameters.get("id") ?? ""
+            guard await engine.snapshot().deployments.contains(where: { $0.id.rawValue == id }) else {
+                return JSONReply.error(404, "No deployment here is named '\(id)'.", type: "invalid_request_error", code: "unknown_deployment")
+            }
+            await engine.enable(DeploymentID(id))
+            return JSONReply.response(200, JSONReply.encode(["enabled": id]))
         }
         router.get("healthz") { _, _ in
             JSONReply.response(200, JSONReply.encode(["status": "ok"]))
@@ -102,6 +129,12 @@ public struct Gateway: Sendable {
     private static let unauthorized = JSONReply.error(
         401, "Incorrect or missing API key. Send the key the gateway's operator gave you as Authorization: Bearer KEY.",
         type: "invalid_request_error", code: "invalid_api_key")
+
+    /// Whether the request carries the operator's key.
+    private func isOperator(_ request: Request) -> Bool {
+        guard let operatorKey, let authorization = request.headers[.authorization], authorization.hasPrefix("Bearer ") else { return false }
+        return ClientRegistry.constantTimeEqual(Array(operatorKey.value.utf8), Array(authorization.utf8.dropFirst(7)))
+    }
 
     /// Checks the key, then runs `serve` with the body; a client that disconnects cancels it, queued or in flight.
     private func authorized(_ request: Request,

@@ -60,6 +60,9 @@ public struct GatewayConfiguration: Sendable, Decodable {
     public var clients: [Client]
     /// The Retry-After sent with a 429 when the scheduler gives no estimate of when room returns (default 1 s).
     public var retryAfterSeconds: Int
+    /// The environment variable that holds the operator's key. When set, `/stats`, `/metrics` and
+    /// `/admin/...` need `Authorization: Bearer` that key; without it `/admin/...` is refused.
+    public var operatorKeyEnvironment: String?
 
     /// Creates a configuration.
     public init(engine: EngineConfiguration, host: String = "127.0.0.1", port: Int = 8080, clients: [Client], retryAfterSeconds: Int = 1) {
@@ -71,7 +74,7 @@ public struct GatewayConfiguration: Sendable, Decodable {
     }
 
     private enum CodingKeys: String, CodingKey, CaseIterable {
-        case host, port, clients, retryAfterSeconds
+        case host, port, clients, retryAfterSeconds, operatorKeyEnvironment
     }
 
     public init(from decoder: any Decoder) throws {
@@ -86,6 +89,7 @@ public struct GatewayConfiguration: Sendable, Decodable {
         port = try container.decodeIfPresent(Int.self, forKey: .port) ?? 8080
         clients = try container.decodeIfPresent([Client].self, forKey: .clients) ?? []
         retryAfterSeconds = try container.decodeIfPresent(Int.self, forKey: .retryAfterSeconds) ?? 1
+        operatorKeyEnvironment = try container.decodeIfPresent(String.self, forKey: .operatorKeyEnvironment)
     }
 
     /// Reads a configuration file.

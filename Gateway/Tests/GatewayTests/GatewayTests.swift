@@ -101,6 +101,32 @@ struct GatewayTests {
         }
     }
 
+    @Test("With an operator key, stats and metrics need it, and an operator can put a deployment back in rotation")
+    func operatorRoutes() async throws {
+        try await Servers.with([azure("east")], configure: { $0.operatorKeyEnvironment = "OPERATOR_KEY" }) { servers in
+            let operatorAuth = ["authorization": "Bearer \(Servers.operatorKey)"]
+            let clientAuth = ["authorization": "Bearer \(Servers.key)"]
+            #expect(try await exchange("\(servers.gatewayURL)/stats", method: "GET").status == 401)
+            #expect(try await exchange("\(servers.gatewayURL)/metrics", method: "GET", headers: clientAuth).status == 401)
+            #expect(try await exchange("\(servers.gatewayURL)/stats", method: "GET", headers: operatorAuth).status == 200)
+            #expect(try await exchange("\(servers.gatewayURL)/metrics", method: "GET", headers: operatorAuth).status == 200)
+            let enable = "\(servers.gatewayURL)/admin/deployments/east/enable"
+            #expect(try await exchange(enable, headers: clientAuth).status == 401)
+            let enabled = try await exchange(enable, headers: operatorAuth)
+            #expect(enabled.status == 200 && enabled.value("enabled") as? String == "east")
+            let unknown = try await exchange("\(servers.gatewayURL)/admin/deployments/west/enable", headers: operatorAuth)
+            #expect(unknown.status == 404 && unknown.value("error", "code") as? String == "unknown_deployment")
+        }
+    }
+
+    @Test("Without an operator key, operator routes are refused")
+    func operatorRoutesOff() async throws {
+        try await Servers.with([azure("east")]) { servers in
+            let refused = try await exchange("\(servers.gatewayURL)/admin/deployments/east/enable", headers: ["authorization": "Bearer \(Servers.operatorKey)"])
+            #expect(refused.status == 403 && refused.value("error", "code") as? String == "operator_routes_off")
+        }
+    }
+
     @Test("A client over its own limit gets 429 with Retry-After; its priority is passed on")
     func clientLimits() async throws {
         try await Servers.with([azure("east")], configure: {
@@ -171,7 +197,7 @@ struct GatewayConfigurationTests {
 
     @Test("A misspelt field is refused, naming it")
     func unknownField() {
-        #expect(throws: HeadroomError(.invalidConfiguration, "unknown field \"client\"; the fields are allocation, attemptTimeoutSeconds, clients, defaultMaxTokens, deployments, host, maxAttempts, maxQueueLength, maxQueueWaitSeconds, port, queue, retryAfterSeconds, targetUtilization.")) {
+        #expect(throws: HeadroomError(.invalidConfiguration, "unknown field \"client\"; the fields are allocation, attemptTimeoutSeconds, clients, defaultMaxTokens, deployments, host, maxAttempts, maxQueueLength, maxQueueWaitSeconds, operatorKeyEnvironment, port, queue, retryAfterSeconds, targetUtilization.")) {
             try decode("{\(deployment),\"client\":[]}")
         }
     }

@@ -16,6 +16,8 @@ struct Servers {
 
     /// The test client's key.
     static let key = "sk-test"
+    /// The operator's key, in the environment as OPERATOR_KEY (used where a test sets `operatorKeyEnvironment`).
+    static let operatorKey = "sk-operator"
 
     /// Starts the mock with `deployments`, and a gateway over them configured by `configure`, runs `body`, then stops both,
     /// each gracefully, the gateway (then its engine) first.
@@ -34,7 +36,7 @@ struct Servers {
                 port: 0, clients: [.init(name: "test", key: key)]
             )
             configure(&configuration)
-            let gateway = try Gateway(configuration: configuration, environment: ["MOCK_KEY": "mock-key"])
+            let gateway = try Gateway(configuration: configuration, environment: ["MOCK_KEY": "mock-key", "OPERATOR_KEY": operatorKey])
             do {
                 try await serving({ gateway.application(onRunning: $0) }) { gatewayPort in
                     try await body(Servers(mock: mock, gateway: gateway, mockURL: mockURL, gatewayURL: "http://127.0.0.1:\(gatewayPort)"))
