@@ -1,7 +1,8 @@
 import HeadroomCore
 
 /// A change in what the engine believes of a deployment's budget: the
-/// provider's rate-limit headers or a 429 now hold it back, or no longer do.
+/// provider's rate-limit headers or a 429 now hold it back, or no longer do;
+/// or it is back in rotation (a probe was answered, or an operator enabled it).
 /// ``HeadroomEngine/calibrations`` carries them, for an operator's log.
 public struct CalibrationNotice: Hashable, Sendable {
     /// The deployment.
@@ -14,11 +15,13 @@ public struct CalibrationNotice: Hashable, Sendable {
         var heldByHeaders = false
         var blocked = false
         var headersIgnored = false
+        var outOfRotation = false
 
         init(_ snapshot: DeploymentSnapshot) {
             heldByHeaders = snapshot.serverView != nil
             blocked = snapshot.blockedUntil != nil
             headersIgnored = snapshot.headersIgnored
+            outOfRotation = snapshot.outOfRotation != nil
         }
 
         init() {}
@@ -44,6 +47,10 @@ public struct CalibrationNotice: Hashable, Sendable {
             notices.append(CalibrationNotice(deployment: name, message: "Deployment '\(name)': a 429 holds it back for \(seconds(until)), its retry-after."))
         } else if new.blocked != old.blocked {
             notices.append(CalibrationNotice(deployment: name, message: "Deployment '\(name)': the 429's retry-after has ended."))
+        }
+        // Leaving rotation is told on the engine's notices, with the reason; coming back is told here.
+        if old.outOfRotation && !new.outOfRotation {
+            notices.append(CalibrationNotice(deployment: name, message: "Deployment '\(name)' is back in rotation."))
         }
         if new.headersIgnored != old.headersIgnored {
             notices.append(CalibrationNotice(deployment: name, message: new.headersIgnored
