@@ -155,6 +155,7 @@ public struct Gateway: Sendable {
 
     private func chat(_ body: [UInt8], for client: ClientRegistry.Client) async throws -> Response {
         let started = ContinuousClock.now
+        if JSONNesting.exceeds(JSONNesting.deepestAllowed, in: body) { return await tooDeep() }
         guard let request = try? JSONDecoder().decode(ChatCompletionRequest.self, from: Data(body)) else {
             return await invalid("The body is not a chat completion request: it needs \"model\" and \"messages\".")
         }
@@ -169,6 +170,7 @@ public struct Gateway: Sendable {
 
     private func embed(_ body: [UInt8], for client: ClientRegistry.Client) async throws -> Response {
         let started = ContinuousClock.now
+        if JSONNesting.exceeds(JSONNesting.deepestAllowed, in: body) { return await tooDeep() }
         guard let request = try? JSONDecoder().decode(EmbeddingRequest.self, from: Data(body)) else {
             return await invalid("The body is not an embedding request: it needs \"model\" and \"input\".")
         }
@@ -244,6 +246,10 @@ public struct Gateway: Sendable {
         let seconds = max(1, Int((Double(wait.nanoseconds) / 1e9).rounded(.up)))
         return JSONReply.error(429, "Client '\(client.name)' is over its own limit; retry after \(seconds) s.", type: "rate_limit_exceeded",
                                code: "client_rate_limit_exceeded", headers: [("retry-after", "\(seconds)")])
+    }
+
+    private func tooDeep() async -> Response {
+        await invalid("The body nests arrays and objects more than \(JSONNesting.deepestAllowed) deep; no request needs that.")
     }
 
     private func invalid(_ message: String) async -> Response {

@@ -101,6 +101,21 @@ struct GatewayTests {
         }
     }
 
+    @Test("A body nested far too deep is refused before it is decoded, and the gateway stays healthy")
+    func deepNesting() async throws {
+        try await Servers.with([azure("east")]) { servers in
+            let auth = ["authorization": "Bearer \(Servers.key)"]
+            let nested = String(repeating: "[", count: 5_000) + String(repeating: "]", count: 5_000)
+            for route in ["chat/completions", "embeddings"] {
+                let body = #"{"model":"gpt-4o","messages":[{"role":"user","content":"Hi"}],"input":"x","extra":"# + nested + "}"
+                let refused = try await exchange("\(servers.gatewayURL)/v1/\(route)", headers: auth, body: body)
+                #expect(refused.status == 400 && refused.value("error", "code") as? String == "invalid_body")
+                #expect((refused.value("error", "message") as? String)?.contains("more than 64 deep") == true)
+            }
+            #expect(try await exchange("\(servers.gatewayURL)/healthz", method: "GET").status == 200)
+        }
+    }
+
     @Test("With an operator key, stats and metrics need it, and an operator can put a deployment back in rotation")
     func operatorRoutes() async throws {
         try await Servers.with([azure("east")], configure: { $0.operatorKeyEnvironment = "OPERATOR_KEY" }) { servers in
