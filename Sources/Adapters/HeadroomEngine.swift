@@ -28,6 +28,8 @@ public actor HeadroomEngine {
     private var isShutDown = false
     private var drained: [CheckedContinuation<Void, Never>] = []
     private let noticeContinuation: AsyncStream<HeadroomError>.Continuation
+    /// Takes the configured keys and upstream addresses out of what providers and transports say.
+    private let redaction: Redaction
     private let calibrationContinuation: AsyncStream<CalibrationNotice>.Continuation
     /// What the last notices said of each deployment's calibration.
     private var calibration: [CalibrationNotice.State]
@@ -60,6 +62,11 @@ public actor HeadroomEngine {
         scheduler = try makeSchedulerEvents(resolved.map(\.0), queue: configuration.queue ?? "fifo",
                                             allocation: configuration.allocation ?? "maxHeadroom", configuration: schedulerConfiguration)
         adapters = Dictionary(uniqueKeysWithValues: resolved.map { ($0.0.id, $0.1) })
+        redaction = Redaction(
+            secrets: configuration.deployments.compactMap { environment[$0.apiKeyEnvironment] },
+            addresses: Dictionary(configuration.deployments.compactMap { entry in (entry.endpoint ?? entry.baseURL).map { ($0, entry.id) } },
+                                  uniquingKeysWith: { first, _ in first })
+        )
         self.transport = transport
         attemptTimeout = .seconds(configuration.attemptTimeoutSeconds ?? 120)
         defaultMaxTokens = configuration.defaultMaxTokens ?? 4_096
@@ -325,11 +332,21 @@ public actor HeadroomEngine {
         guard let call = calls[id], call.attemptNumber == attempt else { return }
         calls[id]?.attempt = nil
         if case .succeeded = outcome.outcome { calls[id]?.response = body }
-        var result = outcome.outcome
+        // What a provider or transport said goes on to callers, operators and logs: never with a secret in it.
+        var result = redacted(outcome.outcome)
         if call.delivered, case .transientFailure(_, let message) = result {
             result = .permanentFailure(message: message)
         }
         handle(scheduler.complete(id, outcome: result, rateLimits: outcome.rateLimits, now: now()))
+    }
+
+    private func redacted(_ outcome: AttemptOutcome) -> AttemptOutcome {
+        switch outcome {
+        case .succeeded, .throttled: outcome
+        case .transientFailure(let retryAfter, let message): .transientFailure(retryAfter: retryAfter, message: redaction.apply(message))
+        case .deploymentUnavailable(let message): .deploymentUnavailable(message: redaction.apply(message))
+        case .permanentFailure(let message): .permanentFailure(message: redaction.apply(message))
+        }
     }
 
     // MARK: Time

@@ -148,6 +148,21 @@ struct EngineTests {
         #expect(await transport.sent.map { URL(string: $0.url)!.host! } == ["east.openai.azure.com", "west.openai.azure.com"])
     }
 
+    @Test("A provider that echoes the key has it taken out of what the caller, the snapshot and the notices see")
+    func echoedKeyIsRedacted() async throws {
+        let echo = #"{"error":{"message":"Incorrect API key provided: east-secret. You can find your API key at https://east.openai.azure.com/keys.","code":"invalid_api_key"}}"#
+        let transport = ScriptedTransport(["east": [.respond(401, body: [echo])]])
+        let engine = try HeadroomEngine(configuration: twoAzureDeployments(), transport: transport, environment: keys)
+        await #expect(throws: HeadroomError.self) { _ = try await engine.chat(hello) }
+        var notices = engine.notices.makeAsyncIterator()
+        let notice = try #require(await notices.next())
+        let reason = try #require(await engine.snapshot().deployments[0].outOfRotation)
+        for text in [notice.message, reason] {
+            #expect(!text.contains("east-secret") && !text.contains("east.openai.azure.com"))
+            #expect(text.contains("Incorrect API key provided: <redacted>."))
+        }
+    }
+
     @Test("A refused key takes the deployment out of rotation; its work goes elsewhere")
     func refusedKey() async throws {
         let transport = ScriptedTransport([
