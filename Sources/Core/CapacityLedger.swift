@@ -5,7 +5,12 @@
 /// at every instant in [*t*, *t* + *w*). So the charge over *any* interval of
 /// length *w* stays within that window's limit, wherever the provider's own
 /// window boundaries fall. A window that holds nothing admits any one request
-/// (see ``RateWindows``).
+/// (see ``RateWindows``); one that admits crossing takes any request while its
+/// count is below the limit. A minute that refills continuously is a bucket
+/// instead (see `CapacityLedger+Refill.swift`).
+///
+/// The provider's headers are evidence held beside the windows (``ServerBudget``,
+/// and the Core catalog's article on headers as evidence).
 ///
 /// The ledger reads no clock: callers advance it to `now` before asking.
 struct CapacityLedger: Sendable {
