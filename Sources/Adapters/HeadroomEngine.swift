@@ -288,9 +288,16 @@ public actor HeadroomEngine {
                     outcome = await self?.relay(id, attempt: attempt, response: response, provider: provider)
                         ?? ResponseClassifier.transportFailure("the engine went away")
                 } else {
-                    body = try await response.collect()
-                    outcome = ResponseClassifier.classify(status: response.status, headers: response.headers, body: body,
-                                                          provider: provider, receivedAt: Date())
+                    do {
+                        body = try await response.collect()
+                        outcome = ResponseClassifier.classify(status: response.status, headers: response.headers, body: body,
+                                                              provider: provider, receivedAt: Date())
+                    } catch let error where !(error is CancellationError) && (200 ..< 300).contains(response.status) {
+                        // The provider accepted the request (and may bill it): not sent again unless it says it failed.
+                        let message = "the provider accepted the request, then its answer broke off: \(error)"
+                        outcome = ClassifiedResponse(responseClass: .badRequest, message: message, code: nil,
+                                                     outcome: .permanentFailure(message: message), rateLimits: nil)
+                    }
                 }
             } catch is CancellationError {
                 return
@@ -307,7 +314,8 @@ public actor HeadroomEngine {
         var usage: Usage?
         var chunks = 0
         do {
-            for try await event in ServerSentEvents(response.body) {
+            var events = ServerSentEvents(response.body).makeAsyncIterator()
+            while let event = try await events.next() {
                 let chunk = ChatCompletionChunk(json: try JSONValue.parse(Array(event.utf8)))
                 if let reported = chunk.usage { usage = reported }
                 guard let call = calls[id], call.attemptNumber == attempt else { break }
@@ -315,6 +323,8 @@ public actor HeadroomEngine {
                 call.stream?.yield(chunk)
                 chunks += 1
             }
+            // A stream that stops without `[DONE]` is broken, not complete (one not in SSE at all has no events either).
+            if !events.completed, calls[id]?.attemptNumber == attempt { throw StreamEndedEarly() }
         } catch {
             let message = "the stream broke after \(chunks) chunk(s): \(error)"
             // Once a chunk has reached the caller the attempt cannot be replayed.
@@ -378,4 +388,9 @@ func makeSchedulerEvents(
     case "priority": return try with(PriorityQueue())
     default: throw HeadroomError(.invalidConfiguration, "queue is '\(queue)'; use fifo or priority.")
     }
+}
+
+/// A stream that stopped without `data: [DONE]`.
+private struct StreamEndedEarly: Error, CustomStringConvertible {
+    var description: String { "it ended without [DONE]" }
 }

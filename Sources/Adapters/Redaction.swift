@@ -3,8 +3,9 @@
 /// "Incorrect API key provided: sk-…" echoes the key) or a transport error
 /// (which names the upstream URL).
 ///
-/// It removes each configured key, whole or by its first or last eight
-/// characters (providers echo keys masked in the middle), anything shaped like
+/// It removes each configured key of eight characters or more, whole or (from
+/// sixteen) by its first or last eight characters (providers echo keys masked
+/// in the middle), anything shaped like
 /// an OpenAI key (`sk-` and what follows), and each configured upstream address,
 /// named instead by its deployment.
 ///
@@ -19,7 +20,8 @@ public struct Redaction: Sendable {
     /// Redacts `secrets`, and each of `addresses` (an upstream's base URL) as the deployment it maps to.
     public init(secrets: [String], addresses: [String: String]) {
         var fragments: Set<String> = []
-        for secret in secrets where !secret.isEmpty {
+        // Shorter "secrets" are placeholders (and would take out ordinary words).
+        for secret in secrets where secret.count >= Self.shortestSecret {
             fragments.insert(secret)
             if secret.count >= 16 {
                 fragments.insert(String(secret.prefix(8)))
@@ -30,6 +32,9 @@ public struct Redaction: Sendable {
         self.fragments = fragments.sorted { $0.count > $1.count }
         self.addresses = addresses.filter { !$0.key.isEmpty }.map { ($0.key, $0.value) }.sorted { $0.address.count > $1.address.count }
     }
+
+    /// The shortest key redacted: real keys are far longer.
+    public static let shortestSecret = 8
 
     /// `text` with every secret and address taken out.
     public func apply(_ text: String) -> String {

@@ -1,6 +1,7 @@
 /// Splits a `text/event-stream` body into the data of its events, as OpenAI and
 /// Azure OpenAI stream chat completions: `data:` lines, events ended by a blank
-/// line, the stream ended by `data: [DONE]` (or by the body's end).
+/// line, the stream ended by `data: [DONE]` (or by the body's end: the
+/// iterator's ``Iterator/completed`` tells which).
 /// Comments (`:`) and other fields (`event:`, `id:`, `retry:`) are ignored.
 public struct ServerSentEvents: AsyncSequence, Sendable {
     public typealias Element = String
@@ -22,6 +23,8 @@ public struct ServerSentEvents: AsyncSequence, Sendable {
         var buffer: [UInt8] = []
         var data: [String] = []
         var done = false
+        /// Whether the stream ended with `data: [DONE]`, as a complete answer does (rather than just stopping).
+        public private(set) var completed = false
 
         public mutating func next() async throws -> String? {
             while !done {
@@ -50,6 +53,7 @@ public struct ServerSentEvents: AsyncSequence, Sendable {
                 data.removeAll()
                 if event == "[DONE]" {
                     done = true
+                    completed = true
                     return nil
                 }
                 return event

@@ -243,7 +243,7 @@ struct EngineTests {
     func streamRetriedBeforeFirstChunk() async throws {
         let transport = ScriptedTransport([
             "east": [.respond(503, body: [""])],
-            "west": [.respond(200, body: [chunk("ok")])],
+            "west": [.respond(200, body: [chunk("ok"), "data: [DONE]\n\n"])],
         ])
         let engine = try HeadroomEngine(configuration: twoAzureDeployments(), transport: transport, environment: keys)
         var deltas: [String] = []
@@ -265,6 +265,30 @@ struct EngineTests {
         }
         let sentCount = await transport.sent.count
         #expect(deltas == ["par"] && sentCount == 1)
+    }
+
+    @Test("A stream that stops without [DONE] is broken, not complete: after a chunk it ends with the error")
+    func streamWithoutDone() async throws {
+        let transport = ScriptedTransport(["east": [.respond(200, body: [chunk("par")])], "west": []])
+        let engine = try HeadroomEngine(configuration: twoAzureDeployments(), transport: transport, environment: keys)
+        var deltas: [String] = []
+        do {
+            for try await piece in await engine.streamChat(hello) { deltas.append(piece.delta ?? "") }
+            Issue.record("expected the stream to fail")
+        } catch let error as HeadroomError {
+            #expect(error.kind == .rejectedByProvider && error.message.contains("it ended without [DONE]"))
+        }
+        #expect(deltas == ["par"])
+        #expect(await engine.snapshot().counters.succeeded == 0)
+    }
+
+    @Test("An answer that breaks off after a 200 is not sent again: the provider accepted it")
+    func acceptedAttemptNotRetried() async throws {
+        let transport = ScriptedTransport(["east": [.respond(200, body: [#"{"choices":[{"mess"#], breakAfterBody: true)],
+                                           "west": [.respond(200, body: [completion])]])
+        let engine = try HeadroomEngine(configuration: twoAzureDeployments(), transport: transport, environment: keys)
+        await #expect(throws: HeadroomError.self) { _ = try await engine.chat(hello) }
+        #expect(await transport.sent.count == 1)
     }
 
     @Test("Embeddings return their vectors")

@@ -6,7 +6,7 @@ import Testing
 @Test("The README's engine example works as written")
 func readmeEngineExample() async throws {
     // Max headroom sends each request where the most quota is left: any of the three may answer.
-    let replies: [ScriptedTransport.Reply] = [.respond(200, body: [completion]), .respond(200, body: [chunk("1, 2, 3")])]
+    let replies: [ScriptedTransport.Reply] = [.respond(200, body: [completion]), .respond(200, body: [chunk("1, 2, 3"), "data: [DONE]\n\n"])]
     let transport = ScriptedTransport(["contoso-eastus": replies, "contoso-sweden": replies, "api.openai.com": replies])
     let environment = ["AZURE_EASTUS_KEY": "a", "AZURE_SWEDEN_KEY": "b", "OPENAI_API_KEY": "c"]
     let engine = try HeadroomEngine(configuration: EngineConfiguration(deployments: [
