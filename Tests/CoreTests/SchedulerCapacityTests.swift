@@ -272,3 +272,47 @@ struct StepRefillTests {
         #expect(scheduler.tick(now: at(4)) == [.dispatch(second, to: "a", attempt: 1)])
     }
 }
+
+@Suite("Others' spending in the provider's window")
+struct ProviderWindowTests {
+    /// An Azure-like deployment counting 10-second windows of 1,000 tokens, admitting the crossing request.
+    static func deployment() throws -> Deployment {
+        var windows = RateWindows.azure
+        windows.admitsCrossing = true
+        return try Deployment(id: "a", provider: .azureOpenAI, requestsPerMinute: 600, tokensPerMinute: 6_000, windows: windows)
+    }
+
+    @Test("Once a 429 shows where the provider's windows end, what others spent in one is kept off the limit until it ends")
+    func othersSpendingHoldsUntilTheWindowEnds() throws {
+        var configuration = SchedulerConfiguration.exact
+        configuration.adaptation.isEnabled = false
+        var scheduler = try makeScheduler([try Self.deployment()], configuration: configuration)
+        // A 429 at 1 s waiting 9 s: the provider's windows end at 10 s, 20 s, 30 s, ...
+        let first = scheduler.submit(job(100, 100), now: at(0)).id
+        _ = scheduler.complete(first, outcome: .throttled(retryAfter: .seconds(9)), now: at(1))
+        _ = scheduler.tick(now: at(10))
+        _ = scheduler.complete(first, outcome: .succeeded(Usage(promptTokens: 100, completionTokens: 100)), now: at(11))
+        let second = scheduler.submit(job(100, 100), now: at(15)).id
+        _ = scheduler.complete(second, outcome: .succeeded(Usage(promptTokens: 100, completionTokens: 100)), now: at(16))
+        let third = scheduler.submit(job(100, 100), now: at(25)).id
+        // The provider's window [20, 30) has 600 of its 1,000 left after the request sent at 25 s: its own 200, and 200
+        // of others'. The ledger's sliding window held 400 then (the charge at 15 s too), so it saw nothing amiss.
+        let window = RateLimitObservation(remainingTokens: 600, refill: .atReset)
+        _ = scheduler.complete(third, outcome: .succeeded(Usage(promptTokens: 100, completionTokens: 100)), rateLimits: window, now: at(25.5))
+        #expect(scheduler.snapshot(now: at(25.5)).deployments[0].serverView == nil)
+        // Once the charge of 15 s has left, 800 would be free; others' 200 stays off it until the window ends at 30 s.
+        #expect(scheduler.snapshot(now: at(26)).deployments[0].remainingTokens == 600)
+        #expect(scheduler.snapshot(now: at(30.5)).deployments[0].remainingTokens == 800)
+    }
+
+    @Test("Without a 429 to place the provider's windows, headers take nothing off the limit")
+    func nothingWithoutPhase() throws {
+        var scheduler = try makeScheduler([try Self.deployment()])
+        let first = scheduler.submit(job(100, 100), now: at(10)).id
+        let window = RateLimitObservation(remainingRequests: 90, remainingTokens: 700, refill: .atReset)
+        _ = scheduler.complete(first, outcome: .succeeded(Usage(promptTokens: 100, completionTokens: 100)), rateLimits: window, now: at(12))
+        // The headers' 700 is lower than the ledger's 800 as of the request: it is held as the server's view instead.
+        #expect(scheduler.snapshot(now: at(12)).deployments[0].remainingTokens == 700)
+        #expect(scheduler.snapshot(now: at(12)).deployments[0].serverView?.remainingTokens == 700)
+    }
+}
