@@ -252,33 +252,20 @@ struct EngineTests {
         #expect(deltas == ["ok"] && sentCount == 2)
     }
 
-    @Test("A stream that breaks after a chunk reached the caller ends with the error and is not retried")
-    func streamNotRetriedAfterFirstChunk() async throws {
-        let transport = ScriptedTransport(["east": [.respond(200, body: [chunk("par")], breakAfterBody: true)], "west": []])
+    @Test("A stream that breaks, or stops without [DONE], after a chunk reached the caller ends with the error and is not retried",
+          arguments: [(true, "the stream broke after 1 chunk(s)"), (false, "it ended without [DONE]")])
+    func streamNotRetriedAfterFirstChunk(_ breaks: Bool, _ reason: String) async throws {
+        let transport = ScriptedTransport(["east": [.respond(200, body: [chunk("par")], breakAfterBody: breaks)], "west": []])
         let engine = try HeadroomEngine(configuration: twoAzureDeployments(), transport: transport, environment: keys)
         var deltas: [String] = []
         do {
             for try await piece in await engine.streamChat(hello) { deltas.append(piece.delta ?? "") }
             Issue.record("expected the stream to fail")
         } catch let error as HeadroomError {
-            #expect(error.kind == .rejectedByProvider)
+            #expect(error.kind == .rejectedByProvider && error.message.contains(reason))
         }
         let sentCount = await transport.sent.count
         #expect(deltas == ["par"] && sentCount == 1)
-    }
-
-    @Test("A stream that stops without [DONE] is broken, not complete: after a chunk it ends with the error")
-    func streamWithoutDone() async throws {
-        let transport = ScriptedTransport(["east": [.respond(200, body: [chunk("par")])], "west": []])
-        let engine = try HeadroomEngine(configuration: twoAzureDeployments(), transport: transport, environment: keys)
-        var deltas: [String] = []
-        do {
-            for try await piece in await engine.streamChat(hello) { deltas.append(piece.delta ?? "") }
-            Issue.record("expected the stream to fail")
-        } catch let error as HeadroomError {
-            #expect(error.kind == .rejectedByProvider && error.message.contains("it ended without [DONE]"))
-        }
-        #expect(deltas == ["par"])
         #expect(await engine.snapshot().counters.succeeded == 0)
     }
 
