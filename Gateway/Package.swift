@@ -18,6 +18,7 @@ let package = Package(
         .package(name: "Headroom", path: ".."),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.0.0"),
     ],
     targets: [
@@ -47,6 +48,7 @@ let package = Package(
                 "HeadroomServerSupport",
                 .product(name: "HeadroomAdapters", package: "Headroom"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             path: "Sources/Gateway"
         ),

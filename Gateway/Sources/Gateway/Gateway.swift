@@ -3,6 +3,7 @@ import HeadroomAdapters
 import HeadroomCore
 import HeadroomServerSupport
 import Hummingbird
+import NIOCore
 
 /// An OpenAI-compatible HTTP front for the live engine: point an OpenAI client
 /// at it and its requests are scheduled across the configured deployments.
@@ -108,7 +109,9 @@ public struct Gateway: Sendable {
     /// The server on the configured host and port; `onRunning` is told the port once it listens.
     public func application(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         let port = configuration.port
-        return Application(router: router(), configuration: .init(address: .hostname(configuration.host, port: port), serverName: "headroom-gateway"),
+        let idle = TimeAmount.nanoseconds(Int64(configuration.idleTimeoutSeconds * 1e9))
+        return Application(router: router(), server: .http1(configuration: .init(idleTimeout: idle)),
+                           configuration: .init(address: .hostname(configuration.host, port: port), serverName: "headroom-gateway"),
                            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) })
     }
 

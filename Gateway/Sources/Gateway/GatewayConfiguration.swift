@@ -60,6 +60,10 @@ public struct GatewayConfiguration: Sendable, Decodable {
     public var clients: [Client]
     /// The Retry-After sent with a 429 when the scheduler gives no estimate of when room returns (default 1 s).
     public var retryAfterSeconds: Int
+    /// A connection with no request under way for this long, or one whose request head or body
+    /// stalls for this long, is closed (default 30 s): idle and trickling clients cannot hold
+    /// connections for ever. An answer being written is never cut off.
+    public var idleTimeoutSeconds: Double
     /// The environment variable that holds the operator's key. When set, `/stats`, `/metrics` and
     /// `/admin/...` need `Authorization: Bearer` that key; without it `/admin/...` is refused.
     public var operatorKeyEnvironment: String?
@@ -71,10 +75,11 @@ public struct GatewayConfiguration: Sendable, Decodable {
         self.port = port
         self.clients = clients
         self.retryAfterSeconds = retryAfterSeconds
+        idleTimeoutSeconds = 30
     }
 
     private enum CodingKeys: String, CodingKey, CaseIterable {
-        case host, port, clients, retryAfterSeconds, operatorKeyEnvironment
+        case host, port, clients, retryAfterSeconds, operatorKeyEnvironment, idleTimeoutSeconds
     }
 
     public init(from decoder: any Decoder) throws {
@@ -90,6 +95,7 @@ public struct GatewayConfiguration: Sendable, Decodable {
         clients = try container.decodeIfPresent([Client].self, forKey: .clients) ?? []
         retryAfterSeconds = try container.decodeIfPresent(Int.self, forKey: .retryAfterSeconds) ?? 1
         operatorKeyEnvironment = try container.decodeIfPresent(String.self, forKey: .operatorKeyEnvironment)
+        idleTimeoutSeconds = try container.decodeIfPresent(Double.self, forKey: .idleTimeoutSeconds) ?? 30
     }
 
     /// Reads a configuration file.
@@ -117,6 +123,9 @@ public struct GatewayConfiguration: Sendable, Decodable {
         }
         guard !clients.isEmpty else {
             throw HeadroomError(.invalidConfiguration, "\"clients\" is empty; add at least one client with a key, the gateway does not run open.")
+        }
+        guard idleTimeoutSeconds > 0 && idleTimeoutSeconds <= 86_400 else {
+            throw HeadroomError(.invalidConfiguration, "idleTimeoutSeconds is \(idleTimeoutSeconds); it must be above 0 and at most 86,400 (a day).")
         }
         guard retryAfterSeconds >= 0 else {
             throw HeadroomError(.invalidConfiguration, "retryAfterSeconds is \(retryAfterSeconds); it must not be negative.")

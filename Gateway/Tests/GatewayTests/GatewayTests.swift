@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import HeadroomAdapters
 import HeadroomCore
 import HeadroomGateway
@@ -116,6 +119,34 @@ struct GatewayTests {
         }
     }
 
+    @Test("A connection that sends nothing, or trickles a request head, is closed after the idle timeout", arguments: ["", "POST /v1/chat"])
+    func idleConnectionsClose(_ trickle: String) async throws {
+        try await Servers.with([azure("east")], configure: { $0.idleTimeoutSeconds = 0.5 }) { servers in
+            let port = try #require(Int(servers.gatewayURL.split(separator: ":").last ?? ""))
+            let started = ContinuousClock.now
+            #expect(try await Self.readUntilClosed(port: port, sending: trickle))
+            #expect(ContinuousClock.now - started < .seconds(10))
+        }
+    }
+
+    /// Connects to `port` on loopback, sends `text`, and waits (up to 10 s) for the server to close the connection.
+    static func readUntilClosed(port: Int, sending text: String) async throws -> Bool {
+        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(socket) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        guard connected == 0 else { return false }
+        if !text.isEmpty { _ = text.withCString { send(socket, $0, strlen($0), 0) } }
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var byte: UInt8 = 0
+        // 0: the server closed it; -1 after 10 s: it did not.
+        return recv(socket, &byte, 1, 0) == 0
+    }
+
     @Test("With an operator key, stats and metrics need it, and an operator can put a deployment back in rotation")
     func operatorRoutes() async throws {
         try await Servers.with([azure("east")], configure: { $0.operatorKeyEnvironment = "OPERATOR_KEY" }) { servers in
@@ -212,7 +243,7 @@ struct GatewayConfigurationTests {
 
     @Test("A misspelt field is refused, naming it")
     func unknownField() {
-        #expect(throws: HeadroomError(.invalidConfiguration, "unknown field \"client\"; the fields are allocation, attemptTimeoutSeconds, clients, defaultMaxTokens, deployments, host, maxAttempts, maxQueueLength, maxQueueWaitSeconds, operatorKeyEnvironment, port, queue, retryAfterSeconds, targetUtilization.")) {
+        #expect(throws: HeadroomError(.invalidConfiguration, "unknown field \"client\"; the fields are allocation, attemptTimeoutSeconds, clients, defaultMaxTokens, deployments, host, idleTimeoutSeconds, maxAttempts, maxQueueLength, maxQueueWaitSeconds, operatorKeyEnvironment, port, queue, retryAfterSeconds, targetUtilization.")) {
             try decode("{\(deployment),\"client\":[]}")
         }
     }
