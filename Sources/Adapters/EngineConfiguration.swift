@@ -98,6 +98,9 @@ public struct EngineConfiguration: Sendable, Codable {
     public var attemptTimeoutSeconds: Double?
     /// The output limit assumed for requests that set none (default 4,096).
     public var defaultMaxTokens: Int?
+    /// The longest a request takes in all, waits and attempts included (default 600 s): past it the
+    /// attempt under way is abandoned and the caller gets `deadlineExceeded`, however the upstream trickles.
+    public var requestTimeoutSeconds: Double?
 
     /// Creates a configuration.
     public init(deployments: [DeploymentEntry], queue: String? = nil, allocation: String? = nil, maxQueueLength: Int? = nil,
@@ -116,7 +119,7 @@ public struct EngineConfiguration: Sendable, Codable {
 
     private enum CodingKeys: String, CodingKey, CaseIterable {
         case deployments, queue, allocation, maxQueueLength, maxQueueWaitSeconds, targetUtilization, maxAttempts
-        case attemptTimeoutSeconds, defaultMaxTokens
+        case attemptTimeoutSeconds, defaultMaxTokens, requestTimeoutSeconds
     }
 
     /// The names of the fields a configuration file may hold, for formats that embed one (the gateway's).

@@ -19,6 +19,7 @@ public actor HeadroomEngine {
     private let adapters: [DeploymentID: any ProviderAdapter]
     private let transport: any HTTPTransport
     private let attemptTimeout: Duration
+    private let requestTimeout: Duration
     private let defaultMaxTokens: Int
     private let tokenizer: any Tokenizer
     private let origin = ContinuousClock.now
@@ -49,6 +50,9 @@ public actor HeadroomEngine {
         var reply: CheckedContinuation<[UInt8], any Error>?
         var stream: AsyncThrowingStream<ChatCompletionChunk, any Error>.Continuation?
         var attempt: Task<Void, Never>?
+        /// When the request must be over, and the task that abandons the attempt under way then.
+        var deadline: Instant
+        var watchdog: Task<Void, Never>?
         var attemptNumber = 0
         var response: [UInt8]?
         var delivered = false
@@ -69,6 +73,7 @@ public actor HeadroomEngine {
         )
         self.transport = transport
         attemptTimeout = .seconds(configuration.attemptTimeoutSeconds ?? 120)
+        requestTimeout = .seconds(configuration.requestTimeoutSeconds ?? 600)
         defaultMaxTokens = configuration.defaultMaxTokens ?? 4_096
         tokenizer = ClassEstimate(.o200k)
         (notices, noticeContinuation) = AsyncStream<HeadroomError>.makeStream(bufferingPolicy: .bufferingNewest(100))
@@ -175,9 +180,13 @@ public actor HeadroomEngine {
     private func submit(_ operation: ProviderOperation, request: some Encodable, job: Job) throws -> (JobID, [SchedulerAction]) {
         guard !isShutDown else { throw HeadroomError(.invalidConfiguration, "The engine has shut down; create a new one.") }
         let body = try JSONEncoder().encode(request)
+        var job = job
+        // Every request ends by its deadline: the caller's, or the configured longest.
+        let latest = instant(after: requestTimeout)
+        job.deadline = min(job.deadline ?? latest, latest)
         let (id, actions) = scheduler.submit(job, now: now())
         calls[id] = Call(operation: operation, model: job.models.first ?? "", body: Array(body),
-                         estimate: Usage(promptTokens: job.promptTokens, completionTokens: 0))
+                         estimate: Usage(promptTokens: job.promptTokens, completionTokens: 0), deadline: job.deadline ?? latest)
         return (id, actions)
     }
 
@@ -228,6 +237,7 @@ public actor HeadroomEngine {
 
     private func finish(_ id: JobID, _ result: JobResult) {
         guard let call = calls.removeValue(forKey: id) else { return }
+        call.watchdog?.cancel()
         switch result {
         case .succeeded:
             call.reply?.resume(returning: call.response ?? [])
@@ -306,6 +316,20 @@ public actor HeadroomEngine {
             }
             await self?.ended(id, attempt: attempt, outcome: outcome, body: body)
         }
+        let deadline = origin.advanced(by: .nanoseconds((calls[id]?.deadline ?? now()).nanoseconds))
+        calls[id]?.watchdog?.cancel()
+        calls[id]?.watchdog = Task { [weak self] in
+            guard (try? await Task.sleep(until: deadline, clock: .continuous)) != nil else { return }
+            await self?.overran(id, attempt: attempt)
+        }
+    }
+
+    /// The request's deadline came with attempt `attempt` still under way: it is abandoned, and the
+    /// scheduler, told it failed, ends the request (past its deadline, nothing is retried).
+    private func overran(_ id: JobID, attempt: Int) {
+        guard let call = calls[id], call.attemptNumber == attempt, let task = call.attempt else { return }
+        task.cancel()
+        ended(id, attempt: attempt, outcome: ResponseClassifier.transportFailure("no complete answer by the request's deadline"), body: [])
     }
 
     /// Passes a stream's chunks to the caller as they come; the outcome is known at its end.
@@ -339,8 +363,10 @@ public actor HeadroomEngine {
     }
 
     private func ended(_ id: JobID, attempt: Int, outcome: ClassifiedResponse, body: [UInt8]) {
-        guard let call = calls[id], call.attemptNumber == attempt else { return }
+        guard let call = calls[id], call.attemptNumber == attempt, call.attempt != nil else { return }
         calls[id]?.attempt = nil
+        calls[id]?.watchdog?.cancel()
+        calls[id]?.watchdog = nil
         if case .succeeded = outcome.outcome { calls[id]?.response = body }
         // What a provider or transport said goes on to callers, operators and logs: never with a secret in it.
         var result = redacted(outcome.outcome)

@@ -278,6 +278,24 @@ struct EngineTests {
         #expect(await transport.sent.count == 1)
     }
 
+    @Test("A request whose upstream never answers ends at the request's deadline, its attempt abandoned")
+    func requestDeadlineBoundsAHungUpstream() async throws {
+        let transport = ScriptedTransport(["east": [.hang], "west": [.hang]])
+        var configuration = twoAzureDeployments()
+        configuration.requestTimeoutSeconds = 0.5
+        let engine = try HeadroomEngine(configuration: configuration, transport: transport, environment: keys)
+        let started = ContinuousClock.now
+        do {
+            _ = try await engine.chat(hello)
+            Issue.record("expected the request to fail")
+        } catch let error as HeadroomError {
+            #expect(error.kind == .deadlineExceeded)
+        }
+        #expect(ContinuousClock.now - started < .seconds(5))
+        await transport.waitUntilCancelled()
+        #expect(await transport.sent.count == 1)
+    }
+
     @Test("Embeddings return their vectors")
     func embeddings() async throws {
         let transport = ScriptedTransport(["east": [.respond(200, body: [#"{"data":[{"embedding":[0.5,-1,2]}],"usage":{"prompt_tokens":3,"total_tokens":3}}"#])]])

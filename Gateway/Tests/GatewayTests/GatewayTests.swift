@@ -243,7 +243,7 @@ struct GatewayConfigurationTests {
 
     @Test("A misspelt field is refused, naming it")
     func unknownField() {
-        #expect(throws: HeadroomError(.invalidConfiguration, "unknown field \"client\"; the fields are allocation, attemptTimeoutSeconds, clients, defaultMaxTokens, deployments, host, idleTimeoutSeconds, maxAttempts, maxQueueLength, maxQueueWaitSeconds, operatorKeyEnvironment, port, queue, retryAfterSeconds, targetUtilization.")) {
+        #expect(throws: HeadroomError(.invalidConfiguration, "unknown field \"client\"; the fields are allocation, attemptTimeoutSeconds, clients, defaultMaxTokens, deployments, host, idleTimeoutSeconds, maxAttempts, maxQueueLength, maxQueueWaitSeconds, operatorKeyEnvironment, port, queue, requestTimeoutSeconds, retryAfterSeconds, targetUtilization.")) {
             try decode("{\(deployment),\"client\":[]}")
         }
     }
