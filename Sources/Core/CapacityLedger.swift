@@ -41,9 +41,6 @@ struct CapacityLedger: Sendable {
         var requests = 0
         var tokensRefilledAt: Int64 = 0
         var requestsRefilledAt: Int64 = 0
-        /// Tokens others spent in the provider's current window, as its headers show, taken off the limit until `externalUntil`.
-        var external = 0
-        var externalUntil: Int64 = .min
 
         var isEmpty: Bool { tokens == 0 && requests == 0 }
 
@@ -81,12 +78,6 @@ struct CapacityLedger: Sendable {
     let shortestWindow: Int64
     /// Whether the first window, the minute, is a bucket that refills continuously (the others never are).
     let minuteRefills: Bool
-    /// The end of one of the provider's fixed windows of the shortest length, learned from a 429's retry-after,
-    /// so that the ledger can tell which of the provider's windows a header describes.
-    private(set) var providerWindowEnd: Int64?
-    /// What others spent in the provider's current window as far as headers showed, and in the window before.
-    private var windowExternalSeen = 0
-    private var previousExternal = 0
     /// The earliest instant at which ``advance(to:)`` has work: a charge leaving a
     /// window, the server's view running out, or the limit factor recovering a step.
     private var nextChange: Int64 = .min
@@ -157,15 +148,6 @@ struct CapacityLedger: Sendable {
             }
         }
         entries.removeFirst(upTo: windows[0].start)
-        let shortest = windows.count - 1
-        if windows[shortest].external > 0 {
-            if now >= windows[shortest].externalUntil {
-                windows[shortest].external = 0
-                refreshLimits()
-            } else {
-                next = min(next, windows[shortest].externalUntil)
-            }
-        }
         if let budget = serverTokens, now >= budget.lapsesAt { serverTokens = nil }
         if let budget = serverRequests, now >= budget.lapsesAt { serverRequests = nil }
         if limitFactor < 1 {
@@ -265,10 +247,6 @@ struct CapacityLedger: Sendable {
         if let budget = serverRequests { earliest = max(earliest, budget.earliest(admitting: 1, now: now)) }
         if limitFactor < 1 {
             earliest = min(earliest, nextRecovery(after: now))
-        }
-        // Others' spending stops counting at the provider's window end: the limit comes back then.
-        if windows[windows.count - 1].external > 0 {
-            earliest = min(earliest, max(now, windows[windows.count - 1].externalUntil))
         }
         return earliest
     }
@@ -422,10 +400,6 @@ struct CapacityLedger: Sendable {
     mutating func throttle(now: Int64, wait: Int64) {
         let newEpisode = now >= blockedUntil
         blockedUntil = max(blockedUntil, now.addingSaturating(wait))
-        // A fixed window's 429 waits to the window's end: that tells where the provider's windows fall.
-        if windows.count > 1 && !minuteRefills && wait > 0 && wait <= shortestWindow {
-            providerWindowEnd = now.addingSaturating(wait)
-        }
         // A 429 is evidence the ledger alone is not enough: headers are heard again.
         headersRefuted = false
         defer { summarize() }
@@ -461,7 +435,6 @@ struct CapacityLedger: Sendable {
         var observedAt = now
         var position = Int.max
         var unseenTokens = 0, unseenRequests = 0
-        var othersChanged = false
         if let seen = seenThrough {
             guard seen >= entries.startIndex, seen < entries.endIndex else { return false }
             // What was reserved after the observed request (as reserved: a conservative count).
@@ -469,9 +442,6 @@ struct CapacityLedger: Sendable {
             position = seen
             unseenTokens = reservedTotal - entries[seen].reservedThrough
             unseenRequests = entries.endIndex - 1 - seen
-            if let remaining = observation.remainingTokens, !headersRefuted, bookExternal(remaining: remaining, seen: seen, now: now) {
-                othersChanged = true
-            }
         }
         // The common case: no server view in force, and headers that show no less room than the
         // ledger's own now (which is never less than its own as of the request, less what came since);
@@ -479,10 +449,10 @@ struct CapacityLedger: Sendable {
         if serverTokens == nil && serverRequests == nil {
             let own = remaining(now: now)
             if observation.remainingTokens.map({ $0 >= own.tokens + unseenTokens }) ?? true
-                && observation.remainingRequests.map({ $0 >= own.requests + unseenRequests }) ?? true { return othersChanged }
+                && observation.remainingRequests.map({ $0 >= own.requests + unseenRequests }) ?? true { return false }
         }
         return observeInFull(observation, at: observedAt, position: position, unseen: (unseenRequests, unseenTokens),
-                             admitted: admitted, now: now, limits: (requestsPerMinute, tokensPerMinute)) || othersChanged
+                             admitted: admitted, now: now, limits: (requestsPerMinute, tokensPerMinute))
     }
 
     /// ``observe(_:seenThrough:admitted:now:requestsPerMinute:tokensPerMinute:)`` past its common case (out of line: it is rare).
@@ -527,46 +497,6 @@ struct CapacityLedger: Sendable {
         if let budget = serverRequests { nextChange = min(nextChange, budget.lapsesAt) }
         // Headers that only confirm the ledger's own view change nothing.
         guard viewBefore != (serverTokens, serverRequests, nextChange, headersRefuted) else { return false }
-        summarize()
-        return true
-    }
-
-    /// Where the provider's fixed windows are known, takes what others spent in the
-    /// window the header describes (its count by the header, less the ledger's own
-    /// charges in it up to the request answered) off the shortest window's limit
-    /// until that window ends. Returns whether the limit changed.
-    private mutating func bookExternal(remaining: Int, seen: Int, now: Int64) -> Bool {
-        guard let knownEnd = providerWindowEnd else { return false }
-        let shortest = windows.count - 1
-        let length = windows[shortest].length
-        let time = entries[seen].time
-        // The provider's window that held the request: [start, start + length).
-        let offset = (time - knownEnd) % length
-        let start = time - (offset < 0 ? offset + length : offset)
-        guard start.addingSaturating(length) > now else { return false }
-        var ours = 0
-        var index = seen
-        while index >= entries.startIndex, entries[index].time >= start {
-            ours += entries[index].tokens
-            index -= 1
-        }
-        let end = start.addingSaturating(length)
-        let seenSoFar = windows[shortest].baseTokens - remaining - ours
-        if windows[shortest].externalUntil != end {
-            // A new provider window: what others spent in the last one is the guess for the rest of this one.
-            if windows[shortest].externalUntil == start { previousExternal = windowExternalSeen }
-            windowExternalSeen = 0
-        }
-        windowExternalSeen = max(windowExternalSeen, seenSoFar)
-        // What others spent so far, and at the last window's pace until this one ends.
-        let expected = windowExternalSeen + Int(Double(previousExternal) * Double(end - time) / Double(length))
-        let others = min(expected, windows[shortest].baseTokens / 2)
-        let sameWindow = windows[shortest].externalUntil == end
-        guard others > (sameWindow ? windows[shortest].external : 0) else { return false }
-        windows[shortest].external = others
-        windows[shortest].externalUntil = end
-        nextChange = min(nextChange, windows[shortest].externalUntil)
-        refreshLimits()
         summarize()
         return true
     }
@@ -635,7 +565,7 @@ struct CapacityLedger: Sendable {
     private mutating func refreshLimits() {
         let scale = utilization * limitFactor
         for w in windows.indices {
-            windows[w].tokenLimit = max(1, Int(Double(windows[w].baseTokens) * scale) - windows[w].external)
+            windows[w].tokenLimit = max(1, Int(Double(windows[w].baseTokens) * scale))
             windows[w].requestLimit = max(1, Int(Double(windows[w].baseRequests) * scale))
             windows[w].tokenReciprocal = 1 / Double(windows[w].tokenLimit)
             windows[w].requestReciprocal = 1 / Double(windows[w].requestLimit)
