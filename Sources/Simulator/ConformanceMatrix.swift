@@ -20,7 +20,20 @@ import HeadroomCore
 public struct ConformanceMatrix: Sendable {
     /// One row of the matrix: how the deployments report their limits.
     public enum Row: String, Hashable, Sendable, CaseIterable {
-        case minuteRemainder, windowRemainder, durations, none, unknown, lagging, shared
+        /// Azure-like deployments whose headers give what is left of the window, as a minute's remainder would read.
+        case minuteRemainder
+        /// Azure-like deployments whose headers give the current 10-second window's remainder, no reset.
+        case windowRemainder
+        /// OpenAI's continuously refilled buckets, with limit, remaining and reset headers.
+        case durations
+        /// Azure-like deployments that send no rate-limit headers.
+        case none
+        /// Azure-like deployments that send `-1` and `0` and 429s without retry-after (Azure's Responses API).
+        case unknown
+        /// Azure-like deployments whose headers lag a request behind.
+        case lagging
+        /// Like `minuteRemainder`, with other clients spending a fifth of each deployment's quota.
+        case shared
 
         /// The deployments of this row.
         public var deployments: [SimulatedDeployment] {

@@ -31,5 +31,6 @@ public func serving<App: ApplicationProtocol>(
 
 /// A server stopped before it listened.
 public struct ServerStoppedEarly: Error, CustomStringConvertible {
+    /// What happened, in a sentence.
     public var description: String { "the server stopped before it listened" }
 }
