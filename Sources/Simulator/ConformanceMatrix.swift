@@ -7,11 +7,12 @@ import HeadroomCore
 /// Each cell is three deployments of 30,000, 60,000 and 90,000 tokens a minute
 /// (180, 360 and 540 requests), 200 ms plus 10 ms an output token, offered
 /// 1.3 times their capacity for ten minutes, then drained. Azure-like
-/// deployments count fixed 10-second windows only, each with a sixth of the
-/// minute's limits, and admit the request that crosses a limit (Azure's
-/// published description); the `durations` row is OpenAI's continuously
-/// refilled buckets; the `shared` row is the minute remainders with other
-/// clients spending a fifth of each deployment's quota.
+/// deployments count fixed 10-second windows, each with a sixth of the
+/// minute's limits (and the minute too where the headers give its remainder),
+/// and admit the request that crosses a limit (Azure's published description);
+/// the `durations` row is OpenAI's continuously refilled buckets; the `shared`
+/// row is the minute remainders with other clients spending a fifth of each
+/// deployment's quota.
 ///
 /// ```swift
 /// let cells = try ConformanceMatrix().run()
@@ -20,7 +21,7 @@ import HeadroomCore
 public struct ConformanceMatrix: Sendable {
     /// One row of the matrix: how the deployments report their limits.
     public enum Row: String, Hashable, Sendable, CaseIterable {
-        /// Azure-like deployments whose headers give what is left of the window, as a minute's remainder would read.
+        /// Azure-like deployments that count the minute too, and whose headers give its remainder, no reset.
         case minuteRemainder
         /// Azure-like deployments whose headers give the current 10-second window's remainder, no reset.
         case windowRemainder
@@ -44,7 +45,8 @@ public struct ConformanceMatrix: Sendable {
                     model = .openAI(requestsPerMinute: tokens * 6 / 1_000, tokensPerMinute: tokens)
                 default:
                     model = .azure(tokensPerMinute: tokens, subWindowSeconds: 10)
-                    model.enforcesMinute = false
+                    // Azure's standard deployments count the minute too, and their headers give its remainder.
+                    model.enforcesMinute = self == .minuteRemainder || self == .shared
                     model.admission = .crossing
                     model.headers = EndpointModel.HeaderDialect(rawValue: rawValue) ?? .minuteRemainder
                 }
