@@ -82,6 +82,8 @@ let package = Package(
                 .product(name: "HeadroomSimulator", package: "Headroom"),
                 .product(name: "HeadroomAdapters", package: "Headroom"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             path: "Tests/GatewayTests"
         ),

@@ -183,10 +183,11 @@ public actor HeadroomEngine {
         var job = job
         // Every request ends by its deadline: the caller's, or the configured longest.
         let latest = instant(after: requestTimeout)
-        job.deadline = min(job.deadline ?? latest, latest)
+        let deadline = min(job.deadline ?? latest, latest)
+        job.deadline = deadline
         let (id, actions) = scheduler.submit(job, now: now())
         calls[id] = Call(operation: operation, model: job.models.first ?? "", body: Array(body),
-                         estimate: Usage(promptTokens: job.promptTokens, completionTokens: 0), deadline: job.deadline ?? latest)
+                         estimate: Usage(promptTokens: job.promptTokens, completionTokens: 0), deadline: deadline)
         return (id, actions)
     }
 
@@ -316,7 +317,7 @@ public actor HeadroomEngine {
             }
             await self?.ended(id, attempt: attempt, outcome: outcome, body: body)
         }
-        let deadline = origin.advanced(by: .nanoseconds((calls[id]?.deadline ?? now()).nanoseconds))
+        let deadline = origin.advanced(by: .nanoseconds(call.deadline.nanoseconds))
         calls[id]?.watchdog?.cancel()
         calls[id]?.watchdog = Task { [weak self] in
             guard (try? await Task.sleep(until: deadline, clock: .continuous)) != nil else { return }

@@ -455,8 +455,7 @@ struct CapacityLedger: Sendable {
                              admitted: admitted, now: now, limits: (requestsPerMinute, tokensPerMinute))
     }
 
-    /// ``observe(_:seenThrough:admitted:now:requestsPerMinute:tokensPerMinute:)`` past its common case (out of line: it is rare).
-    @inline(never)
+    /// ``observe(_:seenThrough:admitted:now:requestsPerMinute:tokensPerMinute:)`` past its common case.
     private mutating func observeInFull(
         _ observation: RateLimitObservation, at observedAt: Int64, position: Int, unseen: (requests: Int, tokens: Int),
         admitted: Bool, now: Int64, limits: (requests: Int, tokens: Int)

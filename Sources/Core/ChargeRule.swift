@@ -29,15 +29,14 @@ public struct ChargeRule: Sendable {
             }
         }
 
+        /// From 0 to ``Deployment/largestQuota``: the usage comes from outside, and no charge may overflow the ledger's sums.
         func settlement(for size: JobSize, usage: Usage) -> Int {
-            switch self {
-            case .promptPlusMaxOutput:
-                return max(0, usage.promptTokens).addingSaturating(size.maxOutputTokens)
-            case .largerOfMaxOutputAndCharacters:
-                return reservation(for: size)
-            case .actualUsage:
-                return max(0, usage.totalTokens)
+            let tokens = switch self {
+            case .promptPlusMaxOutput: max(0, usage.promptTokens).addingSaturating(size.maxOutputTokens)
+            case .largerOfMaxOutputAndCharacters: reservation(for: size)
+            case .actualUsage: max(0, usage.totalTokens)
             }
+            return min(tokens, Deployment.largestQuota)
         }
     }
 

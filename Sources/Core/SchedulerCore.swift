@@ -157,9 +157,8 @@ struct SchedulerCore: Sendable {
         let name = states[d].id
         switch outcome {
         case .succeeded(let usage):
-            // Clamped: the usage comes from the provider, and a charge must never overflow the ledger's sums.
-            let tokens = min(states[d].builtInCharge?.settlement(for: jobs[id.slot].size, usage: usage)
-                ?? states[d].charge.settlement(for: jobs[id.slot].job, usage: usage), Deployment.largestQuota)
+            let tokens = states[d].builtInCharge?.settlement(for: jobs[id.slot].size, usage: usage)
+                ?? states[d].charge.settlement(for: jobs[id.slot].job, usage: usage)
             if states[d].ledger.settle(entry, tokens: tokens, requests: 1, now: self.now) { changed = true }
             states[d].succeeded += 1
             counters.succeeded += 1

@@ -19,21 +19,23 @@ import HeadroomCore
 /// print(ConformanceMatrix.table(cells))
 /// ```
 public struct ConformanceMatrix: Sendable {
-    /// One row of the matrix: how the deployments report their limits.
+    /// One row of the matrix: the header dialect of the same name (``EndpointModel/HeaderDialect``),
+    /// on Azure-like deployments but for `durations` (OpenAI's buckets); `shared` is `minuteRemainder`
+    /// with other clients spending a fifth of each deployment's quota.
     public enum Row: String, Hashable, Sendable, CaseIterable {
-        /// Azure-like deployments that count the minute too, and whose headers give its remainder, no reset.
+        /// See ``EndpointModel/HeaderDialect/minuteRemainder``; the minute is counted too.
         case minuteRemainder
-        /// Azure-like deployments whose headers give the current 10-second window's remainder, no reset.
+        /// See ``EndpointModel/HeaderDialect/windowRemainder``.
         case windowRemainder
-        /// OpenAI's continuously refilled buckets, with limit, remaining and reset headers.
+        /// See ``EndpointModel/HeaderDialect/durations``.
         case durations
-        /// Azure-like deployments that send no rate-limit headers.
+        /// See ``EndpointModel/HeaderDialect/none``.
         case none
-        /// Azure-like deployments that send `-1` and `0` and 429s without retry-after (Azure's Responses API).
+        /// See ``EndpointModel/HeaderDialect/unknown``.
         case unknown
-        /// Azure-like deployments whose headers lag a request behind.
+        /// See ``EndpointModel/HeaderDialect/lagging``.
         case lagging
-        /// Like `minuteRemainder`, with other clients spending a fifth of each deployment's quota.
+        /// `minuteRemainder` with others spending a fifth of each quota.
         case shared
 
         /// The deployments of this row.

@@ -1,10 +1,9 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 import HeadroomAdapters
 import HeadroomCore
 import HeadroomGateway
+import NIOCore
+import NIOPosix
 import Testing
 
 /// The live engine, configured to use the gateway as an OpenAI-compatible server.
@@ -131,20 +130,16 @@ struct GatewayTests {
 
     /// Connects to `port` on loopback, sends `text`, and waits (up to 10 s) for the server to close the connection.
     static func readUntilClosed(port: Int, sending text: String) async throws -> Bool {
-        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(socket) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        guard connected == 0 else { return false }
-        if !text.isEmpty { _ = text.withCString { send(socket, $0, strlen($0), 0) } }
-        var timeout = timeval(tv_sec: 10, tv_usec: 0)
-        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var byte: UInt8 = 0
-        // 0: the server closed it; -1 after 10 s: it did not.
-        return recv(socket, &byte, 1, 0) == 0
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton).connect(host: "127.0.0.1", port: port).get()
+        if !text.isEmpty { try await channel.writeAndFlush(ByteBuffer(string: text)).get() }
+        return await withTaskGroup(of: Bool.self) { group in
+            group.addTask { (try? await channel.closeFuture.get()) != nil }
+            group.addTask { try? await Task.sleep(for: .seconds(10)); return false }
+            let closed = await group.next() ?? false
+            group.cancelAll()
+            try? await channel.close()
+            return closed
+        }
     }
 
     @Test("With an operator key, stats and metrics need it, and an operator can put a deployment back in rotation")
