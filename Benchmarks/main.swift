@@ -23,7 +23,13 @@ case "tokenizer":
     TokenizerBenchmark.run(arguments: Array(arguments.dropFirst()))
 case "matrix":
     do {
-        let cells = try ConformanceMatrix().run()
+        let names = arguments.dropFirst()
+        let rows = names.compactMap(ConformanceMatrix.Row.init(rawValue:))
+        guard rows.count == names.count else {
+            print("error: rows are \(ConformanceMatrix.Row.allCases.map(\.rawValue).joined(separator: ", "))")
+            exit(1)
+        }
+        let cells = try ConformanceMatrix().run(rows: rows.isEmpty ? ConformanceMatrix.Row.allCases : rows)
         print(ConformanceMatrix.table(cells))
         print("\(cells.filter(\.passes).count) of \(cells.count) cells reach 97% of the capacity bound with under 1% 429s, serving every request")
     } catch {
@@ -39,7 +45,7 @@ default:
       simulator   [REQUESTS [RUNS]] synthetic requests (1,000,000) against 8 mock deployments, best of RUNS (3):
                   requests/s, events/s, peak memory
       tokenizer   [FILE] exact BPE and estimates: MB/s, estimate error against exact, vocabulary load time
-      matrix      every header dialect x allocation x FIFO and priority at 1.3x overload: served, 429s, efficiency
+      matrix      [ROW...] every header dialect x allocation x FIFO and priority at 1.3x overload: served, 429s, efficiency
     """)
     if let unknown = arguments.first, unknown != "--help", unknown != "-h" {
         print("error: unknown benchmark '\(unknown)'")

@@ -41,6 +41,34 @@ struct CapacityLedger: Sendable {
         var requests = 0
         var tokensRefilledAt: Int64 = 0
         var requestsRefilledAt: Int64 = 0
+        /// A boundary of the provider's fixed windows, as a 429 named it; `nil` while
+        /// unknown, and the window slides. See ``leaves(sentAt:)``.
+        var boundary: Int64?
+
+        /// When a charge sent at `time` leaves the window: a window's length later
+        /// while it slides; once the provider's boundaries are known, at the end of
+        /// its fixed window, and a margin later. A charge sent within the margin of a
+        /// boundary counts on both sides of it, so that neither clock skew nor the
+        /// time a request takes to reach the provider lets a burst cross into a full window.
+        @inline(__always)
+        func leaves(sentAt time: Int64) -> Int64 {
+            guard let boundary else { return time.addingSaturating(length) }
+            let margin = min(length / 50, Self.largestMargin)
+            // The start of the fixed window that holds `time + margin`: the boundary, moved by whole windows.
+            let (offset, overflow) = time.addingSaturating(margin).subtractingReportingOverflow(boundary)
+            guard !overflow else { return time.addingSaturating(length) }
+            let whole = offset >= 0 ? offset / length : -((-offset - 1) / length) - 1
+            return boundary.addingSaturating(whole * length).addingSaturating(length + margin)
+        }
+
+        /// Whether a charge sent at `time` has left the window at `now`.
+        @inline(__always)
+        func hasLeft(sentAt time: Int64, at now: Int64) -> Bool {
+            boundary == nil ? time <= now.addingSaturating(-length) : now >= leaves(sentAt: time)
+        }
+
+        /// The most a fixed window's boundary is widened by: 200 ms.
+        static let largestMargin = Duration.milliseconds(200).nanoseconds
 
         var isEmpty: Bool { tokens == 0 && requests == 0 }
 
@@ -74,8 +102,6 @@ struct CapacityLedger: Sendable {
     /// Whether the server contradicted its own headers (it admitted a request
     /// when they said nothing was left): they are not adopted again until a 429.
     private(set) var headersRefuted = false
-    /// The shortest window enforced: no server view outlives it.
-    let shortestWindow: Int64
     /// Whether the first window, the minute, is a bucket that refills continuously (the others never are).
     let minuteRefills: Bool
     /// The earliest instant at which ``advance(to:)`` has work: a charge leaving a
@@ -100,7 +126,6 @@ struct CapacityLedger: Sendable {
                 refills: deployment.windows.refillsContinuously && length == .seconds(60)
             )
         }
-        shortestWindow = windows[windows.count - 1].length
         minuteRefills = windows[0].refills
         self.utilization = utilization
         self.adaptation = adaptation
@@ -121,13 +146,11 @@ struct CapacityLedger: Sendable {
         // The next charge to leave a window, found on the way.
         var next = Int64.max
         for w in windows.indices {
-            let length = windows[w].length
-            let cutoff = now.addingSaturating(-length)
             var start = windows[w].start, tokens = 0, requests = 0
             while start < entries.endIndex {
                 let entry = entries[start]
-                guard entry.time <= cutoff else {
-                    next = min(next, entry.time.addingSaturating(length))
+                guard windows[w].hasLeft(sentAt: entry.time, at: now) else {
+                    next = min(next, windows[w].leaves(sentAt: entry.time))
                     break
                 }
                 tokens += entry.tokens
@@ -276,10 +299,9 @@ struct CapacityLedger: Sendable {
             }
             guard now.addingSaturating(window.length) > claimantAt else { continue }
             guard claimantTokens <= window.tokenLimit else { return -1 }
-            let cutoff = claimantAt.addingSaturating(-window.length)
             var tokensThen = window.tokens, requestsThen = window.requests
             var position = window.start
-            while position < entries.endIndex, entries[position].time <= cutoff {
+            while position < entries.endIndex, window.hasLeft(sentAt: entries[position].time, at: claimantAt) {
                 tokensThen -= entries[position].tokens
                 requestsThen -= entries[position].requests
                 position += 1
@@ -306,7 +328,7 @@ struct CapacityLedger: Sendable {
             freedTokens += entry.tokens
             freedRequests += entry.requests
             if freedTokens >= tokensToFree && freedRequests >= requestsToFree {
-                return entry.time.addingSaturating(window.length)
+                return window.leaves(sentAt: entry.time)
             }
             position += 1
         }
@@ -318,7 +340,7 @@ struct CapacityLedger: Sendable {
     private func emptying(_ window: Window) -> Int64 {
         var last = entries.endIndex - 1
         while last > window.start && entries[last].tokens == 0 && entries[last].requests == 0 { last -= 1 }
-        return entries[last].time.addingSaturating(window.length)
+        return window.leaves(sentAt: entries[last].time)
     }
 
     /// Requests and tokens that may still be sent now under the tightest window.
@@ -397,9 +419,21 @@ struct CapacityLedger: Sendable {
     // MARK: Provider signals
 
     /// A 429: block until `now + wait`, and shrink the limits if this is a new episode.
-    mutating func throttle(now: Int64, wait: Int64) {
+    ///
+    /// A provider whose windows are fixed and admit the crossing request (Azure's
+    /// description) names the end of the window that refused: when `named` (the
+    /// wait is the provider's own) and no longer than the shortest window, that
+    /// instant is one of the shortest window's boundaries, and from then on its
+    /// charges leave at the boundaries, in step with the provider's (newer evidence
+    /// replaces older).
+    mutating func throttle(now: Int64, wait: Int64, named: Bool) {
         let newEpisode = now >= blockedUntil
         blockedUntil = max(blockedUntil, now.addingSaturating(wait))
+        let shortest = windows.count - 1
+        if named, shortest > 0, windows[shortest].crossing, wait > 0, wait <= windows[shortest].length {
+            windows[shortest].boundary = now.addingSaturating(wait)
+            nextChange = .min
+        }
         // A 429 is evidence the ledger alone is not enough: headers are heard again.
         headersRefuted = false
         defer { summarize() }
@@ -472,10 +506,10 @@ struct CapacityLedger: Sendable {
         }
         if !headersRefuted {
             let own = remaining(asOf: position, at: observedAt, now: now)
-            // One shortest window after the request answered, or after the newest one for headers on their own:
+            // When the request answered leaves the shortest window (the newest, for headers on their own):
             // a deployment that sends nothing cannot be held back by headers for longer.
             let newest = entries.last?.time ?? .min
-            let lapsesBy = min(observedAt, newest).addingSaturating(shortestWindow)
+            let lapsesBy = windows[windows.count - 1].leaves(sentAt: min(observedAt, newest))
             if let remaining = observation.remainingTokens, serverTokens.map({ $0.position <= position }) ?? true {
                 serverTokens = ServerBudget.adopting(
                     remaining: remaining, limit: observation.tokenLimit ?? limits.tokens, resetIn: observation.tokensResetIn,

@@ -165,7 +165,8 @@ struct SchedulerCore: Sendable {
             finish(id, .succeeded, &actions)
         case .throttled(let retryAfter):
             states[d].ledger.settle(entry, tokens: 0, requests: 0, now: self.now)
-            states[d].ledger.throttle(now: self.now, wait: clampedRetryAfter(retryAfter ?? configuration.defaultThrottleWait))
+            states[d].ledger.throttle(now: self.now, wait: clampedRetryAfter(retryAfter ?? configuration.defaultThrottleWait),
+                                      named: retryAfter != nil)
             changed = true
             states[d].throttled += 1
             counters.throttled += 1

@@ -5,10 +5,11 @@ import Testing
 struct CapacityLedgerTests {
     static let second = Duration.seconds(1).nanoseconds
 
-    static func ledger(tokensPerMinute: Int, requestsPerMinute: Int = 6_000, windows: RateWindows) throws -> CapacityLedger {
+    static func ledger(tokensPerMinute: Int, requestsPerMinute: Int = 6_000, windows: RateWindows,
+                       adaptation: Adaptation = Adaptation()) throws -> CapacityLedger {
         let deployment = try Deployment(id: "d", provider: .azureOpenAI, requestsPerMinute: requestsPerMinute,
                                         tokensPerMinute: tokensPerMinute, windows: windows)
-        return CapacityLedger(deployment: deployment, utilization: 1, adaptation: Adaptation())
+        return CapacityLedger(deployment: deployment, utilization: 1, adaptation: adaptation)
     }
 
     /// What judging in full must answer when a request may go now, worked out
@@ -58,7 +59,8 @@ struct CapacityLedgerTests {
                 let position = positions.remove(at: Int(random.next() % UInt64(positions.count)))
                 ledger.settle(position, tokens: Int(random.next() % 10_000), requests: 1, now: now)
             case 48:
-                ledger.throttle(now: now, wait: Int64(random.next() % UInt64(5 * Self.second)))
+                ledger.throttle(now: now, wait: Int64(random.next() % UInt64(5 * Self.second)),
+                                named: random.next() % 2 == 0)
             default:
                 let remaining = Int(random.next() % 600_000)
                 ledger.observe(RateLimitObservation(remainingTokens: remaining, tokenLimit: 600_000, tokensResetIn: .seconds(20)),
@@ -121,5 +123,57 @@ struct CapacityLedgerTests {
             }
         }
         #expect(waits > 500)
+    }
+
+    /// Limits that a 429 does not shrink, so that only the windows decide.
+    static let fixedLimits: Adaptation = {
+        var adaptation = Adaptation()
+        adaptation.isEnabled = false
+        return adaptation
+    }()
+
+    /// One case of a 429 on a full 10-second window, and when its charge is then let go.
+    struct Throttle: Sendable, CustomTestStringConvertible {
+        var label: String
+        var crossing: Bool
+        var named: Bool
+        var waitSeconds: Double
+        var freedAtSeconds: Double
+        var testDescription: String { label }
+    }
+
+    @Test("A 429 from fixed windows names their boundary: charges leave at the window's end plus a margin, otherwise a window after they were sent",
+          arguments: [
+              Throttle(label: "fixed windows, the provider's wait", crossing: true, named: true, waitSeconds: 4, freedAtSeconds: 10.2),
+              Throttle(label: "the scheduler's default wait", crossing: true, named: false, waitSeconds: 4, freedAtSeconds: 15),
+              Throttle(label: "a wait longer than the window (the minute's)", crossing: true, named: true, waitSeconds: 12, freedAtSeconds: 18),
+              Throttle(label: "windows that do not admit crossing", crossing: false, named: true, waitSeconds: 4, freedAtSeconds: 15),
+          ])
+    func namedBoundaries(_ case: Throttle) throws {
+        var windows = RateWindows.azure
+        windows.admitsCrossing = `case`.crossing
+        var ledger = try Self.ledger(tokensPerMinute: 60_000, windows: windows, adaptation: Self.fixedLimits)
+        func at(_ seconds: Double) -> Int64 { Int64(seconds * 1e9) }
+        _ = ledger.reserve(tokens: 10_000, now: at(5))
+        ledger.throttle(now: at(6), wait: at(`case`.waitSeconds), named: `case`.named)
+        let freed = at(`case`.freedAtSeconds)
+        #expect(ledger.judge(tokens: 100, now: at(7)) == .waits(until: freed))
+        #expect(ledger.judge(tokens: 100, now: freed) != .waits(until: freed))
+    }
+
+    @Test("Once the boundaries are known, a charge sent within the margin before one counts in the window after it")
+    func chargesNearABoundaryCountOnBothSides() throws {
+        var windows = RateWindows.azure
+        windows.admitsCrossing = true
+        var ledger = try Self.ledger(tokensPerMinute: 60_000, windows: windows, adaptation: Self.fixedLimits)
+        let second = Self.second
+        _ = ledger.reserve(tokens: 10_000, now: 5 * second)
+        ledger.throttle(now: 6 * second, wait: 4 * second, named: true)
+        // Sent 100 ms before the boundary at 20 s: it may reach the provider after it.
+        _ = ledger.reserve(tokens: 10_000, now: 19_900_000_000)
+        #expect(ledger.judge(tokens: 100, now: 21 * second) == .waits(until: 30_200_000_000))
+        // Sent 300 ms before the boundary at 40 s: outside the margin, it leaves at 40.2 s.
+        _ = ledger.reserve(tokens: 10_000, now: 39_700_000_000)
+        #expect(ledger.judge(tokens: 100, now: 39_800_000_000) == .waits(until: 40_200_000_000))
     }
 }

@@ -6,9 +6,10 @@ import Testing
 @Suite("Conformance matrix")
 struct ConformanceMatrixTests {
     /// Rows that do not reach the bar yet, with what they do reach (see the README): other
-    /// clients' traffic on a shared quota still draws 429s at the edge of each window.
+    /// clients' traffic on a shared quota still draws 429s on requests sent after a window's start,
+    /// when others have spent in it what no header shows.
     static let shortfalls: [ConformanceMatrix.Row: (efficiency: Double, throttleRate: Double)] = [
-        .shared: (ConformanceMatrix.efficiencyBar - 0.03, 0.05),
+        .shared: (ConformanceMatrix.efficiencyBar, 0.03),
     ]
 
     @Test("Every cell reaches 97% of the capacity bound with under 1% 429s and serves every request", arguments: ConformanceMatrix.Row.allCases)
