@@ -101,6 +101,11 @@ public struct EngineConfiguration: Sendable, Codable {
     /// The longest a request takes in all, waits and attempts included (default 600 s): past it the
     /// attempt under way is abandoned and the caller gets `deadlineExceeded`, however the upstream trickles.
     public var requestTimeoutSeconds: Double?
+    /// The most bytes read of a provider's answer, and of one event of a stream (default 64 MiB): past it the
+    /// answer is abandoned as broken rather than held in memory, a decompressed one included.
+    public var maxAnswerBytes: Int?
+    /// The bound on answers when the configuration does not say: 64 MiB, room for 2,048 embeddings of 3,072 dimensions.
+    public static let defaultMaxAnswerBytes = 64 << 20
 
     /// Creates a configuration.
     public init(deployments: [DeploymentEntry], queue: String? = nil, allocation: String? = nil, maxQueueLength: Int? = nil,
@@ -119,7 +124,7 @@ public struct EngineConfiguration: Sendable, Codable {
 
     private enum CodingKeys: String, CodingKey, CaseIterable {
         case deployments, queue, allocation, maxQueueLength, maxQueueWaitSeconds, targetUtilization, maxAttempts
-        case attemptTimeoutSeconds, defaultMaxTokens, requestTimeoutSeconds
+        case attemptTimeoutSeconds, defaultMaxTokens, requestTimeoutSeconds, maxAnswerBytes
     }
 
     /// The names of the fields a configuration file may hold, for formats that embed one (the gateway's).
@@ -178,6 +183,25 @@ public struct EngineConfiguration: Sendable, Codable {
             )
             return (deployment, adapter)
         }
+    }
+
+    /// The engine's own bounds, checked: a configuration is input from outside.
+    func limits() throws(HeadroomError) -> EngineLimits {
+        func checked<Value: Comparable>(_ value: Value?, _ name: String, default fallback: Value,
+                                        in range: ClosedRange<Value>) throws(HeadroomError) -> Value {
+            let value = value ?? fallback
+            guard range.contains(value) else {
+                throw HeadroomError(.invalidConfiguration, "\(name) is \(value); it must be from \(range.lowerBound) to \(range.upperBound).")
+            }
+            return value
+        }
+        let week = 7 * 86_400.0
+        return EngineLimits(
+            attemptTimeout: .seconds(try checked(attemptTimeoutSeconds, "attemptTimeoutSeconds", default: 120, in: 0.001 ... week)),
+            requestTimeout: .seconds(try checked(requestTimeoutSeconds, "requestTimeoutSeconds", default: 600, in: 0.001 ... week)),
+            defaultMaxTokens: try checked(defaultMaxTokens, "defaultMaxTokens", default: 4_096, in: 1 ... 1_000_000_000),
+            maxAnswerBytes: try checked(maxAnswerBytes, "maxAnswerBytes", default: Self.defaultMaxAnswerBytes, in: 1_024 ... 1 << 30)
+        )
     }
 
     /// The scheduler's configuration.

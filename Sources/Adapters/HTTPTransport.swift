@@ -27,10 +27,21 @@ public struct HTTPResponseStream: Sendable {
         self.body = body
     }
 
-    /// The whole body.
-    public func collect() async throws -> [UInt8] {
+    /// The whole body; past `limit` bytes, ``AnswerTooLarge`` (and the rest is not read).
+    public func collect(upTo limit: Int = .max) async throws -> [UInt8] {
         var bytes: [UInt8] = []
-        for try await chunk in body { bytes.append(contentsOf: chunk) }
+        for try await chunk in body {
+            guard chunk.count <= limit - bytes.count else { throw AnswerTooLarge(limit: limit) }
+            bytes.append(contentsOf: chunk)
+        }
         return bytes
     }
+}
+
+/// A provider's answer, or one event of its stream, was larger than the engine reads.
+public struct AnswerTooLarge: Error, CustomStringConvertible {
+    /// The most bytes read.
+    public var limit: Int
+
+    public var description: String { "the answer is larger than \(limit) bytes" }
 }

@@ -18,9 +18,7 @@ public actor HeadroomEngine {
     private var scheduler: any SchedulerEvents
     private let adapters: [DeploymentID: any ProviderAdapter]
     private let transport: any HTTPTransport
-    private let attemptTimeout: Duration
-    private let requestTimeout: Duration
-    private let defaultMaxTokens: Int
+    private let limits: EngineLimits
     private let tokenizer: any Tokenizer
     private let origin = ContinuousClock.now
     private var calls: [JobID: Call] = [:]
@@ -72,9 +70,7 @@ public actor HeadroomEngine {
                                   uniquingKeysWith: { first, _ in first })
         )
         self.transport = transport
-        attemptTimeout = .seconds(configuration.attemptTimeoutSeconds ?? 120)
-        requestTimeout = .seconds(configuration.requestTimeoutSeconds ?? 600)
-        defaultMaxTokens = configuration.defaultMaxTokens ?? 4_096
+        limits = try configuration.limits()
         tokenizer = ClassEstimate(.o200k)
         (notices, noticeContinuation) = AsyncStream<HeadroomError>.makeStream(bufferingPolicy: .bufferingNewest(100))
         (calibrations, calibrationContinuation) = AsyncStream<CalibrationNotice>.makeStream(bufferingPolicy: .bufferingNewest(100))
@@ -167,7 +163,7 @@ public actor HeadroomEngine {
     /// The output limit times `n`, clamped to the bounds of `Int`: both come from the client, and the
     /// scheduler refuses a job beyond its bounds with a clear error rather than trapping here.
     private nonisolated func outputTokens(of request: ChatCompletionRequest) -> Int {
-        let (product, overflow) = (request.outputLimit ?? defaultMaxTokens).multipliedReportingOverflow(by: max(1, request.n ?? 1))
+        let (product, overflow) = (request.outputLimit ?? limits.defaultMaxTokens).multipliedReportingOverflow(by: max(1, request.n ?? 1))
         return overflow ? .max : product
     }
 
@@ -182,7 +178,7 @@ public actor HeadroomEngine {
         let body = try JSONEncoder().encode(request)
         var job = job
         // Every request ends by its deadline: the caller's, or the configured longest.
-        let latest = instant(after: requestTimeout)
+        let latest = instant(after: limits.requestTimeout)
         let deadline = min(job.deadline ?? latest, latest)
         job.deadline = deadline
         let (id, actions) = scheduler.submit(job, now: now())
@@ -289,25 +285,25 @@ public actor HeadroomEngine {
         let streaming = call.stream != nil
         let provider = adapter.provider
         let transport = self.transport
-        let timeout = attemptTimeout
+        let timeout = limits.attemptTimeout
+        let maxAnswerBytes = limits.maxAnswerBytes
         calls[id]?.attempt = Task { [weak self] in
             let outcome: ClassifiedResponse
             var body: [UInt8] = []
             do {
                 let response = try await transport.send(request, timeout: timeout)
-                if streaming && (200 ..< 300).contains(response.status) {
-                    outcome = await self?.relay(id, attempt: attempt, response: response, provider: provider)
+                let accepted = (200 ..< 300).contains(response.status)
+                if streaming && accepted {
+                    outcome = await self?.relay(id, attempt: attempt, response: response, provider: provider, maxEventBytes: maxAnswerBytes)
                         ?? ResponseClassifier.transportFailure("the engine went away")
                 } else {
                     do {
-                        body = try await response.collect()
+                        body = try await response.collect(upTo: maxAnswerBytes)
                         outcome = ResponseClassifier.classify(status: response.status, headers: response.headers, body: body,
                                                               provider: provider, receivedAt: Date())
-                    } catch let error where !(error is CancellationError) && (200 ..< 300).contains(response.status) {
+                    } catch let error where !(error is CancellationError) && accepted {
                         // The provider accepted the request (and may bill it): not sent again unless it says it failed.
-                        let message = "the provider accepted the request, then its answer broke off: \(error)"
-                        outcome = ClassifiedResponse(responseClass: .badRequest, message: message, code: nil,
-                                                     outcome: .permanentFailure(message: message), rateLimits: nil)
+                        outcome = ResponseClassifier.brokenAnswer("\(error)", headers: response.headers, provider: provider)
                     }
                 }
             } catch is CancellationError {
@@ -334,12 +330,12 @@ public actor HeadroomEngine {
     }
 
     /// Passes a stream's chunks to the caller as they come; the outcome is known at its end.
-    private func relay(_ id: JobID, attempt: Int, response: HTTPResponseStream, provider: ProviderKind) async -> ClassifiedResponse {
+    private func relay(_ id: JobID, attempt: Int, response: HTTPResponseStream, provider: ProviderKind, maxEventBytes: Int) async -> ClassifiedResponse {
         let headers = RateLimitHeaders(response.headers, provider: provider, receivedAt: Date())
         var usage: Usage?
         var chunks = 0
         do {
-            var events = ServerSentEvents(response.body).makeAsyncIterator()
+            var events = ServerSentEvents(response.body, maxEventBytes: maxEventBytes).makeAsyncIterator()
             while let event = try await events.next() {
                 let chunk = ChatCompletionChunk(json: try JSONValue.parse(Array(event.utf8)))
                 if let reported = chunk.usage { usage = reported }
@@ -350,12 +346,11 @@ public actor HeadroomEngine {
             }
             // A stream that stops without `[DONE]` is broken, not complete (one not in SSE at all has no events either).
             if !events.completed, calls[id]?.attemptNumber == attempt { throw StreamEndedEarly() }
+        } catch is CancellationError {
+            return ResponseClassifier.transportFailure("cancelled")
         } catch {
-            let message = "the stream broke after \(chunks) chunk(s): \(error)"
-            // Once a chunk has reached the caller the attempt cannot be replayed.
-            let outcome: AttemptOutcome = chunks > 0 ? .permanentFailure(message: message) : .transientFailure(retryAfter: nil, message: message)
-            return ClassifiedResponse(responseClass: chunks > 0 ? .badRequest : .transient, message: message, code: nil,
-                                      outcome: outcome, rateLimits: headers.observation)
+            // The provider accepted the request (and may bill it): not sent again, whether or not a chunk reached the caller.
+            return ResponseClassifier.brokenAnswer("the stream broke after \(chunks) chunk(s): \(error)", headers: response.headers, provider: provider)
         }
         let estimate = calls[id]?.estimate ?? Usage(promptTokens: 0, completionTokens: 0)
         return ClassifiedResponse(responseClass: .success, message: "OK", code: nil,
@@ -371,8 +366,9 @@ public actor HeadroomEngine {
         if case .succeeded = outcome.outcome { calls[id]?.response = body }
         // What a provider or transport said goes on to callers, operators and logs: never with a secret in it.
         var result = redacted(outcome.outcome)
+        // Once a chunk has reached the caller the attempt cannot be replayed.
         if call.delivered, case .transientFailure(_, let message) = result {
-            result = .permanentFailure(message: message)
+            result = .brokenAnswer(message: message)
         }
         handle(scheduler.complete(id, outcome: result, rateLimits: outcome.rateLimits, now: now()))
     }
@@ -383,6 +379,7 @@ public actor HeadroomEngine {
         case .transientFailure(let retryAfter, let message): .transientFailure(retryAfter: retryAfter, message: redaction.apply(message))
         case .deploymentUnavailable(let message): .deploymentUnavailable(message: redaction.apply(message))
         case .permanentFailure(let message): .permanentFailure(message: redaction.apply(message))
+        case .brokenAnswer(let message): .brokenAnswer(message: redaction.apply(message))
         }
     }
 

@@ -17,6 +17,8 @@ public enum ResponseClass: Hashable, Sendable {
     case badRequest
     /// The deployment cannot serve at all: credentials refused (401, 403), quota exhausted.
     case unavailable
+    /// Accepted (a 2xx head), then broken: cut off, too large, not JSON, nested too deep.
+    case brokenAnswer
 
     /// Which rate limit a 429 was about.
     public enum ThrottleScope: String, Hashable, Sendable {
@@ -54,9 +56,15 @@ public enum ResponseClassifier {
         expectedUsage: Usage = Usage(promptTokens: 0, completionTokens: 0)
     ) -> ClassifiedResponse {
         let signals = RateLimitHeaders(headers, provider: provider, receivedAt: receivedAt)
-        let json = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any]
+        // Nesting is bounded before anything parses the body (parsing deep nesting costs far more than its size).
+        let tooDeep = JSONNesting.exceeds(JSONNesting.deepestAllowed, in: body)
+        let json = tooDeep ? nil : (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any]
         if (200 ..< 300).contains(status) {
-            let usage = (json?["usage"] as? [String: Any]).map { usage in
+            guard let json else {
+                let problem = tooDeep ? "nests deeper than \(JSONNesting.deepestAllowed)" : "is not a JSON object"
+                return brokenAnswer("HTTP \(status), and the body (\(body.count) bytes) \(problem)", headers: headers, provider: provider)
+            }
+            let usage = (json["usage"] as? [String: Any]).map { usage in
                 Usage(promptTokens: usage["prompt_tokens"] as? Int ?? 0, completionTokens: usage["completion_tokens"] as? Int ?? 0)
             } ?? expectedUsage
             return ClassifiedResponse(responseClass: .success, message: "OK", code: nil, outcome: .succeeded(usage), rateLimits: signals.observation)
@@ -90,6 +98,9 @@ public enum ResponseClassifier {
             return result(.badRequest, .permanentFailure(message: described))
         case 408, 409, 500 ..< 600:
             return result(.transient, .transientFailure(retryAfter: signals.retryAfter, message: described))
+        case ..<200, 300 ..< 400, 600...:
+            // Not an answer the API gives (redirects are followed before this): the upstream's fault, worth another deployment.
+            return result(.transient, .transientFailure(retryAfter: nil, message: "HTTP \(status) is not a status the API answers with"))
         default:
             if code == "context_length_exceeded" || lowered.contains("maximum context length") {
                 return result(.contextLengthExceeded, .permanentFailure(message: described))
@@ -99,6 +110,12 @@ public enum ResponseClassifier {
             }
             return result(.badRequest, .permanentFailure(message: described))
         }
+    }
+
+    /// An answer the provider accepted (a 2xx head), then broke: cut off, too large, not what the API answers.
+    public static func brokenAnswer(_ description: String, headers: [String: String], provider: ProviderKind) -> ClassifiedResponse {
+        ClassifiedResponse(responseClass: .brokenAnswer, message: description, code: nil, outcome: .brokenAnswer(message: description),
+                           rateLimits: RateLimitHeaders(headers, provider: provider, receivedAt: Date()).observation)
     }
 
     /// A failure before any response: a reset connection, a refused connection, a time-out.

@@ -50,12 +50,16 @@ public struct EmbeddingResponse: Hashable, Sendable {
 }
 
 extension JSONValue {
-    /// Decodes `bytes` as JSON.
+    /// Decodes a provider's answer as JSON, its nesting bounded first (see ``JSONNesting``).
     static func parse(_ bytes: [UInt8]) throws(HeadroomError) -> JSONValue {
+        guard !JSONNesting.exceeds(JSONNesting.deepestAllowed, in: bytes) else {
+            throw HeadroomError(.brokenAnswer, "The provider's answer (\(bytes.count) bytes) nests deeper than \(JSONNesting.deepestAllowed).")
+        }
         do {
             return try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
         } catch {
-            throw HeadroomError(.rejectedByProvider, "The provider's response is not JSON: \(String(decoding: bytes.prefix(200), as: UTF8.self))")
+            // Not the body itself: an answer may echo what it should not.
+            throw HeadroomError(.brokenAnswer, "The provider's answer (\(bytes.count) bytes) is not JSON.")
         }
     }
 

@@ -7,34 +7,47 @@ public struct ServerSentEvents: AsyncSequence, Sendable {
     public typealias Element = String
 
     private let body: AsyncThrowingStream<[UInt8], any Error>
+    private let maxEventBytes: Int
 
-    /// Events of `body`.
-    public init(_ body: AsyncThrowingStream<[UInt8], any Error>) {
+    /// Events of `body`; an event (or a line) longer than `maxEventBytes` ends the
+    /// sequence with ``AnswerTooLarge`` rather than grow without bound.
+    public init(_ body: AsyncThrowingStream<[UInt8], any Error>, maxEventBytes: Int = 1 << 20) {
         self.body = body
+        self.maxEventBytes = maxEventBytes
     }
 
     public func makeAsyncIterator() -> Iterator {
-        Iterator(body: body.makeAsyncIterator())
+        Iterator(body: body.makeAsyncIterator(), maxEventBytes: maxEventBytes)
     }
 
     /// Yields each event's data (its `data:` lines joined by newlines).
     public struct Iterator: AsyncIteratorProtocol {
         var body: AsyncThrowingStream<[UInt8], any Error>.AsyncIterator
+        let maxEventBytes: Int
         var buffer: [UInt8] = []
+        /// Where the first line not yet taken starts in `buffer`.
+        var lineStart = 0
         var data: [String] = []
+        /// The bytes of `data`, held to `maxEventBytes` with what waits in `buffer`.
+        var dataBytes = 0
         var done = false
         /// Whether the stream ended with `data: [DONE]`, as a complete answer does (rather than just stopping).
         public private(set) var completed = false
 
         public mutating func next() async throws -> String? {
             while !done {
-                if let newline = buffer.firstIndex(of: 10) {
-                    var line = Array(buffer[..<newline])
-                    buffer.removeFirst(newline + 1)
+                if let newline = buffer[lineStart...].firstIndex(of: 10) {
+                    var line = buffer[lineStart ..< newline]
+                    lineStart = newline + 1
                     if line.last == 13 { line.removeLast() }
                     if let event = take(String(decoding: line, as: UTF8.self)) { return event }
+                    if dataBytes > maxEventBytes { throw AnswerTooLarge(limit: maxEventBytes) }
                     continue
                 }
+                // No line ended: what is left is part of one, held to the bound with the event's data.
+                buffer.removeFirst(lineStart)
+                lineStart = 0
+                if buffer.count > maxEventBytes - dataBytes { throw AnswerTooLarge(limit: maxEventBytes) }
                 guard let chunk = try await body.next() else {
                     done = true
                     if !buffer.isEmpty, let event = take(String(decoding: buffer, as: UTF8.self)) { return event }
@@ -51,6 +64,7 @@ public struct ServerSentEvents: AsyncSequence, Sendable {
                 guard !data.isEmpty else { return nil }
                 let event = data.joined(separator: "\n")
                 data.removeAll()
+                dataBytes = 0
                 if event == "[DONE]" {
                     done = true
                     completed = true
@@ -62,6 +76,7 @@ public struct ServerSentEvents: AsyncSequence, Sendable {
                 var value = line.dropFirst(5)
                 if value.first == " " { value = value.dropFirst() }
                 data.append(String(value))
+                dataBytes += value.utf8.count + 1
             }
             return nil
         }

@@ -10,6 +10,11 @@ public enum AttemptOutcome: Hashable, Sendable {
     /// A failure retrying will not fix: a bad request, a context-length error,
     /// a content filter. The job fails with ``HeadroomError/Kind/rejectedByProvider``.
     case permanentFailure(message: String)
+    /// The provider accepted the request (a 2xx head), then its answer broke:
+    /// cut off, larger than allowed, or not what the API answers. The provider
+    /// may have served and billed it, so it is not sent again, and its charge
+    /// stands as reserved. The job fails with ``HeadroomError/Kind/brokenAnswer``.
+    case brokenAnswer(message: String)
     /// The deployment cannot serve anything (credentials refused, deployment
     /// deleted): it leaves rotation until ``Scheduler/enable(_:now:)``, and the
     /// job goes to another deployment if one can serve it.

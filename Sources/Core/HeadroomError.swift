@@ -36,6 +36,9 @@ public struct HeadroomError: Error, Hashable, Sendable, CustomStringConvertible 
         public static let attemptsExhausted = Kind("attemptsExhausted")
         /// The provider refused the request for a reason that retrying will not fix.
         public static let rejectedByProvider = Kind("rejectedByProvider")
+        /// The provider accepted the request, then its answer broke (see
+        /// ``AttemptOutcome/brokenAnswer(message:)``): the provider's fault, not the request's.
+        public static let brokenAnswer = Kind("brokenAnswer")
         /// A deployment cannot serve anything (credentials refused, deployment
         /// missing) and is out of rotation.
         public static let deploymentUnavailable = Kind("deploymentUnavailable")

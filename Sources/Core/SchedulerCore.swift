@@ -189,6 +189,12 @@ struct SchedulerCore: Sendable {
             counters.failed += 1
             let error = HeadroomError(.rejectedByProvider, "Deployment '\(name)' rejected job \(id) on attempt \(jobs[id.slot].attempts): \(message)")
             finish(id, .failed(error), &actions)
+        case .brokenAnswer(let message):
+            states[d].failed += 1
+            counters.failed += 1
+            let error = HeadroomError(.brokenAnswer, "Deployment '\(name)' accepted job \(id) on attempt \(jobs[id.slot].attempts), "
+                                      + "then its answer broke (not sent again: it may have been served): \(message)")
+            finish(id, .failed(error), &actions)
         }
         if changed { fitChanges += 1 }
         finishEvent(&queue, &allocation, &actions)

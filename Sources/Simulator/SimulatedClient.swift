@@ -54,6 +54,8 @@ enum BaselineDecision {
             self = .finish(.succeeded)
         case .permanentFailure(let message), .deploymentUnavailable(let message):
             self = .finish(.failed(HeadroomError(.rejectedByProvider, message)))
+        case .brokenAnswer(let message):
+            self = .finish(.failed(HeadroomError(.brokenAnswer, message)))
         case .throttled(let retryAfter), .transientFailure(let retryAfter, _):
             if attempts >= maxAttempts {
                 self = .finish(.failed(HeadroomError(.attemptsExhausted, "gave up after \(attempts) attempts: \(outcome)")))

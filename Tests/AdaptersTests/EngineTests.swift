@@ -262,7 +262,7 @@ struct EngineTests {
             for try await piece in await engine.streamChat(hello) { deltas.append(piece.delta ?? "") }
             Issue.record("expected the stream to fail")
         } catch let error as HeadroomError {
-            #expect(error.kind == .rejectedByProvider && error.message.contains(reason))
+            #expect(error.kind == .brokenAnswer && error.message.contains(reason))
         }
         let sentCount = await transport.sent.count
         #expect(deltas == ["par"] && sentCount == 1)
@@ -274,8 +274,63 @@ struct EngineTests {
         let transport = ScriptedTransport(["east": [.respond(200, body: [#"{"choices":[{"mess"#], breakAfterBody: true)],
                                            "west": [.respond(200, body: [completion])]])
         let engine = try HeadroomEngine(configuration: twoAzureDeployments(), transport: transport, environment: keys)
-        await #expect(throws: HeadroomError.self) { _ = try await engine.chat(hello) }
+        let error = await #expect(throws: HeadroomError.self) { _ = try await engine.chat(hello) }
+        #expect(error?.kind == .brokenAnswer)
         #expect(await transport.sent.count == 1)
+    }
+
+    /// An upstream's answer after a 200 head that the engine must not take, and a sentence its error says.
+    struct BrokenAnswer: Sendable, CustomTestStringConvertible {
+        var label: String
+        var streaming: Bool
+        var body: [String]
+        var breaks = false
+        var says: String
+        var testDescription: String { label }
+    }
+
+    @Test("An answer the provider accepted and then broke is a broken answer: not sent again, its text never shown", arguments: [
+        BrokenAnswer(label: "not JSON", streaming: false, body: ["<html>sk-secret-in-a-page</html>"], says: "is not a JSON object"),
+        BrokenAnswer(label: "nested 100 deep", streaming: false, body: [String(repeating: "[", count: 100) + String(repeating: "]", count: 100)],
+                     says: "nests deeper than 64"),
+        BrokenAnswer(label: "larger than maxAnswerBytes", streaming: false, body: [String(repeating: "x", count: 1_000), String(repeating: "y", count: 1_000)],
+                     says: "larger than 1024 bytes"),
+        BrokenAnswer(label: "a stream's event larger than maxAnswerBytes", streaming: true, body: ["data: " + String(repeating: "z", count: 2_000)],
+                     says: "larger than 1024 bytes"),
+        BrokenAnswer(label: "a stream that stops before its first chunk", streaming: true, body: [": keep-alive\n\n"], breaks: true,
+                     says: "the stream broke after 0 chunk(s)"),
+        BrokenAnswer(label: "a stream that is plain JSON", streaming: true, body: [completion], says: "it ended without [DONE]"),
+        BrokenAnswer(label: "a stream whose chunk nests 100 deep", streaming: true,
+                     body: ["data: " + String(repeating: "[", count: 100) + String(repeating: "]", count: 100) + "\n\n"], says: "nests deeper than 64"),
+    ])
+    func brokenAnswers(_ answer: BrokenAnswer) async throws {
+        let transport = ScriptedTransport(["east": [.respond(200, body: answer.body, breakAfterBody: answer.breaks)],
+                                           "west": [.respond(200, body: [completion])]])
+        var configuration = twoAzureDeployments()
+        configuration.maxAnswerBytes = 1_024
+        let engine = try HeadroomEngine(configuration: configuration, transport: transport, environment: keys)
+        do {
+            if answer.streaming {
+                for try await _ in await engine.streamChat(hello) {}
+            } else {
+                _ = try await engine.chat(hello)
+            }
+            Issue.record("expected a broken answer")
+        } catch let error as HeadroomError {
+            #expect(error.kind == .brokenAnswer)
+            #expect(error.message.contains(answer.says), "\(error.message)")
+            #expect(!error.message.contains("secret"))
+        }
+        #expect(await transport.sent.count == 1)
+    }
+
+    @Test("A status no API answers with is the upstream's fault: the request goes to another deployment")
+    func impossibleStatusIsRetriedElsewhere() async throws {
+        let transport = ScriptedTransport(["east": [.respond(999, body: ["?"])], "west": [.respond(200, body: [completion])]])
+        let engine = try HeadroomEngine(configuration: twoAzureDeployments(), transport: transport, environment: keys)
+        let answer = try await engine.chat(hello)
+        #expect(answer.content == "Hello!")
+        #expect(await transport.sent.count == 2)
     }
 
     @Test("A request whose upstream never answers ends at the request's deadline, its attempt abandoned")
@@ -326,5 +381,27 @@ struct EngineTests {
         try Data(json.utf8).write(to: URL(fileURLWithPath: path))
         defer { try? FileManager.default.removeItem(atPath: path) }
         #expect(throws: HeadroomError(.invalidConfiguration, "\(path): \(problem)")) { try EngineConfiguration.load(path: path) }
+    }
+
+    /// A configuration value out of range, and what the engine says of it.
+    struct OutOfRange: Sendable, CustomTestStringConvertible {
+        var problem: String
+        var apply: @Sendable (inout EngineConfiguration) -> Void
+        var testDescription: String { problem }
+    }
+
+    @Test("Timeouts and bounds out of range are refused naming the field, never trapped on", arguments: [
+        OutOfRange(problem: "attemptTimeoutSeconds is 1e+300; it must be from 0.001 to 604800.0.") { $0.attemptTimeoutSeconds = 1e300 },
+        OutOfRange(problem: "requestTimeoutSeconds is -1.0; it must be from 0.001 to 604800.0.") { $0.requestTimeoutSeconds = -1 },
+        OutOfRange(problem: "requestTimeoutSeconds is nan; it must be from 0.001 to 604800.0.") { $0.requestTimeoutSeconds = .nan },
+        OutOfRange(problem: "maxAnswerBytes is 10; it must be from 1024 to 1073741824.") { $0.maxAnswerBytes = 10 },
+        OutOfRange(problem: "defaultMaxTokens is 0; it must be from 1 to 1000000000.") { $0.defaultMaxTokens = 0 },
+    ])
+    func limitsOutOfRange(_ value: OutOfRange) {
+        var configuration = twoAzureDeployments()
+        value.apply(&configuration)
+        #expect(throws: HeadroomError(.invalidConfiguration, value.problem)) {
+            try HeadroomEngine(configuration: configuration, transport: ScriptedTransport([:]), environment: keys)
+        }
     }
 }

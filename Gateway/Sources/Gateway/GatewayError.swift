@@ -8,7 +8,8 @@ enum GatewayError {
     /// The response for `error`, and how to count it.
     static func response(for error: any Error, retryAfterSeconds: Int) -> (Response, GatewayState.Outcome) {
         guard let error = error as? HeadroomError else {
-            return (JSONReply.error(502, "The upstream answer could not be read: \(error)", type: "server_error", code: "bad_upstream_response"), .failed)
+            // Not the engine's own error: its description may dump internals, so it stays out of the answer.
+            return (JSONReply.error(502, "The upstream's answer could not be read.", type: "server_error", code: "bad_upstream_response"), .failed)
         }
         // When the scheduler expects room, where it says; else the configured constant.
         let seconds = error.retryAfter.map { ($0.nanoseconds + 999_999_999) / 1_000_000_000 } ?? Int64(retryAfterSeconds)
@@ -22,6 +23,8 @@ enum GatewayError {
             return (JSONReply.error(400, error.message, type: "invalid_request_error", code: error.kind.description), .invalid)
         case .rejectedByProvider:
             return (JSONReply.error(400, error.message, type: "invalid_request_error", code: "rejected_by_provider"), .failed)
+        case .brokenAnswer:
+            return (JSONReply.error(502, error.message, type: "server_error", code: "bad_upstream_response"), .failed)
         case .deadlineExceeded:
             return (JSONReply.error(504, error.message, type: "timeout", code: "deadline_exceeded"), .failed)
         case .invalidConfiguration:
