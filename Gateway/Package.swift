@@ -48,6 +48,7 @@ let package = Package(
                 "HeadroomServerSupport",
                 .product(name: "HeadroomAdapters", package: "Headroom"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             path: "Sources/Gateway"

@@ -3,6 +3,7 @@ import HeadroomAdapters
 import HeadroomCore
 import HeadroomServerSupport
 import Hummingbird
+import HummingbirdCore
 import NIOCore
 
 /// An OpenAI-compatible HTTP front for the live engine: point an OpenAI client
@@ -26,8 +27,8 @@ public struct Gateway: Sendable {
     /// The operator's key, if the configuration names one.
     private let operatorKey: APIKey?
 
-    /// The largest request body accepted.
-    static let maxBody = 32 << 20
+    /// The request bodies being read, all connections together.
+    private let buffered: ByteBudget
 
     /// Creates a gateway; upstream and client keys named by environment variable are read from `environment`.
     public init(configuration: GatewayConfiguration, transport: any HTTPTransport = URLSessionTransport(),
@@ -38,6 +39,7 @@ public struct Gateway: Sendable {
         let clients = try ClientRegistry(configuration.clients, environment: environment)
         self.clients = clients
         state = GatewayState(clients: clients.clients)
+        buffered = ByteBudget(limit: configuration.maxBufferedRequestBytes)
         if let name = configuration.operatorKeyEnvironment {
             let key = try APIKey(environment: name, in: environment)
             guard !clients.clients.contains(where: { $0.key == key }) else {
@@ -56,62 +58,73 @@ public struct Gateway: Sendable {
 
     // MARK: Routes
 
-    /// The routes.
+    /// One route: its method, its path (`:name` matches a segment) and its handler.
+    private typealias Route = (method: HTTPRequest.Method, path: String, handler: @Sendable (Request, BasicRequestContext) async throws -> Response)
+
+    /// The routes, and the middleware that answers every error of the server's own in OpenAI's shape.
     public func router() -> Router<BasicRequestContext> {
+        let routes: [Route] = [
+            (.post, "v1/chat/completions", { request, _ in
+                try await authorized(request) { client, body in try await chat(body, for: client) }
+            }),
+            (.post, "v1/embeddings", { request, _ in
+                try await authorized(request) { client, body in try await embed(body, for: client) }
+            }),
+            (.get, "v1/models", { request, _ in
+                guard clients.client(authorization: request.headers[.authorization]) != nil else {
+                    await state.unauthorized()
+                    return Self.unauthorized
+                }
+                return JSONReply.response(200, JSONReply.encode(ModelList(data: models().map { ModelList.Model(id: $0) })))
+            }),
+            (.get, "stats", { request, _ in
+                guard operatorKey == nil || isOperator(request) else { return Self.unauthorized }
+                return JSONReply.response(200, JSONReply.encode(await stats()))
+            }),
+            (.get, "metrics", { request, _ in
+                guard operatorKey == nil || isOperator(request) else { return Self.unauthorized }
+                return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                                body: .init(byteBuffer: ByteBuffer(string: await stats().prometheusText)))
+            }),
+            (.post, "admin/deployments/:id/enable", { request, context in try await enable(request, context) }),
+            (.get, "healthz", { _, _ in JSONReply.response(200, JSONReply.encode(["status": "ok"])) }),
+            (.get, "readyz", { _, _ in
+                let inRotation = await engine.snapshot().deployments.filter { $0.outOfRotation == nil }.count
+                return inRotation > 0
+                    ? JSONReply.response(200, JSONReply.encode(["status": "ready"]))
+                    : JSONReply.error(503, "No deployment is in rotation; see /stats for why each left.", type: "server_error", code: "not_ready")
+            }),
+        ]
         let router = Router()
-        router.post("v1/chat/completions") { request, _ in
-            try await authorized(request) { client, body in try await chat(body, for: client) }
-        }
-        router.post("v1/embeddings") { request, _ in
-            try await authorized(request) { client, body in try await embed(body, for: client) }
-        }
-        router.get("v1/models") { request, _ in
-            guard clients.client(authorization: request.headers[.authorization]) != nil else {
-                await state.unauthorized()
-                return Self.unauthorized
-            }
-            return JSONReply.response(200, JSONReply.encode(ModelList(data: models().map { ModelList.Model(id: $0) })))
-        }
-        router.get("stats") { request, _ in
-            guard operatorKey == nil || isOperator(request) else { return Self.unauthorized }
-            return JSONReply.response(200, JSONReply.encode(await stats()))
-        }
-        router.get("metrics") { request, _ in
-            guard operatorKey == nil || isOperator(request) else { return Self.unauthorized }
-            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
-                            body: .init(byteBuffer: ByteBuffer(string: await stats().prometheusText)))
-        }
-        router.post("admin/deployments/:id/enable") { request, context in
-            guard operatorKey != nil else {
-                return JSONReply.error(403, "Operator routes are off: set operatorKeyEnvironment in the configuration to use them.",
-                                       type: "invalid_request_error", code: "operator_routes_off")
-            }
-            guard isOperator(request) else { return Self.unauthorized }
-            let id = context.parameters.get("id") ?? ""
-            guard await engine.snapshot().deployments.contains(where: { $0.id.rawValue == id }) else {
-                return JSONReply.error(404, "No deployment here is named '\(id)'.", type: "invalid_request_error", code: "unknown_deployment")
-            }
-            await engine.enable(DeploymentID(id))
-            return JSONReply.response(200, JSONReply.encode(["enabled": id]))
-        }
-        router.get("healthz") { _, _ in
-            JSONReply.response(200, JSONReply.encode(["status": "ok"]))
-        }
-        router.get("readyz") { _, _ in
-            let inRotation = await engine.snapshot().deployments.filter { $0.outOfRotation == nil }.count
-            return inRotation > 0
-                ? JSONReply.response(200, JSONReply.encode(["status": "ready"]))
-                : JSONReply.error(503, "No deployment is in rotation; see /stats for why each left.", type: "server_error", code: "not_ready")
-        }
+        // First: middleware applies to the routes added after it.
+        router.add(middleware: OpenAIErrorMiddleware(routes: routes.map { ($0.method, $0.path) }))
+        for route in routes { router.on(RouterPath(route.path), method: route.method, use: route.handler) }
         return router
+    }
+
+    /// `POST /admin/deployments/:id/enable`: puts a deployment back in rotation.
+    private func enable(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        guard operatorKey != nil else {
+            return JSONReply.error(403, "Operator routes are off: set operatorKeyEnvironment in the configuration to use them.",
+                                   type: "invalid_request_error", code: "operator_routes_off")
+        }
+        guard isOperator(request) else { return Self.unauthorized }
+        let id = context.parameters.get("id") ?? ""
+        guard await engine.snapshot().deployments.contains(where: { $0.id.rawValue == id }) else {
+            return JSONReply.error(404, "No deployment here is named '\(id)'.", type: "invalid_request_error", code: "unknown_deployment")
+        }
+        await engine.enable(DeploymentID(id))
+        return JSONReply.response(200, JSONReply.encode(["enabled": id]))
     }
 
     /// The server on the configured host and port; `onRunning` is told the port once it listens.
     public func application(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         let port = configuration.port
         let idle = TimeAmount.nanoseconds(Int64(configuration.idleTimeoutSeconds * 1e9))
+        let connections = MaximumAvailableConnections(DescriptorLimit.connections(fitting: configuration.maxConnections))
         return Application(router: router(), server: .http1(configuration: .init(idleTimeout: idle)),
-                           configuration: .init(address: .hostname(configuration.host, port: port), serverName: "headroom-gateway"),
+                           configuration: .init(address: .hostname(configuration.host, port: port), serverName: "headroom-gateway",
+                                                availableConnectionsDelegate: connections),
                            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) })
     }
 
@@ -146,10 +159,32 @@ public struct Gateway: Sendable {
             await state.unauthorized()
             return Self.unauthorized
         }
-        var response = try await request.body.consumeWithCancellationOnInboundClose { body in
-            let bytes = try await body.collect(upTo: Self.maxBody)
-            return try await serve(client, Array(buffer: bytes))
+        // A body's share of the read budget: its declared length, or the most a body may be.
+        let limit = configuration.maxRequestBytes
+        let declared = request.headers[.contentLength].flatMap { Int($0) }
+        if let declared, declared > limit { throw HTTPError(.contentTooLarge, message: Self.tooLarge(limit)) }
+        guard let share = await buffered.take(declared ?? limit) else {
+            return JSONReply.error(503, "The gateway is reading as many request bodies as it holds at once; retry shortly.",
+                                   type: "server_error", code: "server_busy", headers: [("retry-after", "1")])
         }
+        var response: Response
+        do {
+            response = try await request.body.consumeWithCancellationOnInboundClose { body in
+                let bytes: ByteBuffer
+                do {
+                    bytes = try await body.collect(upTo: limit)
+                } catch let error as HTTPError where error.status == .contentTooLarge {
+                    throw HTTPError(.contentTooLarge, message: Self.tooLarge(limit))
+                }
+                // Read: the share goes back before the request waits its turn (the engine holds its own copy).
+                await buffered.giveBack(share)
+                return try await serve(client, Array(buffer: bytes))
+            }
+        } catch {
+            await buffered.giveBack(share)
+            throw error
+        }
+        await buffered.giveBack(share)
         // Watching for the client's hang-up reads the connection past this request, so it cannot carry
         // another: say so, or a client would send its next request into a closing connection.
         response.headers[.connection] = "close"
@@ -249,6 +284,10 @@ public struct Gateway: Sendable {
         let seconds = max(1, Int((Double(wait.nanoseconds) / 1e9).rounded(.up)))
         return JSONReply.error(429, "Client '\(client.name)' is over its own limit; retry after \(seconds) s.", type: "rate_limit_exceeded",
                                code: "client_rate_limit_exceeded", headers: [("retry-after", "\(seconds)")])
+    }
+
+    private static func tooLarge(_ limit: Int) -> String {
+        "The request body is larger than \(limit) bytes, the most this gateway accepts (maxRequestBytes)."
     }
 
     private func tooDeep() async -> Response {

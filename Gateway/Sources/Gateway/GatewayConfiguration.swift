@@ -67,6 +67,14 @@ public struct GatewayConfiguration: Sendable, Decodable {
     /// The environment variable that holds the operator's key. When set, `/stats`, `/metrics` and
     /// `/admin/...` need `Authorization: Bearer` that key; without it `/admin/...` is refused.
     public var operatorKeyEnvironment: String?
+    /// The most connections open at once (default 512); past it new connections wait in the
+    /// listen queue. The gateway raises its descriptor limit to fit, or lowers this to fit it.
+    public var maxConnections: Int
+    /// The largest request body accepted (default 16 MiB); a larger one gets 413.
+    public var maxRequestBytes: Int
+    /// The most bytes of request bodies read at once, all connections together (default 256 MiB);
+    /// a request that would go past it gets 503 with a Retry-After, so memory stays bounded.
+    public var maxBufferedRequestBytes: Int
 
     /// Creates a configuration.
     public init(engine: EngineConfiguration, host: String = "127.0.0.1", port: Int = 8080, clients: [Client], retryAfterSeconds: Int = 1) {
@@ -76,10 +84,21 @@ public struct GatewayConfiguration: Sendable, Decodable {
         self.clients = clients
         self.retryAfterSeconds = retryAfterSeconds
         idleTimeoutSeconds = 30
+        maxConnections = Self.defaultMaxConnections
+        maxRequestBytes = Self.defaultMaxRequestBytes
+        maxBufferedRequestBytes = Self.defaultMaxBufferedRequestBytes
     }
+
+    /// 512 connections.
+    public static let defaultMaxConnections = 512
+    /// 16 MiB.
+    public static let defaultMaxRequestBytes = 16 << 20
+    /// 256 MiB.
+    public static let defaultMaxBufferedRequestBytes = 256 << 20
 
     private enum CodingKeys: String, CodingKey, CaseIterable {
         case host, port, clients, retryAfterSeconds, operatorKeyEnvironment, idleTimeoutSeconds
+        case maxConnections, maxRequestBytes, maxBufferedRequestBytes
     }
 
     public init(from decoder: any Decoder) throws {
@@ -96,6 +115,9 @@ public struct GatewayConfiguration: Sendable, Decodable {
         retryAfterSeconds = try container.decodeIfPresent(Int.self, forKey: .retryAfterSeconds) ?? 1
         operatorKeyEnvironment = try container.decodeIfPresent(String.self, forKey: .operatorKeyEnvironment)
         idleTimeoutSeconds = try container.decodeIfPresent(Double.self, forKey: .idleTimeoutSeconds) ?? 30
+        maxConnections = try container.decodeIfPresent(Int.self, forKey: .maxConnections) ?? Self.defaultMaxConnections
+        maxRequestBytes = try container.decodeIfPresent(Int.self, forKey: .maxRequestBytes) ?? Self.defaultMaxRequestBytes
+        maxBufferedRequestBytes = try container.decodeIfPresent(Int.self, forKey: .maxBufferedRequestBytes) ?? Self.defaultMaxBufferedRequestBytes
     }
 
     /// Reads a configuration file.
@@ -127,8 +149,18 @@ public struct GatewayConfiguration: Sendable, Decodable {
         guard idleTimeoutSeconds > 0 && idleTimeoutSeconds <= 86_400 else {
             throw HeadroomError(.invalidConfiguration, "idleTimeoutSeconds is \(idleTimeoutSeconds); it must be above 0 and at most 86,400 (a day).")
         }
-        guard retryAfterSeconds >= 0 else {
-            throw HeadroomError(.invalidConfiguration, "retryAfterSeconds is \(retryAfterSeconds); it must not be negative.")
+        guard (0 ... 86_400).contains(retryAfterSeconds) else {
+            throw HeadroomError(.invalidConfiguration, "retryAfterSeconds is \(retryAfterSeconds); it must be from 0 to 86,400 (a day).")
+        }
+        guard (1 ... 1_000_000).contains(maxConnections) else {
+            throw HeadroomError(.invalidConfiguration, "maxConnections is \(maxConnections); it must be from 1 to 1,000,000.")
+        }
+        guard (1_024 ... 1 << 30).contains(maxRequestBytes) else {
+            throw HeadroomError(.invalidConfiguration, "maxRequestBytes is \(maxRequestBytes); it must be from 1,024 to 1,073,741,824 (1 GiB).")
+        }
+        guard (maxRequestBytes ... 1 << 40).contains(maxBufferedRequestBytes) else {
+            throw HeadroomError(.invalidConfiguration,
+                                "maxBufferedRequestBytes is \(maxBufferedRequestBytes); it must be at least maxRequestBytes (\(maxRequestBytes)) and at most 1 TiB.")
         }
         var names: Set<String> = []
         for client in clients {
