@@ -40,7 +40,8 @@ public struct HeadroomError: Error, Hashable, Sendable, CustomStringConvertible 
         /// ``AttemptOutcome/brokenAnswer(message:)``): the provider's fault, not the request's.
         public static let brokenAnswer = Kind("brokenAnswer")
         /// A deployment cannot serve anything (credentials refused, deployment
-        /// missing) and is out of rotation.
+        /// missing) and is out of rotation; for a job, every deployment that could
+        /// serve it is (a condition of the service, not of the request).
         public static let deploymentUnavailable = Kind("deploymentUnavailable")
     }
 

@@ -23,5 +23,8 @@ public struct JobID: Hashable, Comparable, Sendable, BitwiseCopyable, CustomStri
 
     public static func < (lhs: JobID, rhs: JobID) -> Bool { lhs.rawValue < rhs.rawValue }
 
-    public var description: String { "job \(slot).\(generation)" }
+    public var description: String { "job \(number)" }
+
+    /// The slot and generation, for sentences that say "Job" themselves.
+    package var number: String { "\(slot).\(generation)" }
 }

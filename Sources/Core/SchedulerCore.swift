@@ -92,16 +92,16 @@ struct SchedulerCore: Sendable {
         var eligible: [Int] = []
         var rejection: HeadroomError?
         if let problem = job.validationProblem() {
-            rejection = HeadroomError(.invalidJob, "Job \(id): \(problem)")
+            rejection = HeadroomError(.invalidJob, "Job \(id.number): \(problem)")
         } else {
             let (servable, reasons) = eligibleDeployments(for: job)
             eligible = servable
             if servable.isEmpty {
-                rejection = HeadroomError(.unservable, "No deployment can ever serve job \(id) (\(job.promptTokens) prompt + \(job.maxOutputTokens) output tokens): \(reasons). Send it elsewhere, shorten it, or add a deployment that fits.")
+                rejection = HeadroomError(.unservable, "No deployment can ever serve \(id) (\(job.promptTokens) prompt + \(job.maxOutputTokens) output tokens): \(reasons). Send it elsewhere, shorten it, or add a deployment that fits.")
             } else if let error = strandedError(id, servable) {
                 rejection = error
             } else if let deadline = job.deadline, deadline.nanoseconds <= self.now {
-                rejection = HeadroomError(.deadlineExceeded, "Job \(id) arrived at \(Instant(nanoseconds: self.now)), at or after its deadline \(deadline).")
+                rejection = HeadroomError(.deadlineExceeded, "Job \(id.number) arrived at \(Instant(nanoseconds: self.now)), at or after its deadline \(deadline).")
             }
         }
         if let rejection {
@@ -129,7 +129,7 @@ struct SchedulerCore: Sendable {
             _ = queue.remove(id)
             counters.rejected += 1
             let retryAfter = expectedDrain(of: queue.count)
-            let error = HeadroomError(.queueFull, "Job \(id) was rejected: \(queue.count) jobs are already waiting, the maximum (SchedulerConfiguration.maxQueueLength). Retry in \(retryAfter), when they are expected to have gone, or raise the bound if waits are acceptable.", retryAfter: retryAfter)
+            let error = HeadroomError(.queueFull, "Job \(id.number) was rejected: \(queue.count) jobs are already waiting, the maximum (SchedulerConfiguration.maxQueueLength). Retry in \(retryAfter), when they are expected to have gone, or raise the bound if waits are acceptable.", retryAfter: retryAfter)
             finish(id, .failed(error), &actions)
         }
         return id
@@ -187,12 +187,12 @@ struct SchedulerCore: Sendable {
         case .permanentFailure(let message):
             states[d].failed += 1
             counters.failed += 1
-            let error = HeadroomError(.rejectedByProvider, "Deployment '\(name)' rejected job \(id) on attempt \(jobs[id.slot].attempts): \(message)")
+            let error = HeadroomError(.rejectedByProvider, "Deployment '\(name)' rejected \(id) on attempt \(jobs[id.slot].attempts): \(message)")
             finish(id, .failed(error), &actions)
         case .brokenAnswer(let message):
             states[d].failed += 1
             counters.failed += 1
-            let error = HeadroomError(.brokenAnswer, "Deployment '\(name)' accepted job \(id) on attempt \(jobs[id.slot].attempts), "
+            let error = HeadroomError(.brokenAnswer, "Deployment '\(name)' accepted \(id) on attempt \(jobs[id.slot].attempts), "
                                       + "then its answer broke (not sent again: it may have been served): \(message)")
             finish(id, .failed(error), &actions)
         }
@@ -310,7 +310,7 @@ struct SchedulerCore: Sendable {
         record.lastFailure = reason
         if record.attempts >= configuration.retry.maxAttempts {
             counters.failed += 1
-            let error = HeadroomError(.attemptsExhausted, "Job \(id) failed all \(record.attempts) attempts allowed (RetryPolicy.maxAttempts); the last was \(reason).")
+            let error = HeadroomError(.attemptsExhausted, "Job \(id.number) failed all \(record.attempts) attempts allowed (RetryPolicy.maxAttempts); the last was \(reason).")
             finish(id, .failed(error), &actions)
             return
         }
@@ -402,7 +402,7 @@ struct SchedulerCore: Sendable {
     @inline(never)
     private func strandingError(_ id: JobID, _ deployments: [Int]) -> HeadroomError {
         let reasons = deployments.map { "'\(states[$0].id)' (\(states[$0].outOfRotation ?? ""))" }
-        return HeadroomError(.unservable, "Every deployment that could serve job \(id) is out of rotation: \(reasons.joined(separator: ", ")). Enable one, or add another.")
+        return HeadroomError(.deploymentUnavailable, "Every deployment that could serve \(id) is out of rotation: \(reasons.joined(separator: ", ")). Enable one, or add another.")
     }
 
     /// An attempt on deployment `d` is over.
@@ -422,9 +422,9 @@ struct SchedulerCore: Sendable {
         let waited = Instant(nanoseconds: now) - Instant(nanoseconds: record.arrival)
         let last = record.lastFailure.map { "; the last was \($0)" } ?? ""
         if record.giveUpKind == .deadlineExceeded {
-            return HeadroomError(.deadlineExceeded, "Job \(id) reached its deadline \(Instant(nanoseconds: at)) after waiting \(waited) in \(record.attempts) attempt(s)\(last).")
+            return HeadroomError(.deadlineExceeded, "Job \(id.number) reached its deadline \(Instant(nanoseconds: at)) after waiting \(waited) in \(record.attempts) attempt(s)\(last).")
         }
-        return HeadroomError(.queueWaitExceeded, "Job \(id) waited \(waited), beyond SchedulerConfiguration.maxQueueWait, in \(record.attempts) attempt(s)\(last). Add capacity or allow longer waits.",
+        return HeadroomError(.queueWaitExceeded, "Job \(id.number) waited \(waited), beyond SchedulerConfiguration.maxQueueWait, in \(record.attempts) attempt(s)\(last). Add capacity or allow longer waits.",
                              retryAfter: expectedDrain(of: waitingCount))
     }
 

@@ -240,7 +240,7 @@ struct ConfigurationErrorTests {
     func invalidJob(_ prompt: Int, _ output: Int, _ problem: String) throws {
         var scheduler = try makeScheduler([server("a")])
         let (id, actions) = scheduler.submit(job(prompt, output), now: at(0))
-        #expect(actions == [.finish(id, .failed(HeadroomError(.invalidJob, "Job \(id): \(problem); it must be from 0 to 1,000,000,000,000.")))])
+        #expect(actions == [.finish(id, .failed(HeadroomError(.invalidJob, "Job \(id.number): \(problem); it must be from 0 to 1,000,000,000,000.")))])
     }
 }
 

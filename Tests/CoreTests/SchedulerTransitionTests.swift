@@ -114,7 +114,7 @@ struct SchedulerTransitionTests {
         let actions = scheduler.complete(id, outcome: .permanentFailure(message: "context_length_exceeded"), now: at(1))
         let error = try #require(failure(actions.first))
         #expect(actions.count == 1 && error.kind == .rejectedByProvider)
-        #expect(error.message == "Deployment 'a' rejected job \(id) on attempt 1: context_length_exceeded")
+        #expect(error.message == "Deployment 'a' rejected \(id) on attempt 1: context_length_exceeded")
     }
 
     @Test("A job no deployment could ever serve fails at once, saying why", arguments: pairs)
@@ -126,7 +126,7 @@ struct SchedulerTransitionTests {
         let (id, actions) = scheduler.submit(job(900, 200), now: at(0))
         let error = try #require(failure(actions.first))
         #expect(actions.count == 1 && error.kind == .unservable)
-        #expect(error.message == "No deployment can ever serve job \(id) (900 prompt + 200 output tokens): 'small' has a context window of 1000 tokens; 'other' does not serve m; 'tight' allows 500 tokens a minute but charges the job 1100. Send it elsewhere, shorten it, or add a deployment that fits.")
+        #expect(error.message == "No deployment can ever serve \(id) (900 prompt + 200 output tokens): 'small' has a context window of 1000 tokens; 'other' does not serve m; 'tight' allows 500 tokens a minute but charges the job 1100. Send it elsewhere, shorten it, or add a deployment that fits.")
         #expect(scheduler.counters.rejected == 1)
     }
 
@@ -275,10 +275,10 @@ struct OutOfRotationTests {
         let actions = scheduler.complete(first, outcome: .deploymentUnavailable(message: "deployment not found"), now: at(1))
         let reason = "'a' (deployment not found)"
         #expect(actions.count == 3)
-        #expect(actions.contains(.finish(waiting, .failed(HeadroomError(.unservable, "Every deployment that could serve job \(waiting) is out of rotation: \(reason). Enable one, or add another.")))))
-        #expect(actions.contains(.finish(first, .failed(HeadroomError(.unservable, "Every deployment that could serve job \(first) is out of rotation: \(reason). Enable one, or add another.")))))
+        #expect(actions.contains(.finish(waiting, .failed(HeadroomError(.deploymentUnavailable, "Every deployment that could serve \(waiting) is out of rotation: \(reason). Enable one, or add another.")))))
+        #expect(actions.contains(.finish(first, .failed(HeadroomError(.deploymentUnavailable, "Every deployment that could serve \(first) is out of rotation: \(reason). Enable one, or add another.")))))
         let refused = scheduler.submit(job(), now: at(2))
-        #expect(failure(refused.actions.first)?.kind == .unservable)
+        #expect(failure(refused.actions.first)?.kind == .deploymentUnavailable)
         #expect(scheduler.enable("a", now: at(3)) == [])
         let (again, dispatched) = scheduler.submit(job(), now: at(4))
         #expect(dispatched == [.dispatch(again, to: "a", attempt: 1)])

@@ -65,10 +65,10 @@ public struct Gateway: Sendable {
     public func router() -> Router<BasicRequestContext> {
         let routes: [Route] = [
             (.post, "v1/chat/completions", { request, _ in
-                try await authorized(request) { client, body in try await chat(body, for: client) }
+                try await authorized(request) { client, body, tally in try await chat(body, for: client, tally) }
             }),
             (.post, "v1/embeddings", { request, _ in
-                try await authorized(request) { client, body in try await embed(body, for: client) }
+                try await authorized(request) { client, body, tally in try await embed(body, for: client, tally) }
             }),
             (.get, "v1/models", { request, _ in
                 guard clients.client(authorization: request.headers[.authorization]) != nil else {
@@ -153,17 +153,25 @@ public struct Gateway: Sendable {
     }
 
     /// Checks the key, then runs `serve` with the body; a client that disconnects cancels it, queued or in flight.
-    private func authorized(_ request: Request,
-                            _ serve: @escaping @Sendable (ClientRegistry.Client, [UInt8]) async throws -> Response) async throws -> Response {
+    /// Every request that gets this far is counted, and ends in the counts exactly once (``RequestTally``).
+    private func authorized(
+        _ request: Request, _ serve: @escaping @Sendable (ClientRegistry.Client, [UInt8], RequestTally) async throws -> Response
+    ) async throws -> Response {
         guard let client = clients.client(authorization: request.headers[.authorization]) else {
             await state.unauthorized()
             return Self.unauthorized
         }
+        await state.received(from: client)
+        let tally = RequestTally(state)
         // A body's share of the read budget: its declared length, or the most a body may be.
         let limit = configuration.maxRequestBytes
         let declared = request.headers[.contentLength].flatMap { Int($0) }
-        if let declared, declared > limit { throw HTTPError(.contentTooLarge, message: Self.tooLarge(limit)) }
+        if let declared, declared > limit {
+            await tally.end(.invalid)
+            throw HTTPError(.contentTooLarge, message: Self.tooLarge(limit))
+        }
         guard let share = await buffered.take(declared ?? limit) else {
+            await tally.end(.rejected)
             return JSONReply.error(503, "The gateway is reading as many request bodies as it holds at once; retry shortly.",
                                    type: "server_error", code: "server_busy", headers: [("retry-after", "1")])
         }
@@ -178,10 +186,12 @@ public struct Gateway: Sendable {
                 }
                 // Read: the share goes back before the request waits its turn (the engine holds its own copy).
                 await buffered.giveBack(share)
-                return try await serve(client, Array(buffer: bytes))
+                return try await serve(client, Array(buffer: bytes), tally)
             }
         } catch {
             await buffered.giveBack(share)
+            let tooLarge = (error as? HTTPError)?.status == .contentTooLarge
+            await tally.end(tooLarge ? .invalid : error is CancellationError ? .cancelled : .failed)
             throw error
         }
         await buffered.giveBack(share)
@@ -191,66 +201,63 @@ public struct Gateway: Sendable {
         return response
     }
 
-    private func chat(_ body: [UInt8], for client: ClientRegistry.Client) async throws -> Response {
-        let started = ContinuousClock.now
-        if JSONNesting.exceeds(JSONNesting.deepestAllowed, in: body) { return await tooDeep() }
+    private func chat(_ body: [UInt8], for client: ClientRegistry.Client, _ tally: RequestTally) async throws -> Response {
+        if JSONNesting.exceeds(JSONNesting.deepestAllowed, in: body) { return await tooDeep(tally) }
         guard let request = try? JSONDecoder().decode(ChatCompletionRequest.self, from: Data(body)) else {
-            return await invalid("The body is not a chat completion request: it needs \"model\" and \"messages\".")
+            return await invalid("The body is not a chat completion request: it needs \"model\" and \"messages\".", tally)
         }
-        if let refusal = await overBudget(client, estimate: engine.estimatedTokens(for: request)) { return refusal }
+        if let refusal = await overBudget(client, estimate: engine.estimatedTokens(for: request), tally) { return refusal }
         if request.stream == true {
-            return try await stream(request, for: client, started: started)
+            return try await stream(request, for: client, tally)
         }
-        return try await answer(started: started) {
+        return try await answer(tally) {
             JSONReply.encode(try await engine.chat(request, priority: client.priority).json)
         }
     }
 
-    private func embed(_ body: [UInt8], for client: ClientRegistry.Client) async throws -> Response {
-        let started = ContinuousClock.now
-        if JSONNesting.exceeds(JSONNesting.deepestAllowed, in: body) { return await tooDeep() }
+    private func embed(_ body: [UInt8], for client: ClientRegistry.Client, _ tally: RequestTally) async throws -> Response {
+        if JSONNesting.exceeds(JSONNesting.deepestAllowed, in: body) { return await tooDeep(tally) }
         guard let request = try? JSONDecoder().decode(EmbeddingRequest.self, from: Data(body)) else {
-            return await invalid("The body is not an embedding request: it needs \"model\" and \"input\".")
+            return await invalid("The body is not an embedding request: it needs \"model\" and \"input\".", tally)
         }
-        if let refusal = await overBudget(client, estimate: engine.estimatedTokens(for: request)) { return refusal }
-        return try await answer(started: started) {
+        if let refusal = await overBudget(client, estimate: engine.estimatedTokens(for: request), tally) { return refusal }
+        return try await answer(tally) {
             JSONReply.encode(try await engine.embed(request, priority: client.priority).json)
         }
     }
 
     /// Runs `work`, answering 200 with its body or the error's response, and counts the outcome.
-    private func answer(started: ContinuousClock.Instant, _ work: () async throws -> [UInt8]) async throws -> Response {
+    private func answer(_ tally: RequestTally, _ work: () async throws -> [UInt8]) async throws -> Response {
         do {
             let body = try await work()
-            await state.ended(.succeeded(latency: .now - started))
+            await tally.succeed()
             return JSONReply.response(200, body)
         } catch {
-            return try await failure(error)
+            return try await failure(error, tally)
         }
     }
 
     /// Counts a request that ended in `error` and answers for it; a cancellation (the client hung up) is rethrown.
-    private func failure(_ error: any Error) async throws -> Response {
+    private func failure(_ error: any Error, _ tally: RequestTally) async throws -> Response {
         if error is CancellationError {
-            await state.ended(.cancelled)
+            await tally.end(.cancelled)
             throw error
         }
         let (response, outcome) = GatewayError.response(for: error, retryAfterSeconds: configuration.retryAfterSeconds)
-        await state.ended(outcome)
+        await tally.end(outcome)
         return response
     }
 
     /// Streams the chunks as server-sent events. The status is decided by the
     /// first chunk: until it comes, a failure is still an ordinary error response.
-    private func stream(_ request: ChatCompletionRequest, for client: ClientRegistry.Client, started: ContinuousClock.Instant) async throws -> Response {
+    private func stream(_ request: ChatCompletionRequest, for client: ClientRegistry.Client, _ tally: RequestTally) async throws -> Response {
         let chunks = ChunkSource(await engine.streamChat(request, priority: client.priority))
         let first: ChatCompletionChunk?
         do {
             first = try await chunks.next()
         } catch {
-            return try await failure(error)
+            return try await failure(error, tally)
         }
-        let state = self.state
         return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"], body: ResponseBody { writer in
             var next = first
             do {
@@ -263,24 +270,25 @@ public struct Gateway: Sendable {
                         let detail = (error as? HeadroomError)?.message ?? "\(error)"
                         try await writer.write(ByteBuffer(bytes: ServerSentEvent.data(JSONReply.errorBody(detail, type: "server_error", code: "stream_broken"))))
                         try await writer.finish(nil)
-                        await state.ended(.failed)
+                        await tally.end(.failed)
                         return
                     }
                 }
                 try await writer.write(ByteBuffer(bytes: ServerSentEvent.done))
                 try await writer.finish(nil)
-                await state.ended(.succeeded(latency: .now - started))
+                await tally.succeed()
             } catch {
                 // The client went away: dropping the stream cancels the request upstream.
                 chunks.close()
-                await state.ended(.cancelled)
+                await tally.end(.cancelled)
                 throw error
             }
         })
     }
 
-    private func overBudget(_ client: ClientRegistry.Client, estimate: Int) async -> Response? {
+    private func overBudget(_ client: ClientRegistry.Client, estimate: Int, _ tally: RequestTally) async -> Response? {
         guard let wait = await state.admit(client, estimate: estimate) else { return nil }
+        await tally.end(.rejected)
         let seconds = max(1, Int((Double(wait.nanoseconds) / 1e9).rounded(.up)))
         return JSONReply.error(429, "Client '\(client.name)' is over its own limit; retry after \(seconds) s.", type: "rate_limit_exceeded",
                                code: "client_rate_limit_exceeded", headers: [("retry-after", "\(seconds)")])
@@ -290,12 +298,12 @@ public struct Gateway: Sendable {
         "The request body is larger than \(limit) bytes, the most this gateway accepts (maxRequestBytes)."
     }
 
-    private func tooDeep() async -> Response {
-        await invalid("The body nests arrays and objects more than \(JSONNesting.deepestAllowed) deep; no request needs that.")
+    private func tooDeep(_ tally: RequestTally) async -> Response {
+        await invalid("The body nests arrays and objects more than \(JSONNesting.deepestAllowed) deep; no request needs that.", tally)
     }
 
-    private func invalid(_ message: String) async -> Response {
-        await state.ended(.invalid)
+    private func invalid(_ message: String, _ tally: RequestTally) async -> Response {
+        await tally.end(.invalid)
         return JSONReply.error(400, message, type: "invalid_request_error", code: "invalid_body")
     }
 }

@@ -23,6 +23,8 @@ enum GatewayError {
             return (JSONReply.error(400, error.message, type: "invalid_request_error", code: error.kind.description), .invalid)
         case .rejectedByProvider:
             return (JSONReply.error(400, error.message, type: "invalid_request_error", code: "rejected_by_provider"), .failed)
+        case .deploymentUnavailable:
+            return (JSONReply.error(503, error.message, type: "server_error", code: "deployment_unavailable", headers: retryAfter), .failed)
         case .brokenAnswer:
             return (JSONReply.error(502, error.message, type: "server_error", code: "bad_upstream_response"), .failed)
         case .deadlineExceeded:

@@ -28,14 +28,17 @@ actor GatewayState {
         requests.unauthorized += 1
     }
 
-    /// Counts `client`'s request of `estimate` tokens, and takes it from the client's budget;
-    /// returns how long to wait instead if the budget cannot pay for it.
-    func admit(_ client: ClientRegistry.Client, estimate: Int) -> Duration? {
+    /// Counts an authorized request that has arrived at an API route (see ``RequestTally``).
+    func received(from client: ClientRegistry.Client) {
         requests.total += 1
         clients[client.index].requests += 1
+    }
+
+    /// Takes `client`'s request of `estimate` tokens from the client's budget;
+    /// returns how long to wait instead if the budget cannot pay for it.
+    func admit(_ client: ClientRegistry.Client, estimate: Int) -> Duration? {
         guard let wait = budgets[client.index].admit(estimate: estimate, now: .now) else { return nil }
         clients[client.index].rejected += 1
-        requests.rejected += 1
         return wait
     }
 

@@ -185,17 +185,24 @@ struct GatewayTests {
         }
     }
 
-    @Test("A client that hangs up cancels its request upstream")
-    func disconnectCancels() async throws {
+    @Test("A client that hangs up, streaming or not, cancels its request upstream and is counted as ended", arguments: [false, true])
+    func disconnectCancels(streaming: Bool) async throws {
         // The mock answers after its latency even when nobody waits, and stopping it waits for that answer.
         try await Servers.with([azure("east", latency: 5)]) { servers in
             let engine = try engine(through: servers)
-            let call = Task { try await engine.chat(ChatCompletionRequest(model: "gpt-4o", messages: [ChatMessage(role: "user", text: "Hi")])) }
+            let request = ChatCompletionRequest(model: "gpt-4o", messages: [ChatMessage(role: "user", text: "Hi")])
+            let call = Task {
+                if streaming {
+                    for try await _ in await engine.streamChat(request) {}
+                } else {
+                    _ = try await engine.chat(request)
+                }
+            }
             #expect(await waitFor { await servers.gateway.stats().inFlight == 1 })
             call.cancel()
             #expect(await waitFor {
                 let stats = await servers.gateway.stats()
-                return stats.requests.cancelled == 1 && stats.inFlight == 0
+                return stats.requests.cancelled == 1 && stats.inFlight == 0 && stats.requests.inProgress == 0
             })
             #expect(await servers.gateway.engine.snapshot().counters.cancelled == 1)
         }
@@ -238,7 +245,7 @@ struct GatewayConfigurationTests {
 
     @Test("A misspelt field is refused, naming it")
     func unknownField() {
-        #expect(throws: HeadroomError(.invalidConfiguration, "unknown field \"client\"; the fields are allocation, attemptTimeoutSeconds, clients, defaultMaxTokens, deployments, host, idleTimeoutSeconds, maxAttempts, maxQueueLength, maxQueueWaitSeconds, operatorKeyEnvironment, port, queue, requestTimeoutSeconds, retryAfterSeconds, targetUtilization.")) {
+        #expect(throws: HeadroomError(.invalidConfiguration, "unknown field \"client\"; the fields are allocation, attemptTimeoutSeconds, clients, defaultMaxTokens, deployments, host, idleTimeoutSeconds, maxAnswerBytes, maxAttempts, maxBufferedRequestBytes, maxConnections, maxQueueLength, maxQueueWaitSeconds, maxRequestBytes, operatorKeyEnvironment, port, queue, requestTimeoutSeconds, retryAfterSeconds, targetUtilization.")) {
             try decode("{\(deployment),\"client\":[]}")
         }
     }

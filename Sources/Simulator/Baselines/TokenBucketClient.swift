@@ -47,7 +47,7 @@ public struct TokenBucketClient: SimulatedClient, Sendable {
         nextID += 1
         // A charge larger than every bucket would wait for ever at the head of the queue.
         guard tokens.contains(where: { Double(job.contextTokens) <= $0.capacity }) else {
-            let error = HeadroomError(.unservable, "Job \(id) is charged \(job.contextTokens) tokens, more than any deployment's token bucket holds.")
+            let error = HeadroomError(.unservable, "Job \(id.number) is charged \(job.contextTokens) tokens, more than any deployment's token bucket holds.")
             actions.append(.finish(id, .failed(error)))
             return id
         }
