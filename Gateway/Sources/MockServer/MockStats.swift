@@ -34,8 +34,14 @@ public struct MockStats: Codable, Hashable, Sendable {
         public var id: String
         /// Every answer so far.
         public var totals = Counts()
-        /// Answers by the bucket their request arrived in; bucket `i` starts at `i * bucketSeconds`.
+        /// Answers by the bucket their request arrived in, the latest ``maxBuckets`` of them:
+        /// `timeline[i]` is bucket `firstBucket + i`, which starts at `(firstBucket + i) * bucketSeconds`.
         public var timeline: [Counts] = []
+        /// The bucket `timeline` starts with (above 0 once older buckets have been dropped).
+        public var firstBucket = 0
+
+        /// The most buckets a timeline keeps, so that a mock left running does not grow for ever.
+        public static let maxBuckets = 10_000
 
         init(id: String) {
             self.id = id
@@ -43,10 +49,14 @@ public struct MockStats: Codable, Hashable, Sendable {
 
         mutating func record(status: Int, tokens: Int, bucket: Int) {
             totals.record(status: status, tokens: tokens)
-            if timeline.count <= bucket {
-                timeline.append(contentsOf: repeatElement(Counts(), count: bucket + 1 - timeline.count))
+            guard bucket >= firstBucket else { return }
+            let first = max(firstBucket, bucket - Self.maxBuckets + 1)
+            timeline.removeFirst(min(timeline.count, first - firstBucket))
+            firstBucket = first
+            if timeline.count <= bucket - firstBucket {
+                timeline.append(contentsOf: repeatElement(Counts(), count: bucket - firstBucket + 1 - timeline.count))
             }
-            timeline[bucket].record(status: status, tokens: tokens)
+            timeline[bucket - firstBucket].record(status: status, tokens: tokens)
         }
     }
 }
