@@ -208,7 +208,12 @@ public struct EngineConfiguration: Sendable, Codable {
     func schedulerConfiguration() throws(HeadroomError) -> SchedulerConfiguration {
         var configuration = SchedulerConfiguration()
         if let length = maxQueueLength { configuration.maxQueueLength = length }
-        configuration.maxQueueWait = .seconds(maxQueueWaitSeconds ?? Self.defaultMaxQueueWaitSeconds)
+        let wait = maxQueueWaitSeconds ?? Self.defaultMaxQueueWaitSeconds
+        // Checked before it becomes a duration: converting an absurd number traps.
+        guard wait > 0 && wait <= 10_000_000 else {
+            throw HeadroomError(.invalidConfiguration, "maxQueueWaitSeconds is \(wait); it must be above 0 and at most 10,000,000 (about four months).")
+        }
+        configuration.maxQueueWait = .seconds(wait)
         configuration.targetUtilization = targetUtilization ?? 1
         configuration.retry.maxAttempts = maxAttempts ?? configuration.retry.maxAttempts
         try configuration.validate()

@@ -395,6 +395,10 @@ struct EngineTests {
         OutOfRange(problem: "requestTimeoutSeconds is -1.0; it must be from 0.001 to 604800.0.") { $0.requestTimeoutSeconds = -1 },
         OutOfRange(problem: "requestTimeoutSeconds is nan; it must be from 0.001 to 604800.0.") { $0.requestTimeoutSeconds = .nan },
         OutOfRange(problem: "maxAnswerBytes is 10; it must be from 1024 to 1073741824.") { $0.maxAnswerBytes = 10 },
+        // Found by fuzzing the configuration loader: the conversion to a duration trapped.
+        OutOfRange(problem: "maxQueueWaitSeconds is 1e+300; it must be above 0 and at most 10,000,000 (about four months).") {
+            $0.maxQueueWaitSeconds = 1e300
+        },
         OutOfRange(problem: "defaultMaxTokens is 0; it must be from 1 to 1000000000.") { $0.defaultMaxTokens = 0 },
     ])
     func limitsOutOfRange(_ value: OutOfRange) {

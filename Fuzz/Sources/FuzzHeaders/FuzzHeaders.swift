@@ -1,0 +1,39 @@
+import Foundation
+import HeadroomAdapters
+import HeadroomCore
+import HeadroomPolicies
+
+/// Responses' headers, as each provider family reads them, fed to a scheduler as
+/// the engine feeds them: blocks of `name: value` lines separated by a blank
+/// line, one response each; a block starting `429` is a throttled answer.
+func fuzzHeaders(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    guard let data else { return 0 }
+    let text = String(decoding: UnsafeBufferPointer(start: data, count: size), as: UTF8.self)
+    var windows = RateWindows.azure
+    windows.admitsCrossing = true
+    // Safe: the deployment's figures are valid.
+    let deployment = try! Deployment(id: "d", provider: .azureOpenAI, requestsPerMinute: 600, tokensPerMinute: 60_000, windows: windows)
+    var scheduler = try! Scheduler(deployments: [deployment], queue: FIFOQueue(), allocation: .maxHeadroom)
+    var now = Instant(nanoseconds: 0)
+    let receivedAt = Date(timeIntervalSince1970: 1_700_000_000)
+    for (round, block) in text.components(separatedBy: "\n\n").prefix(64).enumerated() {
+        var headers: [String: String] = [:]
+        for line in block.split(separator: "\n") {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            headers[String(line[..<colon])] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        let provider = [ProviderKind.azureOpenAI, .openAI, .openAICompatible][round % 3]
+        let read = RateLimitHeaders(headers, provider: provider, receivedAt: receivedAt)
+        let (id, actions) = scheduler.submit(Job(models: [], promptTokens: 100 + round, maxOutputTokens: 50), now: now)
+        now = Instant(nanoseconds: now.nanoseconds + 100_000_000)
+        guard actions.contains(where: { if case .dispatch = $0 { true } else { false } }) else {
+            _ = scheduler.tick(now: now)
+            continue
+        }
+        let outcome: AttemptOutcome = block.hasPrefix("429") ? .throttled(retryAfter: read.retryAfter)
+            : .succeeded(Usage(promptTokens: 100, completionTokens: round))
+        _ = scheduler.complete(id, outcome: outcome, rateLimits: read.observation, now: now)
+        _ = scheduler.snapshot(now: now)
+    }
+    return 0
+}
