@@ -13,6 +13,7 @@ let package = Package(
         .executable(name: "headroom-gateway", targets: ["GatewayCommand"]),
         .executable(name: "headroom-load", targets: ["LoadCommand"]),
         .executable(name: "headroom-compare", targets: ["CompareCommand"]),
+        .executable(name: "headroom-soak", targets: ["SoakCommand"]),
     ],
     dependencies: [
         .package(name: "Headroom", path: ".."),
@@ -64,6 +65,15 @@ let package = Package(
                 .product(name: "HeadroomAdapters", package: "Headroom"),
             ],
             path: "Sources/LoadCommand"
+        ),
+        .executableTarget(
+            name: "SoakCommand",
+            dependencies: [
+                "HeadroomServerSupport",
+                .product(name: "HeadroomCore", package: "Headroom"),
+                .product(name: "HeadroomAdapters", package: "Headroom"),
+            ],
+            path: "Sources/SoakCommand"
         ),
         .executableTarget(
             name: "CompareCommand",

@@ -31,6 +31,12 @@ public actor MockProvider {
     private let bucketSeconds: Double
     private let origin = ContinuousClock.now
     private var background: [Task<Void, Never>] = []
+    /// The `user` of each request answered 200, up to ``maxUsersTracked``.
+    private var servedUsers: Set<String> = []
+    private var servedAgain = 0
+
+    /// The most `user` values remembered (about 100 MB at most), so that a mock left running stays bounded.
+    public static let maxUsersTracked = 1_000_000
 
     /// Creates `deployments`, their clocks starting now; `seed` fixes jitter,
     /// faults and answer lengths, and the timeline has buckets of `bucketSeconds`.
@@ -69,6 +75,11 @@ public actor MockProvider {
                        headers: deployments[index].endpoint.headers)
     }
 
+    /// A request that named `user` is answered 200 (its stream has begun).
+    public func served(user: String) {
+        if servedUsers.contains(user) { servedAgain += 1 } else if servedUsers.count < Self.maxUsersTracked { servedUsers.insert(user) }
+    }
+
     /// An accepted request (status other than 429 and 503) has been answered.
     public func finished(at index: Int) {
         endpoints[index].finished()
@@ -76,7 +87,7 @@ public actor MockProvider {
 
     /// Counts and a timeline per deployment.
     public func statistics() -> MockStats {
-        MockStats(uptimeSeconds: Double(elapsed().nanoseconds) / 1e9, bucketSeconds: bucketSeconds, deployments: stats)
+        MockStats(uptimeSeconds: Double(elapsed().nanoseconds) / 1e9, bucketSeconds: bucketSeconds, deployments: stats, servedAgain: servedAgain)
     }
 
     /// Starts the scenario's background traffic (other clients spending the

@@ -132,6 +132,7 @@ public struct MockServer: Sendable {
         if case .integer(let asked) = chat.extra[Self.outputTokensField] { outputTokens = asked }
         let arrival = await provider.arrive(at: index, promptTokens: prompt, maxTokens: maxTokens, outputTokens: outputTokens)
         guard arrival.response.status == 200 else { return await refuse(arrival, at: index) }
+        if case .string(let user) = chat.extra["user"] { await provider.served(user: user) }
         let id = "chatcmpl-mock-\(UUID().uuidString.prefix(8).lowercased())"
         let model = chat.model ?? modelName(at: index)
         let headers = headers(arrival)

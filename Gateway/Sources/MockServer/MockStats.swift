@@ -6,6 +6,9 @@ public struct MockStats: Codable, Hashable, Sendable {
     public var bucketSeconds: Double
     /// One entry per deployment, in the scenario's order.
     public var deployments: [Deployment]
+    /// Requests that named a `user` and were answered 200 again under a `user` already answered:
+    /// a client that gives each request its own `user` sees here any request served twice.
+    public var servedAgain = 0
 
     /// Answers of one kind, counted.
     public struct Counts: Codable, Hashable, Sendable {

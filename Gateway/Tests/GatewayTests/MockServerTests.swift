@@ -109,6 +109,13 @@ struct MockServerTests {
 
 @Suite("Mock statistics")
 struct MockStatsTests {
+    @Test("A request answered again under a user already answered is counted as served again")
+    func servedAgain() async throws {
+        let provider = MockProvider(deployments: [SimulatedDeployment(id: "east", endpoint: .azure(tokensPerMinute: 1_000))])
+        for user in ["soak-1", "soak-2", "soak-1", "soak-1"] { await provider.served(user: user) }
+        #expect(await provider.statistics().servedAgain == 2)
+    }
+
     @Test("A timeline keeps its latest buckets only, however long the mock runs")
     func timelineIsBounded() {
         var deployment = MockStats.Deployment(id: "east")
