@@ -7,6 +7,8 @@
 #   Scripts/fuzz.sh            # 30 s a harness
 #   Scripts/fuzz.sh 3600 FuzzHeaders
 set -euo pipefail
+# Swift's own crash reporter would exit before libFuzzer saves the input that crashed.
+export SWIFT_BACKTRACE=enable=no
 cd "$(dirname "$0")/.."
 seconds=${1:-30}
 shift || true

@@ -73,7 +73,7 @@ public struct RateLimitHeaders: Hashable, Sendable {
             guard seconds.isFinite, seconds >= 0, seconds <= Double(longestWait.components.seconds) else { return nil }
             return .nanoseconds(Int64((seconds * 1e9).rounded()))
         }
-        guard let date = httpDate(text) else { return nil }
+        guard let date = IMFFixdate.parse(text) else { return nil }
         let wait = date.timeIntervalSince(receivedAt)
         guard wait <= Double(longestWait.components.seconds) else { return nil }
         return .nanoseconds(Int64(max(0, wait) * 1e9))
@@ -87,14 +87,5 @@ public struct RateLimitHeaders: Hashable, Sendable {
             return .nanoseconds(Int64((seconds * 1e9).rounded()))
         }
         return GoDuration.parse(text)
-    }
-
-    /// An IMF-fixdate, e.g. `Wed, 21 Oct 2015 07:28:00 GMT` (RFC 9110).
-    static func httpDate(_ text: String) -> Date? {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "GMT")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
-        return formatter.date(from: text)
     }
 }

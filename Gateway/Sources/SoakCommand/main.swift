@@ -5,8 +5,9 @@ import HeadroomServerSupport
 
 // headroom-soak: holds a running gateway (loopback only) at a steady rate for a
 // long time with a mix of good, bad and abandoned requests, then reports every
-// request's fate and whether the mock served any of them twice. Scripts/soak.sh
-// starts the mock and the gateway and watches the gateway's memory and descriptors.
+// request's fate and whether the mock served any of them twice.
+// Gateway/Scripts/soak.sh starts the mock and the gateway and watches the
+// gateway's memory and descriptors.
 
 let usage = """
     usage: headroom-soak --gateway http://127.0.0.1:8080 --key KEY --mock http://127.0.0.1:9000 [--seconds 600] [--rate 40]

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Soak: holds headroom-gateway (release build) at twice its deployments' capacity
 # for SECONDS (default 600) with good, bad and abandoned requests and upstream
-# faults (Gateway/Examples/soak-*.json), and samples the gateway's memory and
+# faults (Examples/soak-*.json), and samples the gateway's memory and
 # descriptors every 10 s. Fails if a request is lost, one is served twice
 # upstream, or one is left counted in progress.
 #
-#   Scripts/soak.sh          # ten minutes
-#   Scripts/soak.sh 60       # a minute
+#   bash Gateway/Scripts/soak.sh          # ten minutes
+#   bash Gateway/Scripts/soak.sh 60       # a minute
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-600}
@@ -16,14 +16,14 @@ mock_port=${SOAK_MOCK_PORT:-19000}
 gateway_port=${SOAK_GATEWAY_PORT:-18080}
 
 for product in headroom-mock headroom-gateway headroom-soak; do
-    swift build --package-path Gateway -c release --product "$product" 2>&1 | tail -1
+    swift build -c release --product "$product" 2>&1 | tail -1
 done
-bin=Gateway/.build/release
+bin="$(swift build -c release --show-bin-path)"
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
-sed "s/127.0.0.1:9000/127.0.0.1:$mock_port/g" Gateway/Examples/soak-gateway.json > "$work/gateway.json"
+sed "s/127.0.0.1:9000/127.0.0.1:$mock_port/g" Examples/soak-gateway.json > "$work/gateway.json"
 
-"$bin/headroom-mock" --config Gateway/Examples/soak-scenario.json --port "$mock_port" > "$work/mock.log" 2>&1 &
+"$bin/headroom-mock" --config Examples/soak-scenario.json --port "$mock_port" > "$work/mock.log" 2>&1 &
 MOCK_AZURE_KEY=soak "$bin/headroom-gateway" --config "$work/gateway.json" --port "$gateway_port" > "$work/gateway.log" 2>&1 &
 gateway=$!
 for _ in $(seq 100); do
