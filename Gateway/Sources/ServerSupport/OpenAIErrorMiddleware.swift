@@ -4,8 +4,10 @@ import Hummingbird
 /// Answers every error the server itself raises in OpenAI's error shape, so a
 /// client that parses `{"error": {...}}` is never handed an empty body: a path
 /// the server does not serve (404), a method a path does not take (405, with
-/// `Allow`), a body over the limit (413), and anything unexpected (500,
-/// without its description, which could show internals).
+/// `Allow`), a body over the limit (413), a request whose client closed its
+/// side of the connection first (499, as nginx counts it; a client that only
+/// half-closed still reads it), and anything unexpected (500, without its
+/// description, which could show internals).
 ///
 /// ```swift
 /// router.add(middleware: OpenAIErrorMiddleware(routes: [(.post, "v1/chat/completions")]))
@@ -25,7 +27,8 @@ public struct OpenAIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let error as HTTPError {
             return answer(error, to: request)
         } catch is CancellationError {
-            throw CancellationError()
+            return JSONReply.error(499, "The client closed its side of the connection before the answer; the request was cancelled.",
+                                   type: "invalid_request_error", code: "client_closed_request")
         } catch {
             return JSONReply.error(500, "The server failed on this request; it has been logged. Try again.", type: "server_error", code: "internal_error")
         }

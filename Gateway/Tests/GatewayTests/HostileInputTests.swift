@@ -1,5 +1,8 @@
 import Foundation
 import HeadroomAdapters
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
 import HeadroomCore
 import HeadroomGateway
 import HeadroomServerSupport
@@ -185,6 +188,55 @@ struct HostileInputTests {
             #expect(answer.value("error", "type") as? String == "invalid_request_error")
             #expect(answer.headers["allow"] == test.allow)
             try await setup.expectHealthyAndSecretFree([answer])
+        }
+    }
+
+    @Test("A client that half-closes after its request is answered 499 in OpenAI's shape and counted as cancelled")
+    func halfClose() async throws {
+        try await HostileSetup.with(.healthy) { setup in
+            let port = try #require(Int(setup.url.split(separator: ":").last ?? ""))
+            let body = HostileSetup.chat("good-model")
+            let request = "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(HostileSetup.clientKey)\r\n"
+                + "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n" + body
+            let answer = try await RawClient.halfClosing(port: port, sending: request)
+            #expect(answer.hasPrefix("HTTP/1.1 499"), "\(answer)")
+            #expect(answer.contains(#""code":"client_closed_request""#))
+            #expect(await waitFor { await setup.gateway.stats().requests.cancelled == 1 })
+            try await setup.expectHealthyAndSecretFree([])
+        }
+    }
+}
+
+/// A client on a raw connection, for what HTTP libraries do not do.
+enum RawClient {
+    /// Sends `text`, closes the sending side, and returns everything the server sends until it closes (10 s at most).
+    static func halfClosing(port: Int, sending text: String) async throws -> String {
+        let collected = NIOLockedValueBox<[UInt8]>([])
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .channelOption(.allowRemoteHalfClosure, value: true)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(Collector(bytes: collected)) }
+            }
+            .connect(host: "127.0.0.1", port: port).get()
+        try await channel.writeAndFlush(ByteBuffer(string: text)).get()
+        try await channel.close(mode: .output).get()
+        _ = try? await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await channel.closeFuture.get() }
+            group.addTask { try await Task.sleep(for: .seconds(10)) }
+            try await group.next()
+            group.cancelAll()
+        }
+        try? await channel.close()
+        return String(decoding: collected.withLockedValue { $0 }, as: UTF8.self)
+    }
+
+    private final class Collector: ChannelInboundHandler, Sendable {
+        typealias InboundIn = ByteBuffer
+        let bytes: NIOLockedValueBox<[UInt8]>
+        init(bytes: NIOLockedValueBox<[UInt8]>) { self.bytes = bytes }
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            let buffer = unwrapInboundIn(data)
+            bytes.withLockedValue { $0.append(contentsOf: buffer.readableBytesView) }
         }
     }
 }
