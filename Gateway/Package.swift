@@ -9,6 +9,7 @@ let package = Package(
     products: [
         .library(name: "HeadroomMockServer", targets: ["HeadroomMockServer"]),
         .library(name: "HeadroomGateway", targets: ["HeadroomGateway"]),
+        .library(name: "HeadroomHTTPClient", targets: ["HeadroomHTTPClient"]),
         .executable(name: "headroom-mock", targets: ["MockCommand"]),
         .executable(name: "headroom-gateway", targets: ["GatewayCommand"]),
         .executable(name: "headroom-load", targets: ["LoadCommand"]),
@@ -21,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         .target(
@@ -31,6 +33,17 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Sources/ServerSupport"
+        ),
+        .target(
+            name: "HeadroomHTTPClient",
+            dependencies: [
+                .product(name: "HeadroomCore", package: "Headroom"),
+                .product(name: "HeadroomAdapters", package: "Headroom"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Sources/HTTPClient"
         ),
         .target(
             name: "HeadroomMockServer",
@@ -46,6 +59,7 @@ let package = Package(
         .target(
             name: "HeadroomGateway",
             dependencies: [
+                "HeadroomHTTPClient",
                 "HeadroomServerSupport",
                 .product(name: "HeadroomAdapters", package: "Headroom"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -60,6 +74,7 @@ let package = Package(
         .executableTarget(
             name: "LoadCommand",
             dependencies: [
+                "HeadroomHTTPClient",
                 "HeadroomServerSupport",
                 .product(name: "HeadroomCore", package: "Headroom"),
                 .product(name: "HeadroomAdapters", package: "Headroom"),
@@ -69,6 +84,7 @@ let package = Package(
         .executableTarget(
             name: "SoakCommand",
             dependencies: [
+                "HeadroomHTTPClient",
                 "HeadroomServerSupport",
                 .product(name: "HeadroomCore", package: "Headroom"),
                 .product(name: "HeadroomAdapters", package: "Headroom"),
@@ -78,6 +94,7 @@ let package = Package(
         .executableTarget(
             name: "CompareCommand",
             dependencies: [
+                "HeadroomHTTPClient",
                 "HeadroomMockServer", "HeadroomGateway", "HeadroomServerSupport",
                 .product(name: "HeadroomCore", package: "Headroom"),
                 .product(name: "HeadroomSimulator", package: "Headroom"),
@@ -89,6 +106,7 @@ let package = Package(
         .testTarget(
             name: "HeadroomGatewayTests",
             dependencies: [
+                "HeadroomHTTPClient",
                 "HeadroomMockServer", "HeadroomGateway", "HeadroomServerSupport",
                 .product(name: "HeadroomCore", package: "Headroom"),
                 .product(name: "HeadroomSimulator", package: "Headroom"),

@@ -1,5 +1,6 @@
 import Foundation
 import HeadroomAdapters
+import HeadroomHTTPClient
 import HeadroomCore
 import HeadroomGateway
 import HeadroomMockServer
@@ -101,7 +102,7 @@ struct ListWorkload: WorkloadSource {
 
 /// Sends `requests` to `url` at their arrival times (measured from now), all at once as they fall due, and measures the answers.
 func send(_ requests: [ReplayRequest], to url: String, key: String) async -> Figures {
-    let transport = URLSessionTransport()
+    let transport = AsyncHTTPClientTransport()
     let start = ContinuousClock.now
     let results = await withTaskGroup(of: (status: Int?, tokens: Int, latency: Double, end: Double).self) { group in
         for request in requests {

@@ -1,5 +1,6 @@
 import Foundation
 import HeadroomAdapters
+import HeadroomHTTPClient
 import HeadroomCore
 import HeadroomServerSupport
 import Hummingbird
@@ -31,7 +32,7 @@ public struct Gateway: Sendable {
     private let buffered: ByteBudget
 
     /// Creates a gateway; upstream and client keys named by environment variable are read from `environment`.
-    public init(configuration: GatewayConfiguration, transport: any HTTPTransport = URLSessionTransport(),
+    public init(configuration: GatewayConfiguration, transport: any HTTPTransport = AsyncHTTPClientTransport(),
                 environment: [String: String] = ProcessInfo.processInfo.environment) throws(HeadroomError) {
         try configuration.validate()
         self.configuration = configuration

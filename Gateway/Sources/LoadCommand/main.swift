@@ -1,5 +1,6 @@
 import Foundation
 import HeadroomAdapters
+import HeadroomHTTPClient
 import HeadroomCore
 import HeadroomServerSupport
 
@@ -18,7 +19,7 @@ struct Result: Sendable {
     var seconds: Double
 }
 
-let transport = URLSessionTransport()
+let transport = AsyncHTTPClientTransport()
 
 func post(_ url: String, key: String, index: Int, timeout: Duration) async -> Result {
     let body = #"{"model":"gpt-4o","messages":[{"role":"user","content":"Load test request \#(index): say something."}],"max_tokens":50}"#

@@ -1,5 +1,6 @@
 import Foundation
 import HeadroomAdapters
+import HeadroomHTTPClient
 import HeadroomCore
 import HeadroomServerSupport
 
@@ -36,7 +37,7 @@ struct Fate: Sendable {
     var status: Int?
 }
 
-let transport = URLSessionTransport()
+let transport = AsyncHTTPClientTransport()
 
 func send(_ number: Int, kind: Kind, gateway: String, key: String) async -> Fate {
     let user = #""user":"soak-\#(number)""#

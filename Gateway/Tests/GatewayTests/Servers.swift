@@ -1,5 +1,6 @@
 import Foundation
 import HeadroomAdapters
+import HeadroomHTTPClient
 import HeadroomCore
 import HeadroomGateway
 import HeadroomMockServer
@@ -80,7 +81,7 @@ struct Exchange {
     }
 }
 
-let client = URLSessionTransport()
+let client = AsyncHTTPClientTransport()
 
 /// Sends a request and reads the whole answer.
 func exchange(_ url: String, method: String = "POST", headers: [String: String] = [:], body: String = "") async throws -> Exchange {
