@@ -60,16 +60,16 @@ public struct Gateway: Sendable {
     // MARK: Routes
 
     /// One route: its method, its path (`:name` matches a segment) and its handler.
-    private typealias Route = (method: HTTPRequest.Method, path: String, handler: @Sendable (Request, BasicRequestContext) async throws -> Response)
+    private typealias Route = (method: HTTPRequest.Method, path: String, handler: @Sendable (Request, GatewayRequestContext) async throws -> Response)
 
     /// The routes, and the middleware that answers every error of the server's own in OpenAI's shape.
-    public func router() -> Router<BasicRequestContext> {
+    public func router() -> Router<GatewayRequestContext> {
         let routes: [Route] = [
-            (.post, "v1/chat/completions", { request, _ in
-                try await authorized(request) { client, body, tally in try await chat(body, for: client, tally) }
+            (.post, "v1/chat/completions", { request, context in
+                try await authorized(request, context) { client, body, tally in try await chat(body, for: client, tally) }
             }),
-            (.post, "v1/embeddings", { request, _ in
-                try await authorized(request) { client, body, tally in try await embed(body, for: client, tally) }
+            (.post, "v1/embeddings", { request, context in
+                try await authorized(request, context) { client, body, tally in try await embed(body, for: client, tally) }
             }),
             (.get, "v1/models", { request, _ in
                 guard clients.client(authorization: request.headers[.authorization]) != nil else {
@@ -96,7 +96,7 @@ public struct Gateway: Sendable {
                     : JSONReply.error(503, "No deployment is in rotation; see /stats for why each left.", type: "server_error", code: "not_ready")
             }),
         ]
-        let router = Router()
+        let router = Router(context: GatewayRequestContext.self)
         // First: middleware applies to the routes added after it.
         router.add(middleware: OpenAIErrorMiddleware(routes: routes.map { ($0.method, $0.path) }))
         for route in routes { router.on(RouterPath(route.path), method: route.method, use: route.handler) }
@@ -104,7 +104,7 @@ public struct Gateway: Sendable {
     }
 
     /// `POST /admin/deployments/:id/enable`: puts a deployment back in rotation.
-    private func enable(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    private func enable(_ request: Request, _ context: GatewayRequestContext) async throws -> Response {
         guard operatorKey != nil else {
             return JSONReply.error(403, "Operator routes are off: set operatorKeyEnvironment in the configuration to use them.",
                                    type: "invalid_request_error", code: "operator_routes_off")
@@ -123,7 +123,7 @@ public struct Gateway: Sendable {
         let port = configuration.port
         let idle = TimeAmount.nanoseconds(Int64(configuration.idleTimeoutSeconds * 1e9))
         let connections = MaximumAvailableConnections(DescriptorLimit.connections(fitting: configuration.maxConnections))
-        return Application(router: router(), server: .http1(configuration: .init(idleTimeout: idle)),
+        return Application(router: router(), server: .http1(configuration: .init(additionalChannelHandlers: [HangUpWatcher()], idleTimeout: idle)),
                            configuration: .init(address: .hostname(configuration.host, port: port), serverName: "headroom-gateway",
                                                 availableConnectionsDelegate: connections),
                            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) })
@@ -153,10 +153,12 @@ public struct Gateway: Sendable {
         return ClientRegistry.constantTimeEqual(Array(operatorKey.value.utf8), Array(authorization.utf8.dropFirst(7)))
     }
 
-    /// Checks the key, then runs `serve` with the body; a client that disconnects cancels it, queued or in flight.
-    /// Every request that gets this far is counted, and ends in the counts exactly once (``RequestTally``).
+    /// Checks the key, reads the body, then runs `serve` with it; a client that hangs up meanwhile cancels it,
+    /// queued or in flight. Every request that gets this far is counted, and ends in the counts exactly once
+    /// (``RequestTally``). The connection is kept alive for the client's next request.
     private func authorized(
-        _ request: Request, _ serve: @escaping @Sendable (ClientRegistry.Client, [UInt8], RequestTally) async throws -> Response
+        _ request: Request, _ context: GatewayRequestContext,
+        _ serve: @escaping @Sendable (ClientRegistry.Client, [UInt8], RequestTally) async throws -> Response
     ) async throws -> Response {
         guard let client = clients.client(authorization: request.headers[.authorization]) else {
             await state.unauthorized()
@@ -164,42 +166,52 @@ public struct Gateway: Sendable {
         }
         await state.received(from: client)
         let tally = RequestTally(state)
-        // A body's share of the read budget: its declared length, or the most a body may be.
-        let limit = configuration.maxRequestBytes
-        let declared = request.headers[.contentLength].flatMap { Int($0) }
-        if let declared, declared > limit {
-            await tally.end(.invalid)
-            throw HTTPError(.contentTooLarge, message: Self.tooLarge(limit))
+        let read: [UInt8]?
+        do {
+            read = try await self.read(request)
+        } catch {
+            // Too large, or the client went away while sending it.
+            await tally.end((error as? HTTPError)?.status == .contentTooLarge ? .invalid : .cancelled)
+            throw error
         }
-        guard let share = await buffered.take(declared ?? limit) else {
+        guard let body = read else {
             await tally.end(.rejected)
             return JSONReply.error(503, "The gateway is reading as many request bodies as it holds at once; retry shortly.",
                                    type: "server_error", code: "server_busy", headers: [("retry-after", "1")])
         }
-        var response: Response
-        do {
-            response = try await request.body.consumeWithCancellationOnInboundClose { body in
-                let bytes: ByteBuffer
-                do {
-                    bytes = try await body.collect(upTo: limit)
-                } catch let error as HTTPError where error.status == .contentTooLarge {
-                    throw HTTPError(.contentTooLarge, message: Self.tooLarge(limit))
-                }
-                // Read: the share goes back before the request waits its turn (the engine holds its own copy).
-                await buffered.giveBack(share)
-                return try await serve(client, Array(buffer: bytes), tally)
+        guard let watcher = await context.hangUpWatcher() else { return try await serve(client, body, tally) }
+        return try await withThrowingTaskGroup(of: Response?.self) { group in
+            group.addTask { try await serve(client, body, tally) }
+            group.addTask {
+                await watcher.waitForHangUp()
+                return nil
             }
+            let first = try await group.next() ?? nil
+            group.cancelAll()
+            // The client hung up first: its request is cancelled (and counted so), and the answer goes nowhere.
+            guard let response = first else { throw CancellationError() }
+            return response
+        }
+    }
+
+    /// The request's body, within `maxRequestBytes` (413 past it) and the read budget (`nil`: no room in it now).
+    private func read(_ request: Request) async throws -> [UInt8]? {
+        // A body's share of the read budget: its declared length, or the most a body may be.
+        let limit = configuration.maxRequestBytes
+        let declared = request.headers[.contentLength].flatMap { Int($0) }
+        if let declared, declared > limit { throw HTTPError(.contentTooLarge, message: Self.tooLarge(limit)) }
+        let share = declared ?? limit
+        guard await buffered.take(share) else { return nil }
+        let bytes: ByteBuffer
+        do {
+            bytes = try await request.body.collect(upTo: limit)
         } catch {
             await buffered.giveBack(share)
-            let tooLarge = (error as? HTTPError)?.status == .contentTooLarge
-            await tally.end(tooLarge ? .invalid : error is CancellationError ? .cancelled : .failed)
+            if (error as? HTTPError)?.status == .contentTooLarge { throw HTTPError(.contentTooLarge, message: Self.tooLarge(limit)) }
             throw error
         }
         await buffered.giveBack(share)
-        // Watching for the client's hang-up reads the connection past this request, so it cannot carry
-        // another: say so, or a client would send its next request into a closing connection.
-        response.headers[.connection] = "close"
-        return response
+        return Array(buffer: bytes)
     }
 
     private func chat(_ body: [UInt8], for client: ClientRegistry.Client, _ tally: RequestTally) async throws -> Response {

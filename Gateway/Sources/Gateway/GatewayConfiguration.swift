@@ -67,7 +67,7 @@ public struct GatewayConfiguration: Sendable, Decodable {
     /// The environment variable that holds the operator's key. When set, `/stats`, `/metrics` and
     /// `/admin/...` need `Authorization: Bearer` that key; without it `/admin/...` is refused.
     public var operatorKeyEnvironment: String?
-    /// The most connections open at once (default 512); past it new connections wait in the
+    /// The most connections open at once (default 4,096); past it new connections wait in the
     /// listen queue. The gateway raises its descriptor limit to fit, or lowers this to fit it.
     public var maxConnections: Int
     /// The largest request body accepted (default 16 MiB); a larger one gets 413.
@@ -89,8 +89,8 @@ public struct GatewayConfiguration: Sendable, Decodable {
         maxBufferedRequestBytes = Self.defaultMaxBufferedRequestBytes
     }
 
-    /// 512 connections.
-    public static let defaultMaxConnections = 512
+    /// 4,096 connections.
+    public static let defaultMaxConnections = 4_096
     /// 16 MiB.
     public static let defaultMaxRequestBytes = 16 << 20
     /// 256 MiB.

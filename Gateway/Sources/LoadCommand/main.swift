@@ -19,7 +19,8 @@ struct Result: Sendable {
     var seconds: Double
 }
 
-let transport = AsyncHTTPClientTransport()
+// As many connections as requests in flight: a waiting request holds one.
+let transport = AsyncHTTPClientTransport(connectionsPerHost: 16_384)
 
 func post(_ url: String, key: String, index: Int, timeout: Duration) async -> Result {
     let body = #"{"model":"gpt-4o","messages":[{"role":"user","content":"Load test request \#(index): say something."}],"max_tokens":50}"#

@@ -37,7 +37,8 @@ struct Fate: Sendable {
     var status: Int?
 }
 
-let transport = AsyncHTTPClientTransport()
+// As many connections as requests in flight: a waiting request holds one.
+let transport = AsyncHTTPClientTransport(connectionsPerHost: 16_384)
 
 func send(_ number: Int, kind: Kind, gateway: String, key: String) async -> Fate {
     let user = #""user":"soak-\#(number)""#

@@ -191,6 +191,23 @@ struct HostileInputTests {
         }
     }
 
+    @Test("A connection is kept alive: requests one after another, or pipelined, are each answered in order")
+    func keepAlive() async throws {
+        try await HostileSetup.with(.healthy) { setup in
+            let port = try #require(Int(setup.url.split(separator: ":").last ?? ""))
+            func request(_ content: String, last: Bool) -> String {
+                let body = #"{"model":"good-model","messages":[{"role":"user","content":"\#(content)"}],"max_tokens":5}"#
+                return "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(HostileSetup.clientKey)\r\n"
+                    + "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\(last ? "Connection: close\r\n" : "")\r\n" + body
+            }
+            let pipelined = try await RawClient.conversation(port: port, sending: request("one", last: false) + request("two", last: false)
+                + "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            #expect(pipelined.components(separatedBy: "HTTP/1.1 200 OK").count - 1 == 3, "\(pipelined)")
+            #expect(await setup.upstream.hits(.healthy) == 2)
+            try await setup.expectHealthyAndSecretFree([])
+        }
+    }
+
     @Test("A client that half-closes after its request is answered 499 in OpenAI's shape and counted as cancelled")
     func halfClose() async throws {
         try await HostileSetup.with(.healthy) { setup in
@@ -198,7 +215,7 @@ struct HostileInputTests {
             let body = HostileSetup.chat("good-model")
             let request = "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(HostileSetup.clientKey)\r\n"
                 + "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n" + body
-            let answer = try await RawClient.halfClosing(port: port, sending: request)
+            let answer = try await RawClient.conversation(port: port, sending: request, halfClose: true)
             #expect(answer.hasPrefix("HTTP/1.1 499"), "\(answer)")
             #expect(answer.contains(#""code":"client_closed_request""#))
             #expect(await waitFor { await setup.gateway.stats().requests.cancelled == 1 })
@@ -209,24 +226,25 @@ struct HostileInputTests {
 
 /// A client on a raw connection, for what HTTP libraries do not do.
 enum RawClient {
-    /// Sends `text`, closes the sending side, and returns everything the server sends until it closes (10 s at most).
-    static func halfClosing(port: Int, sending text: String) async throws -> String {
+    /// Sends `text` (then closes the sending side, if `halfClose`), and returns everything the server sends
+    /// until it closes the connection (10 s at most).
+    static func conversation(port: Int, sending text: String, halfClose: Bool = false) async throws -> String {
         let collected = NIOLockedValueBox<[UInt8]>([])
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .channelOption(.allowRemoteHalfClosure, value: true)
+            .channelOption(.allowRemoteHalfClosure, value: halfClose)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(Collector(bytes: collected)) }
             }
             .connect(host: "127.0.0.1", port: port).get()
         try await channel.writeAndFlush(ByteBuffer(string: text)).get()
-        try await channel.close(mode: .output).get()
-        _ = try? await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await channel.closeFuture.get() }
-            group.addTask { try await Task.sleep(for: .seconds(10)) }
-            try await group.next()
-            group.cancelAll()
+        if halfClose { try await channel.close(mode: .output).get() }
+        // Closed by us after 10 s if the server has not closed it by then.
+        let deadline = Task {
+            try await Task.sleep(for: .seconds(10))
+            try await channel.close()
         }
-        try? await channel.close()
+        try? await channel.closeFuture.get()
+        deadline.cancel()
         return String(decoding: collected.withLockedValue { $0 }, as: UTF8.self)
     }
 
