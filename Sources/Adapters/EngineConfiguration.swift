@@ -96,7 +96,8 @@ public struct EngineConfiguration: Sendable, Codable {
     public var maxAttempts: Int?
     /// How long one attempt may wait for the response's head (default 120 s).
     public var attemptTimeoutSeconds: Double?
-    /// The output limit assumed for requests that set none (default 4,096).
+    /// The output limit of requests that set none (default 4,096): sent upstream as `max_tokens`, so that what
+    /// the engine reserves and what the provider charges agree.
     public var defaultMaxTokens: Int?
     /// The longest a request takes in all, waits and attempts included (default 600 s): past it the
     /// attempt under way is abandoned and the caller gets `deadlineExceeded`, however the upstream trickles.

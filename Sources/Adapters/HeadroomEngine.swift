@@ -85,8 +85,7 @@ public actor HeadroomEngine {
     ///   deadline passed, the provider refused it, attempts exhausted), or
     ///   `CancellationError` when the calling task is cancelled.
     public func chat(_ request: ChatCompletionRequest, priority: Int = 0, deadline: Duration? = nil) async throws -> ChatCompletion {
-        var request = request
-        request.stream = nil
+        let request = prepared(request, streaming: false)
         let body = try await send(.chatCompletions, request: request, job: job(for: request, priority: priority, deadline: deadline))
         return ChatCompletion(json: try JSONValue.parse(body))
     }
@@ -102,8 +101,7 @@ public actor HeadroomEngine {
     /// Streams a chat completion chunk by chunk. An attempt that fails before
     /// its first chunk reaches you is retried; one that fails after ends the stream with the error.
     public func streamChat(_ request: ChatCompletionRequest, priority: Int = 0, deadline: Duration? = nil) -> AsyncThrowingStream<ChatCompletionChunk, any Error> {
-        var request = request
-        request.stream = true
+        let request = prepared(request, streaming: true)
         let (stream, continuation) = AsyncThrowingStream<ChatCompletionChunk, any Error>.makeStream()
         do {
             let job = job(for: request, priority: priority, deadline: deadline)
@@ -144,6 +142,16 @@ public actor HeadroomEngine {
     }
 
     // MARK: Submitting
+
+    /// `request` as it goes upstream: streaming or not, and with an output limit. One that sets none
+    /// gets the configured default as `max_tokens`, so that what the engine reserves is what the
+    /// provider charges (a provider without the field's value would charge its own default).
+    private func prepared(_ request: ChatCompletionRequest, streaming: Bool) -> ChatCompletionRequest {
+        var request = request
+        request.stream = streaming ? true : nil
+        if request.outputLimit == nil { request.maxTokens = limits.defaultMaxTokens }
+        return request
+    }
 
     /// The tokens the engine plans for a chat request: its estimated prompt
     /// and its output limit (the configured default when it sets none), times `n`.

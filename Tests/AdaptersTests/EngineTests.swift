@@ -408,4 +408,21 @@ struct EngineTests {
             try HeadroomEngine(configuration: configuration, transport: ScriptedTransport([:]), environment: keys)
         }
     }
+
+    @Test("A chat that sets no output limit goes upstream with the configured default, so reservation and charge agree", arguments: [
+        (#"{"model":"gpt-4o","messages":[{"role":"user","content":"Hi"}]}"#, #""max_tokens":777"#),
+        (#"{"model":"gpt-4o","messages":[{"role":"user","content":"Hi"}],"max_tokens":12}"#, #""max_tokens":12"#),
+        (#"{"model":"gpt-4o","messages":[{"role":"user","content":"Hi"}],"max_completion_tokens":30}"#, #""max_completion_tokens":30"#),
+    ])
+    func defaultOutputLimitGoesUpstream(_ json: String, _ sent: String) async throws {
+        let transport = ScriptedTransport(["east": [.respond(200, body: [completion])]])
+        var configuration = twoAzureDeployments()
+        configuration.defaultMaxTokens = 777
+        let engine = try HeadroomEngine(configuration: configuration, transport: transport, environment: keys)
+        let request = try JSONDecoder().decode(ChatCompletionRequest.self, from: Data(json.utf8))
+        _ = try await engine.chat(request)
+        let body = String(decoding: try #require(await transport.sent.first?.body), as: UTF8.self)
+        #expect(body.contains(sent), "\(body)")
+        #expect(!(body.contains("max_tokens") && body.contains("max_completion_tokens")))
+    }
 }
