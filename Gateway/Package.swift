@@ -15,6 +15,7 @@ let package = Package(
         .executable(name: "headroom-load", targets: ["LoadCommand"]),
         .executable(name: "headroom-compare", targets: ["CompareCommand"]),
         .executable(name: "headroom-soak", targets: ["SoakCommand"]),
+        .executable(name: "headroom-overhead", targets: ["OverheadCommand"]),
     ],
     dependencies: [
         .package(name: "Headroom", path: ".."),
@@ -80,6 +81,16 @@ let package = Package(
                 .product(name: "HeadroomAdapters", package: "Headroom"),
             ],
             path: "Sources/LoadCommand"
+        ),
+        .executableTarget(
+            name: "OverheadCommand",
+            dependencies: [
+                "HeadroomHTTPClient",
+                "HeadroomServerSupport",
+                .product(name: "HeadroomCore", package: "Headroom"),
+                .product(name: "HeadroomAdapters", package: "Headroom"),
+            ],
+            path: "Sources/OverheadCommand"
         ),
         .executableTarget(
             name: "SoakCommand",

@@ -48,6 +48,9 @@ awk -v seconds="$seconds" '
         third = int(NR / 3) + 1
         printf "gateway memory: %.0f MB after 10 s, %.0f MB a third in, %.0f MB at the end, peak %.0f MB\n", rss[2] / 1024, rss[third] / 1024, rss[NR] / 1024, peak / 1024
         printf "gateway descriptors: peak %d, %d at the end (%d samples over %d s)\n", fdpeak, fds[NR], NR, seconds
+        line = "gateway memory every minute, MB:"
+        for (i = 1; i <= NR; i += 6) line = line sprintf(" %.0f", rss[i] / 1024)
+        print line
     }' "$work/samples"
 if grep -q "Fatal error\|Segmentation\|Illegal instruction" "$work/gateway.log"; then
     echo "soak: the gateway crashed:"; tail -20 "$work/gateway.log"; status=1
