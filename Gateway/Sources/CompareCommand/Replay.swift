@@ -102,7 +102,8 @@ struct ListWorkload: WorkloadSource {
 
 /// Sends `requests` to `url` at their arrival times (measured from now), all at once as they fall due, and measures the answers.
 func send(_ requests: [ReplayRequest], to url: String, key: String) async -> Figures {
-    let transport = AsyncHTTPClientTransport()
+    // As many connections as requests in flight: a waiting request holds one.
+    let transport = AsyncHTTPClientTransport(connectionsPerHost: 4_096)
     let start = ContinuousClock.now
     let results = await withTaskGroup(of: (status: Int?, tokens: Int, latency: Double, end: Double).self) { group in
         for request in requests {
