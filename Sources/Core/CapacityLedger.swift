@@ -297,7 +297,8 @@ struct CapacityLedger: Sendable {
                 room = min(room, window.tokenLimit - window.tokens + refilled.tokens - claimantTokens)
                 continue
             }
-            guard now.addingSaturating(window.length) > claimantAt else { continue }
+            // A charge sent now has left this window by the claimant's instant: it cannot delay it here.
+            guard window.leaves(sentAt: now) > claimantAt else { continue }
             guard claimantTokens <= window.tokenLimit else { return -1 }
             var tokensThen = window.tokens, requestsThen = window.requests
             var position = window.start

@@ -46,15 +46,9 @@ struct HostileSetup {
                 for await notice in gateway.engine.notices { await notices.add(notice.message) }
             }
             defer { listening.cancel() }
-            do {
-                try await serving({ gateway.application(onRunning: $0) }) { gatewayPort in
-                    try await body(HostileSetup(gateway: gateway, url: "http://127.0.0.1:\(gatewayPort)", upstream: upstream, notices: notices))
-                }
-            } catch {
-                await gateway.engine.shutdown()
-                throw error
+            try await serving(gateway) { url in
+                try await body(HostileSetup(gateway: gateway, url: url, upstream: upstream, notices: notices))
             }
-            await gateway.engine.shutdown()
         }
     }
 

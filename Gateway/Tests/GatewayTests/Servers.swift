@@ -38,17 +38,23 @@ struct Servers {
             )
             configure(&configuration)
             let gateway = try Gateway(configuration: configuration, environment: ["MOCK_KEY": "mock-key", "OPERATOR_KEY": operatorKey])
-            do {
-                try await serving({ gateway.application(onRunning: $0) }) { gatewayPort in
-                    try await body(Servers(mock: mock, gateway: gateway, mockURL: mockURL, gatewayURL: "http://127.0.0.1:\(gatewayPort)"))
-                }
-            } catch {
-                await gateway.engine.shutdown()
-                throw error
+            try await serving(gateway) { gatewayURL in
+                try await body(Servers(mock: mock, gateway: gateway, mockURL: mockURL, gatewayURL: gatewayURL))
             }
-            await gateway.engine.shutdown()
         }
     }
+}
+
+/// Serves `gateway` on a free loopback port while `body` runs with its URL, then stops it
+/// gracefully and shuts its engine down, whether or not `body` threw.
+func serving(_ gateway: Gateway, _ body: (String) async throws -> Void) async throws {
+    do {
+        try await serving({ gateway.application(onRunning: $0) }) { port in try await body("http://127.0.0.1:\(port)") }
+    } catch {
+        await gateway.engine.shutdown()
+        throw error
+    }
+    await gateway.engine.shutdown()
 }
 
 /// A mock Azure deployment serving gpt-4o, answering in `latency` seconds.
