@@ -53,18 +53,33 @@ struct CapacityLedger: Sendable {
         @inline(__always)
         func leaves(sentAt time: Int64) -> Int64 {
             guard let boundary else { return time.addingSaturating(length) }
-            let margin = min(length / 50, Self.largestMargin)
-            // The start of the fixed window that holds `time + margin`: the boundary, moved by whole windows.
-            let (offset, overflow) = time.addingSaturating(margin).subtractingReportingOverflow(boundary)
-            guard !overflow else { return time.addingSaturating(length) }
-            let whole = offset >= 0 ? offset / length : -((-offset - 1) / length) - 1
-            return boundary.addingSaturating(whole * length).addingSaturating(length + margin)
+            // The end of the fixed window that holds `time + margin`, and a margin later.
+            guard let start = windowStart(holding: time.addingSaturating(margin), boundary: boundary) else { return time.addingSaturating(length) }
+            return start.addingSaturating(length + margin)
         }
 
-        /// Whether a charge sent at `time` has left the window at `now`.
+        /// The latest send time of a charge that has left the window at `now`
+        /// (so one comparison a charge tells, as ``leaves(sentAt:)`` would).
         @inline(__always)
-        func hasLeft(sentAt time: Int64, at now: Int64) -> Bool {
-            boundary == nil ? time <= now.addingSaturating(-length) : now >= leaves(sentAt: time)
+        func cutoff(at now: Int64) -> Int64 {
+            guard let boundary else { return now.addingSaturating(-length) }
+            // A charge leaves at the end of its fixed window and a margin: the window that ended
+            // by `now - margin` holds the last charges gone, those sent a margin before its end.
+            guard let start = windowStart(holding: now.addingSaturating(-margin - length), boundary: boundary) else {
+                return now.addingSaturating(-length)
+            }
+            return start.addingSaturating(length - margin - 1)
+        }
+
+        private var margin: Int64 { min(length / 50, Self.largestMargin) }
+
+        /// The start of the fixed window that holds `instant`: `boundary` moved by whole windows.
+        @inline(__always)
+        private func windowStart(holding instant: Int64, boundary: Int64) -> Int64? {
+            let (offset, overflow) = instant.subtractingReportingOverflow(boundary)
+            guard !overflow else { return nil }
+            let whole = offset >= 0 ? offset / length : -((-offset - 1) / length) - 1
+            return boundary.addingSaturating(whole * length)
         }
 
         /// The most a fixed window's boundary is widened by: 200 ms.
@@ -146,10 +161,11 @@ struct CapacityLedger: Sendable {
         // The next charge to leave a window, found on the way.
         var next = Int64.max
         for w in windows.indices {
+            let cutoff = windows[w].cutoff(at: now)
             var start = windows[w].start, tokens = 0, requests = 0
             while start < entries.endIndex {
                 let entry = entries[start]
-                guard windows[w].hasLeft(sentAt: entry.time, at: now) else {
+                guard entry.time <= cutoff else {
                     next = min(next, windows[w].leaves(sentAt: entry.time))
                     break
                 }
@@ -300,9 +316,10 @@ struct CapacityLedger: Sendable {
             // A charge sent now has left this window by the claimant's instant: it cannot delay it here.
             guard window.leaves(sentAt: now) > claimantAt else { continue }
             guard claimantTokens <= window.tokenLimit else { return -1 }
+            let cutoff = window.cutoff(at: claimantAt)
             var tokensThen = window.tokens, requestsThen = window.requests
             var position = window.start
-            while position < entries.endIndex, window.hasLeft(sentAt: entries[position].time, at: claimantAt) {
+            while position < entries.endIndex, entries[position].time <= cutoff {
                 tokensThen -= entries[position].tokens
                 requestsThen -= entries[position].requests
                 position += 1

@@ -176,4 +176,18 @@ struct CapacityLedgerTests {
         _ = ledger.reserve(tokens: 10_000, now: 39_700_000_000)
         #expect(ledger.judge(tokens: 100, now: 39_800_000_000) == .waits(until: 40_200_000_000))
     }
+
+    @Test("A window's cutoff tells exactly the charges that have left it, sliding or fixed", arguments: [nil, Int64(0), 3_700_000_000, -12_345])
+    func cutoffAgreesWithLeaving(boundary: Int64?) {
+        var random = SeededRandom(seed: 3)
+        for length in [Self.second, 10 * Self.second, 60 * Self.second] {
+            var window = CapacityLedger.Window(length: length, baseTokens: 1, baseRequests: 1, tokenLimit: 1, requestLimit: 1, start: 0)
+            window.boundary = boundary
+            for _ in 0 ..< 2_000 {
+                let sent = Int64(random.next() % UInt64(200 * Self.second))
+                let now = sent + Int64(random.next() % UInt64(2 * length + Self.second))
+                #expect((sent <= window.cutoff(at: now)) == (now >= window.leaves(sentAt: sent)), "sent \(sent), now \(now), length \(length)")
+            }
+        }
+    }
 }
