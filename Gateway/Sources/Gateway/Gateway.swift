@@ -198,7 +198,7 @@ public struct Gateway: Sendable {
     private func read(_ request: Request) async throws -> [UInt8]? {
         // A body's share of the read budget: its declared length, or the most a body may be.
         let limit = configuration.maxRequestBytes
-        let declared = request.headers[.contentLength].flatMap { Int($0) }
+        let declared = request.headers[.contentLength].flatMap { Int($0) }.flatMap { $0 >= 0 ? $0 : nil }
         if let declared, declared > limit { throw HTTPError(.contentTooLarge, message: Self.tooLarge(limit)) }
         let share = declared ?? limit
         guard await buffered.take(share) else { return nil }
