@@ -24,11 +24,14 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.0.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
     ],
     targets: [
         .target(
             name: "HeadroomServerSupport",
             dependencies: [
+                .product(name: "HeadroomCore", package: "Headroom"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -70,8 +73,24 @@ let package = Package(
             ],
             path: "Sources/Gateway"
         ),
-        .executableTarget(name: "MockCommand", dependencies: ["HeadroomMockServer", "HeadroomServerSupport"], path: "Sources/MockCommand"),
-        .executableTarget(name: "GatewayCommand", dependencies: ["HeadroomGateway", "HeadroomServerSupport"], path: "Sources/GatewayCommand"),
+        .executableTarget(
+            name: "MockCommand",
+            dependencies: [
+                "HeadroomMockServer", "HeadroomServerSupport",
+                .product(name: "HeadroomSimulator", package: "Headroom"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/MockCommand"
+        ),
+        .executableTarget(
+            name: "GatewayCommand",
+            dependencies: [
+                "HeadroomGateway", "HeadroomServerSupport",
+                .product(name: "HeadroomCore", package: "Headroom"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/GatewayCommand"
+        ),
         .executableTarget(
             name: "LoadCommand",
             dependencies: [
