@@ -94,6 +94,7 @@ let package = Package(
         .executableTarget(
             name: "LoadCommand",
             dependencies: [
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 "HeadroomHTTPClient",
                 "HeadroomServerSupport",
                 .product(name: "HeadroomCore", package: "Headroom"),
