@@ -50,7 +50,6 @@ struct CapacityLedger: Sendable {
         /// its fixed window, and a margin later. A charge sent within the margin of a
         /// boundary counts on both sides of it, so that neither clock skew nor the
         /// time a request takes to reach the provider lets a burst cross into a full window.
-        @inline(__always)
         func leaves(sentAt time: Int64) -> Int64 {
             guard let boundary else { return time.addingSaturating(length) }
             // The end of the fixed window that holds `time + margin`, and a margin later.
@@ -60,7 +59,6 @@ struct CapacityLedger: Sendable {
 
         /// The latest send time of a charge that has left the window at `now`
         /// (so one comparison a charge tells, as ``leaves(sentAt:)`` would).
-        @inline(__always)
         func cutoff(at now: Int64) -> Int64 {
             guard let boundary else { return now.addingSaturating(-length) }
             // A charge leaves at the end of its fixed window and a margin: the window that ended
@@ -74,7 +72,6 @@ struct CapacityLedger: Sendable {
         private var margin: Int64 { min(length / 50, Self.largestMargin) }
 
         /// The start of the fixed window that holds `instant`: `boundary` moved by whole windows.
-        @inline(__always)
         private func windowStart(holding instant: Int64, boundary: Int64) -> Int64? {
             let (offset, overflow) = instant.subtractingReportingOverflow(boundary)
             guard !overflow else { return nil }
