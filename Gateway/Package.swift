@@ -3,6 +3,19 @@ import PackageDescription
 
 // The servers: a mock provider and an OpenAI-compatible gateway. They live in
 // their own package so that the root package keeps depending on nothing.
+
+/// A module of the root package.
+func headroom(_ module: String) -> Target.Dependency { .product(name: "Headroom\(module)", package: "Headroom") }
+let hummingbird = Target.Dependency.product(name: "Hummingbird", package: "hummingbird")
+let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
+/// A module of SwiftNIO.
+func nio(_ module: String) -> Target.Dependency { .product(name: module, package: "swift-nio") }
+
+/// A command-line tool in `Sources/<name>`.
+func command(_ name: String, _ dependencies: [Target.Dependency]) -> Target {
+    .executableTarget(name: name, dependencies: dependencies, path: "Sources/\(name)")
+}
+
 let package = Package(
     name: "HeadroomGateway",
     platforms: [.macOS(.v14)],
@@ -30,9 +43,7 @@ let package = Package(
         .target(
             name: "HeadroomServerSupport",
             dependencies: [
-                .product(name: "HeadroomCore", package: "Headroom"),
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Hummingbird", package: "hummingbird"),
+                headroom("Core"), argumentParser, hummingbird,
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -41,111 +52,39 @@ let package = Package(
         .target(
             name: "HeadroomHTTPClient",
             dependencies: [
-                .product(name: "HeadroomCore", package: "Headroom"),
-                .product(name: "HeadroomAdapters", package: "Headroom"),
+                headroom("Core"), headroom("Adapters"), nio("NIOCore"), nio("NIOHTTP1"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             path: "Sources/HTTPClient"
         ),
         .target(
             name: "HeadroomMockServer",
-            dependencies: [
-                "HeadroomServerSupport",
-                .product(name: "HeadroomSimulator", package: "Headroom"),
-                .product(name: "HeadroomAdapters", package: "Headroom"),
-                .product(name: "HeadroomTokenizers", package: "Headroom"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-            ],
+            dependencies: ["HeadroomServerSupport", headroom("Simulator"), headroom("Adapters"), headroom("Tokenizers"), hummingbird],
             path: "Sources/MockServer"
         ),
         .target(
             name: "HeadroomGateway",
             dependencies: [
-                "HeadroomHTTPClient",
-                "HeadroomServerSupport",
-                .product(name: "HeadroomAdapters", package: "Headroom"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HummingbirdCore", package: "hummingbird"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                "HeadroomHTTPClient", "HeadroomServerSupport", headroom("Adapters"), hummingbird,
+                .product(name: "HummingbirdCore", package: "hummingbird"), nio("NIOCore"), nio("NIOConcurrencyHelpers"),
             ],
             path: "Sources/Gateway"
         ),
-        .executableTarget(
-            name: "MockCommand",
-            dependencies: [
-                "HeadroomMockServer", "HeadroomServerSupport",
-                .product(name: "HeadroomSimulator", package: "Headroom"),
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
-            path: "Sources/MockCommand"
-        ),
-        .executableTarget(
-            name: "GatewayCommand",
-            dependencies: [
-                "HeadroomGateway", "HeadroomServerSupport",
-                .product(name: "HeadroomCore", package: "Headroom"),
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
-            path: "Sources/GatewayCommand"
-        ),
-        .executableTarget(
-            name: "LoadCommand",
-            dependencies: [
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                "HeadroomHTTPClient",
-                "HeadroomServerSupport",
-                .product(name: "HeadroomCore", package: "Headroom"),
-                .product(name: "HeadroomAdapters", package: "Headroom"),
-            ],
-            path: "Sources/LoadCommand"
-        ),
-        .executableTarget(
-            name: "OverheadCommand",
-            dependencies: [
-                "HeadroomHTTPClient",
-                "HeadroomServerSupport",
-                .product(name: "HeadroomCore", package: "Headroom"),
-                .product(name: "HeadroomAdapters", package: "Headroom"),
-            ],
-            path: "Sources/OverheadCommand"
-        ),
-        .executableTarget(
-            name: "SoakCommand",
-            dependencies: [
-                "HeadroomHTTPClient",
-                "HeadroomServerSupport",
-                .product(name: "HeadroomCore", package: "Headroom"),
-                .product(name: "HeadroomAdapters", package: "Headroom"),
-            ],
-            path: "Sources/SoakCommand"
-        ),
-        .executableTarget(
-            name: "CompareCommand",
-            dependencies: [
-                "HeadroomHTTPClient",
-                "HeadroomMockServer", "HeadroomGateway", "HeadroomServerSupport",
-                .product(name: "HeadroomCore", package: "Headroom"),
-                .product(name: "HeadroomSimulator", package: "Headroom"),
-                .product(name: "HeadroomAdapters", package: "Headroom"),
-                .product(name: "HeadroomTokenizers", package: "Headroom"),
-            ],
-            path: "Sources/CompareCommand"
-        ),
+        command("MockCommand", ["HeadroomMockServer", "HeadroomServerSupport", headroom("Simulator"), argumentParser]),
+        command("GatewayCommand", ["HeadroomGateway", "HeadroomServerSupport", headroom("Core"), argumentParser]),
+        command("LoadCommand", ["HeadroomHTTPClient", "HeadroomServerSupport", headroom("Core"), headroom("Adapters"), argumentParser]),
+        command("OverheadCommand", ["HeadroomHTTPClient", "HeadroomServerSupport", headroom("Core"), headroom("Adapters")]),
+        command("SoakCommand", ["HeadroomHTTPClient", "HeadroomServerSupport", headroom("Core"), headroom("Adapters")]),
+        command("CompareCommand", [
+            "HeadroomHTTPClient", "HeadroomMockServer", "HeadroomGateway", "HeadroomServerSupport",
+            headroom("Core"), headroom("Simulator"), headroom("Adapters"), headroom("Tokenizers"),
+        ]),
         .testTarget(
             name: "HeadroomGatewayTests",
             dependencies: [
-                "HeadroomHTTPClient",
-                "HeadroomMockServer", "HeadroomGateway", "HeadroomServerSupport",
-                .product(name: "HeadroomCore", package: "Headroom"),
-                .product(name: "HeadroomSimulator", package: "Headroom"),
-                .product(name: "HeadroomAdapters", package: "Headroom"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                "HeadroomHTTPClient", "HeadroomMockServer", "HeadroomGateway", "HeadroomServerSupport",
+                headroom("Core"), headroom("Simulator"), headroom("Adapters"), hummingbird,
+                nio("NIOCore"), nio("NIOPosix"), nio("NIOConcurrencyHelpers"),
             ],
             path: "Tests/GatewayTests"
         ),

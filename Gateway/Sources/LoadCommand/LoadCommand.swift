@@ -77,10 +77,8 @@ struct LoadCommand: AsyncParsableCommand {
     @Option(help: "The longest the overload run may take, in seconds.") var limitSeconds = 300.0
 
     func validate() throws {
-        for url in [gateway, mock] {
-            guard let host = URL(string: url)?.host, ["127.0.0.1", "localhost", "::1"].contains(host) else {
-                throw ValidationError("\(url) is not on loopback; the load test only runs against 127.0.0.1 or localhost.")
-            }
+        for url in [gateway, mock] where !isLoopback(url) {
+            throw ValidationError("\(url) is not on loopback; the load test only runs against 127.0.0.1 or localhost.")
         }
         guard (1 ... 100_000).contains(requests), (1 ... 10_000).contains(probes), rate > 0 && rate <= 10_000,
               limitSeconds >= 1 && limitSeconds <= 86_400 else {
@@ -105,18 +103,9 @@ struct LoadCommand: AsyncParsableCommand {
         // 2. Overload: open-loop arrivals at `rate`, beyond the deployments' capacity.
         let throttledBefore = await statistic("\(mock)/mock/stats", ["deployments", "*", "totals", "throttled"]) ?? 0
         let started = ContinuousClock.now
-        let results = await withTaskGroup(of: Result.self, returning: [Result].self) { group in
-            for index in 0 ..< count {
-                let due = started + .seconds(Double(index) / rate)
-                group.addTask {
-                    try? await Task.sleep(until: due)
-                    let remaining = limit - (ContinuousClock.now - started)
-                    return await post("\(gateway)/v1/chat/completions", key: key, index: index, timeout: max(.seconds(1), remaining))
-                }
-            }
-            var results: [Result] = []
-            for await result in group { results.append(result) }
-            return results
+        let results = await openLoop(count: count, perSecond: rate) { index, started in
+            let remaining = limit - (ContinuousClock.now - started)
+            return await post("\(gateway)/v1/chat/completions", key: key, index: index, timeout: max(.seconds(1), remaining))
         }
         let wall = seconds(.now - started)
         let throttledAfter = await statistic("\(mock)/mock/stats", ["deployments", "*", "totals", "throttled"]) ?? 0

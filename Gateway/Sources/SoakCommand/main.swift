@@ -90,10 +90,8 @@ await runCommand("headroom-soak", usage: usage) {
     guard let gateway = options["--gateway"], let key = options["--key"], let mock = options["--mock"] else {
         throw CommandOptions.Problem(description: "--gateway, --key and --mock are required.")
     }
-    for url in [gateway, mock] {
-        guard let host = URL(string: url)?.host, ["127.0.0.1", "localhost", "::1"].contains(host) else {
-            throw CommandOptions.Problem(description: "\(url) is not on loopback; the soak only runs against 127.0.0.1 or localhost.")
-        }
+    for url in [gateway, mock] where !isLoopback(url) {
+        throw CommandOptions.Problem(description: "\(url) is not on loopback; the soak only runs against 127.0.0.1 or localhost.")
     }
     let seconds = try options.number("--seconds") ?? 600
     let rate = try options.number("--rate") ?? 40
@@ -101,18 +99,8 @@ await runCommand("headroom-soak", usage: usage) {
         throw CommandOptions.Problem(description: "--seconds must be from 1 to 86400 and --rate above 0 and at most 10000.")
     }
     let count = Int(seconds * rate)
-    let started = ContinuousClock.now
-    let fates = await withTaskGroup(of: Fate.self, returning: [Fate].self) { group in
-        for number in 0 ..< count {
-            let due = started + .seconds(Double(number) / rate)
-            group.addTask {
-                try? await Task.sleep(until: due)
-                return await send(number, kind: Kind(number: number), gateway: gateway, key: key)
-            }
-        }
-        var fates: [Fate] = []
-        for await fate in group { fates.append(fate) }
-        return fates
+    let fates = await openLoop(count: count, perSecond: rate) { number, _ in
+        await send(number, kind: Kind(number: number), gateway: gateway, key: key)
     }
     // Abandoned requests end at the gateway a moment after their client gives up.
     try await Task.sleep(for: .seconds(2))
