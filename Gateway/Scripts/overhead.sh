@@ -7,6 +7,7 @@
 # gateway's CPU a request.
 #
 #   bash Gateway/Scripts/overhead.sh [SECONDS] [ROUNDS]    # 10 s a run, 2 rounds
+#   OVERHEAD_LEVELS=8 bash Gateway/Scripts/overhead.sh     # one concurrency only
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-10}
@@ -22,7 +23,7 @@ for product in headroom-gateway headroom-overhead; do
 done
 bin="$(swift build -c release --show-bin-path)"
 work=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null || true; [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null; rm -rf "$work"' EXIT
+trap 'kill $(jobs -p) $(cat "$work/nginx.pid" 2>/dev/null) 2>/dev/null; rm -rf "$work"' EXIT
 
 completion='{"id":"chatcmpl-1","object":"chat.completion","model":"gpt-4o","choices":[{"index":0,"message":{"role":"assistant","content":"ok"},"finish_reason":"stop"}],"usage":{"prompt_tokens":9,"completion_tokens":1,"total_tokens":10}}'
 cat > "$work/nginx.conf" <<CONF
@@ -58,4 +59,4 @@ for _ in $(seq 100); do
     sleep 0.1
 done
 "$bin/headroom-overhead" --gateway "http://127.0.0.1:$gateway_port" --key sk-headroom-bench \
-    --direct "http://127.0.0.1:$upstream_port/v1" --gateway-pid "$gateway" --seconds "$seconds" --rounds "$rounds"
+    --direct "http://127.0.0.1:$upstream_port/v1" --gateway-pid "$gateway" --seconds "$seconds" --rounds "$rounds" ${OVERHEAD_LEVELS:+--levels $OVERHEAD_LEVELS}

@@ -99,13 +99,16 @@ public struct ChatMessage: Hashable, Sendable, Codable {
     }
 
     /// The text of the content: the string, or the `text` parts joined.
-    public var text: String {
+    public var text: String { Self.text(of: content) }
+
+    /// The text of a message's `content`: the string, or the `text` parts joined by newlines.
+    static func text(of content: JSONValue?) -> String {
         switch content {
-        case .string(let text): return text
-        case .array(let parts):
+        case .string(let text)?: return text
+        case .array(let parts)?:
             return parts.compactMap { part -> String? in
-                guard case .object(let fields) = part, case .string(let text)? = fields["text"] else { return nil }
-                return text
+                guard case .object(let fields) = part else { return nil }
+                return fields["text"]?.stringValue
             }.joined(separator: "\n")
         default: return ""
         }

@@ -46,7 +46,7 @@ public actor HeadroomEngine {
         let body: [UInt8]
         let estimate: Usage
         var reply: CheckedContinuation<[UInt8], any Error>?
-        var stream: AsyncThrowingStream<ChatCompletionChunk, any Error>.Continuation?
+        var stream: AsyncThrowingStream<[UInt8], any Error>.Continuation?
         var attempt: Task<Void, Never>?
         /// When the request must be over, and the task that abandons the attempt under way then.
         var deadline: Instant
@@ -79,33 +79,38 @@ public actor HeadroomEngine {
 
     // MARK: Public API
 
-    /// Sends a chat completion, waiting for room on a deployment as needed.
+    /// Sends a request body, waiting for room on a deployment as needed, and returns the provider's
+    /// answer as it came. The body goes upstream as it is, but for what must change: the model (or
+    /// Azure deployment) each adapter names, and `max_tokens` set to the configured default when the
+    /// body sets no output limit, so that what the engine reserves is what the provider charges.
     ///
     /// - Throws: ``HeadroomError`` when the request cannot be served (queue full,
-    ///   deadline passed, the provider refused it, attempts exhausted), or
-    ///   `CancellationError` when the calling task is cancelled.
-    public func chat(_ request: ChatCompletionRequest, priority: Int = 0, deadline: Duration? = nil) async throws -> ChatCompletion {
-        let request = prepared(request, streaming: false)
-        let body = try await send(.chatCompletions, request: request, job: job(for: request, priority: priority, deadline: deadline))
-        return ChatCompletion(json: try JSONValue.parse(body))
+    ///   deadline passed, the provider refused it, attempts exhausted; a streaming body, which
+    ///   ``stream(_:priority:deadline:)`` sends), or `CancellationError` when the calling task is cancelled.
+    public func send(_ request: APIRequest, priority: Int = 0, deadline: Duration? = nil) async throws -> [UInt8] {
+        guard !request.isStreaming else { throw HeadroomError(.invalidJob, "The body asks to stream; send it with stream(_:).") }
+        let (id, actions) = try submit(request, priority: priority, deadline: deadline)
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (reply: CheckedContinuation<[UInt8], any Error>) in
+                calls[id]?.reply = reply
+                handle(actions)
+            }
+        } onCancel: {
+            Task { await self.cancel(id) }
+        }
     }
 
-    /// Embeds one input or many.
-    public func embed(_ request: EmbeddingRequest, priority: Int = 0, deadline: Duration? = nil) async throws -> EmbeddingResponse {
-        let job = Job(models: request.model.map { [$0] } ?? [], promptTokens: estimatedTokens(for: request), maxOutputTokens: 0,
-                      promptCharacters: request.texts.reduce(0) { $0 + $1.count }, priority: priority, deadline: deadline.map(instant(after:)))
-        let body = try await send(.embeddings, request: request, job: job)
-        return EmbeddingResponse(json: try JSONValue.parse(body))
-    }
-
-    /// Streams a chat completion chunk by chunk. An attempt that fails before
-    /// its first chunk reaches you is retried; one that fails after ends the stream with the error.
-    public func streamChat(_ request: ChatCompletionRequest, priority: Int = 0, deadline: Duration? = nil) -> AsyncThrowingStream<ChatCompletionChunk, any Error> {
-        let request = prepared(request, streaming: true)
-        let (stream, continuation) = AsyncThrowingStream<ChatCompletionChunk, any Error>.makeStream()
+    /// Streams a chat completion: each event's data as the provider sent it (checked to be a JSON
+    /// object), the stream ended by the provider's `[DONE]`. An attempt that fails before its first
+    /// event reaches you is retried; one that fails after ends the stream with the error. The body is
+    /// sent as ``send(_:priority:deadline:)`` sends it, with `"stream": true`.
+    public func stream(_ request: APIRequest, priority: Int = 0, deadline: Duration? = nil) -> AsyncThrowingStream<[UInt8], any Error> {
+        let (stream, continuation) = AsyncThrowingStream<[UInt8], any Error>.makeStream()
         do {
-            let job = job(for: request, priority: priority, deadline: deadline)
-            let (id, actions) = try submit(.chatCompletions, request: request, job: job)
+            guard request.operation == .chatCompletions else { throw HeadroomError(.invalidJob, "Only chat completions stream.") }
+            var request = request
+            if !request.isStreaming { try request.set("stream", to: .bool(true)) }
+            let (id, actions) = try submit(request, priority: priority, deadline: deadline)
             calls[id]?.stream = continuation
             continuation.onTermination = { [weak self] termination in
                 if case .cancelled = termination, let self { Task { await self.cancel(id) } }
@@ -143,68 +148,46 @@ public actor HeadroomEngine {
 
     // MARK: Submitting
 
-    /// `request` as it goes upstream: streaming or not, and with an output limit. One that sets none
-    /// gets the configured default as `max_tokens`, so that what the engine reserves is what the
-    /// provider charges (a provider without the field's value would charge its own default).
-    private func prepared(_ request: ChatCompletionRequest, streaming: Bool) -> ChatCompletionRequest {
-        var request = request
-        request.stream = streaming ? true : nil
-        if request.outputLimit == nil { request.maxTokens = limits.defaultMaxTokens }
-        return request
-    }
-
-    /// The tokens the engine plans for a chat request: its estimated prompt
-    /// and its output limit (the configured default when it sets none), times `n`.
-    public nonisolated func estimatedTokens(for request: ChatCompletionRequest) -> Int {
+    /// The tokens the engine plans for a request: a chat's estimated prompt and its output limit
+    /// (the configured default when it sets none) times `n`; an embedding's estimated inputs.
+    public nonisolated func estimatedTokens(for request: APIRequest) -> Int {
         promptTokens(of: request).addingSaturating(outputTokens(of: request))
     }
 
-    /// The tokens the engine plans for an embedding request: its inputs' estimated tokens.
-    public nonisolated func estimatedTokens(for request: EmbeddingRequest) -> Int {
-        request.texts.reduce(0) { $0 + tokenizer.count($1) }
-    }
-
-    private nonisolated func promptTokens(of request: ChatCompletionRequest) -> Int {
-        ChatTokenCount.count(request.messages.map { (role: $0.role, content: $0.text, name: $0.name) }, using: tokenizer)
+    private nonisolated func promptTokens(of request: APIRequest) -> Int {
+        switch request.operation {
+        case .chatCompletions: ChatTokenCount.count(request.messages, using: tokenizer)
+        case .embeddings: request.texts.reduce(0) { $0.addingSaturating(tokenizer.count($1)) }
+        }
     }
 
     /// The output limit times `n`, clamped to the bounds of `Int`: both come from the client, and the
     /// scheduler refuses a job beyond its bounds with a clear error rather than trapping here.
-    private nonisolated func outputTokens(of request: ChatCompletionRequest) -> Int {
-        let (product, overflow) = (request.outputLimit ?? limits.defaultMaxTokens).multipliedReportingOverflow(by: max(1, request.n ?? 1))
+    private nonisolated func outputTokens(of request: APIRequest) -> Int {
+        guard request.operation == .chatCompletions else { return 0 }
+        let (product, overflow) = (request.outputLimit ?? limits.defaultMaxTokens).multipliedReportingOverflow(by: max(1, request.choices))
         return overflow ? .max : product
     }
 
-    private func job(for request: ChatCompletionRequest, priority: Int, deadline: Duration?) -> Job {
-        Job(models: request.model.map { [$0] } ?? [], promptTokens: promptTokens(of: request), maxOutputTokens: outputTokens(of: request),
-                   promptCharacters: request.messages.reduce(0) { $0 + $1.text.count }, priority: priority,
-                   deadline: deadline.map(instant(after:)))
-    }
-
-    private func submit(_ operation: ProviderOperation, request: some Encodable, job: Job) throws -> (JobID, [SchedulerAction]) {
+    private func submit(_ request: APIRequest, priority: Int, deadline: Duration?) throws -> (JobID, [SchedulerAction]) {
         guard !isShutDown else { throw HeadroomError(.invalidConfiguration, "The engine has shut down; create a new one.") }
-        let body = try JSONEncoder().encode(request)
-        var job = job
+        var request = request
+        if request.operation == .chatCompletions, request.outputLimit == nil {
+            try request.set("max_tokens", to: .integer(limits.defaultMaxTokens))
+        }
+        let characters = switch request.operation {
+        case .chatCompletions: request.messages.reduce(0) { $0 + $1.content.count }
+        case .embeddings: request.texts.reduce(0) { $0 + $1.count }
+        }
         // Every request ends by its deadline: the caller's, or the configured longest.
         let latest = instant(after: limits.requestTimeout)
-        let deadline = min(job.deadline ?? latest, latest)
-        job.deadline = deadline
+        let deadline = min(deadline.map(instant(after:)) ?? latest, latest)
+        let job = Job(models: request.model.map { [$0] } ?? [], promptTokens: promptTokens(of: request), maxOutputTokens: outputTokens(of: request),
+                      promptCharacters: characters, priority: priority, deadline: deadline)
         let (id, actions) = scheduler.submit(job, now: now())
-        calls[id] = Call(operation: operation, model: job.models.first ?? "", body: Array(body),
+        calls[id] = Call(operation: request.operation, model: request.model ?? "", body: request.bytes,
                          estimate: Usage(promptTokens: job.promptTokens, completionTokens: 0), deadline: deadline)
         return (id, actions)
-    }
-
-    private func send(_ operation: ProviderOperation, request: some Encodable, job: Job) async throws -> [UInt8] {
-        let (id, actions) = try submit(operation, request: request, job: job)
-        return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (reply: CheckedContinuation<[UInt8], any Error>) in
-                calls[id]?.reply = reply
-                handle(actions)
-            }
-        } onCancel: {
-            Task { await self.cancel(id) }
-        }
     }
 
     private func cancel(_ id: JobID) {
@@ -290,20 +273,22 @@ public actor HeadroomEngine {
             return
         }
         calls[id]?.attemptNumber = attempt
-        let streaming = call.stream != nil
+        let caller = call.stream
         let provider = adapter.provider
         let transport = self.transport
         let timeout = limits.attemptTimeout
         let maxAnswerBytes = limits.maxAnswerBytes
+        let estimate = call.estimate
         calls[id]?.attempt = Task { [weak self] in
             let outcome: ClassifiedResponse
             var body: [UInt8] = []
             do {
                 let response = try await transport.send(request, timeout: timeout)
                 let accepted = (200 ..< 300).contains(response.status)
-                if streaming && accepted {
-                    outcome = await self?.relay(id, attempt: attempt, response: response, provider: provider, maxEventBytes: maxAnswerBytes)
-                        ?? ResponseClassifier.transportFailure("the engine went away")
+                if let caller, accepted {
+                    outcome = await Self.relay(response, to: caller, provider: provider, maxEventBytes: maxAnswerBytes, estimate: estimate) {
+                        await self?.claimDelivery(id, attempt: attempt) ?? false
+                    }
                 } else {
                     do {
                         body = try await response.collect(upTo: maxAnswerBytes)
@@ -337,32 +322,48 @@ public actor HeadroomEngine {
         ended(id, attempt: attempt, outcome: ResponseClassifier.transportFailure("no complete answer by the request's deadline"), body: [])
     }
 
-    /// Passes a stream's chunks to the caller as they come; the outcome is known at its end.
-    private func relay(_ id: JobID, attempt: Int, response: HTTPResponseStream, provider: ProviderKind, maxEventBytes: Int) async -> ClassifiedResponse {
+    /// Whether attempt `attempt` may hand its first event to the caller: it may while it is the
+    /// request's current attempt, and from then on the request is not sent again.
+    private func claimDelivery(_ id: JobID, attempt: Int) -> Bool {
+        guard calls[id]?.attemptNumber == attempt else { return false }
+        calls[id]?.delivered = true
+        return true
+    }
+
+    /// Passes a stream's events to `caller` as they come, off the actor: each is checked to be a
+    /// JSON object and scanned for usage, not parsed. The outcome is known at the stream's end.
+    private nonisolated static func relay(
+        _ response: HTTPResponseStream, to caller: AsyncThrowingStream<[UInt8], any Error>.Continuation, provider: ProviderKind,
+        maxEventBytes: Int, estimate: Usage, claim: () async -> Bool
+    ) async -> ClassifiedResponse {
         let headers = RateLimitHeaders(response.headers, provider: provider, receivedAt: Date())
         var usage: Usage?
-        var chunks = 0
+        var events = 0
         do {
-            var events = ServerSentEvents(response.body, maxEventBytes: maxEventBytes).makeAsyncIterator()
-            while let event = try await events.next() {
-                let chunk = ChatCompletionChunk(json: try JSONValue.parse(Array(event.utf8)))
-                if let reported = chunk.usage { usage = reported }
-                guard let call = calls[id], call.attemptNumber == attempt else { break }
-                calls[id]?.delivered = true
-                call.stream?.yield(chunk)
-                chunks += 1
+            var iterator = ServerSentEvents(response.body, maxEventBytes: maxEventBytes).makeAsyncIterator()
+            while let event = try await iterator.next() {
+                if let reported = try JSONValue.usage(inObject: event) { usage = reported }
+                // A superseded or abandoned attempt delivers nothing (the request has ended or moved on).
+                if events == 0, await !claim() { return ResponseClassifier.transportFailure("superseded") }
+                try Task.checkCancellation()
+                caller.yield(event)
+                events += 1
             }
             // A stream that stops without `[DONE]` is broken, not complete (one not in SSE at all has no events either).
-            if !events.completed, calls[id]?.attemptNumber == attempt { throw StreamEndedEarly() }
+            if !iterator.completed { throw StreamEndedEarly() }
         } catch is CancellationError {
             return ResponseClassifier.transportFailure("cancelled")
         } catch {
-            // The provider accepted the request (and may bill it): not sent again, whether or not a chunk reached the caller.
-            return ResponseClassifier.brokenAnswer("the stream broke after \(chunks) chunk(s): \(error)", headers: response.headers, provider: provider)
+            // The provider accepted the request (and may bill it): not sent again, whether or not an event reached the caller.
+            let problem = switch error as? JSONParser.Failure {
+            case .tooDeep?: "an event nests deeper than \(JSONParser.deepestAllowed)"
+            case .some: "an event is not a JSON object"
+            case nil: "\(error)"
+            }
+            return ResponseClassifier.brokenAnswer("the stream broke after \(events) chunk(s): \(problem)", headers: response.headers, provider: provider)
         }
-        let estimate = calls[id]?.estimate ?? Usage(promptTokens: 0, completionTokens: 0)
         return ClassifiedResponse(responseClass: .success, message: "OK", code: nil,
-                                  outcome: .succeeded(usage ?? Usage(promptTokens: estimate.promptTokens, completionTokens: chunks)),
+                                  outcome: .succeeded(usage ?? Usage(promptTokens: estimate.promptTokens, completionTokens: events)),
                                   rateLimits: headers.observation)
     }
 

@@ -29,7 +29,7 @@ public struct OpenAIAdapter: ProviderAdapter {
         var headers = [HTTPField("Authorization", "Bearer \(apiKey.value)"), HTTPField("Content-Type", "application/json")]
         if let organization { headers.append(HTTPField("OpenAI-Organization", organization)) }
         return HTTPRequestData(method: "POST", url: "\(baseURL)/\(operation.rawValue)", headers: headers,
-                               body: try JSONBody.setting("model", to: model, in: body))
+                               body: try JSONObjectEdit.setting("model", to: .string(model), in: body))
     }
 }
 
@@ -85,21 +85,7 @@ public struct AzureOpenAIAdapter: ProviderAdapter {
                                    headers: headers, body: body)
         case .v1:
             return HTTPRequestData(method: "POST", url: "\(endpoint)/openai/v1/\(operation.rawValue)", headers: headers,
-                                   body: try JSONBody.setting("model", to: deployment, in: body))
+                                   body: try JSONObjectEdit.setting("model", to: .string(deployment), in: body))
         }
-    }
-}
-
-/// Edits a JSON object body without disturbing the rest of it.
-enum JSONBody {
-    static func setting(_ key: String, to value: String, in body: [UInt8]) throws(HeadroomError) -> [UInt8] {
-        guard var object = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] else {
-            throw HeadroomError(.invalidJob, "The request body is not a JSON object.")
-        }
-        object[key] = value
-        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) else {
-            throw HeadroomError(.invalidJob, "The request body could not be encoded as JSON.")
-        }
-        return Array(data)
     }
 }

@@ -56,24 +56,25 @@ public enum ResponseClassifier {
         expectedUsage: Usage = Usage(promptTokens: 0, completionTokens: 0)
     ) -> ClassifiedResponse {
         let signals = RateLimitHeaders(headers, provider: provider, receivedAt: receivedAt)
-        // Nesting is bounded before anything parses the body (parsing deep nesting costs far more than its size).
-        let tooDeep = JSONNesting.exceeds(JSONNesting.deepestAllowed, in: body)
-        let json = tooDeep ? nil : (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any]
         if (200 ..< 300).contains(status) {
-            guard let json else {
-                let problem = tooDeep ? "nests deeper than \(JSONNesting.deepestAllowed)" : "is not a JSON object"
+            // Only the usage is read; the rest is checked to be JSON (nesting bounded) and skipped.
+            let usage: Usage?
+            do {
+                usage = try JSONValue.usage(inObject: body)
+            } catch {
+                let problem = error == .tooDeep ? "nests deeper than \(JSONParser.deepestAllowed)" : "is not a JSON object"
                 return brokenAnswer("HTTP \(status), and the body (\(body.count) bytes) \(problem)", headers: headers, provider: provider)
             }
-            let usage = (json["usage"] as? [String: Any]).map { usage in
-                Usage(promptTokens: usage["prompt_tokens"] as? Int ?? 0, completionTokens: usage["completion_tokens"] as? Int ?? 0)
-            } ?? expectedUsage
-            return ClassifiedResponse(responseClass: .success, message: "OK", code: nil, outcome: .succeeded(usage), rateLimits: signals.observation)
+            return ClassifiedResponse(responseClass: .success, message: "OK", code: nil, outcome: .succeeded(usage ?? expectedUsage),
+                                      rateLimits: signals.observation)
         }
-        let error = json?["error"] as? [String: Any]
-        let message = (error?["message"] as? String).flatMap { $0.isEmpty ? nil : $0 } ?? "HTTP \(status)"
-        let code = (error?["code"] as? String) ?? (error?["code"] as? Int).map(String.init)
-        let type = error?["type"] as? String
-        let innerCode = (error?["innererror"] as? [String: Any])?["code"] as? String
+        var error: [String: JSONValue] = [:]
+        if case .object(let json)? = try? JSONParser.parse(body), case .object(let fields)? = json["error"] { error = fields }
+        let message = error["message"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 } ?? "HTTP \(status)"
+        let code = error["code"]?.stringValue ?? error["code"]?.integerValue.map(String.init)
+        let type = error["type"]?.stringValue
+        var innerCode: String?
+        if case .object(let inner)? = error["innererror"] { innerCode = inner["code"]?.stringValue }
         let lowered = message.lowercased()
 
         func result(_ responseClass: ResponseClass, _ outcome: AttemptOutcome) -> ClassifiedResponse {

@@ -50,17 +50,27 @@ public struct EmbeddingResponse: Hashable, Sendable {
 }
 
 extension JSONValue {
-    /// Decodes a provider's answer as JSON, its nesting bounded first (see ``JSONNesting``).
-    static func parse(_ bytes: [UInt8]) throws(HeadroomError) -> JSONValue {
-        guard !JSONNesting.exceeds(JSONNesting.deepestAllowed, in: bytes) else {
-            throw HeadroomError(.brokenAnswer, "The provider's answer (\(bytes.count) bytes) nests deeper than \(JSONNesting.deepestAllowed).")
-        }
+    /// Reads a provider's answer (or one event of its stream) as JSON, nesting bounded at 64.
+    /// Throws ``HeadroomError/Kind/brokenAnswer``, never echoing the text, when it is not JSON.
+    public init(parsing bytes: [UInt8]) throws(HeadroomError) {
         do {
-            return try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
+            self = try JSONParser.parse(bytes)
+        } catch .tooDeep {
+            throw HeadroomError(.brokenAnswer, "The provider's answer (\(bytes.count) bytes) nests deeper than \(JSONParser.deepestAllowed).")
         } catch {
             // Not the body itself: an answer may echo what it should not.
             throw HeadroomError(.brokenAnswer, "The provider's answer (\(bytes.count) bytes) is not JSON.")
         }
+    }
+
+    /// The usage reported in the JSON object `bytes` hold, if any: its other members are
+    /// checked against the grammar and skipped, so a chunk without usage costs one scan.
+    static func usage(inObject bytes: [UInt8]) throws(JSONParser.Failure) -> Usage? {
+        var usage: Usage?
+        for member in try JSONParser.members(of: bytes) where member.name == "usage" {
+            usage = Usage(json: try JSONParser.parse(Array(bytes[member.value])))
+        }
+        return usage
     }
 
     /// `choices[0][field].content`, if it is a string.
@@ -71,11 +81,15 @@ extension JSONValue {
     }
 
     static func usage(in json: JSONValue) -> Usage? {
-        guard case .object(let top) = json, case .object(let usage)? = top["usage"] else { return nil }
-        func count(_ key: String) -> Int {
-            if case .integer(let value)? = usage[key] { return value }
-            return 0
-        }
-        return Usage(promptTokens: count("prompt_tokens"), completionTokens: count("completion_tokens"))
+        guard case .object(let top) = json else { return nil }
+        return top["usage"].flatMap(Usage.init(json:))
+    }
+}
+
+extension Usage {
+    /// A `usage` object's `prompt_tokens` and `completion_tokens` (0 where one is missing).
+    init?(json: JSONValue) {
+        guard case .object(let usage) = json else { return nil }
+        self.init(promptTokens: usage["prompt_tokens"]?.integerValue ?? 0, completionTokens: usage["completion_tokens"]?.integerValue ?? 0)
     }
 }

@@ -3,8 +3,9 @@
 /// line, the stream ended by `data: [DONE]` (or by the body's end: the
 /// iterator's ``Iterator/completed`` tells which).
 /// Comments (`:`) and other fields (`event:`, `id:`, `retry:`) are ignored.
+/// Events are bytes, as sent: nothing is decoded.
 public struct ServerSentEvents: AsyncSequence, Sendable {
-    public typealias Element = String
+    public typealias Element = [UInt8]
 
     private let body: AsyncThrowingStream<[UInt8], any Error>
     private let maxEventBytes: Int
@@ -27,20 +28,22 @@ public struct ServerSentEvents: AsyncSequence, Sendable {
         var buffer: [UInt8] = []
         /// Where the first line not yet taken starts in `buffer`.
         var lineStart = 0
-        var data: [String] = []
+        /// The event's `data:` lines so far, joined by newlines.
+        var data: [UInt8] = []
+        var hasData = false
         /// The bytes of `data`, held to `maxEventBytes` with what waits in `buffer`.
         var dataBytes = 0
         var done = false
         /// Whether the stream ended with `data: [DONE]`, as a complete answer does (rather than just stopping).
         public private(set) var completed = false
 
-        public mutating func next() async throws -> String? {
+        public mutating func next() async throws -> [UInt8]? {
             while !done {
                 if let newline = buffer[lineStart...].firstIndex(of: 10) {
                     var line = buffer[lineStart ..< newline]
                     lineStart = newline + 1
                     if line.last == 13 { line.removeLast() }
-                    if let event = take(String(decoding: line, as: UTF8.self)) { return event }
+                    if let event = take(line) { return event }
                     if dataBytes > maxEventBytes { throw AnswerTooLarge(limit: maxEventBytes) }
                     continue
                 }
@@ -50,8 +53,8 @@ public struct ServerSentEvents: AsyncSequence, Sendable {
                 if buffer.count > maxEventBytes - dataBytes { throw AnswerTooLarge(limit: maxEventBytes) }
                 guard let chunk = try await body.next() else {
                     done = true
-                    if !buffer.isEmpty, let event = take(String(decoding: buffer, as: UTF8.self)) { return event }
-                    return take("")
+                    if !buffer.isEmpty, let event = take(buffer[...]) { return event }
+                    return take([])
                 }
                 buffer.append(contentsOf: chunk)
             }
@@ -59,24 +62,27 @@ public struct ServerSentEvents: AsyncSequence, Sendable {
         }
 
         /// Takes in one line; returns an event's data when the line ends one.
-        private mutating func take(_ line: String) -> String? {
+        private mutating func take(_ line: ArraySlice<UInt8>) -> [UInt8]? {
             if line.isEmpty {
-                guard !data.isEmpty else { return nil }
-                let event = data.joined(separator: "\n")
-                data.removeAll()
+                guard hasData else { return nil }
+                let event = data
+                data.removeAll(keepingCapacity: true)
+                hasData = false
                 dataBytes = 0
-                if event == "[DONE]" {
+                if event.elementsEqual("[DONE]".utf8) {
                     done = true
                     completed = true
                     return nil
                 }
                 return event
             }
-            if line.hasPrefix("data:") {
+            if line.starts(with: "data:".utf8) {
                 var value = line.dropFirst(5)
-                if value.first == " " { value = value.dropFirst() }
-                data.append(String(value))
-                dataBytes += value.utf8.count + 1
+                if value.first == UInt8(ascii: " ") { value = value.dropFirst() }
+                if hasData { data.append(0x0A) }
+                data += value
+                hasData = true
+                dataBytes += value.count + 1
             }
             return nil
         }

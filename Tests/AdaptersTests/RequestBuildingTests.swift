@@ -51,7 +51,7 @@ struct ProviderRequestTests {
         #expect(request.method == "POST" && request.url == "https://api.openai.com/v1/chat/completions")
         #expect(request.headers == [HTTPField("Authorization", "Bearer sk-test"), HTTPField("Content-Type", "application/json"),
                                     HTTPField("OpenAI-Organization", "org-1")])
-        #expect(String(decoding: request.body, as: UTF8.self) == #"{"max_tokens":5,"messages":[{"content":"Hi","role":"user"}],"model":"gpt-4o"}"#)
+        #expect(String(decoding: request.body, as: UTF8.self) == #"{"messages":[{"role":"user","content":"Hi"}],"max_tokens":5,"model":"gpt-4o"}"#)
         #expect(adapter.provider == .openAI)
     }
 

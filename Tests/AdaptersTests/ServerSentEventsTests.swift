@@ -18,14 +18,14 @@ struct ServerSentEventsTests {
             "data: [DONE]\n\n", "data: {\"after\":true}\n\n",
         ])
         var events: [String] = []
-        for try await event in ServerSentEvents(stream) { events.append(event) }
+        for try await event in ServerSentEvents(stream) { events.append(String(decoding: event, as: UTF8.self)) }
         #expect(events == [#"{"a":1}"#, "first\nsecond"])
     }
 
     @Test("A stream that ends without a blank line or [DONE] still yields its last event")
     func unterminated() async throws {
         var events: [String] = []
-        for try await event in ServerSentEvents(body(["data: one\n\ndata: two"])) { events.append(event) }
+        for try await event in ServerSentEvents(body(["data: one\n\ndata: two"])) { events.append(String(decoding: event, as: UTF8.self)) }
         #expect(events == ["one", "two"])
     }
 }

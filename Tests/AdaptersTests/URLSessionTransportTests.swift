@@ -112,7 +112,7 @@ struct URLSessionTransportTests {
         let request = HTTPRequestData(method: "POST", url: "http://127.0.0.1:\(server.port)/v1/chat/completions", headers: [], body: [])
         let response = try await URLSessionTransport().send(request, timeout: .seconds(60))
         var events: [String] = []
-        for try await event in ServerSentEvents(response.body) { events.append(event) }
+        for try await event in ServerSentEvents(response.body) { events.append(String(decoding: event, as: UTF8.self)) }
         #expect(events == ["one", "two"])
     }
 

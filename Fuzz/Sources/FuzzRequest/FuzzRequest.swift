@@ -1,20 +1,20 @@
-import Foundation
 import HeadroomAdapters
+import HeadroomCore
 
-/// A client's body, as the gateway reads it: nesting bounded first, then decoded as a
-/// chat or an embedding request and encoded again for the provider, as the engine does.
+/// A client's body, as the gateway reads it: parsed once as a chat or an embedding
+/// request, its output limit set as the engine sets it. Traps (so the fuzzer reports it)
+/// when a body read once does not read back the same after it is written out again, or
+/// when the edited body does not read back with the limit set.
 func fuzzRequest(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     guard let data else { return 0 }
-    let body = Data(bytes: data, count: size)
-    guard !JSONNesting.exceeds(JSONNesting.deepestAllowed, in: body) else { return 0 }
-    if let chat = try? JSONDecoder().decode(ChatCompletionRequest.self, from: body) {
-        _ = try? JSONEncoder().encode(chat)
-        _ = chat.outputLimit
-        _ = chat.messages.reduce(0) { $0 + $1.text.count }
-    }
-    if let embedding = try? JSONDecoder().decode(EmbeddingRequest.self, from: body) {
-        _ = try? JSONEncoder().encode(embedding)
-        _ = embedding.texts.count
+    let bytes = Array(UnsafeBufferPointer(start: data, count: size))
+    for operation in [ProviderOperation.chatCompletions, .embeddings] {
+        guard var request = try? APIRequest(operation, bytes: bytes) else { continue }
+        _ = (request.model, request.isStreaming, request.outputLimit, request.choices, request.messages.count, request.texts.count)
+        let written = JSONValue.object(request.fields).jsonBytes
+        precondition((try? APIRequest(operation, bytes: written))?.fields == request.fields, "a body does not read back as written")
+        precondition((try? request.set("max_tokens", to: .integer(1_024))) != nil, "a body read once cannot be edited")
+        precondition((try? APIRequest(operation, bytes: request.bytes))?.fields["max_tokens"] == .integer(1_024), "an edited body lost its edit")
     }
     return 0
 }

@@ -66,10 +66,10 @@ public struct Gateway: Sendable {
     public func router() -> Router<GatewayRequestContext> {
         let routes: [Route] = [
             (.post, "v1/chat/completions", { request, context in
-                try await authorized(request, context) { client, body, tally in try await chat(body, for: client, tally) }
+                try await authorized(request, context) { client, body, tally in try await serve(.chatCompletions, body, for: client, tally) }
             }),
             (.post, "v1/embeddings", { request, context in
-                try await authorized(request, context) { client, body, tally in try await embed(body, for: client, tally) }
+                try await authorized(request, context) { client, body, tally in try await serve(.embeddings, body, for: client, tally) }
             }),
             (.get, "v1/models", { request, _ in
                 guard clients.client(authorization: request.headers[.authorization]) != nil else {
@@ -214,29 +214,20 @@ public struct Gateway: Sendable {
         return Array(buffer: bytes)
     }
 
-    private func chat(_ body: [UInt8], for client: ClientRegistry.Client, _ tally: RequestTally) async throws -> Response {
-        if JSONNesting.exceeds(JSONNesting.deepestAllowed, in: body) { return await tooDeep(tally) }
-        guard let request = try? JSONDecoder().decode(ChatCompletionRequest.self, from: Data(body)) else {
-            return await invalid("The body is not a chat completion request: it needs \"model\" and \"messages\".", tally)
+    /// Reads the body once, checks the client's own limit, then has the engine send the body as it came
+    /// (streamed when it asks to be) and answers with the provider's bytes.
+    private func serve(_ operation: ProviderOperation, _ bytes: [UInt8], for client: ClientRegistry.Client, _ tally: RequestTally) async throws -> Response {
+        let request: APIRequest
+        do {
+            request = try APIRequest(operation, bytes: bytes)
+        } catch {
+            return await invalid(error.message, tally)
         }
         if let refusal = await overBudget(client, estimate: engine.estimatedTokens(for: request), tally) { return refusal }
-        if request.stream == true {
+        if operation == .chatCompletions && request.isStreaming {
             return try await stream(request, for: client, tally)
         }
-        return try await answer(tally) {
-            JSONReply.encode(try await engine.chat(request, priority: client.priority).json)
-        }
-    }
-
-    private func embed(_ body: [UInt8], for client: ClientRegistry.Client, _ tally: RequestTally) async throws -> Response {
-        if JSONNesting.exceeds(JSONNesting.deepestAllowed, in: body) { return await tooDeep(tally) }
-        guard let request = try? JSONDecoder().decode(EmbeddingRequest.self, from: Data(body)) else {
-            return await invalid("The body is not an embedding request: it needs \"model\" and \"input\".", tally)
-        }
-        if let refusal = await overBudget(client, estimate: engine.estimatedTokens(for: request), tally) { return refusal }
-        return try await answer(tally) {
-            JSONReply.encode(try await engine.embed(request, priority: client.priority).json)
-        }
+        return try await answer(tally) { try await engine.send(request, priority: client.priority) }
     }
 
     /// Runs `work`, answering 200 with its body or the error's response, and counts the outcome.
@@ -263,9 +254,9 @@ public struct Gateway: Sendable {
 
     /// Streams the chunks as server-sent events. The status is decided by the
     /// first chunk: until it comes, a failure is still an ordinary error response.
-    private func stream(_ request: ChatCompletionRequest, for client: ClientRegistry.Client, _ tally: RequestTally) async throws -> Response {
-        let chunks = ChunkSource(await engine.streamChat(request, priority: client.priority))
-        let first: ChatCompletionChunk?
+    private func stream(_ request: APIRequest, for client: ClientRegistry.Client, _ tally: RequestTally) async throws -> Response {
+        let chunks = ChunkSource(await engine.stream(request, priority: client.priority))
+        let first: [UInt8]?
         do {
             first = try await chunks.next()
         } catch {
@@ -275,19 +266,19 @@ public struct Gateway: Sendable {
             var next = first
             do {
                 while let chunk = next {
-                    try await writer.write(ByteBuffer(bytes: ServerSentEvent.data(JSONReply.encode(chunk.json))))
+                    try await writer.write(ServerSentEvent.data(chunk))
                     do {
                         next = try await chunks.next()
                     } catch {
                         // The stream broke after chunks reached the client: say so in the stream, as OpenAI does.
                         let detail = (error as? HeadroomError)?.message ?? "\(error)"
-                        try await writer.write(ByteBuffer(bytes: ServerSentEvent.data(JSONReply.errorBody(detail, type: "server_error", code: "stream_broken"))))
+                        try await writer.write(ServerSentEvent.data(JSONReply.errorBody(detail, type: "server_error", code: "stream_broken")))
                         try await writer.finish(nil)
                         await tally.end(.failed)
                         return
                     }
                 }
-                try await writer.write(ByteBuffer(bytes: ServerSentEvent.done))
+                try await writer.write(ServerSentEvent.done)
                 try await writer.finish(nil)
                 await tally.succeed()
             } catch {
@@ -309,10 +300,6 @@ public struct Gateway: Sendable {
 
     private static func tooLarge(_ limit: Int) -> String {
         "The request body is larger than \(limit) bytes, the most this gateway accepts (maxRequestBytes)."
-    }
-
-    private func tooDeep(_ tally: RequestTally) async -> Response {
-        await invalid("The body nests arrays and objects more than \(JSONNesting.deepestAllowed) deep; no request needs that.", tally)
     }
 
     private func invalid(_ message: String, _ tally: RequestTally) async -> Response {
@@ -337,25 +324,30 @@ private struct ModelList: Encodable {
 /// The server-sent event framing of OpenAI's streams.
 enum ServerSentEvent {
     /// One event carrying `payload`.
-    static func data(_ payload: [UInt8]) -> [UInt8] {
-        Array("data: ".utf8) + payload + Array("\n\n".utf8)
+    static func data(_ payload: [UInt8]) -> ByteBuffer {
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(payload.count + 8)
+        buffer.writeString("data: ")
+        buffer.writeBytes(payload)
+        buffer.writeString("\n\n")
+        return buffer
     }
 
     /// The event that ends a stream.
-    static let done = Array("data: [DONE]\n\n".utf8)
+    static let done = ByteBuffer(string: "data: [DONE]\n\n")
 }
 
 /// A stream's iterator, handed from the request handler (which waits for the
 /// first chunk) to the response body's writer (which sends the rest). The two
 /// never use it at once. Closing it, or dropping it, cancels the request upstream.
 private final class ChunkSource: @unchecked Sendable {
-    private var iterator: AsyncThrowingStream<ChatCompletionChunk, any Error>.AsyncIterator?
+    private var iterator: AsyncThrowingStream<[UInt8], any Error>.AsyncIterator?
 
-    init(_ stream: AsyncThrowingStream<ChatCompletionChunk, any Error>) {
+    init(_ stream: AsyncThrowingStream<[UInt8], any Error>) {
         iterator = stream.makeAsyncIterator()
     }
 
-    func next() async throws -> ChatCompletionChunk? {
+    func next() async throws -> [UInt8]? {
         try await iterator?.next()
     }
 
