@@ -24,6 +24,9 @@ public actor HeadroomEngine {
     private var calls: [JobID: Call] = [:]
     private var timer: Task<Void, Never>?
     private var timerAt: Instant?
+    /// Wakes at the earliest deadline of the attempts under way.
+    private var watchdog: Task<Void, Never>?
+    private var watchdogAt: Instant?
     private var isShutDown = false
     private var drained: [CheckedContinuation<Void, Never>] = []
     private let noticeContinuation: AsyncStream<HeadroomError>.Continuation
@@ -48,9 +51,8 @@ public actor HeadroomEngine {
         var reply: CheckedContinuation<[UInt8], any Error>?
         var stream: AsyncThrowingStream<[UInt8], any Error>.Continuation?
         var attempt: Task<Void, Never>?
-        /// When the request must be over, and the task that abandons the attempt under way then.
+        /// When the request must be over: the attempt under way then is abandoned (see ``watch(_:)``).
         var deadline: Instant
-        var watchdog: Task<Void, Never>?
         var attemptNumber = 0
         var response: [UInt8]?
         var delivered = false
@@ -142,6 +144,8 @@ public actor HeadroomEngine {
         }
         timer?.cancel()
         timer = nil
+        watchdog?.cancel()
+        watchdog = nil
         noticeContinuation.finish()
         calibrationContinuation.finish()
     }
@@ -225,7 +229,6 @@ public actor HeadroomEngine {
 
     private func finish(_ id: JobID, _ result: JobResult) {
         guard let call = calls.removeValue(forKey: id) else { return }
-        call.watchdog?.cancel()
         switch result {
         case .succeeded:
             call.reply?.resume(returning: call.response ?? [])
@@ -306,12 +309,28 @@ public actor HeadroomEngine {
             }
             await self?.ended(id, attempt: attempt, outcome: outcome, body: body)
         }
-        let deadline = origin.advanced(by: .nanoseconds(call.deadline.nanoseconds))
-        calls[id]?.watchdog?.cancel()
-        calls[id]?.watchdog = Task { [weak self] in
-            guard (try? await Task.sleep(until: deadline, clock: .continuous)) != nil else { return }
-            await self?.overran(id, attempt: attempt)
+        watch(call.deadline)
+    }
+
+    /// Has the watchdog wake by `deadline`: one timer for every attempt under way, set for the
+    /// earliest deadline (one task a request, sleeping, would cost more than the rest of its work).
+    private func watch(_ deadline: Instant) {
+        if let watchdogAt, watchdogAt <= deadline { return }
+        watchdog?.cancel()
+        watchdogAt = deadline
+        let wake = origin.advanced(by: .nanoseconds(deadline.nanoseconds))
+        watchdog = Task { [weak self] in
+            guard (try? await Task.sleep(until: wake, clock: .continuous)) != nil else { return }
+            await self?.watchdogWoke()
         }
+    }
+
+    /// Abandons every attempt whose request is past its deadline, and sets the watchdog for the next.
+    private func watchdogWoke() {
+        watchdogAt = nil
+        let now = now()
+        for (id, call) in calls where call.attempt != nil && call.deadline <= now { overran(id, attempt: call.attemptNumber) }
+        if let next = calls.values.filter({ $0.attempt != nil }).map(\.deadline).min() { watch(next) }
     }
 
     /// The request's deadline came with attempt `attempt` still under way: it is abandoned, and the
@@ -370,8 +389,6 @@ public actor HeadroomEngine {
     private func ended(_ id: JobID, attempt: Int, outcome: ClassifiedResponse, body: [UInt8]) {
         guard let call = calls[id], call.attemptNumber == attempt, call.attempt != nil else { return }
         calls[id]?.attempt = nil
-        calls[id]?.watchdog?.cancel()
-        calls[id]?.watchdog = nil
         if case .succeeded = outcome.outcome { calls[id]?.response = body }
         // What a provider or transport said goes on to callers, operators and logs: never with a secret in it.
         var result = redacted(outcome.outcome)

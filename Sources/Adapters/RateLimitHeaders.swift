@@ -34,8 +34,15 @@ public struct RateLimitHeaders: Hashable, Sendable {
     /// Reads `headers` as received at `receivedAt` (for HTTP-date retry-after values).
     /// Azure's budgets come back at a window's reset, OpenAI's continuously.
     public init(_ headers: [String: String], provider: ProviderKind, receivedAt: Date) {
+        // Only the fields read here, by lower-case name, their values without the spaces HTTP allows around them.
         var lowered: [String: String] = [:]
-        for (name, value) in headers { lowered[name.lowercased()] = value.trimmingCharacters(in: .whitespaces) }
+        for (name, value) in headers {
+            let name = name.lowercased()
+            guard name.hasPrefix("x-ratelimit-") || name.hasSuffix("retry-after") || name.hasSuffix("retry-after-ms") else { continue }
+            let isSpace = { (character: Character) in character == " " || character == "\t" }
+            guard let first = value.firstIndex(where: { !isSpace($0) }), let last = value.lastIndex(where: { !isSpace($0) }) else { continue }
+            lowered[name] = String(value[first ... last])
+        }
 
         retryAfter = Self.milliseconds(lowered["retry-after-ms"]) ?? Self.milliseconds(lowered["x-ms-retry-after-ms"])
             ?? Self.retryAfterField(lowered["retry-after"], receivedAt: receivedAt)

@@ -333,6 +333,19 @@ struct EngineTests {
         #expect(await transport.sent.count == 2)
     }
 
+    @Test("A request with a nearer deadline than those under way still ends at its own")
+    func nearerDeadlineAfterAFartherOne() async throws {
+        let transport = ScriptedTransport(["east": [.hang, .hang], "west": [.hang, .hang]])
+        let engine = try HeadroomEngine(configuration: twoAzureDeployments(), transport: transport, environment: keys)
+        let patient = Task { try await engine.chat(hello) }
+        try await Task.sleep(for: .milliseconds(50))
+        let started = ContinuousClock.now
+        await #expect(throws: HeadroomError.self) { _ = try await engine.chat(hello, deadline: .milliseconds(300)) }
+        #expect(ContinuousClock.now - started < .seconds(5))
+        patient.cancel()
+        await #expect(throws: CancellationError.self) { _ = try await patient.value }
+    }
+
     @Test("A request whose upstream never answers ends at the request's deadline, its attempt abandoned")
     func requestDeadlineBoundsAHungUpstream() async throws {
         let transport = ScriptedTransport(["east": [.hang], "west": [.hang]])
