@@ -15,6 +15,15 @@ public struct APIRequest: Sendable {
     public private(set) var bytes: [UInt8]
     /// The body's top-level members, parsed.
     public private(set) var fields: [String: JSONValue]
+    /// Header fields to send along, such as a provider's beta flags. Those the adapter sets (the key,
+    /// the content type) and those in ``reservedHeaderNames`` are never sent from here.
+    public var headers: [HTTPField] = []
+
+    /// Fields a caller cannot send: credentials, and what HTTP itself manages.
+    public static let reservedHeaderNames: Set<String> = [
+        "authorization", "api-key", "proxy-authorization", "cookie", "host", "content-length", "content-type", "transfer-encoding",
+        "connection", "keep-alive", "proxy-connection", "upgrade", "te", "trailer", "expect",
+    ]
 
     /// Reads `bytes` as a request for `operation`. Throws ``HeadroomError/Kind/invalidJob`` with
     /// the reason when they are not JSON, nest deeper than 64, or lack what the operation needs

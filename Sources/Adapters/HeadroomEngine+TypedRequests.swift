@@ -12,13 +12,13 @@ extension HeadroomEngine {
         var request = request
         request.stream = nil
         let answer = try await send(try Self.body(.chatCompletions, request), priority: priority, deadline: deadline)
-        return ChatCompletion(json: try JSONValue(parsing: answer))
+        return ChatCompletion(json: try JSONValue(parsing: answer.body))
     }
 
     /// Embeds one input or many.
     public func embed(_ request: EmbeddingRequest, priority: Int = 0, deadline: Duration? = nil) async throws -> EmbeddingResponse {
         let answer = try await send(try Self.body(.embeddings, request), priority: priority, deadline: deadline)
-        return EmbeddingResponse(json: try JSONValue(parsing: answer))
+        return EmbeddingResponse(json: try JSONValue(parsing: answer.body))
     }
 
     /// Streams a chat completion chunk by chunk. An attempt that fails before
@@ -26,17 +26,17 @@ extension HeadroomEngine {
     public func streamChat(_ request: ChatCompletionRequest, priority: Int = 0, deadline: Duration? = nil) -> AsyncThrowingStream<ChatCompletionChunk, any Error> {
         var request = request
         request.stream = true
-        let events: AsyncThrowingStream<[UInt8], any Error>
+        let parts: AsyncThrowingStream<APIStreamPart, any Error>
         do {
-            events = stream(try Self.body(.chatCompletions, request), priority: priority, deadline: deadline)
+            parts = stream(try Self.body(.chatCompletions, request), priority: priority, deadline: deadline)
         } catch {
             return AsyncThrowingStream { $0.finish(throwing: error) }
         }
-        // Ending the chunks (or dropping them) drops the events, which cancels the request.
+        // Ending the chunks (or dropping them) drops the parts, which cancels the request.
         let (chunks, continuation) = AsyncThrowingStream<ChatCompletionChunk, any Error>.makeStream()
         let forward = Task {
             do {
-                for try await event in events { continuation.yield(ChatCompletionChunk(json: try JSONValue(parsing: event))) }
+                for try await case .event(let event) in parts { continuation.yield(ChatCompletionChunk(json: try JSONValue(parsing: event))) }
                 continuation.finish()
             } catch {
                 continuation.finish(throwing: error)

@@ -48,13 +48,15 @@ public actor HeadroomEngine {
         let model: String
         let body: [UInt8]
         let estimate: Usage
-        var reply: CheckedContinuation<[UInt8], any Error>?
-        var stream: AsyncThrowingStream<[UInt8], any Error>.Continuation?
+        var reply: CheckedContinuation<APIAnswer, any Error>?
+        var stream: AsyncThrowingStream<APIStreamPart, any Error>.Continuation?
         var attempt: Task<Void, Never>?
         /// When the request must be over: the attempt under way then is abandoned (see ``watch(_:)``).
         var deadline: Instant
         var attemptNumber = 0
-        var response: [UInt8]?
+        var answer: APIAnswer?
+        /// Header fields the caller asked to send along.
+        let headers: [HTTPField]
         var delivered = false
     }
 
@@ -89,11 +91,11 @@ public actor HeadroomEngine {
     /// - Throws: ``HeadroomError`` when the request cannot be served (queue full,
     ///   deadline passed, the provider refused it, attempts exhausted; a streaming body, which
     ///   ``stream(_:priority:deadline:)`` sends), or `CancellationError` when the calling task is cancelled.
-    public func send(_ request: APIRequest, priority: Int = 0, deadline: Duration? = nil) async throws -> [UInt8] {
+    public func send(_ request: APIRequest, priority: Int = 0, deadline: Duration? = nil) async throws -> APIAnswer {
         guard !request.isStreaming else { throw HeadroomError(.invalidJob, "The body asks to stream; send it with stream(_:).") }
         let (id, actions) = try submit(request, priority: priority, deadline: deadline)
         return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (reply: CheckedContinuation<[UInt8], any Error>) in
+            try await withCheckedThrowingContinuation { (reply: CheckedContinuation<APIAnswer, any Error>) in
                 calls[id]?.reply = reply
                 handle(actions)
             }
@@ -102,12 +104,12 @@ public actor HeadroomEngine {
         }
     }
 
-    /// Streams a chat completion: each event's data as the provider sent it (checked to be a JSON
-    /// object), the stream ended by the provider's `[DONE]`. An attempt that fails before its first
-    /// event reaches you is retried; one that fails after ends the stream with the error. The body is
-    /// sent as ``send(_:priority:deadline:)`` sends it, with `"stream": true`.
-    public func stream(_ request: APIRequest, priority: Int = 0, deadline: Duration? = nil) -> AsyncThrowingStream<[UInt8], any Error> {
-        let (stream, continuation) = AsyncThrowingStream<[UInt8], any Error>.makeStream()
+    /// Streams a chat completion: the provider's header fields, then each event's data as it sent it
+    /// (checked to be a JSON object), the stream ended by the provider's `[DONE]`. An attempt that
+    /// fails before its first event reaches you is retried; one that fails after ends the stream with
+    /// the error. The body is sent as ``send(_:priority:deadline:)`` sends it, with `"stream": true`.
+    public func stream(_ request: APIRequest, priority: Int = 0, deadline: Duration? = nil) -> AsyncThrowingStream<APIStreamPart, any Error> {
+        let (stream, continuation) = AsyncThrowingStream<APIStreamPart, any Error>.makeStream()
         do {
             guard request.operation == .chatCompletions else { throw HeadroomError(.invalidJob, "Only chat completions stream.") }
             var request = request
@@ -190,7 +192,7 @@ public actor HeadroomEngine {
                       promptCharacters: characters, priority: priority, deadline: deadline)
         let (id, actions) = scheduler.submit(job, now: now())
         calls[id] = Call(operation: request.operation, model: request.model ?? "", body: request.bytes,
-                         estimate: Usage(promptTokens: job.promptTokens, completionTokens: 0), deadline: deadline)
+                         estimate: Usage(promptTokens: job.promptTokens, completionTokens: 0), deadline: deadline, headers: request.headers)
         return (id, actions)
     }
 
@@ -231,7 +233,7 @@ public actor HeadroomEngine {
         guard let call = calls.removeValue(forKey: id) else { return }
         switch result {
         case .succeeded:
-            call.reply?.resume(returning: call.response ?? [])
+            call.reply?.resume(returning: call.answer ?? APIAnswer(headers: [:], body: []))
             call.stream?.finish()
         case .failed(let error):
             call.reply?.resume(throwing: error)
@@ -268,9 +270,12 @@ public actor HeadroomEngine {
 
     private func start(_ id: JobID, on deployment: DeploymentID, attempt: Int) {
         guard let call = calls[id], let adapter = adapters[deployment] else { return }
-        let request: HTTPRequestData
+        var request: HTTPRequestData
         do {
             request = try adapter.request(call.operation, body: call.body, model: call.model)
+            // The caller's own fields go along, but never in place of the adapter's (its key above all).
+            let set = Set(request.headers.map { $0.name.lowercased() })
+            request.headers += call.headers.filter { !set.contains($0.name.lowercased()) && !APIRequest.reservedHeaderNames.contains($0.name.lowercased()) }
         } catch {
             handle(scheduler.complete(id, outcome: .permanentFailure(message: error.message), rateLimits: nil, now: now()))
             return
@@ -285,8 +290,10 @@ public actor HeadroomEngine {
         calls[id]?.attempt = Task { [weak self] in
             let outcome: ClassifiedResponse
             var body: [UInt8] = []
+            var headers: [String: String] = [:]
             do {
                 let response = try await transport.send(request, timeout: timeout)
+                headers = response.headers
                 let accepted = (200 ..< 300).contains(response.status)
                 if let caller, accepted {
                     outcome = await Self.relay(response, to: caller, provider: provider, maxEventBytes: maxAnswerBytes, estimate: estimate) {
@@ -307,7 +314,7 @@ public actor HeadroomEngine {
             } catch {
                 outcome = ResponseClassifier.transportFailure("\(error)")
             }
-            await self?.ended(id, attempt: attempt, outcome: outcome, body: body)
+            await self?.ended(id, attempt: attempt, outcome: outcome, answer: APIAnswer(headers: headers, body: body))
         }
         watch(call.deadline)
     }
@@ -338,7 +345,7 @@ public actor HeadroomEngine {
     private func overran(_ id: JobID, attempt: Int) {
         guard let call = calls[id], call.attemptNumber == attempt, let task = call.attempt else { return }
         task.cancel()
-        ended(id, attempt: attempt, outcome: ResponseClassifier.transportFailure("no complete answer by the request's deadline"), body: [])
+        ended(id, attempt: attempt, outcome: ResponseClassifier.transportFailure("no complete answer by the request's deadline"))
     }
 
     /// Whether attempt `attempt` may hand its first event to the caller: it may while it is the
@@ -352,7 +359,7 @@ public actor HeadroomEngine {
     /// Passes a stream's events to `caller` as they come, off the actor: each is checked to be a
     /// JSON object and scanned for usage, not parsed. The outcome is known at the stream's end.
     private nonisolated static func relay(
-        _ response: HTTPResponseStream, to caller: AsyncThrowingStream<[UInt8], any Error>.Continuation, provider: ProviderKind,
+        _ response: HTTPResponseStream, to caller: AsyncThrowingStream<APIStreamPart, any Error>.Continuation, provider: ProviderKind,
         maxEventBytes: Int, estimate: Usage, claim: () async -> Bool
     ) async -> ClassifiedResponse {
         let headers = RateLimitHeaders(response.headers, provider: provider, receivedAt: Date())
@@ -363,9 +370,12 @@ public actor HeadroomEngine {
             while let event = try await iterator.next() {
                 if let reported = try JSONValue.usage(inObject: event) { usage = reported }
                 // A superseded or abandoned attempt delivers nothing (the request has ended or moved on).
-                if events == 0, await !claim() { return ResponseClassifier.transportFailure("superseded") }
+                if events == 0 {
+                    guard await claim() else { return ResponseClassifier.transportFailure("superseded") }
+                    caller.yield(.head(response.headers))
+                }
                 try Task.checkCancellation()
-                caller.yield(event)
+                caller.yield(.event(event))
                 events += 1
             }
             // A stream that stops without `[DONE]` is broken, not complete (one not in SSE at all has no events either).
@@ -386,10 +396,10 @@ public actor HeadroomEngine {
                                   rateLimits: headers.observation)
     }
 
-    private func ended(_ id: JobID, attempt: Int, outcome: ClassifiedResponse, body: [UInt8]) {
+    private func ended(_ id: JobID, attempt: Int, outcome: ClassifiedResponse, answer: APIAnswer? = nil) {
         guard let call = calls[id], call.attemptNumber == attempt, call.attempt != nil else { return }
         calls[id]?.attempt = nil
-        if case .succeeded = outcome.outcome { calls[id]?.response = body }
+        if case .succeeded = outcome.outcome { calls[id]?.answer = answer }
         // What a provider or transport said goes on to callers, operators and logs: never with a secret in it.
         var result = redacted(outcome.outcome)
         // Once a chunk has reached the caller the attempt cannot be replayed.

@@ -333,6 +333,24 @@ struct EngineTests {
         #expect(await transport.sent.count == 2)
     }
 
+    @Test("A request's body goes upstream as sent, with its own header fields but never one in place of the adapter's")
+    func bytesAndFieldsThrough() async throws {
+        let transport = ScriptedTransport(["east": [.respond(200, headers: ["x-request-id": "r-1"], body: [completion])]])
+        let engine = try HeadroomEngine(configuration: twoAzureDeployments(), transport: transport, environment: keys)
+        let text = #"{ "model" : "gpt-4o", "messages":[{"role":"user","content":"Hi"}], "temperature":0.70 }"#
+        var request = try APIRequest(.chatCompletions, bytes: Array(text.utf8))
+        request.headers = [HTTPField("x-trace", "t-1"), HTTPField("API-Key", "client-key"), HTTPField("Authorization", "Bearer client"),
+                           HTTPField("content-length", "1")]
+        let answer = try await engine.send(request)
+        #expect(String(decoding: answer.body, as: UTF8.self) == completion)
+        #expect(answer.headers["x-request-id"] == "r-1")
+        let sent = try #require(await transport.sent.first)
+        // Azure's deployments route names the deployment in the path: only the missing output limit is added.
+        #expect(String(decoding: sent.body, as: UTF8.self) == String(text.dropLast()) + #","max_tokens":4096}"#)
+        #expect(sent.headers.map(\.name) == ["api-key", "Content-Type", "x-trace"])
+        #expect(sent.header("api-key") == "east-secret")
+    }
+
     @Test("A request with a nearer deadline than those under way still ends at its own")
     func nearerDeadlineAfterAFartherOne() async throws {
         let transport = ScriptedTransport(["east": [.hang, .hang], "west": [.hang, .hang]])

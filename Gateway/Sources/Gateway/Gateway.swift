@@ -30,6 +30,9 @@ public struct Gateway: Sendable {
 
     /// The request bodies being read, all connections together.
     private let buffered: ByteBudget
+    /// The client fields sent upstream, and the upstream's fields sent back.
+    private let forwarded: HeaderAllowList
+    private let returned: HeaderAllowList
 
     /// Creates a gateway; upstream and client keys named by environment variable are read from `environment`.
     public init(configuration: GatewayConfiguration, transport: any HTTPTransport = AsyncHTTPClientTransport(),
@@ -41,6 +44,8 @@ public struct Gateway: Sendable {
         self.clients = clients
         state = GatewayState(clients: clients.clients)
         buffered = ByteBudget(limit: configuration.maxBufferedRequestBytes)
+        forwarded = try HeaderAllowList(configuration.forwardedRequestHeaders, field: "forwardedRequestHeaders")
+        returned = try HeaderAllowList(configuration.returnedResponseHeaders, field: "returnedResponseHeaders")
         if let name = configuration.operatorKeyEnvironment {
             let key = try APIKey(environment: name, in: environment)
             guard !clients.clients.contains(where: { $0.key == key }) else {
@@ -66,10 +71,14 @@ public struct Gateway: Sendable {
     public func router() -> Router<GatewayRequestContext> {
         let routes: [Route] = [
             (.post, "v1/chat/completions", { request, context in
-                try await authorized(request, context) { client, body, tally in try await serve(.chatCompletions, body, for: client, tally) }
+                try await authorized(request, context) { client, body, headers, tally in
+                    try await serve(.chatCompletions, body, headers, for: client, tally)
+                }
             }),
             (.post, "v1/embeddings", { request, context in
-                try await authorized(request, context) { client, body, tally in try await serve(.embeddings, body, for: client, tally) }
+                try await authorized(request, context) { client, body, headers, tally in
+                    try await serve(.embeddings, body, headers, for: client, tally)
+                }
             }),
             (.get, "v1/models", { request, _ in
                 guard clients.client(authorization: request.headers[.authorization]) != nil else {
@@ -158,7 +167,7 @@ public struct Gateway: Sendable {
     /// (``RequestTally``). The connection is kept alive for the client's next request.
     private func authorized(
         _ request: Request, _ context: GatewayRequestContext,
-        _ serve: @escaping @Sendable (ClientRegistry.Client, [UInt8], RequestTally) async throws -> Response
+        _ serve: @escaping @Sendable (ClientRegistry.Client, [UInt8], [HeadroomCore.HTTPField], RequestTally) async throws -> Response
     ) async throws -> Response {
         guard let client = clients.client(authorization: request.headers[.authorization]) else {
             await state.unauthorized()
@@ -179,9 +188,10 @@ public struct Gateway: Sendable {
             return JSONReply.error(503, "The gateway is reading as many request bodies as it holds at once; retry shortly.",
                                    type: "server_error", code: "server_busy", headers: [("retry-after", "1")])
         }
-        guard let watcher = await context.hangUpWatcher() else { return try await serve(client, body, tally) }
+        let headers = request.headers.filter { forwarded.allows($0.name.rawName) }.map { HeadroomCore.HTTPField($0.name.rawName, $0.value) }
+        guard let watcher = await context.hangUpWatcher() else { return try await serve(client, body, headers, tally) }
         return try await withThrowingTaskGroup(of: Response?.self) { group in
-            group.addTask { try await serve(client, body, tally) }
+            group.addTask { try await serve(client, body, headers, tally) }
             group.addTask {
                 await watcher.waitForHangUp()
                 return nil
@@ -216,26 +226,23 @@ public struct Gateway: Sendable {
 
     /// Reads the body once, checks the client's own limit, then has the engine send the body as it came
     /// (streamed when it asks to be) and answers with the provider's bytes.
-    private func serve(_ operation: ProviderOperation, _ bytes: [UInt8], for client: ClientRegistry.Client, _ tally: RequestTally) async throws -> Response {
-        let request: APIRequest
+    private func serve(_ operation: ProviderOperation, _ bytes: [UInt8], _ headers: [HeadroomCore.HTTPField], for client: ClientRegistry.Client,
+                       _ tally: RequestTally) async throws -> Response {
+        var request: APIRequest
         do {
             request = try APIRequest(operation, bytes: bytes)
         } catch {
             return await invalid(error.message, tally)
         }
+        request.headers = headers
         if let refusal = await overBudget(client, estimate: engine.estimatedTokens(for: request), tally) { return refusal }
         if operation == .chatCompletions && request.isStreaming {
             return try await stream(request, for: client, tally)
         }
-        return try await answer(tally) { try await engine.send(request, priority: client.priority) }
-    }
-
-    /// Runs `work`, answering 200 with its body or the error's response, and counts the outcome.
-    private func answer(_ tally: RequestTally, _ work: () async throws -> [UInt8]) async throws -> Response {
         do {
-            let body = try await work()
+            let answer = try await engine.send(request, priority: client.priority)
             await tally.succeed()
-            return JSONReply.response(200, body)
+            return JSONReply.response(200, answer.body, headers: returned.filter(answer.headers))
         } catch {
             return try await failure(error, tally)
         }
@@ -255,28 +262,36 @@ public struct Gateway: Sendable {
     /// Streams the chunks as server-sent events. The status is decided by the
     /// first chunk: until it comes, a failure is still an ordinary error response.
     private func stream(_ request: APIRequest, for client: ClientRegistry.Client, _ tally: RequestTally) async throws -> Response {
-        let chunks = ChunkSource(await engine.stream(request, priority: client.priority))
-        let first: [UInt8]?
+        let chunks = StreamParts(await engine.stream(request, priority: client.priority))
+        // The upstream's header fields come first, then its events; the status is decided by them.
+        let head: [String: String]
         do {
-            first = try await chunks.next()
+            guard case .head(let fields)? = try await chunks.next() else {
+                // A stream that ends before its head was cancelled (the client hung up).
+                try Task.checkCancellation()
+                throw HeadroomError(.brokenAnswer, "The stream ended before it began.")
+            }
+            head = fields
         } catch {
             return try await failure(error, tally)
         }
-        return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"], body: ResponseBody { writer in
-            var next = first
+        let headers = JSONReply.fields(returned.filter(head) + [("content-type", "text/event-stream"), ("cache-control", "no-cache")])
+        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
             do {
-                while let chunk = next {
-                    try await writer.write(ServerSentEvent.data(chunk))
+                while true {
+                    let part: APIStreamPart?
                     do {
-                        next = try await chunks.next()
+                        part = try await chunks.next()
                     } catch {
-                        // The stream broke after chunks reached the client: say so in the stream, as OpenAI does.
+                        // The stream broke after events reached the client: say so in the stream, as OpenAI does.
                         let detail = (error as? HeadroomError)?.message ?? "\(error)"
                         try await writer.write(ServerSentEvent.data(JSONReply.errorBody(detail, type: "server_error", code: "stream_broken")))
                         try await writer.finish(nil)
                         await tally.end(.failed)
                         return
                     }
+                    guard case .event(let data)? = part else { break }
+                    try await writer.write(ServerSentEvent.data(data))
                 }
                 try await writer.write(ServerSentEvent.done)
                 try await writer.finish(nil)
@@ -340,14 +355,14 @@ enum ServerSentEvent {
 /// A stream's iterator, handed from the request handler (which waits for the
 /// first chunk) to the response body's writer (which sends the rest). The two
 /// never use it at once. Closing it, or dropping it, cancels the request upstream.
-private final class ChunkSource: @unchecked Sendable {
-    private var iterator: AsyncThrowingStream<[UInt8], any Error>.AsyncIterator?
+private final class StreamParts: @unchecked Sendable {
+    private var iterator: AsyncThrowingStream<APIStreamPart, any Error>.AsyncIterator?
 
-    init(_ stream: AsyncThrowingStream<[UInt8], any Error>) {
+    init(_ stream: AsyncThrowingStream<APIStreamPart, any Error>) {
         iterator = stream.makeAsyncIterator()
     }
 
-    func next() async throws -> [UInt8]? {
+    func next() async throws -> APIStreamPart? {
         try await iterator?.next()
     }
 

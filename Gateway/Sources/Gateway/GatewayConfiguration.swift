@@ -75,6 +75,12 @@ public struct GatewayConfiguration: Sendable, Decodable {
     /// The most bytes of request bodies read at once, all connections together (default 256 MiB);
     /// a request that would go past it gets 503 with a Retry-After, so memory stays bounded.
     public var maxBufferedRequestBytes: Int
+    /// Client header fields sent upstream with the request (default none): names, or prefixes
+    /// ending in `*` (`openai-beta`, `x-my-trace-*`). Keys and the fields HTTP manages never pass.
+    public var forwardedRequestHeaders: [String]
+    /// The upstream's header fields passed back to the client (default `x-request-id` and
+    /// `openai-processing-ms`), as names or prefixes (`x-ratelimit-*` passes the rate-limit fields).
+    public var returnedResponseHeaders: [String]
 
     /// Creates a configuration.
     public init(engine: EngineConfiguration, host: String = "127.0.0.1", port: Int = 8080, clients: [Client], retryAfterSeconds: Int = 1) {
@@ -87,7 +93,12 @@ public struct GatewayConfiguration: Sendable, Decodable {
         maxConnections = Self.defaultMaxConnections
         maxRequestBytes = Self.defaultMaxRequestBytes
         maxBufferedRequestBytes = Self.defaultMaxBufferedRequestBytes
+        forwardedRequestHeaders = []
+        returnedResponseHeaders = Self.defaultReturnedResponseHeaders
     }
+
+    /// `x-request-id` and `openai-processing-ms`.
+    public static let defaultReturnedResponseHeaders = ["x-request-id", "openai-processing-ms"]
 
     /// 4,096 connections.
     public static let defaultMaxConnections = 4_096
@@ -98,7 +109,7 @@ public struct GatewayConfiguration: Sendable, Decodable {
 
     private enum CodingKeys: String, CodingKey, CaseIterable {
         case host, port, clients, retryAfterSeconds, operatorKeyEnvironment, idleTimeoutSeconds
-        case maxConnections, maxRequestBytes, maxBufferedRequestBytes
+        case maxConnections, maxRequestBytes, maxBufferedRequestBytes, forwardedRequestHeaders, returnedResponseHeaders
     }
 
     public init(from decoder: any Decoder) throws {
@@ -118,6 +129,8 @@ public struct GatewayConfiguration: Sendable, Decodable {
         maxConnections = try container.decodeIfPresent(Int.self, forKey: .maxConnections) ?? Self.defaultMaxConnections
         maxRequestBytes = try container.decodeIfPresent(Int.self, forKey: .maxRequestBytes) ?? Self.defaultMaxRequestBytes
         maxBufferedRequestBytes = try container.decodeIfPresent(Int.self, forKey: .maxBufferedRequestBytes) ?? Self.defaultMaxBufferedRequestBytes
+        forwardedRequestHeaders = try container.decodeIfPresent([String].self, forKey: .forwardedRequestHeaders) ?? []
+        returnedResponseHeaders = try container.decodeIfPresent([String].self, forKey: .returnedResponseHeaders) ?? Self.defaultReturnedResponseHeaders
     }
 
     /// Reads a configuration file.
@@ -162,6 +175,8 @@ public struct GatewayConfiguration: Sendable, Decodable {
             throw HeadroomError(.invalidConfiguration,
                                 "maxBufferedRequestBytes is \(maxBufferedRequestBytes); it must be at least maxRequestBytes (\(maxRequestBytes)) and at most 1 TiB.")
         }
+        _ = try HeaderAllowList(forwardedRequestHeaders, field: "forwardedRequestHeaders")
+        _ = try HeaderAllowList(returnedResponseHeaders, field: "returnedResponseHeaders")
         var names: Set<String> = []
         for client in clients {
             guard names.insert(client.name).inserted else {

@@ -246,7 +246,7 @@ struct GatewayConfigurationTests {
 
     @Test("A misspelt field is refused, naming it")
     func unknownField() {
-        #expect(throws: HeadroomError(.invalidConfiguration, "unknown field \"client\"; the fields are allocation, attemptTimeoutSeconds, clients, defaultMaxTokens, deployments, host, idleTimeoutSeconds, maxAnswerBytes, maxAttempts, maxBufferedRequestBytes, maxConnections, maxQueueLength, maxQueueWaitSeconds, maxRequestBytes, operatorKeyEnvironment, port, queue, requestTimeoutSeconds, retryAfterSeconds, targetUtilization.")) {
+        #expect(throws: HeadroomError(.invalidConfiguration, "unknown field \"client\"; the fields are allocation, attemptTimeoutSeconds, clients, defaultMaxTokens, deployments, forwardedRequestHeaders, host, idleTimeoutSeconds, maxAnswerBytes, maxAttempts, maxBufferedRequestBytes, maxConnections, maxQueueLength, maxQueueWaitSeconds, maxRequestBytes, operatorKeyEnvironment, port, queue, requestTimeoutSeconds, retryAfterSeconds, returnedResponseHeaders, targetUtilization.")) {
             try decode("{\(deployment),\"client\":[]}")
         }
     }

@@ -26,7 +26,8 @@ struct HostileSetup {
         func add(_ line: String) { lines.append(line) }
     }
 
-    static func with(_ behaviour: ScriptedUpstream.Behaviour, _ body: (HostileSetup) async throws -> Void) async throws {
+    static func with(_ behaviour: ScriptedUpstream.Behaviour, configure: (inout GatewayConfiguration) -> Void = { _ in },
+                     _ body: (HostileSetup) async throws -> Void) async throws {
         let upstream = ScriptedUpstream()
         try await serving({ upstream.application(onRunning: $0) }) { port in
             func deployment(_ id: String, _ behaviour: ScriptedUpstream.Behaviour) -> EngineConfiguration.DeploymentEntry {
@@ -40,6 +41,7 @@ struct HostileSetup {
             var configuration = GatewayConfiguration(engine: engine, port: 0, clients: [.init(name: "client", key: clientKey)])
             configuration.maxRequestBytes = 1 << 20
             configuration.operatorKeyEnvironment = "OPERATOR_KEY"
+            configure(&configuration)
             let gateway = try Gateway(configuration: configuration, environment: ["UPSTREAM_KEY": ScriptedUpstream.key, "OPERATOR_KEY": operatorKey])
             let notices = Notices()
             let listening = Task {

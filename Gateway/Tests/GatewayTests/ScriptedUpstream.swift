@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import HeadroomServerSupport
 import Hummingbird
 import NIOCore
@@ -38,6 +39,9 @@ struct ScriptedUpstream: Sendable {
         case streamWithoutDone
         /// Answers a stream request with plain JSON.
         case streamAsJSON
+        /// Answers as a provider should, streaming when asked, with header fields of its own:
+        /// a request id, rate limits and one for nobody else.
+        case withHeaders
     }
 
     /// The key the gateway sends upstream, which must never reach a client or a log.
@@ -50,21 +54,28 @@ struct ScriptedUpstream: Sendable {
         await hits.count[behaviour] ?? 0
     }
 
+    /// The header fields of the last request, by lower-case name.
+    func lastHeaders() async -> [String: String] {
+        await hits.lastHeaders
+    }
+
     /// The server; `onRunning` is told its port.
     func application(onRunning: @escaping @Sendable (Int) async -> Void) -> some ApplicationProtocol {
         let router = Router()
         let hits = self.hits
         router.post(":behaviour/v1/chat/completions") { request, context -> Response in
             guard let behaviour = context.parameters.get("behaviour").flatMap(Behaviour.init(rawValue:)) else { throw HTTPError(.notFound) }
-            await hits.add(behaviour)
-            _ = try await request.body.collect(upTo: 1 << 20)
-            return try await Self.answer(behaviour)
+            var headers: [String: String] = [:]
+            for field in request.headers { headers[field.name.canonicalName] = field.value }
+            await hits.add(behaviour, headers: headers)
+            let body = try await request.body.collect(upTo: 1 << 20)
+            return try await Self.answer(behaviour, streaming: String(buffer: body).contains(#""stream":true"#))
         }
         return Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
                            onServerRunning: { await onRunning($0.localAddress?.port ?? 0) })
     }
 
-    private static func answer(_ behaviour: Behaviour) async throws -> Response {
+    private static func answer(_ behaviour: Behaviour, streaming: Bool) async throws -> Response {
         let completion = #"{"choices":[{"message":{"role":"assistant","content":"fine"}}],"usage":{"prompt_tokens":5,"completion_tokens":1}}"#
         switch behaviour {
         case .healthy:
@@ -111,6 +122,14 @@ struct ScriptedUpstream: Sendable {
             }
         case .streamAsJSON:
             return JSONReply.response(200, Array(completion.utf8))
+        case .withHeaders:
+            let fields = [("x-request-id", "req-7"), ("x-ratelimit-remaining-requests", "99"), ("x-internal-route", "rack-3")]
+            guard streaming else { return JSONReply.response(200, Array(completion.utf8), headers: fields) }
+            var response = stream { writer in
+                try await writer.write(ByteBuffer(string: #"data: {"choices":[{"delta":{"content":"fine"}}]}"# + "\n\ndata: [DONE]\n\n"))
+            }
+            for (name, value) in fields { response.headers[HTTPField.Name(name)!] = value }
+            return response
         }
     }
 
@@ -125,6 +144,10 @@ struct ScriptedUpstream: Sendable {
 
     private actor Hits {
         var count: [Behaviour: Int] = [:]
-        func add(_ behaviour: Behaviour) { count[behaviour, default: 0] += 1 }
+        var lastHeaders: [String: String] = [:]
+        func add(_ behaviour: Behaviour, headers: [String: String]) {
+            count[behaviour, default: 0] += 1
+            lastHeaders = headers
+        }
     }
 }
