@@ -8,6 +8,7 @@ import PackageDescription
 func headroom(_ module: String) -> Target.Dependency { .product(name: "Headroom\(module)", package: "Headroom") }
 let hummingbird = Target.Dependency.product(name: "Hummingbird", package: "hummingbird")
 let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
+let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
 /// A module of SwiftNIO.
 func nio(_ module: String) -> Target.Dependency { .product(name: module, package: "swift-nio") }
 
@@ -38,6 +39,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.0.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         .target(
@@ -67,11 +71,13 @@ let package = Package(
             dependencies: [
                 "HeadroomHTTPClient", "HeadroomServerSupport", headroom("Adapters"), hummingbird,
                 .product(name: "HummingbirdCore", package: "hummingbird"), nio("NIOCore"), nio("NIOConcurrencyHelpers"),
+                logging, .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             path: "Sources/Gateway"
         ),
         command("MockCommand", ["HeadroomMockServer", "HeadroomServerSupport", headroom("Simulator"), argumentParser]),
-        command("GatewayCommand", ["HeadroomGateway", "HeadroomServerSupport", headroom("Core"), argumentParser]),
+        command("GatewayCommand", ["HeadroomGateway", "HeadroomServerSupport", headroom("Core"), argumentParser, logging]),
         command("LoadCommand", ["HeadroomHTTPClient", "HeadroomServerSupport", headroom("Core"), headroom("Adapters"), argumentParser]),
         command("OverheadCommand", ["HeadroomHTTPClient", "HeadroomServerSupport", headroom("Core"), headroom("Adapters")]),
         command("SoakCommand", ["HeadroomHTTPClient", "HeadroomServerSupport", headroom("Core"), headroom("Adapters")]),
@@ -83,7 +89,7 @@ let package = Package(
             name: "HeadroomGatewayTests",
             dependencies: [
                 "HeadroomHTTPClient", "HeadroomMockServer", "HeadroomGateway", "HeadroomServerSupport",
-                headroom("Core"), headroom("Simulator"), headroom("Adapters"), hummingbird,
+                headroom("Core"), headroom("Simulator"), headroom("Adapters"), hummingbird, logging,
                 nio("NIOCore"), nio("NIOPosix"), nio("NIOConcurrencyHelpers"),
             ],
             path: "Tests/GatewayTests"

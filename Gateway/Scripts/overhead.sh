@@ -52,7 +52,7 @@ cat > "$work/gateway.json" <<CONF
   "clients": [{"name": "bench", "key": "sk-headroom-bench"}]
 }
 CONF
-UPSTREAM_KEY=none "$bin/headroom-gateway" --config "$work/gateway.json" > "$work/gateway.log" 2>&1 &
+UPSTREAM_KEY=none "$bin/headroom-gateway" --config "$work/gateway.json" ${OVERHEAD_GATEWAY_OPTIONS:-} > "$work/gateway.log" 2>&1 &
 gateway=$!
 for _ in $(seq 100); do
     curl -sf "http://127.0.0.1:$gateway_port/healthz" > /dev/null && break

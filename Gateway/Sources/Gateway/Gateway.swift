@@ -5,6 +5,7 @@ import HeadroomCore
 import HeadroomServerSupport
 import Hummingbird
 import HummingbirdCore
+import Logging
 import NIOCore
 
 /// An OpenAI-compatible HTTP front for the live engine: point an OpenAI client
@@ -23,6 +24,9 @@ public struct Gateway: Sendable {
     public let engine: HeadroomEngine
     /// The configuration in force.
     public let configuration: GatewayConfiguration
+    /// Where the gateway logs: a line for each request it served or refused (at `info`), and the server's own news.
+    public let logger: Logger
+    private let metrics: GatewayMetrics
     private let clients: ClientRegistry
     private let state: GatewayState
     /// The operator's key, if the configuration names one.
@@ -35,14 +39,20 @@ public struct Gateway: Sendable {
     private let returned: HeaderAllowList
 
     /// Creates a gateway; upstream and client keys named by environment variable are read from `environment`.
+    /// `logger` logs at the configuration's `logLevel`.
     public init(configuration: GatewayConfiguration, transport: any HTTPTransport = AsyncHTTPClientTransport(),
-                environment: [String: String] = ProcessInfo.processInfo.environment) throws(HeadroomError) {
+                environment: [String: String] = ProcessInfo.processInfo.environment,
+                logger: Logger = Logger(label: "headroom-gateway")) throws(HeadroomError) {
         try configuration.validate()
         self.configuration = configuration
+        var logger = logger
+        logger.logLevel = try configuration.level()
+        self.logger = logger
         engine = try HeadroomEngine(configuration: configuration.engine, transport: transport, environment: environment)
         let clients = try ClientRegistry(configuration.clients, environment: environment)
         self.clients = clients
         state = GatewayState(clients: clients.clients)
+        metrics = GatewayMetrics(models: Self.models(configuration))
         buffered = ByteBudget(limit: configuration.maxBufferedRequestBytes)
         forwarded = try HeaderAllowList(configuration.forwardedRequestHeaders, field: "forwardedRequestHeaders")
         returned = try HeaderAllowList(configuration.returnedResponseHeaders, field: "returnedResponseHeaders")
@@ -81,10 +91,7 @@ public struct Gateway: Sendable {
                 }
             }),
             (.get, "v1/models", { request, _ in
-                guard clients.client(authorization: request.headers[.authorization]) != nil else {
-                    await state.unauthorized()
-                    return Self.unauthorized
-                }
+                guard clients.client(authorization: request.headers[.authorization]) != nil else { return await unauthorized() }
                 return JSONReply.response(200, JSONReply.encode(ModelList(data: models().map { ModelList.Model(id: $0) })))
             }),
             (.get, "stats", { request, _ in
@@ -93,8 +100,8 @@ public struct Gateway: Sendable {
             }),
             (.get, "metrics", { request, _ in
                 guard operatorKey == nil || isOperator(request) else { return Self.unauthorized }
-                return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
-                                body: .init(byteBuffer: ByteBuffer(string: await stats().prometheusText)))
+                let text = metrics.text(await engine.snapshot(), inProgress: await state.stats(engine.snapshot()).requests.inProgress)
+                return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: text)))
             }),
             (.post, "admin/deployments/:id/enable", { request, context in try await enable(request, context) }),
             (.get, "healthz", { _, _ in JSONReply.response(200, JSONReply.encode(["status": "ok"])) }),
@@ -135,7 +142,7 @@ public struct Gateway: Sendable {
         return Application(router: router(), server: .http1(configuration: .init(additionalChannelHandlers: [HangUpWatcher()], idleTimeout: idle)),
                            configuration: .init(address: .hostname(configuration.host, port: port), serverName: "headroom-gateway",
                                                 availableConnectionsDelegate: connections),
-                           onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) })
+                           onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) }, logger: logger)
     }
 
     /// Serves until SIGTERM or SIGINT, then lets the requests under way finish.
@@ -146,6 +153,10 @@ public struct Gateway: Sendable {
 
     /// The models the deployments serve, as configured.
     func models() -> [String] {
+        Self.models(configuration)
+    }
+
+    private static func models(_ configuration: GatewayConfiguration) -> [String] {
         let named = configuration.engine.deployments.flatMap { ($0.models ?? []) + ($0.deploymentNames ?? [:]).keys }
         return Array(Set(named)).sorted()
     }
@@ -155,6 +166,14 @@ public struct Gateway: Sendable {
     private static let unauthorized = JSONReply.error(
         401, "Incorrect or missing API key. Send the key the gateway's operator gave you as Authorization: Bearer KEY.",
         type: "invalid_request_error", code: "invalid_api_key")
+
+    /// Counts a request without a valid key and answers 401.
+    private func unauthorized() async -> Response {
+        await state.unauthorized()
+        metrics.unauthorized()
+        logger.info("request", metadata: ["client": "-", "status": "401", "outcome": "unauthorized"])
+        return Self.unauthorized
+    }
 
     /// Whether the request carries the operator's key.
     private func isOperator(_ request: Request) -> Bool {
@@ -169,22 +188,20 @@ public struct Gateway: Sendable {
         _ request: Request, _ context: GatewayRequestContext,
         _ serve: @escaping @Sendable (ClientRegistry.Client, [UInt8], [HeadroomCore.HTTPField], RequestTally) async throws -> Response
     ) async throws -> Response {
-        guard let client = clients.client(authorization: request.headers[.authorization]) else {
-            await state.unauthorized()
-            return Self.unauthorized
-        }
+        guard let client = clients.client(authorization: request.headers[.authorization]) else { return await unauthorized() }
         await state.received(from: client)
-        let tally = RequestTally(state)
+        let tally = RequestTally(client: client.name, .init(state: state, metrics: metrics, logger: logger))
         let read: [UInt8]?
         do {
             read = try await self.read(request)
         } catch {
             // Too large, or the client went away while sending it.
-            await tally.end((error as? HTTPError)?.status == .contentTooLarge ? .invalid : .cancelled)
+            let tooLarge = (error as? HTTPError)?.status == .contentTooLarge
+            await tally.end(tooLarge ? .invalid : .cancelled, status: tooLarge ? 413 : 499)
             throw error
         }
         guard let body = read else {
-            await tally.end(.rejected)
+            await tally.end(.rejected, status: 503)
             return JSONReply.error(503, "The gateway is reading as many request bodies as it holds at once; retry shortly.",
                                    type: "server_error", code: "server_busy", headers: [("retry-after", "1")])
         }
@@ -235,14 +252,17 @@ public struct Gateway: Sendable {
             return await invalid(error.message, tally)
         }
         request.headers = headers
+        tally.read(model: request.model)
         if let refusal = await overBudget(client, estimate: engine.estimatedTokens(for: request), tally) { return refusal }
         if operation == .chatCompletions && request.isStreaming {
             return try await stream(request, for: client, tally)
         }
         do {
             let answer = try await engine.send(request, priority: client.priority)
+            tally.answered(by: answer.head)
+            tally.used(answer.usage)
             await tally.succeed()
-            return JSONReply.response(200, answer.body, headers: returned.filter(answer.headers))
+            return JSONReply.response(200, answer.body, headers: returned.filter(answer.head.headers))
         } catch {
             return try await failure(error, tally)
         }
@@ -251,11 +271,11 @@ public struct Gateway: Sendable {
     /// Counts a request that ended in `error` and answers for it; a cancellation (the client hung up) is rethrown.
     private func failure(_ error: any Error, _ tally: RequestTally) async throws -> Response {
         if error is CancellationError {
-            await tally.end(.cancelled)
+            await tally.end(.cancelled, status: 499)
             throw error
         }
         let (response, outcome) = GatewayError.response(for: error, retryAfterSeconds: configuration.retryAfterSeconds)
-        await tally.end(outcome)
+        await tally.end(outcome, status: Int(response.status.code))
         return response
     }
 
@@ -264,18 +284,19 @@ public struct Gateway: Sendable {
     private func stream(_ request: APIRequest, for client: ClientRegistry.Client, _ tally: RequestTally) async throws -> Response {
         let chunks = StreamParts(await engine.stream(request, priority: client.priority))
         // The upstream's header fields come first, then its events; the status is decided by them.
-        let head: [String: String]
+        let head: AnswerHead
         do {
-            guard case .head(let fields)? = try await chunks.next() else {
+            guard case .head(let answered)? = try await chunks.next() else {
                 // A stream that ends before its head was cancelled (the client hung up).
                 try Task.checkCancellation()
                 throw HeadroomError(.brokenAnswer, "The stream ended before it began.")
             }
-            head = fields
+            head = answered
+            tally.answered(by: head)
         } catch {
             return try await failure(error, tally)
         }
-        let headers = JSONReply.fields(returned.filter(head) + [("content-type", "text/event-stream"), ("cache-control", "no-cache")])
+        let headers = JSONReply.fields(returned.filter(head.headers) + [("content-type", "text/event-stream"), ("cache-control", "no-cache")])
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in
             do {
                 while true {
@@ -287,11 +308,15 @@ public struct Gateway: Sendable {
                         let detail = (error as? HeadroomError)?.message ?? "\(error)"
                         try await writer.write(ServerSentEvent.data(JSONReply.errorBody(detail, type: "server_error", code: "stream_broken")))
                         try await writer.finish(nil)
-                        await tally.end(.failed)
+                        await tally.end(.failed, status: 200)
                         return
                     }
-                    guard case .event(let data)? = part else { break }
-                    try await writer.write(ServerSentEvent.data(data))
+                    guard let part else { break }
+                    switch part {
+                    case .event(let data): try await writer.write(ServerSentEvent.data(data))
+                    case .usage(let usage): tally.used(usage)
+                    case .head: break
+                    }
                 }
                 try await writer.write(ServerSentEvent.done)
                 try await writer.finish(nil)
@@ -299,7 +324,7 @@ public struct Gateway: Sendable {
             } catch {
                 // The client went away: dropping the stream cancels the request upstream.
                 chunks.close()
-                await tally.end(.cancelled)
+                await tally.end(.cancelled, status: 499)
                 throw error
             }
         })
@@ -307,7 +332,7 @@ public struct Gateway: Sendable {
 
     private func overBudget(_ client: ClientRegistry.Client, estimate: Int, _ tally: RequestTally) async -> Response? {
         guard let wait = await state.admit(client, estimate: estimate) else { return nil }
-        await tally.end(.rejected)
+        await tally.end(.rejected, status: 429)
         let seconds = max(1, Int((Double(wait.nanoseconds) / 1e9).rounded(.up)))
         return JSONReply.error(429, "Client '\(client.name)' is over its own limit; retry after \(seconds) s.", type: "rate_limit_exceeded",
                                code: "client_rate_limit_exceeded", headers: [("retry-after", "\(seconds)")])
@@ -318,7 +343,7 @@ public struct Gateway: Sendable {
     }
 
     private func invalid(_ message: String, _ tally: RequestTally) async -> Response {
-        await tally.end(.invalid)
+        await tally.end(.invalid, status: 400)
         return JSONReply.error(400, message, type: "invalid_request_error", code: "invalid_body")
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import HeadroomAdapters
 import HeadroomCore
+import Logging
 
 /// The gateway's configuration file: the live engine's fields (deployments,
 /// policies, queue bounds; see ``EngineConfiguration``), where to listen, and
@@ -81,6 +82,9 @@ public struct GatewayConfiguration: Sendable, Decodable {
     /// The upstream's header fields passed back to the client (default `x-request-id` and
     /// `openai-processing-ms`), as names or prefixes (`x-ratelimit-*` passes the rate-limit fields).
     public var returnedResponseHeaders: [String]
+    /// What the gateway logs: `trace`, `debug`, `info` (default: a line a request), `notice`,
+    /// `warning` (deployments leaving rotation), `error` or `critical`.
+    public var logLevel: String
 
     /// Creates a configuration.
     public init(engine: EngineConfiguration, host: String = "127.0.0.1", port: Int = 8080, clients: [Client], retryAfterSeconds: Int = 1) {
@@ -95,6 +99,7 @@ public struct GatewayConfiguration: Sendable, Decodable {
         maxBufferedRequestBytes = Self.defaultMaxBufferedRequestBytes
         forwardedRequestHeaders = []
         returnedResponseHeaders = Self.defaultReturnedResponseHeaders
+        logLevel = "info"
     }
 
     /// `x-request-id` and `openai-processing-ms`.
@@ -109,7 +114,7 @@ public struct GatewayConfiguration: Sendable, Decodable {
 
     private enum CodingKeys: String, CodingKey, CaseIterable {
         case host, port, clients, retryAfterSeconds, operatorKeyEnvironment, idleTimeoutSeconds
-        case maxConnections, maxRequestBytes, maxBufferedRequestBytes, forwardedRequestHeaders, returnedResponseHeaders
+        case maxConnections, maxRequestBytes, maxBufferedRequestBytes, forwardedRequestHeaders, returnedResponseHeaders, logLevel
     }
 
     public init(from decoder: any Decoder) throws {
@@ -131,6 +136,16 @@ public struct GatewayConfiguration: Sendable, Decodable {
         maxBufferedRequestBytes = try container.decodeIfPresent(Int.self, forKey: .maxBufferedRequestBytes) ?? Self.defaultMaxBufferedRequestBytes
         forwardedRequestHeaders = try container.decodeIfPresent([String].self, forKey: .forwardedRequestHeaders) ?? []
         returnedResponseHeaders = try container.decodeIfPresent([String].self, forKey: .returnedResponseHeaders) ?? Self.defaultReturnedResponseHeaders
+        logLevel = try container.decodeIfPresent(String.self, forKey: .logLevel) ?? "info"
+    }
+
+    /// ``logLevel`` as swift-log's level.
+    func level() throws(HeadroomError) -> Logger.Level {
+        guard let level = Logger.Level(rawValue: logLevel) else {
+            let levels = Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")
+            throw HeadroomError(.invalidConfiguration, "logLevel is '\(logLevel)'; use one of \(levels).")
+        }
+        return level
     }
 
     /// Reads a configuration file.
@@ -175,6 +190,7 @@ public struct GatewayConfiguration: Sendable, Decodable {
             throw HeadroomError(.invalidConfiguration,
                                 "maxBufferedRequestBytes is \(maxBufferedRequestBytes); it must be at least maxRequestBytes (\(maxRequestBytes)) and at most 1 TiB.")
         }
+        _ = try level()
         _ = try HeaderAllowList(forwardedRequestHeaders, field: "forwardedRequestHeaders")
         _ = try HeaderAllowList(returnedResponseHeaders, field: "returnedResponseHeaders")
         var names: Set<String> = []

@@ -4,9 +4,8 @@ import HeadroomCore
 /// latencies behind ``GatewayStats``.
 actor GatewayState {
     /// How a request ended, for the counts.
-    enum Outcome {
-        case succeeded(latency: Duration)
-        case failed, rejected, invalid, cancelled
+    enum Outcome: String, Sendable {
+        case succeeded, failed, rejected, invalid, cancelled
     }
 
     private var requests = GatewayStats.Requests()
@@ -42,10 +41,10 @@ actor GatewayState {
         return wait
     }
 
-    /// Counts how an admitted request ended.
-    func ended(_ outcome: Outcome) {
+    /// Counts how an admitted request ended, `latency` after it arrived.
+    func ended(_ outcome: Outcome, latency: Duration) {
         switch outcome {
-        case .succeeded(let latency):
+        case .succeeded:
             requests.succeeded += 1
             let seconds = Double(latency.nanoseconds) / 1e9
             if latencies.count < latencyWindow { latencies.append(seconds) } else { latencies[nextLatency] = seconds }

@@ -1,40 +1,108 @@
+import HeadroomAdapters
+import HeadroomCore
+import Logging
 import NIOConcurrencyHelpers
 
-/// One API request's place in the gateway's counts: counted when it arrives and
-/// ended exactly once, however it ends. A request dropped without an ending (its
-/// client gone before an answer could start) ends as cancelled when its tally goes.
+/// One API request's record: counted when it arrives and ended exactly once,
+/// however it ends (one dropped without an ending, its client gone before an
+/// answer could start, ends as cancelled when its tally goes). Ending it writes
+/// the access log's line and the metrics.
 final class RequestTally: Sendable {
-    private let state: GatewayState
+    /// Where a request's ending is told.
+    struct Observers: Sendable {
+        let state: GatewayState
+        let metrics: GatewayMetrics
+        let logger: Logger
+    }
+
+    /// What is learnt of the request on its way.
+    private struct Record {
+        var ended = false
+        var model: String?
+        var head: AnswerHead?
+        var usage: Usage?
+    }
+
+    private let observers: Observers
+    private let client: String
     private let started = ContinuousClock.now
-    private let isEnded = NIOLockedValueBox(false)
+    private let record = NIOLockedValueBox(Record())
 
-    /// A tally for a request that has just arrived (count it with ``GatewayState/received()``).
-    init(_ state: GatewayState) {
-        self.state = state
+    /// A tally for a request from `client` that has just arrived (count it with ``GatewayState/received(from:)``).
+    init(client: String, _ observers: Observers) {
+        self.client = client
+        self.observers = observers
     }
 
-    /// Ends the request with `outcome`, unless it has ended already.
-    func end(_ outcome: GatewayState.Outcome) async {
-        guard claim() else { return }
-        await state.ended(outcome)
+    /// Notes the model the body names.
+    func read(model: String?) {
+        record.withLockedValue { $0.model = model }
     }
 
-    /// Ends the request as served, with its latency from arrival.
+    /// Notes the attempt that answered.
+    func answered(by head: AnswerHead) {
+        record.withLockedValue { $0.head = head }
+    }
+
+    /// Notes the tokens the answer used.
+    func used(_ usage: Usage) {
+        record.withLockedValue { $0.usage = usage }
+    }
+
+    /// Ends the request with `outcome`, answered with `status`, unless it has ended already.
+    func end(_ outcome: GatewayState.Outcome, status: Int) async {
+        guard let record = claim() else { return }
+        let latency = ContinuousClock.now - started
+        observe(outcome, status: status, latency: latency, record)
+        await observers.state.ended(outcome, latency: latency)
+    }
+
+    /// Ends the request as served.
     func succeed() async {
-        await end(.succeeded(latency: .now - started))
+        await end(.succeeded, status: 200)
     }
 
     deinit {
-        guard claim() else { return }
-        let state = state
-        Task { await state.ended(.cancelled) }
+        guard let record = claim() else { return }
+        observe(.cancelled, status: 499, latency: ContinuousClock.now - started, record)
+        let state = observers.state
+        Task { await state.ended(.cancelled, latency: .zero) }
     }
 
-    /// Whether this call is the one that ends the request.
-    private func claim() -> Bool {
-        isEnded.withLockedValue { ended in
-            defer { ended = true }
-            return !ended
+    /// The record, if this call is the one that ends the request.
+    private func claim() -> Record? {
+        record.withLockedValue { record in
+            defer { record.ended = true }
+            return record.ended ? nil : record
         }
+    }
+
+    private func observe(_ outcome: GatewayState.Outcome, status: Int, latency: Duration, _ record: Record) {
+        observers.metrics.ended(outcome, client: client, model: record.model, latency: latency, head: record.head, usage: record.usage)
+        guard observers.logger.logLevel <= .info else { return }
+        var line: Logger.Metadata = [
+            "client": "\(client)", "model": "\(Self.printable(record.model ?? "-"))", "status": "\(status)", "outcome": "\(outcome.rawValue)",
+            "latency_ms": "\(Self.milliseconds(latency))",
+        ]
+        if let head = record.head {
+            line["deployment"] = "\(head.deployment.rawValue)"
+            line["attempts"] = "\(head.attempt)"
+            line["queue_ms"] = "\(Self.milliseconds(head.queuedFor))"
+        }
+        if let usage = record.usage {
+            line["prompt_tokens"] = "\(usage.promptTokens)"
+            line["completion_tokens"] = "\(usage.completionTokens)"
+        }
+        observers.logger.info("request", metadata: line)
+    }
+
+    /// A client's text made safe for a log line: at most 100 characters, control characters as `?`.
+    private static func printable(_ text: String) -> String {
+        String(text.prefix(100).map { $0.isASCII && ($0.asciiValue! < 0x20 || $0.asciiValue! == 0x7F) ? "?" : $0 })
+    }
+
+    /// Milliseconds to two decimals.
+    private static func milliseconds(_ duration: Duration) -> String {
+        "\((Double(duration.nanoseconds) / 10_000).rounded() / 100)"
     }
 }

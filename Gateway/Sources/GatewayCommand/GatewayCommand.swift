@@ -2,6 +2,7 @@ import ArgumentParser
 import HeadroomCore
 import HeadroomGateway
 import HeadroomServerSupport
+import Logging
 
 /// `headroom-gateway`: an OpenAI-compatible endpoint that schedules requests
 /// across the deployments of a configuration file.
@@ -39,16 +40,20 @@ struct GatewayCommand: AsyncParsableCommand {
     @Option(help: "The most connections open at once.") var maxConnections: Int?
     @Option(help: "The largest request body accepted, in bytes.") var maxRequestBytes: Int?
     @Option(help: "The most bytes of request bodies read at once.") var maxBufferedRequestBytes: Int?
+    @Option(help: "trace, debug, info (a line a request), notice, warning, error or critical.") var logLevel: String?
 
     func run() async throws {
         try await reportingErrors("headroom-gateway") {
             let configuration = try overridden(GatewayConfiguration.load(path: config))
+            // Lines to standard output: the access log and the server's news, at the configured level.
+            LoggingSystem.bootstrap(StreamLogHandler.standardOutput)
             let gateway = try Gateway(configuration: configuration)
+            let logger = gateway.logger
             Task {
-                for await notice in gateway.engine.notices { printError("headroom-gateway: \(notice.message)") }
+                for await notice in gateway.engine.notices { logger.warning("\(notice.message)") }
             }
             Task {
-                for await notice in gateway.engine.calibrations { printError("headroom-gateway: \(notice.message)") }
+                for await notice in gateway.engine.calibrations { logger.notice("\(notice.message)") }
             }
             try await gateway.run { port in
                 let deployments = configuration.engine.deployments.map(\.id).joined(separator: ", ")
@@ -86,6 +91,7 @@ struct GatewayCommand: AsyncParsableCommand {
         set(\.maxConnections, maxConnections)
         set(\.maxRequestBytes, maxRequestBytes)
         set(\.maxBufferedRequestBytes, maxBufferedRequestBytes)
+        set(\.logLevel, logLevel)
         return configuration
     }
 }

@@ -219,8 +219,9 @@ struct GatewayTests {
             #expect(stats.value("deployments", 0, "id") as? String == "east")
             #expect(stats.value("latency_seconds", "count") as? Int == 1)
             let metrics = try await exchange("\(servers.gatewayURL)/metrics", method: "GET")
-            #expect(metrics.text.contains("headroom_gateway_requests_total{outcome=\"succeeded\"} 1\n"))
-            #expect(metrics.text.contains("headroom_deployment_in_rotation{deployment=\"east\"} 1\n"))
+            #expect(metrics.text.contains(#"headroom_gateway_requests_total{client="test",model="gpt-4o",outcome="succeeded"} 1"# + "\n"))
+            #expect(metrics.text.contains(#"headroom_deployment_in_rotation{deployment="east"} 1.0"# + "\n"))
+            #expect(metrics.text.contains(#"headroom_deployment_dispatched_total{deployment="east"} 1"# + "\n"))
             let models = try await exchange("\(servers.gatewayURL)/v1/models", method: "GET", headers: auth)
             #expect(models.value("data", 0, "id") as? String == "gpt-4o")
             #expect(try await exchange("\(servers.gatewayURL)/healthz", method: "GET").status == 200)
@@ -246,7 +247,7 @@ struct GatewayConfigurationTests {
 
     @Test("A misspelt field is refused, naming it")
     func unknownField() {
-        #expect(throws: HeadroomError(.invalidConfiguration, "unknown field \"client\"; the fields are allocation, attemptTimeoutSeconds, clients, defaultMaxTokens, deployments, forwardedRequestHeaders, host, idleTimeoutSeconds, maxAnswerBytes, maxAttempts, maxBufferedRequestBytes, maxConnections, maxQueueLength, maxQueueWaitSeconds, maxRequestBytes, operatorKeyEnvironment, port, queue, requestTimeoutSeconds, retryAfterSeconds, returnedResponseHeaders, targetUtilization.")) {
+        #expect(throws: HeadroomError(.invalidConfiguration, "unknown field \"client\"; the fields are allocation, attemptTimeoutSeconds, clients, defaultMaxTokens, deployments, forwardedRequestHeaders, host, idleTimeoutSeconds, logLevel, maxAnswerBytes, maxAttempts, maxBufferedRequestBytes, maxConnections, maxQueueLength, maxQueueWaitSeconds, maxRequestBytes, operatorKeyEnvironment, port, queue, requestTimeoutSeconds, retryAfterSeconds, returnedResponseHeaders, targetUtilization.")) {
             try decode("{\(deployment),\"client\":[]}")
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import HeadroomAdapters
 import HeadroomHTTPClient
 import HeadroomCore
@@ -24,6 +25,7 @@ struct Servers {
     /// each gracefully, the gateway (then its engine) first.
     static func with(_ deployments: [SimulatedDeployment],
                      configure: (inout GatewayConfiguration) -> Void = { _ in },
+                     logger: Logger = Logger(label: "headroom-gateway", factory: { _ in SwiftLogNoOpLogHandler() }),
                      _ body: (Servers) async throws -> Void) async throws {
         let mock = try MockServer(deployments: deployments)
         try await serving({ mock.application(port: 0, onRunning: $0) }) { mockPort in
@@ -37,7 +39,8 @@ struct Servers {
                 port: 0, clients: [.init(name: "test", key: key)]
             )
             configure(&configuration)
-            let gateway = try Gateway(configuration: configuration, environment: ["MOCK_KEY": "mock-key", "OPERATOR_KEY": operatorKey])
+            let gateway = try Gateway(configuration: configuration, environment: ["MOCK_KEY": "mock-key", "OPERATOR_KEY": operatorKey],
+                                      logger: logger)
             try await serving(gateway) { gatewayURL in
                 try await body(Servers(mock: mock, gateway: gateway, mockURL: mockURL, gatewayURL: gatewayURL))
             }

@@ -1,0 +1,103 @@
+import CoreMetrics
+import HeadroomAdapters
+import HeadroomCore
+import NIOConcurrencyHelpers
+import Prometheus
+
+/// The gateway's metrics, kept with swift-metrics in a Prometheus registry of the gateway's own
+/// (two gateways in one process never mix figures) and served at `/metrics`.
+///
+/// As requests end: requests by client, model and outcome; the latency of those served and their
+/// wait for a first attempt; tokens by client, model and deployment. At each scrape, from the
+/// scheduler: the queue, and each deployment's budget, state and attempt counts.
+final class GatewayMetrics: Sendable {
+    private let registry = PrometheusCollectorRegistry()
+    private let factory: PrometheusMetricsFactory
+    /// The models a label may name; any other is `other`, so a client's made-up names cannot grow the metrics.
+    private let models: Set<String>
+    /// The scheduler's running counts as last exported, by metric and deployment: counters grow by the difference.
+    private let exported = NIOLockedValueBox<[String: Int]>([:])
+
+    /// Metrics for a gateway whose deployments serve `models`.
+    init(models: [String]) {
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.defaultDurationHistogramBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300]
+            .map { Duration.milliseconds(Int64($0 * 1_000)) }
+        self.factory = factory
+        self.models = Set(models)
+    }
+
+    /// `model` as a label value: `none` when the request named none (or was not read), `other` when no deployment serves it.
+    func label(model: String?) -> String {
+        guard let model else { return "none" }
+        return models.contains(model) ? model : "other"
+    }
+
+    /// Counts a request that presented no valid key.
+    func unauthorized() {
+        Counter(label: "headroom_gateway_unauthorized_total", factory: factory).increment()
+    }
+
+    /// Counts a request that ended, with what is known of it.
+    func ended(_ outcome: GatewayState.Outcome, client: String, model: String?, latency: Duration, head: AnswerHead?, usage: Usage?) {
+        let model = label(model: model)
+        Counter(label: "headroom_gateway_requests_total", dimensions: [("client", client), ("model", model), ("outcome", outcome.rawValue)],
+                factory: factory).increment()
+        guard outcome == .succeeded else { return }
+        Timer(label: "headroom_gateway_request_duration_seconds", dimensions: [("client", client), ("model", model)], factory: factory)
+            .recordNanoseconds(latency.nanoseconds)
+        guard let head else { return }
+        let deployment = head.deployment.rawValue
+        Timer(label: "headroom_gateway_queue_wait_seconds", dimensions: [("deployment", deployment)], factory: factory)
+            .recordNanoseconds(head.queuedFor.nanoseconds)
+        for (kind, tokens) in [("prompt", usage?.promptTokens ?? 0), ("completion", usage?.completionTokens ?? 0)] where tokens > 0 {
+            Counter(label: "headroom_tokens_total", dimensions: [("client", client), ("model", model), ("deployment", deployment), ("kind", kind)],
+                    factory: factory).increment(by: Int64(clamping: tokens))
+        }
+    }
+
+    /// The metrics in Prometheus' text format, the scheduler's figures brought up to `snapshot` first.
+    func text(_ snapshot: SchedulerSnapshot, inProgress: Int) -> String {
+        gauge("headroom_gateway_requests_in_progress", Double(inProgress))
+        gauge("headroom_gateway_queued", Double(snapshot.queued))
+        gauge("headroom_gateway_backing_off", Double(snapshot.backingOff))
+        gauge("headroom_gateway_in_flight", Double(snapshot.inFlight))
+        count("headroom_upstream_retries_total", to: snapshot.counters.retries)
+        for deployment in snapshot.deployments {
+            let at = [("deployment", deployment.id.rawValue)]
+            gauge("headroom_deployment_in_flight", Double(deployment.inFlight), at)
+            gauge("headroom_deployment_remaining_requests", Double(deployment.remainingRequests), at)
+            gauge("headroom_deployment_remaining_tokens", Double(deployment.remainingTokens), at)
+            gauge("headroom_deployment_limit_factor", deployment.limitFactor, at)
+            gauge("headroom_deployment_in_rotation", deployment.outOfRotation == nil ? 1 : 0, at)
+            gauge("headroom_deployment_headers_ignored", deployment.headersIgnored ? 1 : 0, at)
+            gauge("headroom_deployment_blocked_seconds", Self.seconds(until: deployment.blockedUntil, from: snapshot.at), at)
+            gauge("headroom_deployment_server_view_seconds", Self.seconds(until: deployment.serverView?.until, from: snapshot.at), at)
+            count("headroom_deployment_dispatched_total", to: deployment.dispatched, at)
+            count("headroom_deployment_succeeded_total", to: deployment.succeeded, at)
+            count("headroom_deployment_throttled_total", to: deployment.throttled, at)
+            count("headroom_deployment_failed_total", to: deployment.failed, at)
+        }
+        return registry.emitToString()
+    }
+
+    private func gauge(_ name: String, _ value: Double, _ dimensions: [(String, String)] = []) {
+        Gauge(label: name, dimensions: dimensions, factory: factory).record(value)
+    }
+
+    /// Brings a counter up to `total`, a running count the scheduler keeps.
+    private func count(_ name: String, to total: Int, _ dimensions: [(String, String)] = []) {
+        let key = ([name] + dimensions.map(\.1)).joined(separator: "\u{0}")
+        let grown = exported.withLockedValue { exported in
+            defer { exported[key] = max(total, exported[key] ?? 0) }
+            return total - (exported[key] ?? 0)
+        }
+        let counter = Counter(label: name, dimensions: dimensions, factory: factory)
+        if grown > 0 { counter.increment(by: Int64(grown)) }
+    }
+
+    private static func seconds(until end: Instant?, from now: Instant) -> Double {
+        guard let end, end > now else { return 0 }
+        return Double((end - now).nanoseconds) / 1e9
+    }
+}
