@@ -57,6 +57,9 @@ public actor HeadroomEngine {
         var answer: APIAnswer?
         /// Header fields the caller asked to send along.
         let headers: [HTTPField]
+        /// When the request was submitted, and how long it then waited for its first attempt.
+        let submitted: Instant
+        var queuedFor: Duration?
         var delivered = false
     }
 
@@ -192,7 +195,8 @@ public actor HeadroomEngine {
                       promptCharacters: characters, priority: priority, deadline: deadline)
         let (id, actions) = scheduler.submit(job, now: now())
         calls[id] = Call(operation: request.operation, model: request.model ?? "", body: request.bytes,
-                         estimate: Usage(promptTokens: job.promptTokens, completionTokens: 0), deadline: deadline, headers: request.headers)
+                         estimate: Usage(promptTokens: job.promptTokens, completionTokens: 0), deadline: deadline, headers: request.headers,
+                         submitted: now())
         return (id, actions)
     }
 
@@ -233,7 +237,7 @@ public actor HeadroomEngine {
         guard let call = calls.removeValue(forKey: id) else { return }
         switch result {
         case .succeeded:
-            call.reply?.resume(returning: call.answer ?? APIAnswer(headers: [:], body: []))
+            call.reply?.resume(with: call.answer.map { .success($0) } ?? .failure(HeadroomError(.brokenAnswer, "The answer was lost.")))
             call.stream?.finish()
         case .failed(let error):
             call.reply?.resume(throwing: error)
@@ -281,6 +285,9 @@ public actor HeadroomEngine {
             return
         }
         calls[id]?.attemptNumber = attempt
+        let queuedFor = call.queuedFor ?? Duration.nanoseconds((now() - call.submitted).nanoseconds)
+        calls[id]?.queuedFor = queuedFor
+        let head = AnswerHead(deployment: deployment, attempt: attempt, queuedFor: queuedFor, headers: [:])
         let caller = call.stream
         let provider = adapter.provider
         let transport = self.transport
@@ -296,7 +303,7 @@ public actor HeadroomEngine {
                 headers = response.headers
                 let accepted = (200 ..< 300).contains(response.status)
                 if let caller, accepted {
-                    outcome = await Self.relay(response, to: caller, provider: provider, maxEventBytes: maxAnswerBytes, estimate: estimate) {
+                    outcome = await Self.relay(response, head: head, to: caller, provider: provider, maxEventBytes: maxAnswerBytes, estimate: estimate) {
                         await self?.claimDelivery(id, attempt: attempt) ?? false
                     }
                 } else {
@@ -314,7 +321,9 @@ public actor HeadroomEngine {
             } catch {
                 outcome = ResponseClassifier.transportFailure("\(error)")
             }
-            await self?.ended(id, attempt: attempt, outcome: outcome, answer: APIAnswer(headers: headers, body: body))
+            var answered = head
+            answered.headers = headers
+            await self?.ended(id, attempt: attempt, outcome: outcome, answer: (answered, body))
         }
         watch(call.deadline)
     }
@@ -359,7 +368,7 @@ public actor HeadroomEngine {
     /// Passes a stream's events to `caller` as they come, off the actor: each is checked to be a
     /// JSON object and scanned for usage, not parsed. The outcome is known at the stream's end.
     private nonisolated static func relay(
-        _ response: HTTPResponseStream, to caller: AsyncThrowingStream<APIStreamPart, any Error>.Continuation, provider: ProviderKind,
+        _ response: HTTPResponseStream, head: AnswerHead, to caller: AsyncThrowingStream<APIStreamPart, any Error>.Continuation, provider: ProviderKind,
         maxEventBytes: Int, estimate: Usage, claim: () async -> Bool
     ) async -> ClassifiedResponse {
         let headers = RateLimitHeaders(response.headers, provider: provider, receivedAt: Date())
@@ -372,7 +381,9 @@ public actor HeadroomEngine {
                 // A superseded or abandoned attempt delivers nothing (the request has ended or moved on).
                 if events == 0 {
                     guard await claim() else { return ResponseClassifier.transportFailure("superseded") }
-                    caller.yield(.head(response.headers))
+                    var head = head
+                    head.headers = response.headers
+                    caller.yield(.head(head))
                 }
                 try Task.checkCancellation()
                 caller.yield(.event(event))
@@ -391,15 +402,15 @@ public actor HeadroomEngine {
             }
             return ResponseClassifier.brokenAnswer("the stream broke after \(events) chunk(s): \(problem)", headers: response.headers, provider: provider)
         }
-        return ClassifiedResponse(responseClass: .success, message: "OK", code: nil,
-                                  outcome: .succeeded(usage ?? Usage(promptTokens: estimate.promptTokens, completionTokens: events)),
-                                  rateLimits: headers.observation)
+        let used = usage ?? Usage(promptTokens: estimate.promptTokens, completionTokens: events)
+        caller.yield(.usage(used))
+        return ClassifiedResponse(responseClass: .success, message: "OK", code: nil, outcome: .succeeded(used), rateLimits: headers.observation)
     }
 
-    private func ended(_ id: JobID, attempt: Int, outcome: ClassifiedResponse, answer: APIAnswer? = nil) {
+    private func ended(_ id: JobID, attempt: Int, outcome: ClassifiedResponse, answer: (head: AnswerHead, body: [UInt8])? = nil) {
         guard let call = calls[id], call.attemptNumber == attempt, call.attempt != nil else { return }
         calls[id]?.attempt = nil
-        if case .succeeded = outcome.outcome { calls[id]?.answer = answer }
+        if case .succeeded(let usage) = outcome.outcome, let answer { calls[id]?.answer = APIAnswer(head: answer.head, body: answer.body, usage: usage) }
         // What a provider or transport said goes on to callers, operators and logs: never with a secret in it.
         var result = redacted(outcome.outcome)
         // Once a chunk has reached the caller the attempt cannot be replayed.

@@ -343,7 +343,7 @@ struct EngineTests {
                            HTTPField("content-length", "1")]
         let answer = try await engine.send(request)
         #expect(String(decoding: answer.body, as: UTF8.self) == completion)
-        #expect(answer.headers["x-request-id"] == "r-1")
+        #expect(answer.head.headers["x-request-id"] == "r-1" && answer.head.deployment == "east" && answer.head.attempt == 1 && answer.usage == Usage(promptTokens: 9, completionTokens: 2))
         let sent = try #require(await transport.sent.first)
         // Azure's deployments route names the deployment in the path: only the missing output limit is added.
         #expect(String(decoding: sent.body, as: UTF8.self) == String(text.dropLast()) + #","max_tokens":4096}"#)
