@@ -69,7 +69,7 @@ public struct Gateway: Sendable {
 
     /// The statistics now.
     public func stats() async -> GatewayStats {
-        await state.stats(await engine.snapshot())
+        state.stats(await engine.snapshot())
     }
 
     // MARK: Routes
@@ -91,7 +91,7 @@ public struct Gateway: Sendable {
                 }
             }),
             (.get, "v1/models", { request, _ in
-                guard clients.client(authorization: request.headers[.authorization]) != nil else { return await unauthorized() }
+                guard clients.client(authorization: request.headers[.authorization]) != nil else { return unauthorized() }
                 return JSONReply.response(200, JSONReply.encode(ModelList(data: models().map { ModelList.Model(id: $0) })))
             }),
             (.get, "stats", { request, _ in
@@ -100,7 +100,7 @@ public struct Gateway: Sendable {
             }),
             (.get, "metrics", { request, _ in
                 guard operatorKey == nil || isOperator(request) else { return Self.unauthorized }
-                let text = metrics.text(await engine.snapshot(), inProgress: await state.stats(engine.snapshot()).requests.inProgress)
+                let text = metrics.text(await engine.snapshot(), inProgress: state.inProgress)
                 return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: text)))
             }),
             (.post, "admin/deployments/:id/enable", { request, context in try await enable(request, context) }),
@@ -168,8 +168,8 @@ public struct Gateway: Sendable {
         type: "invalid_request_error", code: "invalid_api_key")
 
     /// Counts a request without a valid key and answers 401.
-    private func unauthorized() async -> Response {
-        await state.unauthorized()
+    private func unauthorized() -> Response {
+        state.unauthorized()
         metrics.unauthorized()
         logger.info("request", metadata: ["client": "-", "status": "401", "outcome": "unauthorized"])
         return Self.unauthorized
@@ -188,8 +188,8 @@ public struct Gateway: Sendable {
         _ request: Request, _ context: GatewayRequestContext,
         _ serve: @escaping @Sendable (ClientRegistry.Client, [UInt8], [HeadroomCore.HTTPField], RequestTally) async throws -> Response
     ) async throws -> Response {
-        guard let client = clients.client(authorization: request.headers[.authorization]) else { return await unauthorized() }
-        await state.received(from: client)
+        guard let client = clients.client(authorization: request.headers[.authorization]) else { return unauthorized() }
+        state.received(from: client)
         let tally = RequestTally(client: client.name, .init(state: state, metrics: metrics, logger: logger))
         let read: [UInt8]?
         do {
@@ -197,11 +197,11 @@ public struct Gateway: Sendable {
         } catch {
             // Too large, or the client went away while sending it.
             let tooLarge = (error as? HTTPError)?.status == .contentTooLarge
-            await tally.end(tooLarge ? .invalid : .cancelled, status: tooLarge ? 413 : 499)
+            tally.end(tooLarge ? .invalid : .cancelled, status: tooLarge ? 413 : 499)
             throw error
         }
         guard let body = read else {
-            await tally.end(.rejected, status: 503)
+            tally.end(.rejected, status: 503)
             return JSONReply.error(503, "The gateway is reading as many request bodies as it holds at once; retry shortly.",
                                    type: "server_error", code: "server_busy", headers: [("retry-after", "1")])
         }
@@ -228,16 +228,16 @@ public struct Gateway: Sendable {
         let declared = request.headers[.contentLength].flatMap { Int($0) }.flatMap { $0 >= 0 ? $0 : nil }
         if let declared, declared > limit { throw HTTPError(.contentTooLarge, message: Self.tooLarge(limit)) }
         let share = declared ?? limit
-        guard await buffered.take(share) else { return nil }
+        guard buffered.take(share) else { return nil }
         let bytes: ByteBuffer
         do {
             bytes = try await request.body.collect(upTo: limit)
         } catch {
-            await buffered.giveBack(share)
+            buffered.giveBack(share)
             if (error as? HTTPError)?.status == .contentTooLarge { throw HTTPError(.contentTooLarge, message: Self.tooLarge(limit)) }
             throw error
         }
-        await buffered.giveBack(share)
+        buffered.giveBack(share)
         return Array(buffer: bytes)
     }
 
@@ -249,11 +249,11 @@ public struct Gateway: Sendable {
         do {
             request = try APIRequest(operation, bytes: bytes)
         } catch {
-            return await invalid(error.message, tally)
+            return invalid(error.message, tally)
         }
         request.headers = headers
         tally.read(model: request.model)
-        if let refusal = await overBudget(client, estimate: engine.estimatedTokens(for: request), tally) { return refusal }
+        if let refusal = overBudget(client, estimate: engine.estimatedTokens(for: request), tally) { return refusal }
         if operation == .chatCompletions && request.isStreaming {
             return try await stream(request, for: client, tally)
         }
@@ -261,21 +261,21 @@ public struct Gateway: Sendable {
             let answer = try await engine.send(request, priority: client.priority)
             tally.answered(by: answer.head)
             tally.used(answer.usage)
-            await tally.succeed()
+            tally.succeed()
             return JSONReply.response(200, answer.body, headers: returned.filter(answer.head.headers))
         } catch {
-            return try await failure(error, tally)
+            return try failure(error, tally)
         }
     }
 
     /// Counts a request that ended in `error` and answers for it; a cancellation (the client hung up) is rethrown.
-    private func failure(_ error: any Error, _ tally: RequestTally) async throws -> Response {
+    private func failure(_ error: any Error, _ tally: RequestTally) throws -> Response {
         if error is CancellationError {
-            await tally.end(.cancelled, status: 499)
+            tally.end(.cancelled, status: 499)
             throw error
         }
         let (response, outcome) = GatewayError.response(for: error, retryAfterSeconds: configuration.retryAfterSeconds)
-        await tally.end(outcome, status: Int(response.status.code))
+        tally.end(outcome, status: Int(response.status.code))
         return response
     }
 
@@ -294,7 +294,7 @@ public struct Gateway: Sendable {
             head = answered
             tally.answered(by: head)
         } catch {
-            return try await failure(error, tally)
+            return try failure(error, tally)
         }
         let headers = JSONReply.fields(returned.filter(head.headers) + [("content-type", "text/event-stream"), ("cache-control", "no-cache")])
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in
@@ -308,7 +308,7 @@ public struct Gateway: Sendable {
                         let detail = (error as? HeadroomError)?.message ?? "\(error)"
                         try await writer.write(ServerSentEvent.data(JSONReply.errorBody(detail, type: "server_error", code: "stream_broken")))
                         try await writer.finish(nil)
-                        await tally.end(.failed, status: 200)
+                        tally.end(.failed, status: 200)
                         return
                     }
                     guard let part else { break }
@@ -320,19 +320,19 @@ public struct Gateway: Sendable {
                 }
                 try await writer.write(ServerSentEvent.done)
                 try await writer.finish(nil)
-                await tally.succeed()
+                tally.succeed()
             } catch {
                 // The client went away: dropping the stream cancels the request upstream.
                 chunks.close()
-                await tally.end(.cancelled, status: 499)
+                tally.end(.cancelled, status: 499)
                 throw error
             }
         })
     }
 
-    private func overBudget(_ client: ClientRegistry.Client, estimate: Int, _ tally: RequestTally) async -> Response? {
-        guard let wait = await state.admit(client, estimate: estimate) else { return nil }
-        await tally.end(.rejected, status: 429)
+    private func overBudget(_ client: ClientRegistry.Client, estimate: Int, _ tally: RequestTally) -> Response? {
+        guard let wait = state.admit(client, estimate: estimate) else { return nil }
+        tally.end(.rejected, status: 429)
         let seconds = max(1, Int((Double(wait.nanoseconds) / 1e9).rounded(.up)))
         return JSONReply.error(429, "Client '\(client.name)' is over its own limit; retry after \(seconds) s.", type: "rate_limit_exceeded",
                                code: "client_rate_limit_exceeded", headers: [("retry-after", "\(seconds)")])
@@ -342,8 +342,8 @@ public struct Gateway: Sendable {
         "The request body is larger than \(limit) bytes, the most this gateway accepts (maxRequestBytes)."
     }
 
-    private func invalid(_ message: String, _ tally: RequestTally) async -> Response {
-        await tally.end(.invalid, status: 400)
+    private func invalid(_ message: String, _ tally: RequestTally) -> Response {
+        tally.end(.invalid, status: 400)
         return JSONReply.error(400, message, type: "invalid_request_error", code: "invalid_body")
     }
 }

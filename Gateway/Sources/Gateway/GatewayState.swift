@@ -1,63 +1,83 @@
 import HeadroomCore
+import Synchronization
 
 /// The gateway's own mutable state: each client's budget and the counts and
-/// latencies behind ``GatewayStats``.
-actor GatewayState {
+/// latencies behind ``GatewayStats``. Each call holds a lock for a few
+/// instructions; none waits for anything else.
+final class GatewayState: Sendable {
     /// How a request ended, for the counts.
     enum Outcome: String, Sendable {
         case succeeded, failed, rejected, invalid, cancelled
     }
 
-    private var requests = GatewayStats.Requests()
-    private var clients: [GatewayStats.Client]
-    private var budgets: [ClientBudget]
-    /// The latest latencies in seconds, oldest overwritten first.
-    private var latencies: [Double] = []
-    private var nextLatency = 0
-    private let latencyWindow = 10_000
+    private struct Counts {
+        var requests = GatewayStats.Requests()
+        var clients: [GatewayStats.Client]
+        var budgets: [ClientBudget]
+        /// The latest latencies in seconds, oldest overwritten first.
+        var latencies: [Double] = []
+        var nextLatency = 0
+    }
+
+    private let counts: Mutex<Counts>
+    private static let latencyWindow = 10_000
 
     init(clients: [ClientRegistry.Client]) {
-        self.clients = clients.map { GatewayStats.Client(name: $0.name) }
-        budgets = clients.map { ClientBudget(requestsPerMinute: $0.requestsPerMinute, tokensPerMinute: $0.tokensPerMinute) }
+        counts = Mutex(Counts(clients: clients.map { GatewayStats.Client(name: $0.name) },
+                              budgets: clients.map { ClientBudget(requestsPerMinute: $0.requestsPerMinute, tokensPerMinute: $0.tokensPerMinute) }))
     }
 
     /// Counts a request that presented no valid key.
     func unauthorized() {
-        requests.total += 1
-        requests.unauthorized += 1
+        counts.withLock { counts in
+            counts.requests.total += 1
+            counts.requests.unauthorized += 1
+        }
     }
 
     /// Counts an authorized request that has arrived at an API route (see ``RequestTally``).
     func received(from client: ClientRegistry.Client) {
-        requests.total += 1
-        clients[client.index].requests += 1
+        counts.withLock { counts in
+            counts.requests.total += 1
+            counts.clients[client.index].requests += 1
+        }
     }
 
     /// Takes `client`'s request of `estimate` tokens from the client's budget;
     /// returns how long to wait instead if the budget cannot pay for it.
     func admit(_ client: ClientRegistry.Client, estimate: Int) -> Duration? {
-        guard let wait = budgets[client.index].admit(estimate: estimate, now: .now) else { return nil }
-        clients[client.index].rejected += 1
-        return wait
+        counts.withLock { counts in
+            guard let wait = counts.budgets[client.index].admit(estimate: estimate, now: .now) else { return nil }
+            counts.clients[client.index].rejected += 1
+            return wait
+        }
     }
 
     /// Counts how an admitted request ended, `latency` after it arrived.
     func ended(_ outcome: Outcome, latency: Duration) {
-        switch outcome {
-        case .succeeded:
-            requests.succeeded += 1
-            let seconds = Double(latency.nanoseconds) / 1e9
-            if latencies.count < latencyWindow { latencies.append(seconds) } else { latencies[nextLatency] = seconds }
-            nextLatency = (nextLatency + 1) % latencyWindow
-        case .failed: requests.failed += 1
-        case .rejected: requests.rejected += 1
-        case .invalid: requests.invalid += 1
-        case .cancelled: requests.cancelled += 1
+        counts.withLock { counts in
+            switch outcome {
+            case .succeeded:
+                counts.requests.succeeded += 1
+                let seconds = Double(latency.nanoseconds) / 1e9
+                if counts.latencies.count < Self.latencyWindow { counts.latencies.append(seconds) } else { counts.latencies[counts.nextLatency] = seconds }
+                counts.nextLatency = (counts.nextLatency + 1) % Self.latencyWindow
+            case .failed: counts.requests.failed += 1
+            case .rejected: counts.requests.rejected += 1
+            case .invalid: counts.requests.invalid += 1
+            case .cancelled: counts.requests.cancelled += 1
+            }
         }
+    }
+
+    /// Requests that reached an API route and have not ended.
+    var inProgress: Int {
+        counts.withLock { $0.requests.inProgress }
     }
 
     /// The statistics, with the engine's view of the queue and deployments.
     func stats(_ snapshot: SchedulerSnapshot) -> GatewayStats {
+        let (requests, clients, latencies) = counts.withLock { ($0.requests, $0.clients, $0.latencies) }
         let sorted = latencies.sorted()
         func quantile(_ q: Double) -> Double {
             sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int(q * Double(sorted.count)))]

@@ -50,23 +50,23 @@ final class RequestTally: Sendable {
     }
 
     /// Ends the request with `outcome`, answered with `status`, unless it has ended already.
-    func end(_ outcome: GatewayState.Outcome, status: Int) async {
+    func end(_ outcome: GatewayState.Outcome, status: Int) {
         guard let record = claim() else { return }
         let latency = ContinuousClock.now - started
         observe(outcome, status: status, latency: latency, record)
-        await observers.state.ended(outcome, latency: latency)
+        observers.state.ended(outcome, latency: latency)
     }
 
     /// Ends the request as served.
-    func succeed() async {
-        await end(.succeeded, status: 200)
+    func succeed() {
+        end(.succeeded, status: 200)
     }
 
     deinit {
         guard let record = claim() else { return }
-        observe(.cancelled, status: 499, latency: ContinuousClock.now - started, record)
-        let state = observers.state
-        Task { await state.ended(.cancelled, latency: .zero) }
+        let latency = ContinuousClock.now - started
+        observe(.cancelled, status: 499, latency: latency, record)
+        observers.state.ended(.cancelled, latency: latency)
     }
 
     /// The record, if this call is the one that ends the request.
