@@ -3,8 +3,9 @@
 # two deployments of 1,200 requests a minute, 40 a second in all, and one
 # "direct" deployment to compare with) and headroom-gateway in front of the
 # two, then sends REQUESTS requests at RATE a second (default 2,000 at 80/s,
-# twice the capacity) and reports what headroom-load measured. Bounded: the
-# requests are counted, and the whole run is stopped after LIMIT seconds.
+# twice the capacity) and reports what headroom-load measured, then the CPU
+# time headroom-gateway used. Bounded: the requests are counted, and the whole
+# run is stopped after LIMIT seconds.
 #
 #   bash Gateway/Scripts/load-test.sh [REQUESTS] [RATE]
 set -euo pipefail
@@ -34,3 +35,6 @@ done
 
 timeout "$LIMIT" "$BIN/headroom-load" --gateway "http://127.0.0.1:$GATEWAY_PORT" --key sk-headroom-load \
   --mock "http://127.0.0.1:$MOCK_PORT" --direct direct --requests "$REQUESTS" --rate "$RATE" --limit-seconds "$LIMIT"
+# The gateway's CPU time over the run, user and system, from /proc.
+read -r -a stat < <(sed 's/.*) //' "/proc/$GATEWAY_PID/stat")
+echo "headroom-gateway used $(awk -v ticks="$(getconf CLK_TCK)" -v u="${stat[11]}" -v s="${stat[12]}" 'BEGIN { printf "%.2f", (u + s) / ticks }') s of CPU"
