@@ -23,11 +23,15 @@ public final class URLSessionTransport: HTTPTransport {
     }
 
     /// An ephemeral configuration that allows 256 connections to a host instead
-    /// of URLSession's 6: the scheduler, not the connection pool, decides how
-    /// many requests a deployment has in flight.
+    /// of URLSession's 6 (the scheduler, not the connection pool, decides how
+    /// many requests a deployment has in flight) and caches nothing: API answers
+    /// are never cached, and FoundationNetworking's cache has been seen to trap
+    /// on tasks cancelled in flight (swift-corelibs-foundation issues 3292, 3296).
     public static var defaultConfiguration: URLSessionConfiguration {
         let configuration = URLSessionConfiguration.ephemeral
         configuration.httpMaximumConnectionsPerHost = 256
+        configuration.urlCache = nil
+        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
         return configuration
     }
 

@@ -25,24 +25,8 @@ final class LoopbackServer: Sendable {
     var requests: [String] { log.requests.withLock { $0 } }
 
     init(responses: [[String]]) throws {
-        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var yes: Int32 = 1
-        setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0, listen(listener, 8) == 0 else { throw URLError(.cannotConnectToHost) }
-        var actual = sockaddr_in()
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &actual) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) }
-        }
-        port = UInt16(bigEndian: actual.sin_port)
-        self.listener = listener
+        (listener, port) = try Self.listening()
+        let listener = listener
         let log = self.log
         Thread.detachNewThread {
             for parts in responses {
@@ -64,8 +48,29 @@ final class LoopbackServer: Sendable {
         close(listener)
     }
 
+    /// A socket listening on a free port of 127.0.0.1.
+    static func listening() throws -> (socket: Int32, port: UInt16) {
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var yes: Int32 = 1
+        setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0, listen(listener, 128) == 0 else { throw URLError(.cannotConnectToHost) }
+        var actual = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &actual) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) }
+        }
+        return (listener, UInt16(bigEndian: actual.sin_port))
+    }
+
     /// Reads one request: the head, then as many body bytes as Content-Length says.
-    private static func readRequest(_ client: Int32) -> String {
+    static func readRequest(_ client: Int32) -> String {
         var data: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4_096)
         while true {
@@ -80,6 +85,41 @@ final class LoopbackServer: Sendable {
             if text.utf8.count - text[..<headEnd.upperBound].utf8.count >= length { return text }
         }
         return String(decoding: data, as: UTF8.self)
+    }
+}
+
+/// A server on 127.0.0.1 that answers every request with the same start of a
+/// response, then holds the connection open until it goes: requests stay in flight.
+final class HoldingServer: Sendable {
+    let port: UInt16
+    private let listener: Int32
+    /// The connections held open.
+    private final class Held: Sendable {
+        let sockets = Mutex<[Int32]>([])
+    }
+
+    private let held = Held()
+
+    /// A server that answers `answer`, then closes the connection when `closing`, else holds it.
+    init(answer: String, closing: Bool = false) throws {
+        (listener, port) = try LoopbackServer.listening()
+        let listener = listener
+        let held = held
+        Thread.detachNewThread {
+            while true {
+                let client = accept(listener, nil, nil)
+                guard client >= 0 else { return }
+                _ = LoopbackServer.readRequest(client)
+                _ = answer.utf8CString.withUnsafeBufferPointer { send(client, $0.baseAddress, $0.count - 1, Int32(MSG_NOSIGNAL)) }
+                if closing { close(client) } else { held.sockets.withLock { $0.append(client) } }
+            }
+        }
+    }
+
+    deinit {
+        shutdown(listener, Int32(SHUT_RDWR))
+        close(listener)
+        for client in held.sockets.withLock({ $0 }) { close(client) }
     }
 }
 
@@ -114,6 +154,35 @@ struct URLSessionTransportTests {
         var events: [String] = []
         for try await event in ServerSentEvents(response.body) { events.append(String(decoding: event, as: UTF8.self)) }
         #expect(events == ["one", "two"])
+    }
+
+    @Test("Hundreds of requests cancelled in flight, before their head, while their body streams or as they end, cancel cleanly",
+          arguments: [("", false), ("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n6\r\ndata: \r\n", false),
+                      ("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}", true)])
+    func cancelledInFlight(_ answer: String, _ closing: Bool) async throws {
+        let server = try HoldingServer(answer: answer, closing: closing)
+        let transport = URLSessionTransport()
+        let request = HTTPRequestData(method: "POST", url: "http://127.0.0.1:\(server.port)/v1/chat/completions", headers: [], body: Array("{}".utf8))
+        for round in 0 ..< 25 {
+            await withTaskGroup(of: Void.self) { group in
+                for caller in 0 ..< 20 {
+                    group.addTask {
+                        let call = Task {
+                            let response = try await transport.send(request, timeout: .seconds(30))
+                            for try await _ in response.body {}
+                        }
+                        // Cancelled at any moment of the exchange: before it starts, in flight, as it ends.
+                        try? await Task.sleep(for: .microseconds((round * 20 + caller) % 40 * 100))
+                        call.cancel()
+                        _ = try? await call.value
+                    }
+                }
+            }
+        }
+        if closing {
+            // Still serving after 500 cancellations.
+            #expect(try await transport.send(request, timeout: .seconds(5)).status == 200)
+        }
     }
 
     @Test("A refused connection is an error, which the classifier calls transient")
