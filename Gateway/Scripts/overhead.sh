@@ -3,8 +3,8 @@
 # (Debian's package, installed if missing) is an upstream that answers every
 # chat at once; headroom-overhead sends closed-loop requests at concurrency 1,
 # 8 and 64, alternately straight to nginx and through the gateway in front of
-# it, and prints requests a second, latency, the latency added and the
-# gateway's CPU a request.
+# it, and prints requests a second, latency, the latency added, the gateway's
+# CPU a request and its resident memory after each run.
 #
 #   bash Gateway/Scripts/overhead.sh [SECONDS] [ROUNDS]    # 10 s a run, 2 rounds
 #   OVERHEAD_LEVELS=8 bash Gateway/Scripts/overhead.sh     # one concurrency only

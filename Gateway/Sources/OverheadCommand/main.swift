@@ -84,6 +84,14 @@ func cpuSeconds(pid: Int) -> Double? {
     return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
 }
 
+/// The process's resident memory in MB, from /proc.
+func residentMegabytes(pid: Int) -> String {
+    guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+          let kilobytes = line.split(separator: " ").dropFirst().first.flatMap({ Double($0) }) else { return "n/a" }
+    return String(format: "%.0f", kilobytes / 1_024)
+}
+
 func ms(_ seconds: Double) -> String { String(format: "%.2f", seconds * 1_000) }
 
 await runCommand("headroom-overhead", usage: usage) {
@@ -106,8 +114,9 @@ await runCommand("headroom-overhead", usage: usage) {
     }
     _ = await run(direct, key: key, concurrency: 4, seconds: 1)
     _ = await run("\(gateway)/v1", key: key, concurrency: 4, seconds: 1)
-    printLine("| concurrency | round | direct req/s | direct p50 / p99 ms | gateway req/s | gateway p50 / p99 ms | added p50 / p99 ms | gateway CPU ms a request | failures |")
-    printLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    printLine("| concurrency | round | direct req/s | direct p50 / p99 ms | gateway req/s | gateway p50 / p99 ms | added p50 / p99 ms "
+        + "| gateway CPU ms a request | gateway MB after | failures |")
+    printLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for level in levels {
         for round in 1 ... rounds {
             let straight = await run(direct, key: key, concurrency: level, seconds: seconds)
@@ -118,7 +127,7 @@ await runCommand("headroom-overhead", usage: usage) {
             printLine("| \(level) | \(round) | \(Int(straight.perSecond)) | \(ms(straight.percentile(0.5))) / \(ms(straight.percentile(0.99))) | "
                 + "\(Int(through.perSecond)) | \(ms(through.percentile(0.5))) / \(ms(through.percentile(0.99))) | "
                 + "\(ms(through.percentile(0.5) - straight.percentile(0.5))) / \(ms(through.percentile(0.99) - straight.percentile(0.99))) | "
-                + "\(cpu) | \(straight.failures + through.failures) |")
+                + "\(cpu) | \(residentMegabytes(pid: pid)) | \(straight.failures + through.failures) |")
         }
     }
 }
