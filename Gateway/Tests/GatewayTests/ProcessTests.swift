@@ -24,7 +24,7 @@ let gatewayFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().
 
 @Suite("Real clients and processes", .timeLimit(.minutes(10)))
 struct ProcessTests {
-    @Test("The official openai Python client chats, streams and embeds through the gateway, and is refused with a wrong key")
+    @Test("The official openai Python client chats, streams and embeds through the gateway over one kept-alive connection, and is refused with a wrong key")
     func officialClient() async throws {
         try await Servers.with([azure("east")]) { servers in
             let script = gatewayFolder.appendingPathComponent("Scripts/openai-client-check.sh").path
@@ -32,6 +32,7 @@ struct ProcessTests {
             #expect(status == 0, "the openai client check failed (it needs python3 with venv and PyPI): \(output)")
             #expect(output.contains("stream: ['Mock', ' answer', ' from'], usage 11"))
             #expect(output.contains("embeddings: 2 vectors of 16"))
+            #expect(output.contains("keep-alive: 4 requests over 1 connection"))
             #expect(output.contains("wrong key: 401"))
         }
     }
