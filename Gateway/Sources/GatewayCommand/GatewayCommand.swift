@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import HeadroomCore
 import HeadroomGateway
@@ -41,6 +42,10 @@ struct GatewayCommand: AsyncParsableCommand {
     @Option(help: "The largest request body accepted, in bytes.") var maxRequestBytes: Int?
     @Option(help: "The most bytes of request bodies read at once.") var maxBufferedRequestBytes: Int?
     @Option(help: "trace, debug, info (a line a request), notice, warning, error or critical.") var logLevel: String?
+    @Option(help: ArgumentHelp("Client header fields sent upstream, comma-separated (openai-beta,x-trace-*).", valueName: "names"))
+    var forwardedRequestHeaders: String?
+    @Option(help: ArgumentHelp("Upstream header fields passed back, comma-separated (x-request-id,x-ratelimit-*).", valueName: "names"))
+    var returnedResponseHeaders: String?
 
     func run() async throws {
         try await reportingErrors("headroom-gateway") {
@@ -62,6 +67,11 @@ struct GatewayCommand: AsyncParsableCommand {
             }
             printLine("headroom-gateway: stopped after finishing the requests under way")
         }
+    }
+
+    /// A comma-separated list of header names, spaces around them dropped.
+    private static func names(_ list: String) -> [String] {
+        list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
     /// `loaded` with the options given on the command line in place of its fields.
@@ -92,6 +102,8 @@ struct GatewayCommand: AsyncParsableCommand {
         set(\.maxRequestBytes, maxRequestBytes)
         set(\.maxBufferedRequestBytes, maxBufferedRequestBytes)
         set(\.logLevel, logLevel)
+        set(\.forwardedRequestHeaders, forwardedRequestHeaders.map(Self.names))
+        set(\.returnedResponseHeaders, returnedResponseHeaders.map(Self.names))
         return configuration
     }
 }

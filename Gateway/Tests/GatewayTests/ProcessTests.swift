@@ -37,7 +37,7 @@ struct ProcessTests {
         }
     }
 
-    @Test("On SIGTERM the gateway finishes the request under way, then exits")
+    @Test("On SIGTERM the gateway finishes the request under way, then exits; options override the file; requests are logged")
     func gracefulShutdown() async throws {
         let executable = productsFolder.appendingPathComponent("headroom-gateway").path
         try #require(FileManager.default.isExecutableFile(atPath: executable), "build the products first: \(executable) is missing")
@@ -55,7 +55,7 @@ struct ProcessTests {
             defer { try? FileManager.default.removeItem(at: log) }
             let process = Process()
             process.executableURL = URL(fileURLWithPath: executable)
-            process.arguments = ["--config", configuration.path]
+            process.arguments = ["--config", configuration.path, "--returned-response-headers", "x-ratelimit-*, x-request-id", "--log-level", "info"]
             process.environment = ["MOCK_KEY": "mock"]
             // Nothing of the test runner's: were the runner to crash, a gateway left running with
             // its output would keep `swift test` waiting for that output to end.
@@ -74,13 +74,19 @@ struct ProcessTests {
             let port = try #require(banner.components(separatedBy: "http://127.0.0.1:").dropFirst().first.flatMap { Int($0.prefix { $0.isNumber }) })
             let url = "http://127.0.0.1:\(port)"
 
-            let call = Task { try await exchange("\(url)/v1/chat/completions", headers: ["authorization": "Bearer \(Servers.key)"], body: hello).status }
+            let call = Task {
+                let answer = try await exchange("\(url)/v1/chat/completions", headers: ["authorization": "Bearer \(Servers.key)"], body: hello)
+                return (answer.status, answer.headers)
+            }
             #expect(await waitFor { (try? await exchange("\(url)/stats", method: "GET").value("in_flight") as? Int) == 1 })
             kill(process.processIdentifier, SIGTERM)
-            #expect(try await call.value == 200)
+            let (status, headers) = try await call.value
+            #expect(status == 200 && headers["x-ratelimit-remaining-requests"] != nil)
             var statuses = ended.stream.makeAsyncIterator()
             #expect(await statuses.next() == 0)
             #expect(output().hasSuffix("headroom-gateway: stopped after finishing the requests under way\n"))
+            #expect(output().contains("client=t ") && output().contains("deployment=east") && output().contains("status=200"))
+            #expect(!output().contains("mock"))
         }
     }
 }
