@@ -107,10 +107,11 @@ public actor HeadroomEngine {
         }
     }
 
-    /// Streams a chat completion: the provider's header fields, then each event's data as it sent it
-    /// (checked to be a JSON object), the stream ended by the provider's `[DONE]`. An attempt that
-    /// fails before its first event reaches you is retried; one that fails after ends the stream with
-    /// the error. The body is sent as ``send(_:priority:deadline:)`` sends it, with `"stream": true`.
+    /// Streams a chat completion: its head (the attempt that answers and the provider's header
+    /// fields), each event's data as the provider sent it (checked to be a JSON object), then the
+    /// usage, once the provider's `[DONE]` has come. An attempt that fails before its first event
+    /// reaches you is retried; one that fails after ends the stream with the error. The body is sent
+    /// as ``send(_:priority:deadline:)`` sends it, with `"stream": true`.
     public func stream(_ request: APIRequest, priority: Int = 0, deadline: Duration? = nil) -> AsyncThrowingStream<APIStreamPart, any Error> {
         let (stream, continuation) = AsyncThrowingStream<APIStreamPart, any Error>.makeStream()
         do {

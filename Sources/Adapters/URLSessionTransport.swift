@@ -56,7 +56,7 @@ public final class URLSessionTransport: HTTPTransport {
                 delegate.start(task, head: head)
             }
         } onCancel: {
-            task.cancel()
+            delegate.cancel(task)
         }
     }
 }
@@ -66,13 +66,36 @@ private final class StreamingDelegate: NSObject, URLSessionDataDelegate, Sendabl
     private struct Pending {
         var head: CheckedContinuation<HTTPResponseStream, any Error>?
         var body: AsyncThrowingStream<[UInt8], any Error>.Continuation?
+        /// Cancelled before it started: it never starts, and its caller is answered at once.
+        var cancelledEarly = false
     }
 
     private let tasks = Mutex<[Int: Pending]>([:])
 
     func start(_ task: URLSessionDataTask, head: CheckedContinuation<HTTPResponseStream, any Error>) {
-        tasks.withLock { $0[task.taskIdentifier] = Pending(head: head) }
-        task.resume()
+        let cancelled = tasks.withLock { tasks in
+            guard tasks[task.taskIdentifier]?.cancelledEarly != true else {
+                tasks[task.taskIdentifier] = nil
+                return true
+            }
+            tasks[task.taskIdentifier] = Pending(head: head)
+            return false
+        }
+        // A task cancelled before it was resumed may never tell its delegate anything.
+        if cancelled { head.resume(throwing: CancellationError()) } else { task.resume() }
+    }
+
+    /// Cancels `task`, started or not.
+    func cancel(_ task: URLSessionDataTask) {
+        let started = tasks.withLock { tasks in
+            guard tasks[task.taskIdentifier] != nil else {
+                // Not started yet (or over already, when nothing is left to do).
+                if task.state != .completed { tasks[task.taskIdentifier] = Pending(cancelledEarly: true) }
+                return false
+            }
+            return true
+        }
+        if started { task.cancel() }
     }
 
     func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,

@@ -92,7 +92,7 @@ public struct Gateway: Sendable {
             }),
             (.get, "v1/models", { request, _ in
                 guard clients.client(authorization: request.headers[.authorization]) != nil else { return unauthorized() }
-                return JSONReply.response(200, JSONReply.encode(ModelList(data: models().map { ModelList.Model(id: $0) })))
+                return JSONReply.response(200, JSONReply.encode(ModelList(data: Self.models(configuration).map { ModelList.Model(id: $0) })))
             }),
             (.get, "stats", { request, _ in
                 guard operatorKey == nil || isOperator(request) else { return Self.unauthorized }
@@ -151,11 +151,7 @@ public struct Gateway: Sendable {
         await engine.shutdown(drain: true)
     }
 
-    /// The models the deployments serve, as configured.
-    func models() -> [String] {
-        Self.models(configuration)
-    }
-
+    /// The models the deployments of `configuration` serve.
     private static func models(_ configuration: GatewayConfiguration) -> [String] {
         let named = configuration.engine.deployments.flatMap { ($0.models ?? []) + ($0.deploymentNames ?? [:]).keys }
         return Array(Set(named)).sorted()
