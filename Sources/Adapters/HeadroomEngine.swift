@@ -22,6 +22,9 @@ public actor HeadroomEngine {
     private let tokenizer: any Tokenizer
     private let origin = ContinuousClock.now
     private var calls: [JobID: Call] = [:]
+    /// Actions to carry out, and whether ``handle(_:)`` is carrying them out now.
+    private var pending: [SchedulerAction] = []
+    private var isHandling = false
     private var timer: Task<Void, Never>?
     private var timerAt: Instant?
     /// Wakes at the earliest deadline of the attempts under way.
@@ -180,7 +183,7 @@ public actor HeadroomEngine {
     }
 
     private func submit(_ request: APIRequest, priority: Int, deadline: Duration?) throws -> (JobID, [SchedulerAction]) {
-        guard !isShutDown else { throw HeadroomError(.invalidConfiguration, "The engine has shut down; create a new one.") }
+        guard !isShutDown else { throw HeadroomError(.shutDown, "The engine has shut down; create a new one.") }
         var request = request
         if request.operation == .chatCompletions, request.outputLimit == nil {
             try request.set("max_tokens", to: .integer(limits.defaultMaxTokens))
@@ -207,8 +210,18 @@ public actor HeadroomEngine {
 
     // MARK: Actions
 
+    /// Carries out `actions` in order. Carrying one out may produce more (an attempt whose request
+    /// cannot be built completes at once): those wait their turn behind the rest, never run inside
+    /// it, so a later wake-up is never overwritten by an earlier one.
     private func handle(_ actions: [SchedulerAction]) {
-        for action in actions {
+        pending += actions
+        guard !isHandling else { return }
+        isHandling = true
+        defer { isHandling = false }
+        var next = 0
+        while next < pending.count {
+            let action = pending[next]
+            next += 1
             switch action {
             case .dispatch(let id, let deployment, let attempt):
                 start(id, on: deployment, attempt: attempt)
@@ -220,6 +233,7 @@ public actor HeadroomEngine {
                 noticeContinuation.yield(notice)
             }
         }
+        pending.removeAll(keepingCapacity: true)
         noteCalibration()
     }
 

@@ -43,6 +43,8 @@ public struct HeadroomError: Error, Hashable, Sendable, CustomStringConvertible 
         /// missing) and is out of rotation; for a job, every deployment that could
         /// serve it is (a condition of the service, not of the request).
         public static let deploymentUnavailable = Kind("deploymentUnavailable")
+        /// The engine has shut down and takes no more requests.
+        public static let shutDown = Kind("shutDown")
     }
 
     /// What kind of failure this is.

@@ -179,6 +179,19 @@ struct EngineTests {
         #expect(notice?.message == "Deployment 'east' is out of rotation: 401: Access denied due to invalid subscription key. Fix its credentials or configuration, then enable it.")
     }
 
+    @Test("A request no adapter can build ends at once, and the engine goes on serving")
+    func unbuildableRequest() async throws {
+        let transport = ScriptedTransport(["east": [.respond(200, body: [completion])], "west": [.respond(200, body: [completion])]])
+        let engine = try HeadroomEngine(configuration: twoAzureDeployments(), transport: transport, environment: keys)
+        // Azure chooses the deployment by the model; a body naming none cannot be sent.
+        let error = await #expect(throws: HeadroomError.self) {
+            try await engine.chat(ChatCompletionRequest(messages: [ChatMessage(role: "user", text: "Hi")], maxCompletionTokens: 5))
+        }
+        #expect(error?.kind == .rejectedByProvider && error?.message.contains("names no model") == true)
+        #expect(await transport.sent.isEmpty)
+        #expect(try await engine.chat(hello).content == "Hello!")
+    }
+
     @Test("Shutting down drains what is under way, or cancels it, and refuses new work")
     func shutdown() async throws {
         let transport = ScriptedTransport(["east": [.respond(200, body: [completion])], "west": [.hang]])
@@ -187,7 +200,8 @@ struct EngineTests {
         await transport.waitUntilSent(1)
         await engine.shutdown(drain: true)
         #expect(try await served.value.content == "Hello!")
-        await #expect(throws: HeadroomError.self) { try await engine.chat(hello) }
+        let refused = await #expect(throws: HeadroomError.self) { try await engine.chat(hello) }
+        #expect(refused?.kind == .shutDown)
 
         let hanging = ScriptedTransport(["east": [.hang]])
         let other = try HeadroomEngine(configuration: twoAzureDeployments(), transport: hanging, environment: keys)
