@@ -10,78 +10,27 @@
 ///                                 requestsPerMinute: 600, tokensPerMinute: 100_000)
 /// deployment.charge = .actualUsage // an OpenAI-compatible server that counts real tokens
 /// ```
-public struct ChargeRule: Sendable {
-    /// The rules computed from a job's sizes alone. Holds no references, so
-    /// the dispatch pass reads it without retaining anything.
-    enum BuiltIn: Hashable, Sendable {
-        case promptPlusMaxOutput
-        case largerOfMaxOutputAndCharacters(charactersPerToken: Int)
-        case actualUsage
-
-        @inline(__always)
-        func reservation(for size: JobSize) -> Int {
-            switch self {
-            case .promptPlusMaxOutput, .actualUsage:
-                return size.contextTokens
-            case .largerOfMaxOutputAndCharacters(let perToken):
-                let characters = size.promptCharacters ?? size.promptTokens.multipliedReportingOverflow(by: perToken).partialValue
-                return max(size.maxOutputTokens, (characters + perToken - 1) / perToken)
-            }
-        }
-
-        /// From 0 to ``Deployment/largestQuota``: the usage comes from outside, and no charge may overflow the ledger's sums.
-        func settlement(for size: JobSize, usage: Usage) -> Int {
-            let tokens = switch self {
-            case .promptPlusMaxOutput: max(0, usage.promptTokens).addingSaturating(size.maxOutputTokens)
-            case .largerOfMaxOutputAndCharacters: reservation(for: size)
-            case .actualUsage: max(0, usage.totalTokens)
-            }
-            return min(tokens, Deployment.largestQuota)
-        }
-    }
-
-    /// A rule of the caller's own.
-    struct Custom: Sendable {
-        let reserve: @Sendable (Job) -> Int
-        let settle: @Sendable (Job, Usage) -> Int
-    }
-
-    /// Exactly one of the two is set.
-    let builtIn: BuiltIn?
-    let custom: Custom?
-
-    private init(_ builtIn: BuiltIn) {
-        self.builtIn = builtIn
-        custom = nil
-    }
-
-    private init(_ custom: Custom) {
-        builtIn = nil
-        self.custom = custom
-    }
-
-    /// Azure OpenAI: the prompt plus `max_tokens` at arrival. Once the provider's
-    /// prompt count is known the charge settles at that count plus `max_tokens`;
-    /// the unused output allowance is not refunded.
-    public static let azure = ChargeRule(.promptPlusMaxOutput)
-
-    /// OpenAI: the larger of `max_tokens` and an estimate from the prompt's
-    /// characters (four a token). The provider computes it from the request
-    /// alone, so it does not change when the response arrives.
-    public static let openAI = ChargeRule(.largerOfMaxOutputAndCharacters(charactersPerToken: 4))
-
+public enum ChargeRule: Sendable {
+    /// The prompt plus `max_tokens` at arrival; once the provider's prompt count
+    /// is known the charge settles at that count plus `max_tokens` (the unused
+    /// output allowance is not refunded). Azure OpenAI's rule (``azure``).
+    case promptPlusMaxOutput
+    /// The larger of `max_tokens` and the prompt's characters divided by
+    /// `charactersPerToken`, computed from the request alone, so it does not
+    /// change when the response arrives. OpenAI's rule, four characters a token (``openAI``).
+    case largerOfMaxOutputAndCharacters(charactersPerToken: Int)
     /// Reserve the prompt plus `max_tokens`; settle at the tokens actually used.
     /// For servers that count real usage (vLLM, many gateways).
-    public static let actualUsage = ChargeRule(.actualUsage)
-
+    case actualUsage
     /// A rule of your own. `reserve` must not return less than `settle` would
     /// for the same job if the scheduler is to stay within the limits.
-    public static func custom(
-        reserve: @escaping @Sendable (Job) -> Int,
-        settle: @escaping @Sendable (Job, Usage) -> Int
-    ) -> ChargeRule {
-        ChargeRule(Custom(reserve: reserve, settle: settle))
-    }
+    case custom(reserve: @Sendable (Job) -> Int, settle: @Sendable (Job, Usage) -> Int)
+
+    /// Azure OpenAI: ``promptPlusMaxOutput``.
+    public static let azure = ChargeRule.promptPlusMaxOutput
+
+    /// OpenAI: ``largerOfMaxOutputAndCharacters(charactersPerToken:)``, four characters a token.
+    public static let openAI = ChargeRule.largerOfMaxOutputAndCharacters(charactersPerToken: 4)
 
     /// The default rule of a provider family.
     public static func `default`(for provider: ProviderKind) -> ChargeRule {
@@ -94,18 +43,46 @@ public struct ChargeRule: Sendable {
 
     /// The tokens reserved when the job is dispatched.
     public func reservation(for job: Job) -> Int {
-        if let custom { return max(0, custom.reserve(job)) }
-        return builtIn!.reservation(for: JobSize(job))
+        if case .custom(let reserve, _) = self { return max(0, reserve(job)) }
+        return reservation(for: JobSize(job)) ?? 0
     }
-
-    /// Whether this is a rule of the caller's own.
-    var isCustom: Bool { custom != nil }
 
     /// The tokens the request costs once the provider has reported its usage,
     /// from 0 to ``Deployment/largestQuota`` (the usage comes from outside).
     public func settlement(for job: Job, usage: Usage) -> Int {
-        let tokens = if let custom { custom.settle(job, usage) } else { builtIn!.settlement(for: JobSize(job), usage: usage) }
-        return min(max(0, tokens), Deployment.largestQuota)
+        if case .custom(_, let settle) = self { return min(max(0, settle(job, usage)), Deployment.largestQuota) }
+        return settlement(for: JobSize(job), usage: usage) ?? 0
+    }
+
+    /// Whether this is a rule of the caller's own.
+    var isCustom: Bool {
+        if case .custom = self { true } else { false }
+    }
+
+    /// What a built-in rule reserves, from the job's sizes alone (`nil` for a custom rule, which needs the job).
+    func reservation(for size: JobSize) -> Int? {
+        switch self {
+        case .promptPlusMaxOutput, .actualUsage:
+            return size.contextTokens
+        case .largerOfMaxOutputAndCharacters(let perToken):
+            let perToken = max(1, perToken)
+            let characters = size.promptCharacters ?? size.promptTokens.multipliedReportingOverflow(by: perToken).partialValue
+            return max(size.maxOutputTokens, characters / perToken + (characters % perToken == 0 ? 0 : 1))
+        case .custom:
+            return nil
+        }
+    }
+
+    /// What a built-in rule settles at, from 0 to ``Deployment/largestQuota`` (`nil` for a custom rule).
+    func settlement(for size: JobSize, usage: Usage) -> Int? {
+        let tokens: Int
+        switch self {
+        case .promptPlusMaxOutput: tokens = max(0, usage.promptTokens).addingSaturating(size.maxOutputTokens)
+        case .largerOfMaxOutputAndCharacters: tokens = reservation(for: size) ?? 0
+        case .actualUsage: tokens = max(0, usage.totalTokens)
+        case .custom: return nil
+        }
+        return min(tokens, Deployment.largestQuota)
     }
 }
 

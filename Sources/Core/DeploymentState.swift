@@ -4,8 +4,6 @@ struct DeploymentState: Sendable {
     let id: DeploymentID
     let weight: Double
     let charge: ChargeRule
-    /// The charge rule again when it is a built-in one: read without retaining anything.
-    let builtInCharge: ChargeRule.BuiltIn?
     let contextWindow: Int
     let tokensPerMinute: Int
     let requestsPerMinute: Int
@@ -28,7 +26,6 @@ struct DeploymentState: Sendable {
         id = deployment.id
         weight = deployment.weight
         charge = deployment.charge
-        builtInCharge = deployment.charge.builtIn
         contextWindow = deployment.contextWindow ?? .max
         tokensPerMinute = deployment.tokensPerMinute
         requestsPerMinute = deployment.requestsPerMinute

@@ -28,7 +28,7 @@ extension SchedulerCore {
     private func unusualEligibility(for job: Job, in group: EligibilityGroup, _ size: JobSize) -> ([Int], String) {
         let eligible = group.deployments.filter { d in
             size.contextTokens <= states[d].contextWindow
-                && (states[d].builtInCharge?.reservation(for: size) ?? states[d].charge.reservation(for: job)) <= states[d].tokensPerMinute
+                && (states[d].charge.reservation(for: size) ?? states[d].charge.reservation(for: job)) <= states[d].tokensPerMinute
         }
         guard eligible.isEmpty else { return (eligible, "") }
         var reasons: [String] = []
@@ -74,7 +74,6 @@ extension SchedulerCore {
     /// built-in rules (no copy of the job), from the job itself for custom ones.
     @inline(__always)
     func reservation(slot: Int, on d: Int) -> Int {
-        if let builtIn = states[d].builtInCharge { return builtIn.reservation(for: jobs[slot].size) }
-        return states[d].charge.reservation(for: jobs[slot].job)
+        states[d].charge.reservation(for: jobs[slot].size) ?? states[d].charge.reservation(for: jobs[slot].job)
     }
 }

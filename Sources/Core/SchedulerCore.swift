@@ -157,7 +157,7 @@ struct SchedulerCore: Sendable {
         let name = states[d].id
         switch outcome {
         case .succeeded(let usage):
-            let tokens = states[d].builtInCharge?.settlement(for: jobs[id.slot].size, usage: usage)
+            let tokens = states[d].charge.settlement(for: jobs[id.slot].size, usage: usage)
                 ?? states[d].charge.settlement(for: jobs[id.slot].job, usage: usage)
             if states[d].ledger.settle(entry, tokens: tokens, requests: 1, now: self.now) { changed = true }
             states[d].succeeded += 1
