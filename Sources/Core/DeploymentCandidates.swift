@@ -13,41 +13,23 @@
 /// candidates.max { $0.headroom < $1.headroom }?.index // 2
 /// ```
 public struct DeploymentCandidates: RandomAccessCollection, ExpressibleByArrayLiteral, Sendable {
-    /// Room for candidates, shared by copies of a list until it is refilled.
-    /// Candidates hold no references, so the room needs no initializing or clearing.
-    @usableFromInline
-    final class Storage: @unchecked Sendable {
-        @usableFromInline let base: UnsafeMutablePointer<DeploymentCandidate>
-        let capacity: Int
-
-        init(capacity: Int) {
-            self.capacity = Swift.max(1, capacity)
-            base = .allocate(capacity: self.capacity)
-        }
-
-        deinit { base.deallocate() }
-    }
-
-    /// Holds at least `count` candidates; slots past `count` are spare room.
-    @usableFromInline var storage: Storage
-    /// The number of candidates.
-    public private(set) var count: Int
+    /// The candidates; refilled in place, its room kept, for each job placed.
+    private var candidates: [DeploymentCandidate]
 
     /// An empty list.
     public init() {
-        self.init(capacity: 1)
+        candidates = []
     }
 
     /// An empty list with room for `capacity` candidates.
     init(capacity: Int) {
-        storage = Storage(capacity: capacity)
-        count = 0
+        candidates = []
+        candidates.reserveCapacity(capacity)
     }
 
     /// A list of the given candidates.
     public init(_ candidates: [DeploymentCandidate]) {
-        self.init(capacity: candidates.count)
-        for candidate in candidates { append(candidate) }
+        self.candidates = candidates
     }
 
     /// A list of the given candidates: `[DeploymentCandidate(...), ...]`.
@@ -56,35 +38,22 @@ public struct DeploymentCandidates: RandomAccessCollection, ExpressibleByArrayLi
     }
 
     /// Always 0.
-    @inlinable public var startIndex: Int { 0 }
+    public var startIndex: Int { 0 }
     /// The number of candidates.
-    @inlinable public var endIndex: Int { count }
+    public var endIndex: Int { candidates.count }
 
     /// The candidate at `position`, which must be below `count`.
-    @inlinable public subscript(position: Int) -> DeploymentCandidate {
-        precondition(position >= 0 && position < count, "DeploymentCandidates: index \(position) out of 0..<\(count)")
-        return storage.base[position]
+    public subscript(position: Int) -> DeploymentCandidate {
+        candidates[position]
     }
 
-    /// Empties the list, keeping its room unless a copy shares it.
+    /// Empties the list, keeping its room.
     mutating func removeAll() {
-        if !isKnownUniquelyReferenced(&storage) { storage = Storage(capacity: storage.capacity) }
-        count = 0
+        candidates.removeAll(keepingCapacity: true)
     }
 
     /// Adds a candidate at the end.
-    ///
-    /// No copy may share the room: the list was made or emptied with
-    /// ``removeAll()`` since the last copy. (So the dispatch pass checks
-    /// uniqueness once a job, not once a candidate.)
     mutating func append(_ candidate: DeploymentCandidate) {
-        assert(isKnownUniquelyReferenced(&storage), "DeploymentCandidates: appending to room a copy shares")
-        if count == storage.capacity {
-            let larger = Storage(capacity: 2 * storage.capacity)
-            larger.base.update(from: storage.base, count: count)
-            storage = larger
-        }
-        storage.base[count] = candidate
-        count += 1
+        candidates.append(candidate)
     }
 }
