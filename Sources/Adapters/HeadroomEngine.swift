@@ -20,7 +20,7 @@ public actor HeadroomEngine {
     private let transport: any HTTPTransport
     private let limits: EngineLimits
     private let tokenizer: any Tokenizer
-    private let origin = ContinuousClock.now
+    private let clock: any EngineClock
     private var calls: [JobID: Call] = [:]
     /// Actions to carry out, and whether ``handle(_:)`` is carrying them out now.
     private var pending: [SchedulerAction] = []
@@ -66,25 +66,57 @@ public actor HeadroomEngine {
         var delivered = false
     }
 
-    /// Creates an engine; keys are read from `environment` by the names the configuration gives.
+    /// Creates an engine from a configuration file's contents; keys are read from `environment` by the names it gives.
     public init(configuration: EngineConfiguration, transport: any HTTPTransport = URLSessionTransport(),
-                environment: [String: String] = ProcessInfo.processInfo.environment) throws(HeadroomError) {
+                environment: [String: String] = ProcessInfo.processInfo.environment,
+                clock: any EngineClock = ContinuousEngineClock()) throws(HeadroomError) {
         let resolved = try configuration.resolve(environment: environment)
-        let schedulerConfiguration = try configuration.schedulerConfiguration()
-        scheduler = try makeSchedulerEvents(resolved.map(\.0), queue: configuration.queue ?? "fifo",
-                                            allocation: configuration.allocation ?? "maxHeadroom", configuration: schedulerConfiguration)
-        adapters = Dictionary(uniqueKeysWithValues: resolved.map { ($0.0.id, $0.1) })
-        redaction = Redaction(
+        let scheduler = try makeSchedulerEvents(resolved.map(\.0), queue: configuration.queue ?? "fifo",
+                                                allocation: configuration.allocation ?? "maxHeadroom",
+                                                configuration: try configuration.schedulerConfiguration())
+        let redaction = Redaction(
             secrets: configuration.deployments.compactMap { environment[$0.apiKeyEnvironment] },
             addresses: Dictionary(configuration.deployments.compactMap { entry in (entry.endpoint ?? entry.baseURL).map { ($0, entry.id) } },
                                   uniquingKeysWith: { first, _ in first })
         )
+        try self.init(scheduler, adapters: Dictionary(uniqueKeysWithValues: resolved.map { ($0.0.id, $0.1) }), transport: transport,
+                      tokenizer: ClassEstimate(.o200k), limits: try configuration.limits(), clock: clock, redaction: redaction)
+    }
+
+    /// Creates an engine from parts: a scheduler with policies of your choosing (your own
+    /// included), an adapter for each of its deployments, the tokenizer that estimates prompts,
+    /// the engine's bounds and its clock. `secrets` (keys, say) never appear in what providers
+    /// or transports say that the engine passes on.
+    ///
+    /// ```swift
+    /// let scheduler = try Scheduler(deployments: [east], queue: MyQueue(), allocation: .maxHeadroom)
+    /// let engine = try HeadroomEngine(scheduler: scheduler, adapters: ["east": AzureOpenAIAdapter(endpoint: url, apiKey: key)])
+    /// ```
+    public init<Queue: QueuePolicy, Allocation: AllocationPolicy>(
+        scheduler: Scheduler<Queue, Allocation>, adapters: [DeploymentID: any ProviderAdapter],
+        transport: any HTTPTransport = URLSessionTransport(), tokenizer: any Tokenizer = ClassEstimate(.o200k),
+        limits: EngineLimits = EngineLimits(), clock: any EngineClock = ContinuousEngineClock(), secrets: [String] = []
+    ) throws(HeadroomError) {
+        try self.init(scheduler, adapters: adapters, transport: transport, tokenizer: tokenizer, limits: limits, clock: clock,
+                      redaction: Redaction(secrets: secrets, addresses: [:]))
+    }
+
+    private init(_ scheduler: any SchedulerEvents, adapters: [DeploymentID: any ProviderAdapter], transport: any HTTPTransport,
+                 tokenizer: any Tokenizer, limits: EngineLimits, clock: any EngineClock, redaction: Redaction) throws(HeadroomError) {
+        let deployments = scheduler.snapshot(now: Instant(nanoseconds: 0)).deployments.map(\.id)
+        if let missing = deployments.first(where: { adapters[$0] == nil }) {
+            throw HeadroomError(.invalidConfiguration, "Deployment '\(missing)' has no adapter; give one for each of the scheduler's deployments.")
+        }
+        self.scheduler = scheduler
+        self.adapters = adapters
         self.transport = transport
-        limits = try configuration.limits()
-        tokenizer = ClassEstimate(.o200k)
+        self.tokenizer = tokenizer
+        self.limits = limits
+        self.clock = clock
+        self.redaction = redaction
         (notices, noticeContinuation) = AsyncStream<HeadroomError>.makeStream(bufferingPolicy: .bufferingNewest(100))
         (calibrations, calibrationContinuation) = AsyncStream<CalibrationNotice>.makeStream(bufferingPolicy: .bufferingNewest(100))
-        calibration = Array(repeating: CalibrationNotice.State(), count: resolved.count)
+        calibration = Array(repeating: CalibrationNotice.State(), count: deployments.count)
     }
 
     // MARK: Public API
@@ -272,9 +304,9 @@ public actor HeadroomEngine {
         guard at != timerAt else { return }
         timer?.cancel()
         timerAt = at
-        let deadline = origin.advanced(by: .nanoseconds(at.nanoseconds))
+        let clock = self.clock
         timer = Task { [weak self] in
-            try? await Task.sleep(until: deadline, clock: .continuous)
+            try? await clock.sleep(until: .nanoseconds(at.nanoseconds))
             guard !Task.isCancelled, let self else { return }
             await self.tick()
         }
@@ -349,9 +381,9 @@ public actor HeadroomEngine {
         if let watchdogAt, watchdogAt <= deadline { return }
         watchdog?.cancel()
         watchdogAt = deadline
-        let wake = origin.advanced(by: .nanoseconds(deadline.nanoseconds))
+        let clock = self.clock
         watchdog = Task { [weak self] in
-            guard (try? await Task.sleep(until: wake, clock: .continuous)) != nil else { return }
+            guard (try? await clock.sleep(until: .nanoseconds(deadline.nanoseconds))) != nil else { return }
             await self?.watchdogWoke()
         }
     }
@@ -448,11 +480,11 @@ public actor HeadroomEngine {
     // MARK: Time
 
     private func now() -> Instant {
-        Instant(nanoseconds: (ContinuousClock.now - origin).nanoseconds)
+        Instant(nanoseconds: clock.now().nanoseconds)
     }
 
     private nonisolated func instant(after duration: Duration) -> Instant {
-        Instant(nanoseconds: (ContinuousClock.now + duration - origin).nanoseconds)
+        Instant(nanoseconds: (clock.now() + duration).nanoseconds)
     }
 }
 
