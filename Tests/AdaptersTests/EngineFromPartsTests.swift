@@ -94,6 +94,7 @@ struct EngineFromPartsTests {
         clock.advance(by: .seconds(1))
         let error = await #expect(throws: HeadroomError.self) { try await call.value }
         #expect(error?.kind == .deadlineExceeded)
-        #expect(ContinuousClock.now - started < .seconds(5))
+        // An hour on the engine's clock; in real time, however loaded the machine, far less.
+        #expect(ContinuousClock.now - started < .seconds(120))
     }
 }
