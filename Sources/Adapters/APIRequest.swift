@@ -18,6 +18,8 @@ public struct APIRequest: Sendable {
     /// Header fields to send along, such as a provider's beta flags. Those the adapter sets (the key,
     /// the content type) and those in ``reservedHeaderNames`` are never sent from here.
     public var headers: [HTTPField] = []
+    /// Whose request it is, for policies that share capacity between tenants (``Job/tenant``).
+    public var tenant: String?
 
     /// Fields a caller cannot send: credentials, and what HTTP itself manages.
     public static let reservedHeaderNames: Set<String> = [

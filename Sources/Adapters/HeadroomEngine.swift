@@ -228,7 +228,7 @@ public actor HeadroomEngine {
         let latest = instant(after: limits.requestTimeout)
         let deadline = min(deadline.map(instant(after:)) ?? latest, latest)
         let job = Job(models: request.model.map { [$0] } ?? [], promptTokens: promptTokens(of: request), maxOutputTokens: outputTokens(of: request),
-                      promptCharacters: characters, priority: priority, deadline: deadline)
+                      promptCharacters: characters, priority: priority, tenant: request.tenant, deadline: deadline)
         let (id, actions) = scheduler.submit(job, now: now())
         calls[id] = Call(operation: request.operation, model: request.model ?? "", body: request.bytes,
                          estimate: Usage(promptTokens: job.promptTokens, completionTokens: 0), deadline: deadline, headers: request.headers,

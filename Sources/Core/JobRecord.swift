@@ -14,6 +14,7 @@ struct JobRecord: Sendable {
 
     var job: Job
     var size: JobSize
+    var tenant = TenantID.none
     var eligible: [Int]
     var sequence: UInt64
     var arrival: Int64
@@ -39,6 +40,6 @@ struct JobRecord: Sendable {
 
     func queued(as id: JobID) -> QueuedJob {
         QueuedJob(id: id, priority: job.priority, arrival: Instant(nanoseconds: arrival), sequence: sequence,
-                  tokens: size.contextTokens)
+                  tokens: size.contextTokens, tenant: tenant, deadline: job.deadline)
     }
 }

@@ -11,14 +11,20 @@ public struct QueuedJob: Hashable, Sendable, BitwiseCopyable {
     public var sequence: UInt64
     /// Prompt plus maximum output tokens: the job's size.
     public var tokens: Int
+    /// Whose job it is (``TenantID/none`` when the job names no tenant).
+    public var tenant: TenantID
+    /// When the job must be over, if it has a deadline of its own.
+    public var deadline: Instant?
 
     /// Creates a queued job; the scheduler does this, tests may too.
-    public init(id: JobID, priority: Int, arrival: Instant, sequence: UInt64, tokens: Int) {
+    public init(id: JobID, priority: Int, arrival: Instant, sequence: UInt64, tokens: Int, tenant: TenantID = .none, deadline: Instant? = nil) {
         self.id = id
         self.priority = priority
         self.arrival = arrival
         self.sequence = sequence
         self.tokens = tokens
+        self.tenant = tenant
+        self.deadline = deadline
     }
 }
 
@@ -59,6 +65,9 @@ public protocol QueuePolicy: Sendable {
     /// for, ahead of `blocked`, which stands before it and has already been passed
     /// `timesPassed` times.
     func mayPass(_ job: QueuedJob, blocked: QueuedJob, timesPassed: Int) -> Bool
+    /// `job`, dispatched from this queue, was served and used `usage` (as the provider reported
+    /// it): a fair policy charges the job's tenant for what it really used.
+    mutating func settled(_ job: QueuedJob, usage: Usage)
 }
 
 extension QueuePolicy {
@@ -67,4 +76,7 @@ extension QueuePolicy {
 
     /// By default no job passes a blocked one for the same deployment.
     public func mayPass(_ job: QueuedJob, blocked: QueuedJob, timesPassed: Int) -> Bool { false }
+
+    /// By default what a job used changes nothing.
+    public mutating func settled(_ job: QueuedJob, usage: Usage) {}
 }

@@ -112,6 +112,11 @@ public struct Scheduler<Queue: QueuePolicy, Allocation: AllocationPolicy>: Senda
         return actions
     }
 
+    /// The name of tenant `id`, or `nil` for ``TenantID/none`` and numbers never given.
+    public func tenantName(_ id: TenantID) -> String? {
+        id.rawValue == 0 || Int(id.rawValue) > core.tenantNames.count ? nil : core.tenantNames[Int(id.rawValue) - 1]
+    }
+
     /// The state of the queue and of every deployment at `now`.
     public func snapshot(now: Instant) -> SchedulerSnapshot {
         core.snapshot(now: now, queued: queue.count)

@@ -23,6 +23,9 @@ struct SchedulerCore: Sendable {
     /// The earliest instant a deployment out of rotation falls due for a probe, if it is still ahead.
     var nextProbe = Int64.max
     var eligibility: [[String]: EligibilityGroup] = [:]
+    /// Tenants by name, numbered in the order they first arrive, and their names by number less one.
+    var tenants: [String: TenantID] = [:]
+    var tenantNames: [String] = []
     var lastEligibility: (models: [String], group: EligibilityGroup)?
     var backingOff = 0
     var inFlight = 0
@@ -110,7 +113,9 @@ struct SchedulerCore: Sendable {
         } else {
             let deadline = job.deadline?.nanoseconds
             // The job moves into its slot: its strings and arrays are not copied.
+            let tenant = tenantID(for: job.tenant)
             jobs[id.slot] = JobRecord(job: job, eligible: consume eligible, sequence: sequence, arrival: self.now)
+            jobs[id.slot].tenant = tenant
             jobs[id.slot].generation = id.generation
             jobs[id.slot].isLive = true
             if let wait = configuration.maxQueueWait {
@@ -132,6 +137,16 @@ struct SchedulerCore: Sendable {
             let error = HeadroomError(.queueFull, "Job \(id.number) was rejected: \(queue.count) jobs are already waiting, the maximum (SchedulerConfiguration.maxQueueLength). Retry in \(retryAfter), when they are expected to have gone, or raise the bound if waits are acceptable.", retryAfter: retryAfter)
             finish(id, .failed(error), &actions)
         }
+        return id
+    }
+
+    /// The number of tenant `name`, given it on its first arrival.
+    mutating func tenantID(for name: String?) -> TenantID {
+        guard let name else { return .none }
+        if let known = tenants[name] { return known }
+        tenantNames.append(name)
+        let id = TenantID(rawValue: UInt32(truncatingIfNeeded: tenantNames.count))
+        tenants[name] = id
         return id
     }
 
@@ -160,6 +175,7 @@ struct SchedulerCore: Sendable {
             let tokens = states[d].charge.settlement(for: jobs[id.slot].size, usage: usage)
                 ?? states[d].charge.settlement(for: jobs[id.slot].job, usage: usage)
             if states[d].ledger.settle(entry, tokens: tokens, requests: 1, now: self.now) { changed = true }
+            queue.settled(jobs[id.slot].queued(as: id), usage: usage)
             states[d].succeeded += 1
             counters.succeeded += 1
             finish(id, .succeeded, &actions)

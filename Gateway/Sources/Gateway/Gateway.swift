@@ -248,6 +248,7 @@ public struct Gateway: Sendable {
             return invalid(error.message, tally)
         }
         request.headers = headers
+        request.tenant = client.name
         tally.read(model: request.model)
         if let refusal = overBudget(client, estimate: engine.estimatedTokens(for: request), tally) { return refusal }
         if operation == .chatCompletions && request.isStreaming {
