@@ -325,8 +325,11 @@ public actor HeadroomEngine {
         do {
             request = try adapter.request(call.operation, body: call.body, model: call.model)
             // The caller's own fields go along, but never in place of the adapter's (its key above all).
-            let set = Set(request.headers.map { $0.name.lowercased() })
-            request.headers += call.headers.filter { !set.contains($0.name.lowercased()) && !APIRequest.reservedHeaderNames.contains($0.name.lowercased()) }
+            let setByAdapter = Set(request.headers.map { $0.name.lowercased() })
+            request.headers += call.headers.filter { field in
+                let name = field.name.lowercased()
+                return !setByAdapter.contains(name) && !APIRequest.reservedHeaderNames.contains(name)
+            }
         } catch {
             handle(scheduler.complete(id, outcome: .permanentFailure(message: error.message), rateLimits: nil, now: now()))
             return
