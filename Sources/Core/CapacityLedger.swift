@@ -123,8 +123,11 @@ struct CapacityLedger: Sendable {
     private(set) var summary = AdmissionSummary()
     /// The latest verdicts that a request has to wait, until the ledger next changes.
     private var waits = WaitMemo()
+    /// Whether ``waits`` is consulted (``SchedulerConfiguration/remembersBlockedJobs``).
+    private let remembersWaits: Bool
 
-    init(deployment: Deployment, utilization: Double, adaptation: Adaptation) {
+    init(deployment: Deployment, utilization: Double, adaptation: Adaptation, remembersWaits: Bool = true) {
+        self.remembersWaits = remembersWaits
         let minute = Duration.seconds(60).nanoseconds
         windows = deployment.windows.all.map { length in
             let nanos = length.nanoseconds
@@ -224,6 +227,7 @@ struct CapacityLedger: Sendable {
             expire(to: now)
             if let headroom = summary.headroom(tokens: tokens, now: now) { return .admitted(headroom: headroom) }
         }
+        guard remembersWaits else { return judgeAsIs(tokens: tokens, now: now) }
         if let until = waits.wait(tokens: tokens, now: now) { return .waits(until: until) }
         let verdict = judgeAsIs(tokens: tokens, now: now)
         if case .waits(let until) = verdict { waits.remember(tokens: tokens, until: until) }

@@ -31,7 +31,7 @@ struct DeploymentState: Sendable {
         requestsPerMinute = deployment.requestsPerMinute
         maxConcurrency = deployment.maxConcurrency
         ledger = CapacityLedger(deployment: deployment, utilization: configuration.targetUtilization,
-                                adaptation: configuration.adaptation)
+                                adaptation: configuration.adaptation, remembersWaits: configuration.remembersBlockedJobs)
     }
 
     var isSaturated: Bool { inFlight >= maxConcurrency ?? .max }

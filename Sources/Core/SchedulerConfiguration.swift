@@ -24,6 +24,12 @@ public struct SchedulerConfiguration: Hashable, Sendable {
     /// waiting for, when sending it now cannot delay that job (its charge leaves
     /// the windows in time, or both fit): conservative backfilling.
     public var backfill = true
+    /// Whether the dispatch pass may find the jobs it found blocked last time blocked again
+    /// without judging them, while nothing they depend on has changed, and each deployment's
+    /// ledger may answer a charge it was asked about with the wait it told last time. Off: every
+    /// blocked job is judged afresh at every event. Slower under load, the same decisions; the
+    /// oracle that tests the shortcut.
+    public var remembersBlockedJobs = true
     /// Retries of failed attempts.
     public var retry = RetryPolicy()
     /// How the effective limits shrink when 429s come despite the accounting.

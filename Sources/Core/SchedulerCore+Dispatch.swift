@@ -19,7 +19,7 @@ extension SchedulerCore {
         var position = 0
         var replayable = 0
         // Passing makes a job's claim depend on the jobs that passed it: those queues judge afresh.
-        if !blocked.isEmpty && fitChanges == lastPassFitChanges && !queue.allowsPassing {
+        if configuration.remembersBlockedJobs && !blocked.isEmpty && fitChanges == lastPassFitChanges && !queue.allowsPassing {
             swap(&blocked, &lastBlocked)
             replayable = lastBlocked.count
         }

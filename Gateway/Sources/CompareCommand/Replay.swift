@@ -159,7 +159,9 @@ func liveRun(deployments: [SimulatedDeployment], requests: [ReplayRequest], maxW
         })
         engine.maxQueueWaitSeconds = maxWaitSeconds
         let key = "sk-compare"
-        let configuration = GatewayConfiguration(engine: engine, port: 0, clients: [.init(name: "compare", key: key)])
+        var configuration = GatewayConfiguration(engine: engine, port: 0, clients: [.init(name: "compare", key: key)])
+        // The comparison's tables, not a line a request.
+        configuration.logLevel = "warning"
         let gateway = try Gateway(configuration: configuration, environment: ["MOCK_KEY": "mock-key"])
         try await serving({ gateway.application(onRunning: $0) }) { gatewayPort in
             live = await send(requests, to: "http://127.0.0.1:\(gatewayPort)/v1/chat/completions", key: key)

@@ -42,7 +42,8 @@ struct HostileSetup {
             configuration.maxRequestBytes = 1 << 20
             configuration.operatorKeyEnvironment = "OPERATOR_KEY"
             configure(&configuration)
-            let gateway = try Gateway(configuration: configuration, environment: ["UPSTREAM_KEY": ScriptedUpstream.key, "OPERATOR_KEY": operatorKey])
+            let gateway = try Gateway(configuration: configuration, environment: ["UPSTREAM_KEY": ScriptedUpstream.key, "OPERATOR_KEY": operatorKey],
+                                      logger: quietLogger)
             let notices = Notices()
             let listening = Task {
                 for await notice in gateway.engine.notices { await notices.add(notice.message) }

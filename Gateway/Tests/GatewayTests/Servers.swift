@@ -25,7 +25,7 @@ struct Servers {
     /// each gracefully, the gateway (then its engine) first.
     static func with(_ deployments: [SimulatedDeployment],
                      configure: (inout GatewayConfiguration) -> Void = { _ in },
-                     logger: Logger = Logger(label: "headroom-gateway", factory: { _ in SwiftLogNoOpLogHandler() }),
+                     logger: Logger = quietLogger,
                      _ body: (Servers) async throws -> Void) async throws {
         let mock = try MockServer(deployments: deployments)
         try await serving({ mock.application(port: 0, onRunning: $0) }) { mockPort in
@@ -47,6 +47,9 @@ struct Servers {
         }
     }
 }
+
+/// A logger that writes nothing: tests read what the gateway logs only where they check it.
+let quietLogger = Logger(label: "headroom-gateway", factory: { _ in SwiftLogNoOpLogHandler() })
 
 /// Serves `gateway` on a free loopback port while `body` runs with its URL, then stops it
 /// gracefully and shuts its engine down, whether or not `body` threw.

@@ -1,0 +1,60 @@
+import HeadroomCore
+import HeadroomSimulator
+import Testing
+
+@Suite("Blocked jobs remembered or judged afresh")
+struct RememberedBlockedJobsTests {
+    /// One random overloaded scenario: deployments, a header dialect, policies and settings drawn from `seed`.
+    /// Azure deployments only: with OpenAI's the two ways still part (seed 6 of this generator with
+    /// OpenAI deployments mixed in finds a wait a nanosecond apart, which then crosses a provider's
+    /// window), which is open work on the ledger.
+    private struct Case: CustomTestStringConvertible {
+        let seed: UInt64
+        var testDescription: String { "seed \(seed)" }
+
+        func report(remembering: Bool) throws -> SimulationReport {
+            var random = SeededRandom(seed: seed)
+            func below(_ bound: Int) -> Int { Int.random(in: 0 ..< bound, using: &random) }
+            let dialects: [EndpointModel.HeaderDialect] = [.minuteRemainder, .windowRemainder, .none]
+            let deployments = try (0 ..< 1 + below(3)).map { index throws -> SimulatedDeployment in
+                var endpoint = EndpointModel.azure(tokensPerMinute: 30_000 + 10_000 * below(4))
+                endpoint.headers = dialects[below(dialects.count)]
+                if below(3) == 0 { endpoint.admission = .crossing }
+                if below(3) == 0 { endpoint.faults.backgroundTokensPerMinute = 5_000 }
+                return SimulatedDeployment(id: "d\(index)", endpoint: endpoint)
+            }
+            let queues: [QueueChoice] = [.fifo, .fifoPassing(2), .priority(agingSeconds: 30), .priority(agingSeconds: nil)]
+            var settings = HeadroomSettings(queue: queues[below(queues.count)], allocation: AllocationChoice.allCases[below(AllocationChoice.allCases.count)])
+            settings.configuration.backfill = below(2) == 0
+            settings.configuration.lookahead = [4, 32, 128][below(3)]
+            settings.configuration.maxQueueWait = below(2) == 0 ? .seconds(20) : nil
+            settings.configuration.remembersBlockedJobs = remembering
+            let simulation = try Simulation(deployments: deployments, seed: seed)
+            var workload = SyntheticWorkload(count: 600, requestsPerSecond: Double(2 + below(6)), seed: seed)
+            return try simulation.run(&workload, strategy: .headroom(settings))
+        }
+    }
+
+    /// Whether two instants of a report, in seconds, are the same to a microsecond: the two ways
+    /// find the same instants up to the rounding of a wait computed at another moment (nanoseconds).
+    private static func same(_ a: Double, _ b: Double) -> Bool { abs(a - b) < 1e-6 }
+
+    private static func same(_ a: SimulationReport.Percentiles, _ b: SimulationReport.Percentiles) -> Bool {
+        a.count == b.count && same(a.p50, b.p50) && same(a.p95, b.p95) && same(a.p99, b.p99) && same(a.max, b.max)
+    }
+
+    @Test("Remembering blocked jobs and their waits decides exactly as judging every one afresh", arguments: (1 ... 24).map { Case(seed: $0) })
+    private func sameDecisions(_ scenario: Case) throws {
+        let remembered = try scenario.report(remembering: true), afresh = try scenario.report(remembering: false)
+        // What was decided: every request's fate, every attempt, every token, bucket by bucket.
+        #expect(remembered.requests == afresh.requests)
+        #expect(remembered.upstream == afresh.upstream)
+        #expect(remembered.deployments == afresh.deployments)
+        #expect(remembered.timeline == afresh.timeline)
+        #expect(remembered.capacity == afresh.capacity)
+        #expect(remembered.latencyHistogram == afresh.latencyHistogram)
+        // When: the same to a microsecond. (How many events the run took may differ: one way wakes a little more often.)
+        #expect(Self.same(remembered.durationSeconds, afresh.durationSeconds))
+        #expect(Self.same(remembered.queueWait, afresh.queueWait) && Self.same(remembered.latency, afresh.latency))
+    }
+}
