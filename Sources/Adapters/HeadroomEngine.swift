@@ -196,13 +196,18 @@ public actor HeadroomEngine {
     /// The tokens the engine plans for a request: a chat's estimated prompt and its output limit
     /// (the configured default when it sets none) times `n`; an embedding's estimated inputs.
     public nonisolated func estimatedTokens(for request: APIRequest) -> Int {
-        promptTokens(of: request).addingSaturating(outputTokens(of: request))
+        prompt(of: request).tokens.addingSaturating(outputTokens(of: request))
     }
 
-    private nonisolated func promptTokens(of request: APIRequest) -> Int {
+    /// A request's prompt, read once: its estimated tokens, and its characters (which OpenAI's charge counts).
+    private nonisolated func prompt(of request: APIRequest) -> (tokens: Int, characters: Int) {
         switch request.operation {
-        case .chatCompletions: ChatTokenCount.count(request.messages, using: tokenizer)
-        case .embeddings: request.texts.reduce(0) { $0.addingSaturating(tokenizer.count($1)) }
+        case .chatCompletions:
+            let messages = request.messages
+            return (ChatTokenCount.count(messages, using: tokenizer), messages.reduce(0) { $0 + $1.content.count })
+        case .embeddings:
+            let texts = request.texts
+            return (texts.reduce(0) { $0.addingSaturating(tokenizer.count($1)) }, texts.reduce(0) { $0 + $1.count })
         }
     }
 
@@ -220,15 +225,12 @@ public actor HeadroomEngine {
         if request.operation == .chatCompletions, request.outputLimit == nil {
             try request.set("max_tokens", to: .integer(limits.defaultMaxTokens))
         }
-        let characters = switch request.operation {
-        case .chatCompletions: request.messages.reduce(0) { $0 + $1.content.count }
-        case .embeddings: request.texts.reduce(0) { $0 + $1.count }
-        }
+        let size = prompt(of: request)
         // Every request ends by its deadline: the caller's, or the configured longest.
         let latest = instant(after: limits.requestTimeout)
         let deadline = min(deadline.map(instant(after:)) ?? latest, latest)
-        let job = Job(models: request.model.map { [$0] } ?? [], promptTokens: promptTokens(of: request), maxOutputTokens: outputTokens(of: request),
-                      promptCharacters: characters, priority: priority, tenant: request.tenant, deadline: deadline)
+        let job = Job(models: request.model.map { [$0] } ?? [], promptTokens: size.tokens, maxOutputTokens: outputTokens(of: request),
+                      promptCharacters: size.characters, priority: priority, tenant: request.tenant, deadline: deadline)
         let (id, actions) = scheduler.submit(job, now: now())
         calls[id] = Call(operation: request.operation, model: request.model ?? "", body: request.bytes,
                          estimate: Usage(promptTokens: job.promptTokens, completionTokens: 0), deadline: deadline, headers: request.headers,

@@ -35,7 +35,7 @@ final class LoopbackServer: Sendable {
                 let request = Self.readRequest(client)
                 log.requests.withLock { $0.append(request) }
                 for part in parts {
-                    _ = part.utf8CString.withUnsafeBufferPointer { send(client, $0.baseAddress, $0.count - 1, Int32(MSG_NOSIGNAL)) }
+                    Self.write(part, to: client)
                     usleep(30_000)
                 }
                 close(client)
@@ -46,6 +46,12 @@ final class LoopbackServer: Sendable {
     deinit {
         shutdown(listener, Int32(SHUT_RDWR))
         close(listener)
+    }
+
+    /// Writes `text` to socket `client` (a peer gone meanwhile is no error).
+    static func write(_ text: String, to client: Int32) {
+        let bytes = Array(text.utf8)
+        _ = send(client, bytes, bytes.count, Int32(MSG_NOSIGNAL))
     }
 
     /// A socket listening on a free port of 127.0.0.1.
@@ -110,7 +116,7 @@ final class HoldingServer: Sendable {
                 let client = accept(listener, nil, nil)
                 guard client >= 0 else { return }
                 _ = LoopbackServer.readRequest(client)
-                _ = answer.utf8CString.withUnsafeBufferPointer { send(client, $0.baseAddress, $0.count - 1, Int32(MSG_NOSIGNAL)) }
+                LoopbackServer.write(answer, to: client)
                 if closing { close(client) } else { held.sockets.withLock { $0.append(client) } }
             }
         }

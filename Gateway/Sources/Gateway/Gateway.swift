@@ -250,7 +250,9 @@ public struct Gateway: Sendable {
         request.headers = headers
         request.tenant = client.name
         tally.read(model: request.model)
-        if let refusal = overBudget(client, estimate: engine.estimatedTokens(for: request), tally) { return refusal }
+        // The estimate costs a pass over the prompt: only a client with a token limit needs it here.
+        let estimate = client.tokensPerMinute == nil ? 0 : engine.estimatedTokens(for: request)
+        if let refusal = overBudget(client, estimate: estimate, tally) { return refusal }
         if operation == .chatCompletions && request.isStreaming {
             return try await stream(request, for: client, tally)
         }
@@ -320,7 +322,7 @@ public struct Gateway: Sendable {
                 tally.succeed()
             } catch {
                 // The client went away: dropping the stream cancels the request upstream.
-                chunks.close()
+                await chunks.close()
                 tally.end(.cancelled, status: 499)
                 throw error
             }
@@ -375,17 +377,23 @@ enum ServerSentEvent {
 }
 
 /// A stream's iterator, handed from the request handler (which waits for the
-/// first chunk) to the response body's writer (which sends the rest). The two
-/// never use it at once. Closing it, or dropping it, cancels the request upstream.
-private final class StreamParts: @unchecked Sendable {
+/// head) to the response body's writer (which sends the rest); the two never
+/// use it at once. Closing it, or dropping it, cancels the request upstream.
+private actor StreamParts {
     private var iterator: AsyncThrowingStream<APIStreamPart, any Error>.AsyncIterator?
 
     init(_ stream: AsyncThrowingStream<APIStreamPart, any Error>) {
         iterator = stream.makeAsyncIterator()
     }
 
+    /// The next part; `nil` at the end, or once closed.
     func next() async throws -> APIStreamPart? {
-        try await iterator?.next()
+        // Taken out while a part is awaited (an actor's property cannot be mutated across an await), then put back.
+        guard var current = iterator else { return nil }
+        iterator = nil
+        let part = try await current.next(isolation: self)
+        iterator = current
+        return part
     }
 
     func close() {
