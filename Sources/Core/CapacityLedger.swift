@@ -39,8 +39,10 @@ struct CapacityLedger: Sendable {
         var refills = false
         var tokens = 0
         var requests = 0
-        var tokensRefilledAt: Int64 = 0
-        var requestsRefilledAt: Int64 = 0
+        /// A bucket's progress towards refilling its next token and request, and when it was last brought up to date.
+        var tokensProgress: Int64 = 0
+        var requestsProgress: Int64 = 0
+        var refilledAt: Int64 = 0
         /// A boundary of the provider's fixed windows, as a 429 named it; `nil` while
         /// unknown, and the window slides. See ``leaves(sentAt:)``.
         var boundary: Int64?
@@ -422,14 +424,15 @@ struct CapacityLedger: Sendable {
         guard tokens != old.tokens || requests != old.requests else { return false }
         entries[position] = Entry(time: old.time, tokens: tokens, requests: requests, reservedThrough: old.reservedThrough)
         for w in windows.indices where position >= windows[w].start {
-            if windows[w].refills { windows[w].refill(to: now) }
-            windows[w].tokens += tokens - old.tokens
-            windows[w].requests += requests - old.requests
-            // A refund fills a bucket no further than full.
-            if windows[w].refills {
-                (windows[w].tokens, windows[w].requests) = (max(0, windows[w].tokens), max(0, windows[w].requests))
-                if !windows[w].isEmpty { nextChange = now }
+            guard windows[w].refills else {
+                windows[w].tokens += tokens - old.tokens
+                windows[w].requests += requests - old.requests
+                continue
             }
+            // A refund fills a bucket no further than full.
+            windows[w].refill(to: now)
+            windows[w].charge(tokens: tokens - old.tokens, requests: requests - old.requests)
+            if !windows[w].isEmpty { nextChange = now }
         }
         summarize()
         return true

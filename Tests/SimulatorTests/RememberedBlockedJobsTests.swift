@@ -4,10 +4,7 @@ import Testing
 
 @Suite("Blocked jobs remembered or judged afresh")
 struct RememberedBlockedJobsTests {
-    /// One random overloaded scenario: deployments, a header dialect, policies and settings drawn from `seed`.
-    /// Azure deployments only: with OpenAI's the two ways still part (seed 6 of this generator with
-    /// OpenAI deployments mixed in finds a wait a nanosecond apart, which then crosses a provider's
-    /// window), which is open work on the ledger.
+    /// One random overloaded scenario: Azure and OpenAI deployments, a header dialect, policies and settings drawn from `seed`.
     private struct Case: CustomTestStringConvertible {
         let seed: UInt64
         var testDescription: String { "seed \(seed)" }
@@ -17,9 +14,16 @@ struct RememberedBlockedJobsTests {
             func below(_ bound: Int) -> Int { Int.random(in: 0 ..< bound, using: &random) }
             let dialects: [EndpointModel.HeaderDialect] = [.minuteRemainder, .windowRemainder, .none]
             let deployments = try (0 ..< 1 + below(3)).map { index throws -> SimulatedDeployment in
-                var endpoint = EndpointModel.azure(tokensPerMinute: 30_000 + 10_000 * below(4))
-                endpoint.headers = dialects[below(dialects.count)]
-                if below(3) == 0 { endpoint.admission = .crossing }
+                let tokensPerMinute = 30_000 + 10_000 * below(4)
+                var endpoint: EndpointModel
+                if below(3) == 0 {
+                    // OpenAI's bucket refills continuously, with its own header dialect.
+                    endpoint = .openAI(requestsPerMinute: 60 + 60 * below(4), tokensPerMinute: tokensPerMinute)
+                } else {
+                    endpoint = .azure(tokensPerMinute: tokensPerMinute)
+                    endpoint.headers = dialects[below(dialects.count)]
+                    if below(3) == 0 { endpoint.admission = .crossing }
+                }
                 if below(3) == 0 { endpoint.faults.backgroundTokensPerMinute = 5_000 }
                 return SimulatedDeployment(id: "d\(index)", endpoint: endpoint)
             }
@@ -43,7 +47,7 @@ struct RememberedBlockedJobsTests {
         a.count == b.count && same(a.p50, b.p50) && same(a.p95, b.p95) && same(a.p99, b.p99) && same(a.max, b.max)
     }
 
-    @Test("Remembering blocked jobs and their waits decides exactly as judging every one afresh", arguments: (1 ... 24).map { Case(seed: $0) })
+    @Test("Remembering blocked jobs and their waits decides exactly as judging every one afresh", arguments: (1 ... 32).map { Case(seed: $0) })
     private func sameDecisions(_ scenario: Case) throws {
         let remembered = try scenario.report(remembering: true), afresh = try scenario.report(remembering: false)
         // What was decided: every request's fate, every attempt, every token, bucket by bucket.
