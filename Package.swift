@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "HeadroomSimulator", targets: ["HeadroomSimulator"]),
         .library(name: "HeadroomTokenizers", targets: ["HeadroomTokenizers"]),
         .library(name: "HeadroomAdapters", targets: ["HeadroomAdapters"]),
+        .library(name: "HeadroomConfiguration", targets: ["HeadroomConfiguration"]),
         .executable(name: "headroom", targets: ["HeadroomCLI"]),
         .executable(name: "headroom-bench", targets: ["HeadroomBenchmarks"]),
     ],
@@ -28,14 +29,19 @@ let package = Package(
             path: "Sources/Adapters"
         ),
         .target(
+            name: "HeadroomConfiguration",
+            dependencies: ["HeadroomCore", "HeadroomPolicies", "HeadroomAdapters"],
+            path: "Sources/Configuration"
+        ),
+        .target(
             name: "HeadroomSimulator",
-            dependencies: ["HeadroomCore", "HeadroomPolicies"],
+            dependencies: ["HeadroomCore", "HeadroomPolicies", "HeadroomConfiguration"],
             path: "Sources/Simulator",
             resources: [.copy("Resources")]
         ),
         .executableTarget(
             name: "HeadroomCLI",
-            dependencies: ["HeadroomCore", "HeadroomPolicies", "HeadroomSimulator", "HeadroomTokenizers"],
+            dependencies: ["HeadroomCore", "HeadroomPolicies", "HeadroomConfiguration", "HeadroomSimulator", "HeadroomTokenizers"],
             path: "Sources/CLI"
         ),
         .executableTarget(
@@ -53,12 +59,12 @@ let package = Package(
         ),
         .testTarget(
             name: "HeadroomAdaptersTests",
-            dependencies: ["HeadroomCore", "HeadroomPolicies", "HeadroomAdapters"],
+            dependencies: ["HeadroomCore", "HeadroomPolicies", "HeadroomAdapters", "HeadroomConfiguration"],
             path: "Tests/AdaptersTests"
         ),
         .testTarget(
             name: "HeadroomSimulatorTests",
-            dependencies: ["HeadroomCore", "HeadroomPolicies", "HeadroomSimulator"],
+            dependencies: ["HeadroomCore", "HeadroomPolicies", "HeadroomConfiguration", "HeadroomSimulator"],
             path: "Tests/SimulatorTests",
             resources: [.copy("Fixtures")]
         ),

@@ -1,5 +1,5 @@
 /// The live engine's own bounds. A configuration file's fields set them, checked
-/// (`EngineConfiguration`); an engine built from parts takes them directly.
+/// (a configuration's `engine` section); an engine built from parts takes them directly.
 public struct EngineLimits: Sendable {
     /// How long one attempt may wait for the response's head (default 120 s).
     public var attemptTimeout: Duration

@@ -8,7 +8,7 @@ import HeadroomTokenizers
 /// real clock and answered through the adapters and a transport.
 ///
 /// ```swift
-/// let engine = try HeadroomEngine(configuration: .load(path: "headroom.json"))
+/// let engine = try HeadroomEngine(configuration: .load(path: "headroom.json")) // import HeadroomConfiguration
 /// let answer = try await engine.chat(ChatCompletionRequest(model: "gpt-4o", messages: [.init(role: "user", text: "Hi!")]))
 /// print(answer.content ?? "")
 /// ```
@@ -66,23 +66,6 @@ public actor HeadroomEngine {
         var delivered = false
     }
 
-    /// Creates an engine from a configuration file's contents; keys are read from `environment` by the names it gives.
-    public init(configuration: EngineConfiguration, transport: any HTTPTransport = URLSessionTransport(),
-                environment: [String: String] = ProcessInfo.processInfo.environment,
-                clock: any EngineClock = ContinuousEngineClock()) throws(HeadroomError) {
-        let resolved = try configuration.resolve(environment: environment)
-        let scheduler = try makeSchedulerEvents(resolved.map(\.0), queue: configuration.queue ?? "fifo",
-                                                allocation: configuration.allocation ?? "maxHeadroom",
-                                                configuration: try configuration.schedulerConfiguration())
-        let redaction = Redaction(
-            secrets: configuration.deployments.compactMap { environment[$0.apiKeyEnvironment] },
-            addresses: Dictionary(configuration.deployments.compactMap { entry in (entry.endpoint ?? entry.baseURL).map { ($0, entry.id) } },
-                                  uniquingKeysWith: { first, _ in first })
-        )
-        try self.init(scheduler, adapters: Dictionary(uniqueKeysWithValues: resolved.map { ($0.0.id, $0.1) }), transport: transport,
-                      tokenizer: ClassEstimate(.o200k), limits: try configuration.limits(), clock: clock, redaction: redaction)
-    }
-
     /// Creates an engine from parts: a scheduler with policies of your choosing (your own
     /// included), an adapter for each of its deployments, the tokenizer that estimates prompts,
     /// the engine's bounds and its clock. `secrets` (keys, say) never appear in what providers
@@ -101,7 +84,8 @@ public actor HeadroomEngine {
                       redaction: Redaction(secrets: secrets, addresses: [:]))
     }
 
-    private init(_ scheduler: any SchedulerEvents, adapters: [DeploymentID: any ProviderAdapter], transport: any HTTPTransport,
+    /// The designated initializer, for the configuration-file initializer (module HeadroomConfiguration).
+    package init(_ scheduler: any SchedulerEvents, adapters: [DeploymentID: any ProviderAdapter], transport: any HTTPTransport,
                  tokenizer: any Tokenizer, limits: EngineLimits, clock: any EngineClock, redaction: Redaction) throws(HeadroomError) {
         let deployments = scheduler.snapshot(now: Instant(nanoseconds: 0)).deployments.map(\.id)
         if let missing = deployments.first(where: { adapters[$0] == nil }) {
@@ -490,26 +474,6 @@ public actor HeadroomEngine {
 
     private nonisolated func instant(after duration: Duration) -> Instant {
         Instant(nanoseconds: (clock.now() + duration).nanoseconds)
-    }
-}
-
-/// A scheduler with the named policies.
-func makeSchedulerEvents(
-    _ deployments: [Deployment], queue: String, allocation: String, configuration: SchedulerConfiguration
-) throws(HeadroomError) -> any SchedulerEvents {
-    func with<Q: QueuePolicy>(_ queue: Q) throws(HeadroomError) -> any SchedulerEvents {
-        switch allocation {
-        case "maxHeadroom": return try Scheduler(deployments: deployments, queue: queue, allocation: .maxHeadroom, configuration: configuration)
-        case "weightedRandom": return try Scheduler(deployments: deployments, queue: queue, allocation: .weightedRandom, configuration: configuration)
-        case "roundRobin": return try Scheduler(deployments: deployments, queue: queue, allocation: .roundRobin, configuration: configuration)
-        case "leastLoaded": return try Scheduler(deployments: deployments, queue: queue, allocation: .leastLoaded, configuration: configuration)
-        default: throw HeadroomError(.invalidConfiguration, "allocation is '\(allocation)'; use maxHeadroom, weightedRandom, roundRobin or leastLoaded.")
-        }
-    }
-    switch queue {
-    case "fifo": return try with(FIFOQueue())
-    case "priority": return try with(PriorityQueue())
-    default: throw HeadroomError(.invalidConfiguration, "queue is '\(queue)'; use fifo or priority.")
     }
 }
 

@@ -62,10 +62,10 @@ enum SweepCommand {
             let cap = try whole()
             for i in scenario.deployments.indices { scenario.deployments[i].maxConcurrency = cap }
         case "allocation":
-            guard let choice = AllocationChoice(rawValue: value) else {
+            guard AllocationChoice.allCases.contains(AllocationChoice(rawValue: value)) else {
                 throw UsageError("allocation is one of \(AllocationChoice.allCases.map(\.rawValue).joined(separator: ", "))")
             }
-            scenario.headroom.allocation = choice
+            scenario.headroom.allocation = AllocationChoice(rawValue: value)
         case "queue":
             switch value {
             case "fifo": scenario.headroom.queue = .fifo

@@ -1,9 +1,10 @@
 import Foundation
+import HeadroomConfiguration
 import HeadroomCore
 
 /// Everything a simulation needs: deployments, workload, Headroom's settings,
 /// the baselines to compare with, and the seed. Read from a JSON file
-/// (`Docs/scenario.md` documents the format; `Examples/scenario.json` is one).
+/// (`Docs/configuration.md` documents the format; `Examples/scenario.json` is one).
 public struct Scenario: Sendable {
     /// A name for reports.
     public var name: String
@@ -19,6 +20,8 @@ public struct Scenario: Sendable {
     public var baselines: [Strategy]
     /// Width of the report's timeline buckets, in seconds.
     public var bucketSeconds: Double
+    /// Makes the policies the settings name that are not built in.
+    public var registry = Registry.standard
 
     /// Creates a scenario.
     public init(name: String, seed: UInt64 = 1, deployments: [SimulatedDeployment], workload: WorkloadSpec,
@@ -38,6 +41,7 @@ public struct Scenario: Sendable {
             throw HeadroomError(.invalidScenario, "bucketSeconds is \(bucketSeconds); it must be from 0.1 to 86,400 (a day).")
         }
         var simulation = try Simulation(deployments: deployments, seed: seed, bucket: .seconds(bucketSeconds))
+        simulation.registry = registry
         if progress != nil { simulation.expectedEnd = try workload.lastArrival() }
         var reports: [SimulationReport] = []
         for strategy in [Strategy.headroom(headroom)] + baselines {

@@ -1,4 +1,5 @@
 import Foundation
+import HeadroomConfiguration
 import HeadroomCore
 import HeadroomPolicies
 
@@ -24,6 +25,8 @@ public struct Simulation: Sendable {
     public var progress: (@Sendable (Double) -> Void)?
     /// The arrival of the workload's last request, when known in advance (for `progress`).
     public var expectedEnd: Instant?
+    /// Makes the policies that ``QueueChoice/named(_:)`` and an ``AllocationChoice`` of your own name.
+    public var registry = Registry.standard
 
     /// Creates a simulation, checking the deployments.
     public init(deployments: [SimulatedDeployment], seed: UInt64, bucket: Duration = .seconds(10)) throws(HeadroomError) {
@@ -66,6 +69,8 @@ public struct Simulation: Sendable {
         }
     }
 
+    /// Runs Headroom with the policies `settings` names: the built-in ones made here, so that the
+    /// scheduler's code is specialized for them, the others by the ``registry``.
     private func runHeadroom<Workload: WorkloadSource>(
         _ workload: inout Workload, _ settings: HeadroomSettings, label: String
     ) throws(HeadroomError) -> SimulationReport {
@@ -73,6 +78,7 @@ public struct Simulation: Sendable {
         case .fifo: try runHeadroom(&workload, queue: FIFOQueue(), settings, label: label)
         case .fifoPassing(let times): try runHeadroom(&workload, queue: FIFOQueue(smallerJobsMayPass: times), settings, label: label)
         case .priority(let aging): try runHeadroom(&workload, queue: PriorityQueue(aging: aging.map { .seconds($0) }), settings, label: label)
+        case .named: try runHeadroom(&workload, queue: registry.queue(for: settings.policies), settings, label: label)
         }
     }
 
@@ -96,6 +102,7 @@ public struct Simulation: Sendable {
         case .weightedRandom: return try run(WeightedRandom())
         case .roundRobin: return try run(RoundRobin())
         case .leastLoaded: return try run(LeastLoaded())
+        default: return try run(registry.allocation(for: settings.policies))
         }
     }
 

@@ -1,3 +1,4 @@
+import HeadroomConfiguration
 import HeadroomCore
 
 /// Who decides where and when requests go in a simulation.
@@ -47,6 +48,32 @@ public struct HeadroomSettings: Hashable, Sendable {
         self.configuration = configuration
     }
 
+    /// The settings a configuration's `scheduler` section gives, with the policies `registry` names.
+    public init(_ scheduler: SchedulerSettings, registry: Registry = .standard) throws(HeadroomError) {
+        switch scheduler.queueName {
+        case "fifo": queue = scheduler.passLimit.map { .fifoPassing($0) } ?? .fifo
+        case "priority": queue = .priority(agingSeconds: scheduler.aging.map { $0 / .seconds(1) })
+        case let name: queue = .named(name)
+        }
+        allocation = AllocationChoice(rawValue: scheduler.allocationName)
+        // Names the registry does not know are refused now, not at the run.
+        _ = try registry.queue(for: scheduler)
+        _ = try registry.allocation(for: scheduler)
+        configuration = try scheduler.configuration()
+    }
+
+    /// The `scheduler` section that names these policies, for the registry's makers.
+    var policies: SchedulerSettings {
+        var settings = SchedulerSettings(allocation: allocation.rawValue)
+        switch queue {
+        case .fifo: settings.queue = "fifo"
+        case .fifoPassing(let times): (settings.queue, settings.passLimit) = ("fifo", times)
+        case .priority(let aging): (settings.queue, settings.agingSeconds) = ("priority", aging ?? 0)
+        case .named(let name): settings.queue = name
+        }
+        return settings
+    }
+
     /// Why the settings cannot be used, or `nil`.
     func validationProblem() -> String? {
         for (name, scale) in [("requestLimitScale", requestLimitScale), ("tokenLimitScale", tokenLimitScale)] where !(scale > 0 && scale <= 1_000) {
@@ -73,6 +100,8 @@ public enum QueueChoice: Hashable, Sendable {
     case fifoPassing(Int)
     /// ``PriorityQueue`` with this aging interval in seconds (`nil`: strict).
     case priority(agingSeconds: Double?)
+    /// A queue policy registered under this name (see ``Simulation/registry``).
+    case named(String)
 
     /// The longest aging interval a simulation accepts, in seconds.
     static let longestAging = 10_000_000.0
@@ -84,18 +113,30 @@ public enum QueueChoice: Hashable, Sendable {
         case .priority(let aging?) where aging == aging.rounded() && aging.magnitude <= Self.longestAging: "priority, aging \(Int(aging)) s"
         case .priority(let aging?): "priority, aging \(aging) s"
         case .priority(nil): "priority"
+        case .named(let name): name
         }
     }
 }
 
-/// The built-in allocation policies, by name.
-public enum AllocationChoice: String, Hashable, Sendable, CaseIterable, Codable {
+/// An allocation policy, by name: the built-in ones, or one registered (see ``Simulation/registry``).
+public struct AllocationChoice: RawRepresentable, Hashable, Sendable, Codable, CaseIterable {
+    /// The policy's name in the registry.
+    public var rawValue: String
+
+    /// The policy named `rawValue`.
+    public init(rawValue: String) {
+        self.rawValue = rawValue
+    }
+
     /// ``MaxHeadroom``.
-    case maxHeadroom
+    public static let maxHeadroom = AllocationChoice(rawValue: "maxHeadroom")
     /// ``WeightedRandom``.
-    case weightedRandom
+    public static let weightedRandom = AllocationChoice(rawValue: "weightedRandom")
     /// ``RoundRobin``.
-    case roundRobin
+    public static let roundRobin = AllocationChoice(rawValue: "roundRobin")
     /// ``LeastLoaded``.
-    case leastLoaded
+    public static let leastLoaded = AllocationChoice(rawValue: "leastLoaded")
+
+    /// The built-in policies.
+    public static let allCases: [AllocationChoice] = [.maxHeadroom, .weightedRandom, .roundRobin, .leastLoaded]
 }

@@ -1,5 +1,6 @@
 import Foundation
 import HeadroomAdapters
+import HeadroomConfiguration
 import HeadroomCore
 import Testing
 
@@ -67,14 +68,23 @@ actor ScriptedTransport: HTTPTransport {
 
 let keys = ["EAST_KEY": "east-secret", "WEST_KEY": "west-secret"]
 
-func twoAzureDeployments(maxQueueLength: Int? = nil, concurrency: Int? = nil) -> EngineConfiguration {
-    EngineConfiguration(deployments: [
-        .init(id: "east", provider: "azure", endpoint: "https://east.openai.azure.com", apiKeyEnvironment: "EAST_KEY",
-              deploymentNames: ["gpt-4o": "gpt4o-east"], models: ["gpt-4o"], requestsPerMinute: 600, tokensPerMinute: 100_000,
-              maxConcurrency: concurrency),
-        .init(id: "west", provider: "azure", endpoint: "https://west.openai.azure.com", apiKeyEnvironment: "WEST_KEY",
-              models: ["gpt-4o"], requestsPerMinute: 300, tokensPerMinute: 50_000, maxConcurrency: concurrency),
-    ], maxQueueLength: maxQueueLength)
+/// Engine settings changed by `change`.
+func engine(_ change: (inout EngineSettings) -> Void) -> EngineSettings {
+    var settings = EngineSettings()
+    change(&settings)
+    return settings
+}
+
+func twoAzureDeployments(maxQueueLength: Int? = nil, concurrency: Int? = nil) -> HeadroomConfiguration {
+    var scheduler = SchedulerSettings()
+    scheduler.maxQueueLength = maxQueueLength
+    return HeadroomConfiguration(deployments: [
+        DeploymentSettings(id: "east", provider: "azure", tokensPerMinute: 100_000, requestsPerMinute: 600, models: ["gpt-4o"],
+                           maxConcurrency: concurrency, endpoint: "https://east.openai.azure.com", apiKeyEnvironment: "EAST_KEY",
+                           deploymentNames: ["gpt-4o": "gpt4o-east"]),
+        DeploymentSettings(id: "west", provider: "azure", tokensPerMinute: 50_000, requestsPerMinute: 300, models: ["gpt-4o"],
+                           maxConcurrency: concurrency, endpoint: "https://west.openai.azure.com", apiKeyEnvironment: "WEST_KEY"),
+    ], scheduler: scheduler)
 }
 
 let completion = #"{"choices":[{"message":{"role":"assistant","content":"Hello!"}}],"usage":{"prompt_tokens":9,"completion_tokens":2}}"#
@@ -321,7 +331,7 @@ struct EngineTests {
         let transport = ScriptedTransport(["east": [.respond(200, body: answer.body, breakAfterBody: answer.breaks)],
                                            "west": [.respond(200, body: [completion])]])
         var configuration = twoAzureDeployments()
-        configuration.maxAnswerBytes = 1_024
+        configuration.engine = engine { $0.maxAnswerBytes = 1_024 }
         let engine = try HeadroomEngine(configuration: configuration, transport: transport, environment: keys)
         do {
             if answer.streaming {
@@ -382,7 +392,7 @@ struct EngineTests {
     func requestDeadlineBoundsAHungUpstream() async throws {
         let transport = ScriptedTransport(["east": [.hang], "west": [.hang]])
         var configuration = twoAzureDeployments()
-        configuration.requestTimeoutSeconds = 0.5
+        configuration.engine = engine { $0.requestTimeoutSeconds = 0.5 }
         let engine = try HeadroomEngine(configuration: configuration, transport: transport, environment: keys)
         let started = ContinuousClock.now
         do {
@@ -409,8 +419,8 @@ struct EngineTests {
         #expect(throws: HeadroomError(.invalidConfiguration, "The environment variable WEST_KEY is not set or empty; set it to the API key.")) {
             try HeadroomEngine(configuration: twoAzureDeployments(), transport: ScriptedTransport([:]), environment: ["EAST_KEY": "x"])
         }
-        let bad = EngineConfiguration(deployments: [.init(id: "x", provider: "gcp", apiKeyEnvironment: "EAST_KEY", requestsPerMinute: 1, tokensPerMinute: 1)])
-        #expect(throws: HeadroomError(.invalidConfiguration, "Deployment 'x': provider 'gcp' is not azure, openai or openai-compatible.")) {
+        let bad = HeadroomConfiguration(deployments: [DeploymentSettings(id: "x", provider: "gcp", tokensPerMinute: 1, apiKeyEnvironment: "EAST_KEY")])
+        #expect(throws: HeadroomError(.invalidConfiguration, "Deployment 'x': provider is 'gcp'; use \"azure\", \"openai\" or \"openai-compatible\".")) {
             try HeadroomEngine(configuration: bad, transport: ScriptedTransport([:]), environment: keys)
         }
     }
@@ -425,26 +435,26 @@ struct EngineTests {
         let path = NSTemporaryDirectory() + "headroom-engine-\(UUID().uuidString).json"
         try Data(json.utf8).write(to: URL(fileURLWithPath: path))
         defer { try? FileManager.default.removeItem(atPath: path) }
-        #expect(throws: HeadroomError(.invalidConfiguration, "\(path): \(problem)")) { try EngineConfiguration.load(path: path) }
+        #expect(throws: HeadroomError(.invalidConfiguration, "\(path): \(problem)")) { try HeadroomConfiguration.load(path: path) }
     }
 
     /// A configuration value out of range, and what the engine says of it.
     struct OutOfRange: Sendable, CustomTestStringConvertible {
         var problem: String
-        var apply: @Sendable (inout EngineConfiguration) -> Void
+        var apply: @Sendable (inout HeadroomConfiguration) -> Void
         var testDescription: String { problem }
     }
 
     @Test("Timeouts and bounds out of range are refused naming the field, never trapped on", arguments: [
-        OutOfRange(problem: "attemptTimeoutSeconds is 1e+300; it must be from 0.001 to 604800.0.") { $0.attemptTimeoutSeconds = 1e300 },
-        OutOfRange(problem: "requestTimeoutSeconds is -1.0; it must be from 0.001 to 604800.0.") { $0.requestTimeoutSeconds = -1 },
-        OutOfRange(problem: "requestTimeoutSeconds is nan; it must be from 0.001 to 604800.0.") { $0.requestTimeoutSeconds = .nan },
-        OutOfRange(problem: "maxAnswerBytes is 10; it must be from 1024 to 1073741824.") { $0.maxAnswerBytes = 10 },
+        OutOfRange(problem: "engine.attemptTimeoutSeconds is 1e+300; it must be from 0.001 to 604800.0.") { $0.engine = engine { $0.attemptTimeoutSeconds = 1e300 } },
+        OutOfRange(problem: "engine.requestTimeoutSeconds is -1.0; it must be from 0.001 to 604800.0.") { $0.engine = engine { $0.requestTimeoutSeconds = -1 } },
+        OutOfRange(problem: "engine.requestTimeoutSeconds is nan; it must be from 0.001 to 604800.0.") { $0.engine = engine { $0.requestTimeoutSeconds = .nan } },
+        OutOfRange(problem: "engine.maxAnswerBytes is 10; it must be from 1024 to 1073741824.") { $0.engine = engine { $0.maxAnswerBytes = 10 } },
         // Found by fuzzing the configuration loader: the conversion to a duration trapped.
-        OutOfRange(problem: "maxQueueWaitSeconds is 1e+300; it must be above 0 and at most 10,000,000 (about four months).") {
-            $0.maxQueueWaitSeconds = 1e300
+        OutOfRange(problem: "scheduler.maxQueueWaitSeconds is 1e+300; it must be above 0 and at most 10,000,000 (about four months), or left out.") {
+            $0.scheduler?.maxQueueWaitSeconds = 1e300
         },
-        OutOfRange(problem: "defaultMaxTokens is 0; it must be from 1 to 1000000000.") { $0.defaultMaxTokens = 0 },
+        OutOfRange(problem: "engine.defaultMaxTokens is 0; it must be from 1 to 1000000000.") { $0.engine = engine { $0.defaultMaxTokens = 0 } },
     ])
     func limitsOutOfRange(_ value: OutOfRange) {
         var configuration = twoAzureDeployments()
@@ -462,7 +472,7 @@ struct EngineTests {
     func defaultOutputLimitGoesUpstream(_ json: String, _ sent: String) async throws {
         let transport = ScriptedTransport(["east": [.respond(200, body: [completion])]])
         var configuration = twoAzureDeployments()
-        configuration.defaultMaxTokens = 777
+        configuration.engine = engine { $0.defaultMaxTokens = 777 }
         let engine = try HeadroomEngine(configuration: configuration, transport: transport, environment: keys)
         let request = try JSONDecoder().decode(ChatCompletionRequest.self, from: Data(json.utf8))
         _ = try await engine.chat(request)

@@ -1,4 +1,5 @@
 import HeadroomAdapters
+import HeadroomConfiguration
 import HeadroomCore
 import Testing
 
@@ -9,15 +10,15 @@ func readmeEngineExample() async throws {
     let replies: [ScriptedTransport.Reply] = [.respond(200, body: [completion]), .respond(200, body: [chunk("1, 2, 3"), "data: [DONE]\n\n"])]
     let transport = ScriptedTransport(["contoso-eastus": replies, "contoso-sweden": replies, "api.openai.com": replies])
     let environment = ["AZURE_EASTUS_KEY": "a", "AZURE_SWEDEN_KEY": "b", "OPENAI_API_KEY": "c"]
-    let engine = try HeadroomEngine(configuration: EngineConfiguration(deployments: [
-        .init(id: "eastus", provider: "azure", endpoint: "https://contoso-eastus.openai.azure.com",
-              apiKeyEnvironment: "AZURE_EASTUS_KEY", deploymentNames: ["gpt-4o": "gpt-4o-prod"],
-              models: ["gpt-4o"], requestsPerMinute: 900, tokensPerMinute: 150_000),
-        .init(id: "swedencentral", provider: "azure", endpoint: "https://contoso-sweden.openai.azure.com",
-              apiKeyEnvironment: "AZURE_SWEDEN_KEY", models: ["gpt-4o"], requestsPerMinute: 720, tokensPerMinute: 120_000),
-        .init(id: "openai", provider: "openai", apiKeyEnvironment: "OPENAI_API_KEY",
-              requestsPerMinute: 500, tokensPerMinute: 200_000, maxConcurrency: 64),
-    ], queue: "priority", allocation: "maxHeadroom"), transport: transport, environment: environment)
+    let engine = try HeadroomEngine(configuration: HeadroomConfiguration(deployments: [
+        DeploymentSettings(id: "eastus", provider: "azure", tokensPerMinute: 150_000, requestsPerMinute: 900, models: ["gpt-4o"],
+                           endpoint: "https://contoso-eastus.openai.azure.com", apiKeyEnvironment: "AZURE_EASTUS_KEY",
+                           deploymentNames: ["gpt-4o": "gpt-4o-prod"]),
+        DeploymentSettings(id: "swedencentral", provider: "azure", tokensPerMinute: 120_000, requestsPerMinute: 720, models: ["gpt-4o"],
+                           endpoint: "https://contoso-sweden.openai.azure.com", apiKeyEnvironment: "AZURE_SWEDEN_KEY"),
+        DeploymentSettings(id: "openai", provider: "openai", tokensPerMinute: 200_000, requestsPerMinute: 500, maxConcurrency: 64,
+                           apiKeyEnvironment: "OPENAI_API_KEY"),
+    ], scheduler: SchedulerSettings(queue: "priority", allocation: "maxHeadroom")), transport: transport, environment: environment)
 
     let answer = try await engine.chat(ChatCompletionRequest(model: "gpt-4o", messages: [.init(role: "user", text: "Hello!")]),
                                        priority: 1)

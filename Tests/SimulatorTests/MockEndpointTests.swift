@@ -1,4 +1,5 @@
 import Foundation
+import HeadroomConfiguration
 import HeadroomCore
 import Testing
 @testable import HeadroomSimulator

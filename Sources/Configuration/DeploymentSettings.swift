@@ -1,0 +1,111 @@
+import HeadroomCore
+
+/// One deployment in a configuration: its provider and limits, which the scheduler
+/// plans with; where and how to reach it, which the engine and the gateway use; and
+/// how a mock of it behaves, which the simulator and `headroom-mock` use. Each
+/// program reads the fields it needs and passes over the others, so one file
+/// serves all four.
+///
+/// ```json
+/// {"id": "east", "provider": "azure", "tokensPerMinute": 150000, "models": ["gpt-4o"],
+///  "endpoint": "https://east.openai.azure.com", "apiKeyEnvironment": "AZURE_EAST_KEY",
+///  "deploymentNames": {"gpt-4o": "gpt4o"},
+///  "latency": {"firstTokenSeconds": 0.5}, "faults": {"errorRate": 0.005}}
+/// ```
+public struct DeploymentSettings: Hashable, Sendable, Codable {
+    /// A unique name.
+    public var id: String
+    /// The provider's name in the ``Registry``: `azure`, `openai`, `openai-compatible`, or one registered.
+    public var provider: String
+    /// Models served; none means every model.
+    public var models: [String]?
+    /// The RPM quota (default: 6 per 1,000 tokens a minute on Azure, 1 per 1,000 elsewhere).
+    public var requestsPerMinute: Int?
+    /// The TPM quota.
+    public var tokensPerMinute: Int
+    /// A cap on requests in flight.
+    public var maxConcurrency: Int?
+    /// The context window, if known.
+    public var contextWindow: Int?
+    /// Weight for weighted allocation (default 1).
+    public var weight: Double?
+    /// The window shorter than a minute over which the provider also enforces the limits, in seconds
+    /// (default: the provider's; 10 on Azure).
+    public var subWindowSeconds: Double?
+    /// When a window lets a request in: `withinLimits` (default) or `crossing` (while the counts are below
+    /// the limits, so the request that crosses one still gets in, as Azure describes its windows).
+    public var admission: Admission?
+
+    // Live: where and how to reach it.
+
+    /// Azure: the resource's endpoint, `https://NAME.openai.azure.com`.
+    public var endpoint: String?
+    /// OpenAI or compatible: the API's base; default `https://api.openai.com/v1`.
+    public var baseURL: String?
+    /// The environment variable that holds the API key (never the key itself).
+    public var apiKeyEnvironment: String?
+    /// Azure: the `api-version` (default 2024-10-21).
+    public var apiVersion: String?
+    /// Azure: `deployments` (default) or `v1`.
+    public var azureRoute: String?
+    /// Azure: deployment names by model.
+    public var deploymentNames: [String: String]?
+
+    // Simulated: how a mock of it behaves.
+
+    /// The mock's response times.
+    public var latency: LatencyModel?
+    /// The mock's errors, time-outs, outages and traffic from other clients.
+    public var faults: FaultModel?
+    /// What the mock's rate-limit headers say (default: what the provider sends).
+    public var headers: String?
+    /// Whether the mock's Azure limiter counts the minute as well as the sub-window (default true).
+    public var minuteWindow: Bool?
+
+    /// When a window lets a request in.
+    public enum Admission: String, Hashable, Sendable, Codable, CaseIterable {
+        /// Only if its charge fits what is left (or the window is empty).
+        case withinLimits
+        /// While the window's counts are below the limits.
+        case crossing
+    }
+
+    /// Creates an entry; what is left out takes its default.
+    public init(id: String, provider: String, tokensPerMinute: Int, requestsPerMinute: Int? = nil, models: [String]? = nil,
+                maxConcurrency: Int? = nil, contextWindow: Int? = nil, weight: Double? = nil, endpoint: String? = nil,
+                baseURL: String? = nil, apiKeyEnvironment: String? = nil, deploymentNames: [String: String]? = nil) {
+        self.id = id
+        self.provider = provider
+        self.tokensPerMinute = tokensPerMinute
+        self.requestsPerMinute = requestsPerMinute
+        self.models = models
+        self.maxConcurrency = maxConcurrency
+        self.contextWindow = contextWindow
+        self.weight = weight
+        self.endpoint = endpoint
+        self.baseURL = baseURL
+        self.apiKeyEnvironment = apiKeyEnvironment
+        self.deploymentNames = deploymentNames
+    }
+
+    /// The scheduler's view of this deployment, with the defaults of its provider in `providers`.
+    public func deployment(registry: Registry = .standard) throws(HeadroomError) -> Deployment {
+        let profile = try registry.provider(named: provider, for: id)
+        var windows = profile.windows
+        if let seconds = subWindowSeconds {
+            guard seconds >= 0.001 && seconds <= 60 else {
+                throw HeadroomError(.invalidConfiguration, "Deployment '\(id)': subWindowSeconds is \(seconds); it must be from 0.001 to 60.")
+            }
+            let refills = windows.refillsContinuously
+            windows = RateWindows(subWindows: [.seconds(seconds)])
+            windows.refillsContinuously = refills
+        }
+        windows.admitsCrossing = admission == .crossing
+        return try Deployment(
+            id: DeploymentID(id), provider: profile.kind, models: Set(models ?? []), contextWindow: contextWindow,
+            requestsPerMinute: requestsPerMinute ?? profile.requestsPerMinute(tokensPerMinute: tokensPerMinute),
+            tokensPerMinute: tokensPerMinute, maxConcurrency: maxConcurrency, weight: weight ?? 1,
+            charge: profile.charge, windows: windows
+        )
+    }
+}

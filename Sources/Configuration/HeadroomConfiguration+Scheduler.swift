@@ -1,0 +1,26 @@
+import HeadroomCore
+
+extension HeadroomConfiguration {
+    /// The scheduler's view of every deployment, with the defaults of its provider in `registry`.
+    public func schedulerDeployments(registry: Registry = .standard) throws(HeadroomError) -> [Deployment] {
+        var seen: Set<String> = []
+        return try deployments.map { settings throws(HeadroomError) -> Deployment in
+            guard seen.insert(settings.id).inserted else {
+                throw HeadroomError(.invalidConfiguration, "Two deployments are named '\(settings.id)'; give each its own id.")
+            }
+            return try settings.deployment(registry: registry)
+        }
+    }
+
+    /// A scheduler with the policies the `scheduler` section names in `registry`, over every deployment.
+    /// `defaultMaxQueueWait` applies when the section gives no bound.
+    package func schedulerEvents(registry: Registry, defaultMaxQueueWait: Duration?) throws(HeadroomError) -> any SchedulerEvents {
+        let settings = scheduler ?? SchedulerSettings()
+        let configuration = try settings.configuration(defaultMaxQueueWait: defaultMaxQueueWait)
+        let deployments = try schedulerDeployments(registry: registry)
+        func make<Queue: QueuePolicy, Allocation: AllocationPolicy>(_ queue: Queue, _ allocation: Allocation) throws(HeadroomError) -> any SchedulerEvents {
+            try Scheduler(deployments: deployments, queue: queue, allocation: allocation, configuration: configuration)
+        }
+        return try make(registry.queue(for: settings), registry.allocation(for: settings))
+    }
+}
