@@ -69,7 +69,7 @@ let package = Package(
         .target(
             name: "HeadroomGateway",
             dependencies: [
-                "HeadroomHTTPClient", "HeadroomServerSupport", headroom("Adapters"), hummingbird,
+                "HeadroomHTTPClient", "HeadroomServerSupport", headroom("Adapters"), headroom("Configuration"), hummingbird,
                 .product(name: "HummingbirdCore", package: "hummingbird"), nio("NIOCore"), nio("NIOConcurrencyHelpers"),
                 logging, .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -77,19 +77,19 @@ let package = Package(
             path: "Sources/Gateway"
         ),
         command("MockCommand", ["HeadroomMockServer", "HeadroomServerSupport", headroom("Simulator"), argumentParser]),
-        command("GatewayCommand", ["HeadroomGateway", "HeadroomServerSupport", headroom("Core"), argumentParser, logging]),
+        command("GatewayCommand", ["HeadroomGateway", "HeadroomServerSupport", headroom("Core"), headroom("Configuration"), argumentParser, logging]),
         command("LoadCommand", ["HeadroomHTTPClient", "HeadroomServerSupport", headroom("Core"), headroom("Adapters"), argumentParser]),
         command("OverheadCommand", ["HeadroomHTTPClient", "HeadroomServerSupport", headroom("Core"), headroom("Adapters")]),
         command("SoakCommand", ["HeadroomHTTPClient", "HeadroomServerSupport", headroom("Core"), headroom("Adapters")]),
         command("CompareCommand", [
             "HeadroomHTTPClient", "HeadroomMockServer", "HeadroomGateway", "HeadroomServerSupport",
-            headroom("Core"), headroom("Simulator"), headroom("Adapters"), headroom("Tokenizers"),
+            headroom("Core"), headroom("Simulator"), headroom("Adapters"), headroom("Configuration"), headroom("Tokenizers"),
         ]),
         .testTarget(
             name: "HeadroomGatewayTests",
             dependencies: [
                 "HeadroomHTTPClient", "HeadroomMockServer", "HeadroomGateway", "HeadroomServerSupport",
-                headroom("Core"), headroom("Simulator"), headroom("Adapters"), hummingbird, logging,
+                headroom("Core"), headroom("Simulator"), headroom("Adapters"), headroom("Configuration"), hummingbird, logging,
                 nio("NIOCore"), nio("NIOPosix"), nio("NIOConcurrencyHelpers"),
             ],
             path: "Tests/GatewayTests"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Load test, on loopback only: starts headroom-mock (Examples/load-scenario.json:
+# Load test, on loopback only: starts headroom-mock (Examples/load.json:
 # two deployments of 1,200 requests a minute, 40 a second in all, and one
 # "direct" deployment to compare with) and headroom-gateway in front of the
 # two, then sends REQUESTS requests at RATE a second (default 2,000 at 80/s,
@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 REQUESTS="${1:-2000}"
 RATE="${2:-80}"
 LIMIT="${LIMIT:-300}"
-MOCK_PORT=9000      # as Examples/load-gateway.json expects
+MOCK_PORT=9000      # as Examples/load.json expects
 GATEWAY_PORT=8080
 
 swift build -c release --product headroom-mock
@@ -24,9 +24,9 @@ BIN="$(swift build -c release --show-bin-path)"
 cleanup() { kill "${MOCK_PID:-}" "${GATEWAY_PID:-}" 2>/dev/null || true; }
 trap cleanup EXIT
 
-"$BIN/headroom-mock" --config Examples/load-scenario.json --port "$MOCK_PORT" > /tmp/headroom-load-mock.log 2>&1 &
+"$BIN/headroom-mock" --config Examples/load.json --port "$MOCK_PORT" > /tmp/headroom-load-mock.log 2>&1 &
 MOCK_PID=$!
-MOCK_AZURE_KEY=mock "$BIN/headroom-gateway" --config Examples/load-gateway.json --port "$GATEWAY_PORT" > /tmp/headroom-load-gateway.log 2>&1 &
+MOCK_AZURE_KEY=mock "$BIN/headroom-gateway" --config Examples/load.json --port "$GATEWAY_PORT" > /tmp/headroom-load-gateway.log 2>&1 &
 GATEWAY_PID=$!
 for _ in $(seq 100); do
   curl -sf "http://127.0.0.1:$GATEWAY_PORT/healthz" > /dev/null && curl -sf "http://127.0.0.1:$MOCK_PORT/mock/stats" > /dev/null && break

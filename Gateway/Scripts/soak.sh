@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Soak: holds headroom-gateway (release build) at twice its deployments' capacity
 # for SECONDS (default 600) with good, bad and abandoned requests and upstream
-# faults (Examples/soak-*.json), and samples the gateway's memory and
+# faults (Examples/soak.json), and samples the gateway's memory and
 # descriptors every 10 s. Fails if a request is lost, one is served twice
 # upstream, or one is left counted in progress.
 #
@@ -21,9 +21,9 @@ done
 bin="$(swift build -c release --show-bin-path)"
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
-sed "s/127.0.0.1:9000/127.0.0.1:$mock_port/g" Examples/soak-gateway.json > "$work/gateway.json"
+sed "s/127.0.0.1:9000/127.0.0.1:$mock_port/g" Examples/soak.json > "$work/gateway.json"
 
-"$bin/headroom-mock" --config Examples/soak-scenario.json --port "$mock_port" > "$work/mock.log" 2>&1 &
+"$bin/headroom-mock" --config Examples/soak.json --port "$mock_port" > "$work/mock.log" 2>&1 &
 MOCK_AZURE_KEY=soak "$bin/headroom-gateway" --config "$work/gateway.json" --port "$gateway_port" > "$work/gateway.log" 2>&1 &
 gateway=$!
 for _ in $(seq 100); do

@@ -1,7 +1,8 @@
 import Foundation
 import HeadroomAdapters
-import HeadroomHTTPClient
+import HeadroomConfiguration
 import HeadroomCore
+import HeadroomHTTPClient
 import HeadroomGateway
 import HeadroomMockServer
 import HeadroomServerSupport
@@ -148,16 +149,17 @@ func liveRun(deployments: [SimulatedDeployment], requests: [ReplayRequest], maxW
     let mock = try MockServer(deployments: deployments, seed: seed)
     try await serving({ mock.application(port: 0, onRunning: $0) }) { mockPort in
         let mockURL = "http://127.0.0.1:\(mockPort)"
-        var engine = EngineConfiguration(deployments: deployments.map { deployment in
-            var entry = EngineConfiguration.DeploymentEntry(
-                id: deployment.id, provider: "azure", endpoint: mockURL, apiKeyEnvironment: "MOCK_KEY",
-                deploymentNames: ["gpt-4o": deployment.id], models: ["gpt-4o"],
-                requestsPerMinute: deployment.endpoint.requestsPerMinute, tokensPerMinute: deployment.endpoint.tokensPerMinute)
+        var engine = HeadroomConfiguration(deployments: deployments.map { deployment in
+            var entry = DeploymentSettings(
+                id: deployment.id, provider: "azure", tokensPerMinute: deployment.endpoint.tokensPerMinute,
+                requestsPerMinute: deployment.endpoint.requestsPerMinute, models: ["gpt-4o"], endpoint: mockURL,
+                apiKeyEnvironment: "MOCK_KEY", deploymentNames: ["gpt-4o": deployment.id])
             if case .azure(let seconds) = deployment.endpoint.limiter { entry.subWindowSeconds = seconds }
-            entry.admitsCrossing = deployment.endpoint.admission == .crossing
+            entry.admission = deployment.endpoint.admission
             return entry
         })
-        engine.maxQueueWaitSeconds = maxWaitSeconds
+        engine.scheduler = SchedulerSettings()
+        engine.scheduler?.maxQueueWaitSeconds = maxWaitSeconds
         let key = "sk-compare"
         var configuration = GatewayConfiguration(engine: engine, port: 0, clients: [.init(name: "compare", key: key)])
         // The comparison's tables, not a line a request.

@@ -1,5 +1,6 @@
 import Foundation
 import HeadroomAdapters
+import HeadroomConfiguration
 import HeadroomHTTPClient
 import HeadroomCore
 import HeadroomServerSupport
@@ -38,9 +39,10 @@ public struct Gateway: Sendable {
     private let forwarded: HeaderAllowList
     private let returned: HeaderAllowList
 
-    /// Creates a gateway; upstream and client keys named by environment variable are read from `environment`.
+    /// Creates a gateway, with the policies and providers `registry` names; upstream and client keys
+    /// named by environment variable are read from `environment`.
     /// `logger` logs at the configuration's `logLevel`.
-    public init(configuration: GatewayConfiguration, transport: any HTTPTransport = AsyncHTTPClientTransport(),
+    public init(configuration: GatewayConfiguration, registry: Registry = .standard, transport: any HTTPTransport = AsyncHTTPClientTransport(),
                 environment: [String: String] = ProcessInfo.processInfo.environment,
                 logger: Logger = Logger(label: "headroom-gateway")) throws(HeadroomError) {
         try configuration.validate()
@@ -48,7 +50,7 @@ public struct Gateway: Sendable {
         var logger = logger
         logger.logLevel = try configuration.level()
         self.logger = logger
-        engine = try HeadroomEngine(configuration: configuration.engine, transport: transport, environment: environment)
+        engine = try HeadroomEngine(configuration: configuration.engine, registry: registry, transport: transport, environment: environment)
         let clients = try ClientRegistry(configuration.clients, environment: environment)
         self.clients = clients
         state = GatewayState(clients: clients.clients)

@@ -1,58 +1,38 @@
 import Foundation
 import HeadroomAdapters
+import HeadroomConfiguration
 import HeadroomCore
 import Logging
 
-/// The gateway's configuration file: the live engine's fields (deployments,
-/// policies, queue bounds; see ``EngineConfiguration``), where to listen, and
-/// the clients allowed in. Keys, upstream and client alike, can come from
-/// environment variables, so the file holds no secret.
+/// The gateway's view of a configuration file (see ``HeadroomConfiguration`` and
+/// `Docs/configuration.md`): the deployments, `scheduler` and `engine` sections the
+/// engine reads, and the `gateway` section, where to listen and the clients
+/// allowed in, with its defaults applied. Keys, upstream and client alike, can come
+/// from environment variables, so the file holds no secret.
 ///
 /// ```json
 /// {
-///   "host": "127.0.0.1", "port": 8080,
 ///   "deployments": [
 ///     {"id": "east", "provider": "azure", "endpoint": "https://east.openai.azure.com",
 ///      "apiKeyEnvironment": "AZURE_EAST_KEY", "models": ["gpt-4o"],
 ///      "requestsPerMinute": 900, "tokensPerMinute": 150000}
 ///   ],
-///   "queue": "priority", "maxQueueLength": 1000, "maxQueueWaitSeconds": 30,
-///   "clients": [
-///     {"name": "batch", "keyEnvironment": "BATCH_KEY", "priority": 0, "requestsPerMinute": 120},
-///     {"name": "chat-ui", "keyEnvironment": "UI_KEY", "priority": 10}
-///   ]
+///   "scheduler": {"queue": "priority", "maxQueueLength": 1000, "maxQueueWaitSeconds": 30},
+///   "gateway": {
+///     "host": "127.0.0.1", "port": 8080,
+///     "clients": [
+///       {"name": "batch", "keyEnvironment": "BATCH_KEY", "priority": 0, "requestsPerMinute": 120},
+///       {"name": "chat-ui", "keyEnvironment": "UI_KEY", "priority": 10}
+///     ]
+///   }
 /// }
 /// ```
-public struct GatewayConfiguration: Sendable, Decodable {
+public struct GatewayConfiguration: Sendable {
     /// One client allowed to use the gateway.
-    public struct Client: Sendable, Codable {
-        /// A name for statistics and logs.
-        public var name: String
-        /// The key itself (convenient for local testing; prefer `keyEnvironment`).
-        public var key: String?
-        /// The environment variable that holds the key.
-        public var keyEnvironment: String?
-        /// The priority of this client's requests (larger first, with the `priority` queue).
-        public var priority: Int?
-        /// This client's requests a minute, if limited.
-        public var requestsPerMinute: Int?
-        /// This client's estimated tokens a minute (prompt + output limit), if limited.
-        public var tokensPerMinute: Int?
+    public typealias Client = ClientSettings
 
-        /// Creates a client entry.
-        public init(name: String, key: String? = nil, keyEnvironment: String? = nil, priority: Int? = nil,
-                    requestsPerMinute: Int? = nil, tokensPerMinute: Int? = nil) {
-            self.name = name
-            self.key = key
-            self.keyEnvironment = keyEnvironment
-            self.priority = priority
-            self.requestsPerMinute = requestsPerMinute
-            self.tokensPerMinute = tokensPerMinute
-        }
-    }
-
-    /// The engine: deployments, policies and bounds.
-    public var engine: EngineConfiguration
+    /// The whole configuration; the engine reads its deployments, `scheduler` and `engine` sections.
+    public var engine: HeadroomConfiguration
     /// The address to listen on (default 127.0.0.1).
     public var host: String
     /// The port to listen on (default 8080; 0 picks a free one).
@@ -86,20 +66,31 @@ public struct GatewayConfiguration: Sendable, Decodable {
     /// `warning` (deployments leaving rotation), `error` or `critical`.
     public var logLevel: String
 
-    /// Creates a configuration.
-    public init(engine: EngineConfiguration, host: String = "127.0.0.1", port: Int = 8080, clients: [Client], retryAfterSeconds: Int = 1) {
-        self.engine = engine
+    /// The gateway a configuration describes: its `gateway` section, each field left out at its default.
+    public init(_ configuration: HeadroomConfiguration) {
+        let gateway = configuration.gateway ?? GatewaySettings()
+        engine = configuration
+        host = gateway.host ?? "127.0.0.1"
+        port = gateway.port ?? 8080
+        clients = gateway.clients ?? []
+        retryAfterSeconds = gateway.retryAfterSeconds ?? 1
+        idleTimeoutSeconds = gateway.idleTimeoutSeconds ?? 30
+        operatorKeyEnvironment = gateway.operatorKeyEnvironment
+        maxConnections = gateway.maxConnections ?? Self.defaultMaxConnections
+        maxRequestBytes = gateway.maxRequestBytes ?? Self.defaultMaxRequestBytes
+        maxBufferedRequestBytes = gateway.maxBufferedRequestBytes ?? Self.defaultMaxBufferedRequestBytes
+        forwardedRequestHeaders = gateway.forwardedRequestHeaders ?? []
+        returnedResponseHeaders = gateway.returnedResponseHeaders ?? Self.defaultReturnedResponseHeaders
+        logLevel = gateway.logLevel ?? "info"
+    }
+
+    /// Creates a configuration in code.
+    public init(engine: HeadroomConfiguration, host: String = "127.0.0.1", port: Int = 8080, clients: [Client], retryAfterSeconds: Int = 1) {
+        self.init(engine)
         self.host = host
         self.port = port
         self.clients = clients
         self.retryAfterSeconds = retryAfterSeconds
-        idleTimeoutSeconds = 30
-        maxConnections = Self.defaultMaxConnections
-        maxRequestBytes = Self.defaultMaxRequestBytes
-        maxBufferedRequestBytes = Self.defaultMaxBufferedRequestBytes
-        forwardedRequestHeaders = []
-        returnedResponseHeaders = Self.defaultReturnedResponseHeaders
-        logLevel = "info"
     }
 
     /// `x-request-id` and `openai-processing-ms`.
@@ -112,33 +103,6 @@ public struct GatewayConfiguration: Sendable, Decodable {
     /// 256 MiB.
     public static let defaultMaxBufferedRequestBytes = 256 << 20
 
-    private enum CodingKeys: String, CodingKey, CaseIterable {
-        case host, port, clients, retryAfterSeconds, operatorKeyEnvironment, idleTimeoutSeconds
-        case maxConnections, maxRequestBytes, maxBufferedRequestBytes, forwardedRequestHeaders, returnedResponseHeaders, logLevel
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let known = EngineConfiguration.fieldNames.union(CodingKeys.allCases.map(\.rawValue))
-        let everything = try decoder.container(keyedBy: FieldName.self)
-        if let unknown = everything.allKeys.map(\.stringValue).filter({ !known.contains($0) }).sorted().first {
-            throw HeadroomError(.invalidConfiguration, "unknown field \"\(unknown)\"; the fields are \(known.sorted().joined(separator: ", ")).")
-        }
-        engine = try EngineConfiguration(from: decoder)
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        host = try container.decodeIfPresent(String.self, forKey: .host) ?? "127.0.0.1"
-        port = try container.decodeIfPresent(Int.self, forKey: .port) ?? 8080
-        clients = try container.decodeIfPresent([Client].self, forKey: .clients) ?? []
-        retryAfterSeconds = try container.decodeIfPresent(Int.self, forKey: .retryAfterSeconds) ?? 1
-        operatorKeyEnvironment = try container.decodeIfPresent(String.self, forKey: .operatorKeyEnvironment)
-        idleTimeoutSeconds = try container.decodeIfPresent(Double.self, forKey: .idleTimeoutSeconds) ?? 30
-        maxConnections = try container.decodeIfPresent(Int.self, forKey: .maxConnections) ?? Self.defaultMaxConnections
-        maxRequestBytes = try container.decodeIfPresent(Int.self, forKey: .maxRequestBytes) ?? Self.defaultMaxRequestBytes
-        maxBufferedRequestBytes = try container.decodeIfPresent(Int.self, forKey: .maxBufferedRequestBytes) ?? Self.defaultMaxBufferedRequestBytes
-        forwardedRequestHeaders = try container.decodeIfPresent([String].self, forKey: .forwardedRequestHeaders) ?? []
-        returnedResponseHeaders = try container.decodeIfPresent([String].self, forKey: .returnedResponseHeaders) ?? Self.defaultReturnedResponseHeaders
-        logLevel = try container.decodeIfPresent(String.self, forKey: .logLevel) ?? "info"
-    }
-
     /// ``logLevel`` as swift-log's level.
     func level() throws(HeadroomError) -> Logger.Level {
         guard let level = Logger.Level(rawValue: logLevel) else {
@@ -148,22 +112,9 @@ public struct GatewayConfiguration: Sendable, Decodable {
         return level
     }
 
-    /// Reads a configuration file.
+    /// Reads a configuration file (see ``HeadroomConfiguration/load(path:)``).
     public static func load(path: String) throws(HeadroomError) -> GatewayConfiguration {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw HeadroomError(.invalidConfiguration, "Cannot read the gateway configuration '\(path)'. Check the path.")
-        }
-        do {
-            return try JSONDecoder().decode(GatewayConfiguration.self, from: data)
-        } catch let error as HeadroomError {
-            throw HeadroomError(.invalidConfiguration, "\(path): \(error.message)")
-        } catch let DecodingError.keyNotFound(key, context) {
-            throw HeadroomError(.invalidConfiguration, "\(path): \(Self.place(context.codingPath))the field \"\(key.stringValue)\" is missing.")
-        } catch let DecodingError.typeMismatch(type, context) {
-            throw HeadroomError(.invalidConfiguration, "\(path): \(Self.place(context.codingPath))expected \(type).")
-        } catch {
-            throw HeadroomError(.invalidConfiguration, "\(path) is not a valid gateway configuration: \(error).")
-        }
+        GatewayConfiguration(try HeadroomConfiguration.load(path: path))
     }
 
     /// Checks what decoding cannot: ports, clients and their keys.
@@ -172,7 +123,7 @@ public struct GatewayConfiguration: Sendable, Decodable {
             throw HeadroomError(.invalidConfiguration, "port is \(port); use 1 to 65535, or 0 for any free port.")
         }
         guard !clients.isEmpty else {
-            throw HeadroomError(.invalidConfiguration, "\"clients\" is empty; add at least one client with a key, the gateway does not run open.")
+            throw HeadroomError(.invalidConfiguration, "gateway.clients is empty; add at least one client with a key, the gateway does not run open.")
         }
         guard idleTimeoutSeconds > 0 && idleTimeoutSeconds <= 86_400 else {
             throw HeadroomError(.invalidConfiguration, "idleTimeoutSeconds is \(idleTimeoutSeconds); it must be above 0 and at most 86,400 (a day).")
@@ -207,16 +158,5 @@ public struct GatewayConfiguration: Sendable, Decodable {
                 }
             }
         }
-    }
-
-    private static func place(_ path: [any CodingKey]) -> String {
-        path.isEmpty ? "" : path.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().drop { $0 == "." } + ": "
-    }
-
-    private struct FieldName: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import ArgumentParser
+import HeadroomConfiguration
 import HeadroomCore
 import HeadroomGateway
 import HeadroomServerSupport
@@ -15,7 +16,7 @@ struct GatewayCommand: AsyncParsableCommand {
         discussion: """
             Keys come from the environment variables the configuration names. Each option below \
             overrides the configuration's field of the same name, spelt with dashes: --max-queue-length \
-            for maxQueueLength (Docs/gateway.md describes them).
+            for scheduler.maxQueueLength (Docs/configuration.md describes them).
             """,
         version: HeadroomRelease.version
     )
@@ -85,16 +86,18 @@ struct GatewayCommand: AsyncParsableCommand {
         }
         set(\.host, host)
         set(\.port, port)
-        set(\.engine.queue, queue)
-        set(\.engine.allocation, allocation)
-        set(\.engine.maxQueueLength, maxQueueLength)
-        set(\.engine.maxQueueWaitSeconds, maxQueueWaitSeconds)
-        set(\.engine.targetUtilization, targetUtilization)
-        set(\.engine.maxAttempts, maxAttempts)
-        set(\.engine.attemptTimeoutSeconds, attemptTimeoutSeconds)
-        set(\.engine.defaultMaxTokens, defaultMaxTokens)
-        set(\.engine.requestTimeoutSeconds, requestTimeoutSeconds)
-        set(\.engine.maxAnswerBytes, maxAnswerBytes)
+        configuration.engine.scheduler = configuration.engine.scheduler ?? SchedulerSettings()
+        configuration.engine.engine = configuration.engine.engine ?? EngineSettings()
+        set(\.engine.scheduler!.queue, queue)
+        set(\.engine.scheduler!.allocation, allocation)
+        set(\.engine.scheduler!.maxQueueLength, maxQueueLength)
+        set(\.engine.scheduler!.maxQueueWaitSeconds, maxQueueWaitSeconds)
+        set(\.engine.scheduler!.targetUtilization, targetUtilization)
+        set(\.engine.scheduler!.maxAttempts, maxAttempts)
+        set(\.engine.engine!.attemptTimeoutSeconds, attemptTimeoutSeconds)
+        set(\.engine.engine!.defaultMaxTokens, defaultMaxTokens)
+        set(\.engine.engine!.requestTimeoutSeconds, requestTimeoutSeconds)
+        set(\.engine.engine!.maxAnswerBytes, maxAnswerBytes)
         set(\.retryAfterSeconds, retryAfterSeconds)
         set(\.idleTimeoutSeconds, idleTimeoutSeconds)
         set(\.operatorKeyEnvironment, operatorKeyEnvironment)

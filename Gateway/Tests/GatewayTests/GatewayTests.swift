@@ -1,5 +1,6 @@
 import Foundation
 import HeadroomAdapters
+import HeadroomConfiguration
 import HeadroomCore
 import HeadroomGateway
 import NIOCore
@@ -8,9 +9,9 @@ import Testing
 
 /// The live engine, configured to use the gateway as an OpenAI-compatible server.
 func engine(through servers: Servers, key: String = Servers.key) throws -> HeadroomEngine {
-    try HeadroomEngine(configuration: EngineConfiguration(deployments: [
-        .init(id: "gateway", provider: "openai-compatible", baseURL: "\(servers.gatewayURL)/v1", apiKeyEnvironment: "GATEWAY_KEY",
-              requestsPerMinute: 10_000, tokensPerMinute: 10_000_000),
+    try HeadroomEngine(configuration: HeadroomConfiguration(deployments: [
+        DeploymentSettings(id: "gateway", provider: "openai-compatible", tokensPerMinute: 10_000_000, requestsPerMinute: 10_000,
+                           baseURL: "\(servers.gatewayURL)/v1", apiKeyEnvironment: "GATEWAY_KEY"),
     ]), environment: ["GATEWAY_KEY": key])
 }
 
@@ -66,7 +67,8 @@ struct GatewayTests {
     func backPressure() async throws {
         // One request a minute and no room to wait: the second request would have to wait.
         try await Servers.with([azure("east", requestsPerMinute: 1)], configure: {
-            $0.engine.maxQueueLength = 0
+            $0.engine.scheduler = SchedulerSettings()
+            $0.engine.scheduler?.maxQueueLength = 0
         }) { servers in
             let url = "\(servers.gatewayURL)/v1/chat/completions"
             let auth = ["authorization": "Bearer \(Servers.key)"]
@@ -233,7 +235,7 @@ struct GatewayTests {
 @Suite("Gateway configuration")
 struct GatewayConfigurationTests {
     private func decode(_ json: String) throws -> GatewayConfiguration {
-        try JSONDecoder().decode(GatewayConfiguration.self, from: Data(json.utf8))
+        GatewayConfiguration(try HeadroomConfiguration.decode(Data(json.utf8)))
     }
 
     private let deployment = #""deployments":[{"id":"a","provider":"openai","apiKeyEnvironment":"K","requestsPerMinute":1,"tokensPerMinute":1}]"#
@@ -245,22 +247,25 @@ struct GatewayConfigurationTests {
         #expect(configuration.engine.deployments.count == 3 && configuration.clients.count == 2 && configuration.port == 8080)
     }
 
-    @Test("A misspelt field is refused, naming it")
+    @Test("A misspelt field is refused, naming it; a field in the wrong section names the right one")
     func unknownField() {
-        #expect(throws: HeadroomError(.invalidConfiguration, "unknown field \"client\"; the fields are allocation, attemptTimeoutSeconds, clients, defaultMaxTokens, deployments, forwardedRequestHeaders, host, idleTimeoutSeconds, logLevel, maxAnswerBytes, maxAttempts, maxBufferedRequestBytes, maxConnections, maxQueueLength, maxQueueWaitSeconds, maxRequestBytes, operatorKeyEnvironment, port, queue, requestTimeoutSeconds, retryAfterSeconds, returnedResponseHeaders, targetUtilization.")) {
-            try decode("{\(deployment),\"client\":[]}")
+        #expect(throws: HeadroomError(.invalidConfiguration, "unknown field \"gateway.client\"; check its spelling against Docs/configuration.md.")) {
+            try decode("{\(deployment),\"gateway\":{\"client\":[]}}")
+        }
+        #expect(throws: HeadroomError(.invalidConfiguration, "unknown field \"clients\"; it belongs in the \"gateway\" section (see Docs/configuration.md).")) {
+            try decode("{\(deployment),\"clients\":[]}")
         }
     }
 
     @Test("A gateway without clients, or with a client that has two keys or shares one, is refused", arguments: [
-        (#"[]"#, "\"clients\" is empty; add at least one client with a key, the gateway does not run open."),
+        (#"[]"#, "gateway.clients is empty; add at least one client with a key, the gateway does not run open."),
         (#"[{"name":"x","key":"a","keyEnvironment":"B"}]"#, "Client 'x': give exactly one of \"key\" and \"keyEnvironment\"."),
         (#"[{"name":"x","key":"a"},{"name":"y","key":"a"}]"#, "Client 'y' has the same key as another; give each client its own."),
         (#"[{"name":"x","keyEnvironment":"UNSET"}]"#, "Client 'x': The environment variable UNSET is not set or empty; set it to the API key."),
         (#"[{"name":"x","key":"a","requestsPerMinute":0}]"#, "Client 'x': requestsPerMinute is 0; it must be at least 1, or left out."),
     ])
     func badClients(clients: String, message: String) throws {
-        let configuration = try decode("{\(deployment),\"clients\":\(clients)}")
+        let configuration = try decode("{\(deployment),\"gateway\":{\"clients\":\(clients)}}")
         #expect(throws: HeadroomError(.invalidConfiguration, message)) {
             try Gateway(configuration: configuration, environment: ["K": "k"])
         }

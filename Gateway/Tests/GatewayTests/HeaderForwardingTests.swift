@@ -1,4 +1,5 @@
 import HeadroomAdapters
+import HeadroomConfiguration
 import HeadroomCore
 import HeadroomGateway
 import Testing
@@ -43,7 +44,7 @@ struct HeaderForwardingTests {
     @Test("An allow-list that would pass a credential or a field HTTP manages, or is not a name, is refused",
           arguments: ["Authorization", "api-key", "a*", "content-length", "bad name", "*"])
     func refused(_ pattern: String) throws {
-        var configuration = GatewayConfiguration(engine: EngineConfiguration(deployments: []), clients: [.init(name: "c", key: "k")])
+        var configuration = GatewayConfiguration(engine: HeadroomConfiguration(deployments: []), clients: [.init(name: "c", key: "k")])
         configuration.forwardedRequestHeaders = [pattern]
         let error = #expect(throws: HeadroomError.self) { try Gateway(configuration: configuration, environment: [:]) }
         #expect(error?.message.hasPrefix("forwardedRequestHeaders: '\(pattern)'") == true)

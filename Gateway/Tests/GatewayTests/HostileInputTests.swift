@@ -1,5 +1,6 @@
 import Foundation
 import HeadroomAdapters
+import HeadroomConfiguration
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
@@ -30,14 +31,17 @@ struct HostileSetup {
                      _ body: (HostileSetup) async throws -> Void) async throws {
         let upstream = ScriptedUpstream()
         try await serving({ upstream.application(onRunning: $0) }) { port in
-            func deployment(_ id: String, _ behaviour: ScriptedUpstream.Behaviour) -> EngineConfiguration.DeploymentEntry {
-                .init(id: id, provider: "openai-compatible", baseURL: "http://127.0.0.1:\(port)/\(behaviour.rawValue)/v1",
-                      apiKeyEnvironment: "UPSTREAM_KEY", models: ["\(id)-model"], requestsPerMinute: 6_000, tokensPerMinute: 10_000_000)
+            func deployment(_ id: String, _ behaviour: ScriptedUpstream.Behaviour) -> DeploymentSettings {
+                DeploymentSettings(id: id, provider: "openai-compatible", tokensPerMinute: 10_000_000, requestsPerMinute: 6_000,
+                                   models: ["\(id)-model"], baseURL: "http://127.0.0.1:\(port)/\(behaviour.rawValue)/v1",
+                                   apiKeyEnvironment: "UPSTREAM_KEY")
             }
-            var engine = EngineConfiguration(deployments: [deployment("bad", behaviour), deployment("good", .healthy)], maxAttempts: 2,
-                                             attemptTimeoutSeconds: 5)
-            engine.requestTimeoutSeconds = 2
-            engine.maxAnswerBytes = 65_536
+            var engine = HeadroomConfiguration(deployments: [deployment("bad", behaviour), deployment("good", .healthy)],
+                                               scheduler: SchedulerSettings(), engine: EngineSettings())
+            engine.scheduler?.maxAttempts = 2
+            engine.engine?.attemptTimeoutSeconds = 5
+            engine.engine?.requestTimeoutSeconds = 2
+            engine.engine?.maxAnswerBytes = 65_536
             var configuration = GatewayConfiguration(engine: engine, port: 0, clients: [.init(name: "client", key: clientKey)])
             configuration.maxRequestBytes = 1 << 20
             configuration.operatorKeyEnvironment = "OPERATOR_KEY"

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import HeadroomAdapters
+import HeadroomConfiguration
 import HeadroomHTTPClient
 import HeadroomCore
 import HeadroomGateway
@@ -31,10 +32,10 @@ struct Servers {
         try await serving({ mock.application(port: 0, onRunning: $0) }) { mockPort in
             let mockURL = "http://127.0.0.1:\(mockPort)"
             var configuration = GatewayConfiguration(
-                engine: EngineConfiguration(deployments: deployments.map { deployment in
-                    .init(id: deployment.id, provider: "azure", endpoint: mockURL, apiKeyEnvironment: "MOCK_KEY",
-                          deploymentNames: ["gpt-4o": deployment.id], models: ["gpt-4o"],
-                          requestsPerMinute: deployment.endpoint.requestsPerMinute, tokensPerMinute: deployment.endpoint.tokensPerMinute)
+                engine: HeadroomConfiguration(deployments: deployments.map { deployment in
+                    DeploymentSettings(id: deployment.id, provider: "azure", tokensPerMinute: deployment.endpoint.tokensPerMinute,
+                                       requestsPerMinute: deployment.endpoint.requestsPerMinute, models: ["gpt-4o"], endpoint: mockURL,
+                                       apiKeyEnvironment: "MOCK_KEY", deploymentNames: ["gpt-4o": deployment.id])
                 }),
                 port: 0, clients: [.init(name: "test", key: key)]
             )
