@@ -63,6 +63,11 @@ let package = Package(
             path: "Tests/AdaptersTests"
         ),
         .testTarget(
+            name: "HeadroomConfigurationTests",
+            dependencies: ["HeadroomCore", "HeadroomPolicies", "HeadroomAdapters", "HeadroomConfiguration", "HeadroomSimulator"],
+            path: "Tests/ConfigurationTests"
+        ),
+        .testTarget(
             name: "HeadroomSimulatorTests",
             dependencies: ["HeadroomCore", "HeadroomPolicies", "HeadroomConfiguration", "HeadroomSimulator"],
             path: "Tests/SimulatorTests",

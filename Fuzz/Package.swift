@@ -19,6 +19,7 @@ let package = Package(
                 .product(name: "HeadroomCore", package: "Headroom"),
                 .product(name: "HeadroomPolicies", package: "Headroom"),
                 .product(name: "HeadroomAdapters", package: "Headroom"),
+                .product(name: "HeadroomConfiguration", package: "Headroom"),
                 .product(name: "HeadroomSimulator", package: "Headroom"),
             ],
             path: "Sources/\(name)"

@@ -8,7 +8,8 @@ enum SimulateCommand {
     static let usage = """
     usage: headroom simulate [--config FILE] [--trace FILE] [--seed N] [--json FILE] [--html FILE]
 
-      --config FILE   a scenario (JSON, see Docs/scenario.md); default: the built-in Azure scenario
+      --config FILE   a configuration (JSON, see Docs/configuration.md): a scenario, or a gateway's file;
+                      default: the built-in Azure scenario
       --trace FILE    replay this trace instead of the scenario's workload (.csv: Azure 2023;
                       .jsonl: Mooncake or native, told apart by their fields)
       --seed N        the seed for latency jitter, faults and random policies

@@ -13,10 +13,9 @@ extension HeadroomConfiguration {
     }
 
     /// A scheduler with the policies the `scheduler` section names in `registry`, over every deployment.
-    /// `defaultMaxQueueWait` applies when the section gives no bound.
-    package func schedulerEvents(registry: Registry, defaultMaxQueueWait: Duration?) throws(HeadroomError) -> any SchedulerEvents {
+    package func schedulerEvents(registry: Registry) throws(HeadroomError) -> any SchedulerEvents {
         let settings = scheduler ?? SchedulerSettings()
-        let configuration = try settings.configuration(defaultMaxQueueWait: defaultMaxQueueWait)
+        let configuration = try settings.configuration()
         let deployments = try schedulerDeployments(registry: registry)
         func make<Queue: QueuePolicy, Allocation: AllocationPolicy>(_ queue: Queue, _ allocation: Allocation) throws(HeadroomError) -> any SchedulerEvents {
             try Scheduler(deployments: deployments, queue: queue, allocation: allocation, configuration: configuration)

@@ -4,10 +4,6 @@ import HeadroomCore
 import HeadroomTokenizers
 
 extension HeadroomEngine {
-    /// The longest a request waits for a deployment when the configuration does not say: one minute,
-    /// so that a caller gets an answer, with when to try again, rather than hang until it gives up.
-    public static let defaultMaxQueueWait = Duration.seconds(60)
-
     /// Creates an engine from a configuration: its deployments (each needs `apiKeyEnvironment`, and
     /// what its provider needs to be reached), its `scheduler` section, with the policies and providers
     /// `registry` names, and its `engine` bounds. Keys are read from `environment` by the names given.
@@ -18,7 +14,7 @@ extension HeadroomEngine {
     public init(configuration: HeadroomConfiguration, registry: Registry = .standard, transport: any HTTPTransport = URLSessionTransport(),
                 environment: [String: String] = ProcessInfo.processInfo.environment,
                 clock: any EngineClock = ContinuousEngineClock()) throws(HeadroomError) {
-        let scheduler = try configuration.schedulerEvents(registry: registry, defaultMaxQueueWait: Self.defaultMaxQueueWait)
+        let scheduler = try configuration.schedulerEvents(registry: registry)
         var adapters: [DeploymentID: any ProviderAdapter] = [:]
         var secrets: [String] = []
         for settings in configuration.deployments {

@@ -21,7 +21,8 @@ public struct SchedulerSettings: Hashable, Sendable, Codable {
     public var targetUtilization: Double?
     /// Jobs that may wait at once (default 10,000); 0 never waits.
     public var maxQueueLength: Int?
-    /// The longest a job waits for a deployment, in seconds (the engine's default: 60; the simulator's: none).
+    /// The longest a job waits for a deployment, in seconds (default 60, in every program: a caller gets an
+    /// answer, with when to try again, rather than hang until it gives up).
     public var maxQueueWaitSeconds: Double?
     /// How far past a blocked job the dispatch pass looks (default 128).
     public var lookahead: Int?
@@ -41,21 +42,20 @@ public struct SchedulerSettings: Hashable, Sendable, Codable {
     /// The allocation policy's name, defaulted.
     public var allocationName: String { allocation ?? "maxHeadroom" }
 
-    /// The scheduler's configuration, every figure checked (a configuration is input from outside);
-    /// `defaultMaxQueueWait` applies when the section gives none.
-    public func configuration(defaultMaxQueueWait: Duration? = nil) throws(HeadroomError) -> SchedulerConfiguration {
+    /// The wait bound when a file gives none: one minute.
+    public static let defaultMaxQueueWaitSeconds = 60.0
+
+    /// The scheduler's configuration, every figure checked (a configuration is input from outside).
+    public func configuration() throws(HeadroomError) -> SchedulerConfiguration {
         func fail(_ problem: String) -> HeadroomError { HeadroomError(.invalidConfiguration, "scheduler.\(problem)") }
         var configuration = SchedulerConfiguration()
         if let length = maxQueueLength { configuration.maxQueueLength = length }
-        if let wait = maxQueueWaitSeconds {
-            // Checked before it becomes a duration: converting an absurd number traps.
-            guard wait > 0 && wait <= 10_000_000 else {
-                throw fail("maxQueueWaitSeconds is \(wait); it must be above 0 and at most 10,000,000 (about four months), or left out.")
-            }
-            configuration.maxQueueWait = .seconds(wait)
-        } else {
-            configuration.maxQueueWait = defaultMaxQueueWait
+        let wait = maxQueueWaitSeconds ?? Self.defaultMaxQueueWaitSeconds
+        // Checked before it becomes a duration: converting an absurd number traps.
+        guard wait > 0 && wait <= 10_000_000 else {
+            throw fail("maxQueueWaitSeconds is \(wait); it must be above 0 and at most 10,000,000 (about four months), or left out.")
         }
+        configuration.maxQueueWait = .seconds(wait)
         if let passes = passLimit, passes < 0 { throw fail("passLimit is \(passes); it must be 0 or more.") }
         if let aging = agingSeconds, !(aging >= 0 && aging <= Self.longestAging) {
             throw fail("agingSeconds is \(aging); it must be from 0 (strict priority) to 10,000,000 (about four months).")

@@ -8,6 +8,12 @@ public struct WorkloadSettings: Hashable, Sendable, Codable {
         public var path: String
         /// `azure`, `mooncake` or `native`; by default told by the file.
         public var format: String?
+
+        /// The trace at `path`, its format told by the file unless given.
+        public init(path: String, format: String? = nil) {
+            self.path = path
+            self.format = format
+        }
     }
 
     /// Generated requests.
@@ -30,6 +36,12 @@ public struct WorkloadSettings: Hashable, Sendable, Codable {
         public var outputSigma: Double?
         /// The generator's seed (default: the configuration's).
         public var seed: UInt64?
+
+        /// `count` requests at `requestsPerSecond` on average; the rest at its default.
+        public init(count: Int, requestsPerSecond: Double) {
+            self.count = count
+            self.requestsPerSecond = requestsPerSecond
+        }
     }
 
     /// `azure-conv-10min`, the built-in trace slice (the default when no source is given).

@@ -27,10 +27,7 @@ extension Scenario {
             try SimulatedDeployment(entry, index: index, registry: registry)
         }
         let spec = try WorkloadSpec(configuration.workload ?? WorkloadSettings(), seed: configuration.seed, relativeTo: folder)
-        var settings = HeadroomSettings()
-        if let scheduler = configuration.scheduler {
-            settings = try HeadroomSettings(scheduler, registry: registry)
-        }
+        let settings = try HeadroomSettings(configuration.scheduler ?? SchedulerSettings(), registry: registry)
         let baselines = try (configuration.baselines ?? ["naiveRetry", "shuffleCooldown", "tokenBucket"]).map { name throws(HeadroomError) -> Strategy in
             switch name {
             case "naiveRetry": .naiveRetry

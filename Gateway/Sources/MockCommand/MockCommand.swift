@@ -3,18 +3,18 @@ import HeadroomMockServer
 import HeadroomServerSupport
 import HeadroomSimulator
 
-/// `headroom-mock`: the deployments of a scenario file (or the built-in
+/// `headroom-mock`: the deployments of a configuration file (or the built-in
 /// scenario's) as a fake Azure OpenAI / OpenAI server on one port.
 @main
 struct MockCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "headroom-mock",
-        abstract: "The deployments of a scenario file as a fake Azure OpenAI and OpenAI server that rate-limits like the real ones.",
+        abstract: "The deployments of a configuration file as a fake Azure OpenAI and OpenAI server that rate-limits like the real ones.",
         discussion: "Without --config it serves the built-in scenario's deployments. Statistics at GET /mock/stats.",
         version: HeadroomRelease.version
     )
 
-    @Option(help: ArgumentHelp("A scenario file (JSON, as for headroom simulate).", valueName: "file")) var config: String?
+    @Option(help: ArgumentHelp("A configuration file (JSON, Docs/configuration.md), as for headroom simulate.", valueName: "file")) var config: String?
     @Option(help: "The address to listen on.") var host = "127.0.0.1"
     @Option(help: "The port to listen on (0: any free port).") var port = 9000
 
