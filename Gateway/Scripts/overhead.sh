@@ -48,7 +48,8 @@ cat > "$work/gateway.json" <<CONF
   "deployments": [{"id": "nginx", "provider": "openai-compatible", "baseURL": "http://127.0.0.1:$upstream_port/v1",
                    "apiKeyEnvironment": "UPSTREAM_KEY", "models": ["gpt-4o"],
                    "requestsPerMinute": 100000000, "tokensPerMinute": 100000000000}],
-  "gateway": {"host": "127.0.0.1", "port": $gateway_port, "clients": [{"name": "bench", "key": "sk-headroom-bench"}]}
+  "tenants": [{"name": "bench", "key": "sk-headroom-bench"}],
+  "gateway": {"host": "127.0.0.1", "port": $gateway_port}
 }
 CONF
 UPSTREAM_KEY=none "$bin/headroom-gateway" --config "$work/gateway.json" ${OVERHEAD_GATEWAY_OPTIONS:-} > "$work/gateway.log" 2>&1 &

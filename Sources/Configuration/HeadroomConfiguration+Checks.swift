@@ -36,10 +36,13 @@ extension HeadroomConfiguration {
             ("scheduler", ["queue", "allocation", "passLimit", "agingSeconds", "targetUtilization", "maxQueueLength",
                            "maxQueueWaitSeconds", "lookahead", "backfill", "maxAttempts"]),
             ("engine", ["attemptTimeoutSeconds", "requestTimeoutSeconds", "defaultMaxTokens", "maxAnswerBytes"]),
-            ("gateway", ["host", "port", "clients", "retryAfterSeconds", "idleTimeoutSeconds", "operatorKeyEnvironment", "maxConnections",
+            ("gateway", ["host", "port", "retryAfterSeconds", "idleTimeoutSeconds", "operatorKeyEnvironment", "maxConnections",
                          "maxRequestBytes", "maxBufferedRequestBytes", "forwardedRequestHeaders", "returnedResponseHeaders", "logLevel"]),
         ]
         if field == "headroom" { return "the scheduler's settings are in \"scheduler\" (see Docs/configuration.md)." }
+        if field == "clients" || field == "gateway.clients" {
+            return "the gateway's clients are the top-level \"tenants\" (see Docs/configuration.md)."
+        }
         if field.hasSuffix(".admitsCrossing") { return "write \"admission\": \"crossing\" (see Docs/configuration.md)." }
         if let section = sections.first(where: { $0.1.contains(field) })?.0 {
             return "it belongs in the \"\(section)\" section (see Docs/configuration.md)."

@@ -12,10 +12,24 @@ extension HeadroomConfiguration {
         }
     }
 
+    /// The scheduler's configuration: the `scheduler` section's, with each tenant's limits.
+    public func schedulerConfiguration() throws(HeadroomError) -> SchedulerConfiguration {
+        var configuration = try (scheduler ?? SchedulerSettings()).configuration()
+        var names: Set<String> = []
+        for tenant in tenants ?? [] {
+            guard names.insert(tenant.name).inserted else {
+                throw HeadroomError(.invalidConfiguration, "Two tenants are named '\(tenant.name)'; give each its own name.")
+            }
+            if tenant.limits != TenantLimits() { configuration.tenantLimits[tenant.name] = tenant.limits }
+        }
+        try configuration.validate()
+        return configuration
+    }
+
     /// A scheduler with the policies the `scheduler` section names in `registry`, over every deployment.
     package func schedulerEvents(registry: Registry) throws(HeadroomError) -> any SchedulerEvents {
         let settings = scheduler ?? SchedulerSettings()
-        let configuration = try settings.configuration()
+        let configuration = try schedulerConfiguration()
         let deployments = try schedulerDeployments(registry: registry)
         func make<Queue: QueuePolicy, Allocation: AllocationPolicy>(_ queue: Queue, _ allocation: Allocation) throws(HeadroomError) -> any SchedulerEvents {
             try Scheduler(deployments: deployments, queue: queue, allocation: allocation, configuration: configuration)

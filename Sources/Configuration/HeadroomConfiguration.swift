@@ -15,7 +15,8 @@ import HeadroomCore
 ///   ],
 ///   "scheduler": {"queue": "priority", "allocation": "maxHeadroom", "maxQueueWaitSeconds": 60},
 ///   "engine": {"defaultMaxTokens": 1024},
-///   "gateway": {"port": 8080, "clients": [{"name": "ui", "keyEnvironment": "UI_KEY"}]},
+///   "tenants": [{"name": "ui", "keyEnvironment": "UI_KEY", "requestsPerMinute": 600}],
+///   "gateway": {"port": 8080},
 ///   "workload": {"builtin": "azure-conv-10min"}
 /// }
 /// ```
@@ -32,6 +33,8 @@ public struct HeadroomConfiguration: Hashable, Sendable, Codable {
     public var scheduler: SchedulerSettings?
     /// The live engine's bounds.
     public var engine: EngineSettings?
+    /// The tenants: their limits, and for the gateway, which is how they come in, their keys.
+    public var tenants: [TenantSettings]?
     /// The gateway's address, clients and bounds.
     public var gateway: GatewaySettings?
     /// A simulation's requests.
@@ -41,10 +44,11 @@ public struct HeadroomConfiguration: Hashable, Sendable, Codable {
 
     /// Creates a configuration.
     public init(deployments: [DeploymentSettings], scheduler: SchedulerSettings? = nil, engine: EngineSettings? = nil,
-                gateway: GatewaySettings? = nil) {
+                tenants: [TenantSettings]? = nil, gateway: GatewaySettings? = nil) {
         self.deployments = deployments
         self.scheduler = scheduler
         self.engine = engine
+        self.tenants = tenants
         self.gateway = gateway
     }
 

@@ -66,6 +66,8 @@ public struct WorkloadSettings: Hashable, Sendable, Codable {
     public var limit: Int?
     /// Priorities given to requests in turn.
     public var priorities: [Int]?
+    /// Tenants given to requests in turn (e.g. `["batch", "batch", "ui"]`).
+    public var tenants: [String]?
 
     /// The built-in workload.
     public init() {}

@@ -30,6 +30,8 @@ public struct SchedulerConfiguration: Hashable, Sendable {
     /// blocked job is judged afresh at every event. Slower under load, the same decisions; the
     /// oracle that tests the shortcut.
     public var remembersBlockedJobs = true
+    /// Each tenant's own limits, by the name its jobs give (``Job/tenant``); tenants not named here have none.
+    public var tenantLimits: [String: TenantLimits] = [:]
     /// Retries of failed attempts.
     public var retry = RetryPolicy()
     /// How the effective limits shrink when 429s come despite the accounting.
@@ -68,6 +70,7 @@ public struct SchedulerConfiguration: Hashable, Sendable {
         if defaultThrottleWait < .zero {
             throw fail("defaultThrottleWait is \(defaultThrottleWait); it must not be negative.")
         }
+        for name in tenantLimits.keys.sorted() { try tenantLimits[name]?.validate(tenant: name) }
         try retry.validate()
         try adaptation.validate()
     }

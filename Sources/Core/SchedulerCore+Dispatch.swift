@@ -34,8 +34,17 @@ extension SchedulerCore {
                 replayable = min(replayable, position)
                 continue
             }
+            // A job its tenant's limits hold back claims nothing: other tenants' jobs go ahead.
+            let tenantAt = tenantAdmission(of: next)
+            if tenantAt > now {
+                if !(position < replayable && lastBlocked[position].job.id == next.id && lastBlocked[position].isTenantLimited) { replayable = 0 }
+                wakeup = min(wakeup, tenantAt)
+                blocked.append(BlockedJob(job: next, earliest: EarliestFit(at: tenantAt, deployment: EarliestFit.tenantLimited, charge: 0)))
+                position += 1
+                continue
+            }
             let earliest: EarliestFit
-            if position < replayable && isStillBlocked(next, as: lastBlocked[position]) {
+            if position < replayable && !lastBlocked[position].isTenantLimited && isStillBlocked(next, as: lastBlocked[position]) {
                 earliest = lastBlocked[position].earliest
             } else {
                 replayable = 0
@@ -87,7 +96,7 @@ extension SchedulerCore {
     /// on a completion rather than on time, it claims them all: any of them may free first.
     private mutating func claim(for job: QueuedJob, _ earliest: EarliestFit) {
         let d = earliest.deployment
-        guard d >= 0 else {
+        guard d != EarliestFit.everyDeployment else {
             for d in jobs[job.id.slot].eligible { claim(d) }
             return
         }
@@ -185,7 +194,14 @@ extension SchedulerCore {
     }
 
     private func claims(_ blocked: BlockedJob, _ d: Int) -> Bool {
-        blocked.claim == d || (blocked.claim < 0 && jobs[blocked.job.id.slot].eligible.contains(d))
+        blocked.claim == d || (blocked.claim == EarliestFit.everyDeployment && jobs[blocked.job.id.slot].eligible.contains(d))
+    }
+
+    /// When the limits of `job`'s tenant admit it: `Int64.min` for a tenant without limits, and for a
+    /// job dispatched before (charged at its first attempt, a retry is not charged again).
+    private func tenantAdmission(of job: QueuedJob) -> Int64 {
+        guard job.tenant != .none, jobs[job.id.slot].attempts == 0, let budget = tenantBudgets[Int(job.tenant.rawValue) - 1] else { return .min }
+        return budget.admission(charge: job.tokens)
     }
 
     private mutating func clearClaims() {
@@ -200,6 +216,10 @@ extension SchedulerCore {
     }
 
     private mutating func dispatch(_ id: JobID, to d: Int, _ actions: inout [SchedulerAction]) {
+        let tenant = jobs[id.slot].tenant
+        if tenant != .none && jobs[id.slot].attempts == 0 {
+            tenantBudgets[Int(tenant.rawValue) - 1]?.charge(jobs[id.slot].size.contextTokens, now: now)
+        }
         let charge = reservation(slot: id.slot, on: d)
         let entry = states[d].ledger.reserve(tokens: charge, now: now)
         // A deployment out of rotation takes one job at a time, as a probe.
@@ -219,12 +239,18 @@ extension SchedulerCore {
     }
 }
 
-/// Where and when a blocked job fits first: the deployment (-1: none fits by
-/// waiting alone, each it may use waits on a completion), the instant and its charge there.
+/// Where and when a blocked job fits first: the deployment (``everyDeployment``:
+/// none fits by waiting alone, each it may use waits on a completion;
+/// ``tenantLimited``: its tenant's limits hold it back), the instant and its charge there.
 struct EarliestFit: Sendable {
     var at = Int64.max
-    var deployment = -1
+    var deployment = Self.everyDeployment
     var charge = 0
+
+    /// Each deployment the job may use waits on a completion: it claims them all.
+    static let everyDeployment = -1
+    /// The job's tenant is over its limits until `at`: it claims none.
+    static let tenantLimited = -2
 }
 
 /// A job the dispatch pass found blocked, and where and when it fits first.
@@ -232,6 +258,9 @@ struct BlockedJob: Sendable {
     var job: QueuedJob
     var earliest: EarliestFit
 
-    /// The deployment it claimed (-1: all it could use).
+    /// The deployment it claimed (``EarliestFit/everyDeployment``: all it could use; ``EarliestFit/tenantLimited``: none).
     var claim: Int { earliest.deployment }
+
+    /// Whether its tenant's limits held it back.
+    var isTenantLimited: Bool { earliest.deployment == EarliestFit.tenantLimited }
 }

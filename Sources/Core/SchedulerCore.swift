@@ -26,6 +26,8 @@ struct SchedulerCore: Sendable {
     /// Tenants by name, numbered in the order they first arrive, and their names by number less one.
     var tenants: [String: TenantID] = [:]
     var tenantNames: [String] = []
+    /// What each tenant with limits owes them, by number less one (`nil`: no limits).
+    var tenantBudgets: [TenantBudget?] = []
     var lastEligibility: (models: [String], group: EligibilityGroup)?
     var backingOff = 0
     var inFlight = 0
@@ -145,6 +147,7 @@ struct SchedulerCore: Sendable {
         guard let name else { return .none }
         if let known = tenants[name] { return known }
         tenantNames.append(name)
+        tenantBudgets.append(TenantBudget(configuration.tenantLimits[name]))
         let id = TenantID(rawValue: UInt32(truncatingIfNeeded: tenantNames.count))
         tenants[name] = id
         return id

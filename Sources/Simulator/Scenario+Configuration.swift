@@ -27,7 +27,7 @@ extension Scenario {
             try SimulatedDeployment(entry, index: index, registry: registry)
         }
         let spec = try WorkloadSpec(configuration.workload ?? WorkloadSettings(), seed: configuration.seed, relativeTo: folder)
-        let settings = try HeadroomSettings(configuration.scheduler ?? SchedulerSettings(), registry: registry)
+        let settings = try HeadroomSettings(configuration, registry: registry)
         let baselines = try (configuration.baselines ?? ["naiveRetry", "shuffleCooldown", "tokenBucket"]).map { name throws(HeadroomError) -> Strategy in
             switch name {
             case "naiveRetry": .naiveRetry
@@ -102,7 +102,7 @@ extension WorkloadSpec {
         let maxTokens: MaxTokensRule = workload.maxTokens.map { .fixed($0) } ?? .outputTimes(workload.maxTokensFactor ?? 1.25)
         let transform = WorkloadTransform(timeScale: workload.timeScale ?? 1, startSeconds: workload.startSeconds ?? 0,
                                           endSeconds: workload.endSeconds, limit: workload.limit, model: workload.model,
-                                          priorities: workload.priorities)
+                                          priorities: workload.priorities, tenants: workload.tenants)
         if let problem = transform.validationProblem() { throw fail("workload: \(problem)") }
         let sources = [workload.builtin != nil, workload.trace != nil, workload.synthetic != nil].filter { $0 }.count
         if sources > 1 { throw fail("workload: give one of \"builtin\", \"trace\" and \"synthetic\", not several.") }

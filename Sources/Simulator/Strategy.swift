@@ -48,8 +48,10 @@ public struct HeadroomSettings: Hashable, Sendable {
         self.configuration = configuration
     }
 
-    /// The settings a configuration's `scheduler` section gives, with the policies `registry` names.
-    public init(_ scheduler: SchedulerSettings, registry: Registry = .standard) throws(HeadroomError) {
+    /// The settings a configuration gives: its `scheduler` section, with the policies `registry`
+    /// names, and its tenants' limits.
+    public init(_ configuration: HeadroomConfiguration, registry: Registry = .standard) throws(HeadroomError) {
+        let scheduler = configuration.scheduler ?? SchedulerSettings()
         switch scheduler.queueName {
         case "fifo": queue = scheduler.passLimit.map { .fifoPassing($0) } ?? .fifo
         case "priority": queue = .priority(agingSeconds: scheduler.aging.map { $0 / .seconds(1) })
@@ -59,7 +61,7 @@ public struct HeadroomSettings: Hashable, Sendable {
         // Names the registry does not know are refused now, not at the run.
         _ = try registry.queue(for: scheduler)
         _ = try registry.allocation(for: scheduler)
-        configuration = try scheduler.configuration()
+        self.configuration = try configuration.schedulerConfiguration()
     }
 
     /// The `scheduler` section that names these policies, for the registry's makers.

@@ -1,7 +1,7 @@
 import HeadroomCore
 
 /// Reshapes a workload as it streams: compresses or stretches time, keeps a
-/// window of it, assigns models and priorities.
+/// window of it, assigns models, priorities and tenants.
 ///
 /// ```swift
 /// let faster = TransformedWorkload(trace, transform: WorkloadTransform(timeScale: 2, limit: 5_000))
@@ -19,16 +19,19 @@ public struct WorkloadTransform: Hashable, Sendable, Codable {
     public var model: String?
     /// Give requests priorities in turn from this list (e.g. `[0, 0, 1]`: a third at priority 1).
     public var priorities: [Int]?
+    /// Give requests tenants in turn from this list (e.g. `["batch", "batch", "ui"]`).
+    public var tenants: [String]?
 
     /// No change.
     public init(timeScale: Double = 1, startSeconds: Double = 0, endSeconds: Double? = nil, limit: Int? = nil,
-                model: String? = nil, priorities: [Int]? = nil) {
+                model: String? = nil, priorities: [Int]? = nil, tenants: [String]? = nil) {
         self.timeScale = timeScale
         self.startSeconds = startSeconds
         self.endSeconds = endSeconds
         self.limit = limit
         self.model = model
         self.priorities = priorities
+        self.tenants = tenants
     }
 
     /// Why the transform cannot be used, or `nil`.
@@ -40,6 +43,7 @@ public struct WorkloadTransform: Hashable, Sendable, Codable {
         if let end = endSeconds, end <= startSeconds { return "endSeconds (\(end)) must be after startSeconds (\(startSeconds))." }
         if let limit, limit < 0 { return "limit is \(limit); it must not be negative." }
         if priorities?.isEmpty == true { return "priorities is empty; leave it out or give at least one." }
+        if tenants?.isEmpty == true { return "tenants is empty; leave it out or give at least one." }
         return nil
     }
 }
@@ -74,6 +78,7 @@ public struct TransformedWorkload<Source: WorkloadSource>: WorkloadSource {
             request.arrival = Instant(nanoseconds: scaled < 9.2e18 ? Int64(scaled) : .max)
             if let model = transform.model, request.model != model { request.model = model }
             if let priorities = transform.priorities { request.priority = priorities[emitted % priorities.count] }
+            if let tenants = transform.tenants { request.tenant = tenants[emitted % tenants.count] }
             emitted += 1
             return true
         }

@@ -4,7 +4,8 @@ import Testing
 
 @Suite("Blocked jobs remembered or judged afresh")
 struct RememberedBlockedJobsTests {
-    /// One random overloaded scenario: Azure and OpenAI deployments, a header dialect, policies and settings drawn from `seed`.
+    /// One random overloaded scenario: Azure and OpenAI deployments, a header dialect, policies, settings and
+    /// tenants' limits drawn from `seed`.
     private struct Case: CustomTestStringConvertible {
         let seed: UInt64
         var testDescription: String { "seed \(seed)" }
@@ -33,8 +34,14 @@ struct RememberedBlockedJobsTests {
             settings.configuration.lookahead = [4, 32, 128][below(3)]
             settings.configuration.maxQueueWait = below(2) == 0 ? .seconds(20) : nil
             settings.configuration.remembersBlockedJobs = remembering
+            // Three tenants in turn, some with limits of their own that hold their jobs back.
+            for tenant in ["a", "b"] where below(2) == 0 {
+                settings.configuration.tenantLimits[tenant] = TenantLimits(requestsPerMinute: [30, 60, 120][below(3)],
+                                                                           tokensPerMinute: below(2) == 0 ? 60_000 : nil)
+            }
             let simulation = try Simulation(deployments: deployments, seed: seed)
-            var workload = SyntheticWorkload(count: 600, requestsPerSecond: Double(2 + below(6)), seed: seed)
+            var workload = try TransformedWorkload(SyntheticWorkload(count: 600, requestsPerSecond: Double(2 + below(6)), seed: seed),
+                                                   transform: WorkloadTransform(tenants: ["a", "b", "c"]))
             return try simulation.run(&workload, strategy: .headroom(settings))
         }
     }

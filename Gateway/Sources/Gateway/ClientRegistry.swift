@@ -3,14 +3,12 @@ import HeadroomCore
 
 /// The clients allowed in, found by the key they present.
 struct ClientRegistry: Sendable {
-    /// One client: its key, priority and limits.
+    /// One client (a tenant with a key): its key and priority.
     struct Client: Sendable {
         let index: Int
         let name: String
         let key: APIKey
         let priority: Int
-        let requestsPerMinute: Int?
-        let tokensPerMinute: Int?
     }
 
     let clients: [Client]
@@ -24,19 +22,18 @@ struct ClientRegistry: Sendable {
                 do {
                     key = try APIKey(environment: name, in: environment)
                 } catch {
-                    throw HeadroomError(.invalidConfiguration, "Client '\(entry.name)': \(error.message)")
+                    throw HeadroomError(.invalidConfiguration, "Tenant '\(entry.name)': \(error.message)")
                 }
             } else {
                 key = APIKey(entry.key ?? "")
             }
             guard !key.value.isEmpty else {
-                throw HeadroomError(.invalidConfiguration, "Client '\(entry.name)': the key is empty; give it a secret.")
+                throw HeadroomError(.invalidConfiguration, "Tenant '\(entry.name)': the key is empty; give it a secret.")
             }
             guard !clients.contains(where: { $0.key == key }) else {
-                throw HeadroomError(.invalidConfiguration, "Client '\(entry.name)' has the same key as another; give each client its own.")
+                throw HeadroomError(.invalidConfiguration, "Tenant '\(entry.name)' has the same key as another; give each its own.")
             }
-            clients.append(Client(index: index, name: entry.name, key: key, priority: entry.priority ?? 0,
-                                  requestsPerMinute: entry.requestsPerMinute, tokensPerMinute: entry.tokensPerMinute))
+            clients.append(Client(index: index, name: entry.name, key: key, priority: entry.priority ?? 0))
         }
         self.clients = clients
     }

@@ -188,7 +188,7 @@ public struct Gateway: Sendable {
     ) async throws -> Response {
         guard let client = clients.client(authorization: request.headers[.authorization]) else { return unauthorized() }
         state.received(from: client)
-        let tally = RequestTally(client: client.name, .init(state: state, metrics: metrics, logger: logger))
+        let tally = RequestTally(client: client, .init(state: state, metrics: metrics, logger: logger))
         let read: [UInt8]?
         do {
             read = try await self.read(request)
@@ -239,7 +239,8 @@ public struct Gateway: Sendable {
         return Array(buffer: bytes)
     }
 
-    /// Reads the body once, checks the client's own limit, then has the engine send the body as it came
+    /// Reads the body once, then has the engine send the body as it came (its tenant the client, whose
+    /// limits the scheduler keeps)
     /// (streamed when it asks to be) and answers with the provider's bytes.
     private func serve(_ operation: ProviderOperation, _ bytes: [UInt8], _ headers: [HeadroomCore.HTTPField], for client: ClientRegistry.Client,
                        _ tally: RequestTally) async throws -> Response {
@@ -252,9 +253,6 @@ public struct Gateway: Sendable {
         request.headers = headers
         request.tenant = client.name
         tally.read(model: request.model)
-        // The estimate costs a pass over the prompt: only a client with a token limit needs it here.
-        let estimate = client.tokensPerMinute == nil ? 0 : engine.estimatedTokens(for: request)
-        if let refusal = overBudget(client, estimate: estimate, tally) { return refusal }
         if operation == .chatCompletions && request.isStreaming {
             return try await stream(request, for: client, tally)
         }
@@ -329,14 +327,6 @@ public struct Gateway: Sendable {
                 throw error
             }
         })
-    }
-
-    private func overBudget(_ client: ClientRegistry.Client, estimate: Int, _ tally: RequestTally) -> Response? {
-        guard let wait = state.admit(client, estimate: estimate) else { return nil }
-        tally.end(.rejected, status: 429)
-        let seconds = max(1, Int((Double(wait.nanoseconds) / 1e9).rounded(.up)))
-        return JSONReply.error(429, "Client '\(client.name)' is over its own limit; retry after \(seconds) s.", type: "rate_limit_exceeded",
-                               code: "client_rate_limit_exceeded", headers: [("retry-after", "\(seconds)")])
     }
 
     private static func tooLarge(_ limit: Int) -> String {

@@ -28,8 +28,8 @@ import Logging
 /// }
 /// ```
 public struct GatewayConfiguration: Sendable {
-    /// One client allowed to use the gateway.
-    public typealias Client = ClientSettings
+    /// One client allowed to use the gateway: a tenant with a key.
+    public typealias Client = TenantSettings
 
     /// The whole configuration; the engine reads its deployments, `scheduler` and `engine` sections.
     public var engine: HeadroomConfiguration
@@ -37,8 +37,11 @@ public struct GatewayConfiguration: Sendable {
     public var host: String
     /// The port to listen on (default 8080; 0 picks a free one).
     public var port: Int
-    /// The clients allowed in; at least one.
-    public var clients: [Client]
+    /// The clients allowed in: the configuration's tenants, at least one.
+    public var clients: [Client] {
+        get { engine.tenants ?? [] }
+        set { engine.tenants = newValue }
+    }
     /// The Retry-After sent with a 429 when the scheduler gives no estimate of when room returns (default 1 s).
     public var retryAfterSeconds: Int
     /// A connection with no request under way for this long, or one whose request head or body
@@ -72,7 +75,6 @@ public struct GatewayConfiguration: Sendable {
         engine = configuration
         host = gateway.host ?? "127.0.0.1"
         port = gateway.port ?? 8080
-        clients = gateway.clients ?? []
         retryAfterSeconds = gateway.retryAfterSeconds ?? 1
         idleTimeoutSeconds = gateway.idleTimeoutSeconds ?? 30
         operatorKeyEnvironment = gateway.operatorKeyEnvironment
@@ -117,13 +119,13 @@ public struct GatewayConfiguration: Sendable {
         GatewayConfiguration(try HeadroomConfiguration.load(path: path))
     }
 
-    /// Checks what decoding cannot: ports, clients and their keys.
+    /// Checks what decoding cannot: ports, bounds, and that each client has one key.
     func validate() throws(HeadroomError) {
         guard (0 ... 65_535).contains(port) else {
             throw HeadroomError(.invalidConfiguration, "port is \(port); use 1 to 65535, or 0 for any free port.")
         }
         guard !clients.isEmpty else {
-            throw HeadroomError(.invalidConfiguration, "gateway.clients is empty; add at least one client with a key, the gateway does not run open.")
+            throw HeadroomError(.invalidConfiguration, "\"tenants\" is empty; add at least one tenant with a key, the gateway does not run open.")
         }
         guard idleTimeoutSeconds > 0 && idleTimeoutSeconds <= 86_400 else {
             throw HeadroomError(.invalidConfiguration, "idleTimeoutSeconds is \(idleTimeoutSeconds); it must be above 0 and at most 86,400 (a day).")
@@ -147,15 +149,11 @@ public struct GatewayConfiguration: Sendable {
         var names: Set<String> = []
         for client in clients {
             guard names.insert(client.name).inserted else {
-                throw HeadroomError(.invalidConfiguration, "Two clients are named '\(client.name)'; give each its own name.")
+                throw HeadroomError(.invalidConfiguration, "Two tenants are named '\(client.name)'; give each its own name.")
             }
             guard (client.key == nil) != (client.keyEnvironment == nil) else {
-                throw HeadroomError(.invalidConfiguration, "Client '\(client.name)': give exactly one of \"key\" and \"keyEnvironment\".")
-            }
-            for (field, value) in [("requestsPerMinute", client.requestsPerMinute), ("tokensPerMinute", client.tokensPerMinute)] {
-                if let value, value <= 0 {
-                    throw HeadroomError(.invalidConfiguration, "Client '\(client.name)': \(field) is \(value); it must be at least 1, or left out.")
-                }
+                throw HeadroomError(.invalidConfiguration,
+                                    "Tenant '\(client.name)': give exactly one of \"key\" and \"keyEnvironment\"; the gateway lets a tenant in by its key.")
             }
         }
     }

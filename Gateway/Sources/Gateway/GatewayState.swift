@@ -1,8 +1,7 @@
 import HeadroomCore
 import Synchronization
 
-/// The gateway's own mutable state: each client's budget and the counts and
-/// latencies behind ``GatewayStats``. Each call holds a lock for a few
+/// The gateway's own mutable state: the counts and latencies behind ``GatewayStats``. Each call holds a lock for a few
 /// instructions; none waits for anything else.
 final class GatewayState: Sendable {
     /// How a request ended, for the counts.
@@ -13,7 +12,6 @@ final class GatewayState: Sendable {
     private struct Counts {
         var requests = GatewayStats.Requests()
         var clients: [GatewayStats.Client]
-        var budgets: [ClientBudget]
         /// The latest latencies in seconds, oldest overwritten first.
         var latencies: [Double] = []
         var nextLatency = 0
@@ -23,8 +21,7 @@ final class GatewayState: Sendable {
     private static let latencyWindow = 10_000
 
     init(clients: [ClientRegistry.Client]) {
-        counts = Mutex(Counts(clients: clients.map { GatewayStats.Client(name: $0.name) },
-                              budgets: clients.map { ClientBudget(requestsPerMinute: $0.requestsPerMinute, tokensPerMinute: $0.tokensPerMinute) }))
+        counts = Mutex(Counts(clients: clients.map { GatewayStats.Client(name: $0.name) }))
     }
 
     /// Counts a request that presented no valid key.
@@ -43,19 +40,10 @@ final class GatewayState: Sendable {
         }
     }
 
-    /// Takes `client`'s request of `estimate` tokens from the client's budget;
-    /// returns how long to wait instead if the budget cannot pay for it.
-    func admit(_ client: ClientRegistry.Client, estimate: Int) -> Duration? {
+    /// Counts how a request of client number `client` ended, `latency` after it arrived.
+    func ended(_ outcome: Outcome, client: Int, latency: Duration) {
         counts.withLock { counts in
-            guard let wait = counts.budgets[client.index].admit(estimate: estimate, now: .now) else { return nil }
-            counts.clients[client.index].rejected += 1
-            return wait
-        }
-    }
-
-    /// Counts how an admitted request ended, `latency` after it arrived.
-    func ended(_ outcome: Outcome, latency: Duration) {
-        counts.withLock { counts in
+            if outcome == .rejected { counts.clients[client].rejected += 1 }
             switch outcome {
             case .succeeded:
                 counts.requests.succeeded += 1

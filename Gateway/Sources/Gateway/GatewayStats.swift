@@ -83,7 +83,7 @@ public struct GatewayStats: Codable, Hashable, Sendable {
         public var name: String
         /// Requests it sent.
         public var requests = 0
-        /// Of those, refused by its own limits.
+        /// Of those, refused with a 429: the queue full, or the wait over (its own limits included).
         public var rejected = 0
     }
 

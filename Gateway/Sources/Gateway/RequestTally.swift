@@ -24,12 +24,12 @@ final class RequestTally: Sendable {
     }
 
     private let observers: Observers
-    private let client: String
+    private let client: ClientRegistry.Client
     private let started = ContinuousClock.now
     private let record = NIOLockedValueBox(Record())
 
     /// A tally for a request from `client` that has just arrived (count it with ``GatewayState/received(from:)``).
-    init(client: String, _ observers: Observers) {
+    init(client: ClientRegistry.Client, _ observers: Observers) {
         self.client = client
         self.observers = observers
     }
@@ -54,7 +54,7 @@ final class RequestTally: Sendable {
         guard let record = claim() else { return }
         let latency = ContinuousClock.now - started
         observe(outcome, status: status, latency: latency, record)
-        observers.state.ended(outcome, latency: latency)
+        observers.state.ended(outcome, client: client.index, latency: latency)
     }
 
     /// Ends the request as served.
@@ -66,7 +66,7 @@ final class RequestTally: Sendable {
         guard let record = claim() else { return }
         let latency = ContinuousClock.now - started
         observe(.cancelled, status: 499, latency: latency, record)
-        observers.state.ended(.cancelled, latency: latency)
+        observers.state.ended(.cancelled, client: client.index, latency: latency)
     }
 
     /// The record, if this call is the one that ends the request.
@@ -78,10 +78,10 @@ final class RequestTally: Sendable {
     }
 
     private func observe(_ outcome: GatewayState.Outcome, status: Int, latency: Duration, _ record: Record) {
-        observers.metrics.ended(outcome, client: client, model: record.model, latency: latency, head: record.head, usage: record.usage)
+        observers.metrics.ended(outcome, client: client.name, model: record.model, latency: latency, head: record.head, usage: record.usage)
         guard observers.logger.logLevel <= .info else { return }
         var line: Logger.Metadata = [
-            "client": "\(client)", "model": "\(Self.printable(record.model ?? "-"))", "status": "\(status)", "outcome": "\(outcome.rawValue)",
+            "client": "\(client.name)", "model": "\(Self.printable(record.model ?? "-"))", "status": "\(status)", "outcome": "\(outcome.rawValue)",
             "latency_ms": "\(Self.milliseconds(latency))",
         ]
         if let head = record.head {

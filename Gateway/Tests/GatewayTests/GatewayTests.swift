@@ -171,20 +171,32 @@ struct GatewayTests {
         }
     }
 
-    @Test("A client over its own limit gets 429 with Retry-After; its priority is passed on")
+    @Test("A client over its own limits waits in the queue for them, within the queue's bound")
     func clientLimits() async throws {
-        try await Servers.with([azure("east")], configure: {
-            $0.clients = [.init(name: "slow", key: Servers.key, priority: 5, requestsPerMinute: 1)]
+        try await Servers.with([azure("east", requestsPerMinute: 60_000, tokensPerMinute: 10_000_000)], configure: {
+            $0.clients = [.init(name: "steady", key: "sk-steady", requestsPerMinute: 60), .init(name: "slow", key: "sk-slow", requestsPerMinute: 1)]
+            $0.engine.scheduler = SchedulerSettings()
+            $0.engine.scheduler?.maxQueueWaitSeconds = 3
         }) { servers in
             let url = "\(servers.gatewayURL)/v1/chat/completions"
-            let auth = ["authorization": "Bearer \(Servers.key)"]
-            #expect(try await exchange(url, headers: auth, body: hello).status == 200)
-            let over = try await exchange(url, headers: auth, body: hello)
-            #expect(over.status == 429 && over.value("error", "code") as? String == "client_rate_limit_exceeded")
-            let wait = try #require(over.headers["retry-after"].flatMap(Int.init))
-            #expect((59 ... 60).contains(wait))
+            func send(_ count: Int, key: String) async throws -> [Int] {
+                try await withThrowingTaskGroup(of: Int.self) { group in
+                    for _ in 0 ..< count { group.addTask { try await exchange(url, headers: ["authorization": "Bearer \(key)"], body: hello).status } }
+                    return try await group.reduce(into: []) { $0.append($1) }
+                }
+            }
+            // 60 a minute: a bucket of 60, then one a second. The 61st waits for it, and is served.
+            var started = ContinuousClock.now
+            let steady = try await send(61, key: "sk-steady")
+            #expect(steady == Array(repeating: 200, count: 61))
+            #expect(ContinuousClock.now - started >= .seconds(1))
+            // 1 a minute: the second would wait a minute, past the queue's bound of 3 s.
+            started = ContinuousClock.now
+            let slow = try await send(2, key: "sk-slow")
+            #expect(slow.sorted() == [200, 429])
+            #expect(ContinuousClock.now - started >= .seconds(3))
             let clients = await servers.gateway.stats().clients
-            #expect(clients.map(\.name) == ["slow"] && clients.map(\.requests) == [2] && clients.map(\.rejected) == [1])
+            #expect(clients.map(\.name) == ["steady", "slow"] && clients.map(\.requests) == [61, 2] && clients.map(\.rejected) == [0, 1])
         }
     }
 
@@ -252,20 +264,24 @@ struct GatewayConfigurationTests {
         #expect(throws: HeadroomError(.invalidConfiguration, "unknown field \"gateway.client\"; check its spelling against Docs/configuration.md.")) {
             try decode("{\(deployment),\"gateway\":{\"client\":[]}}")
         }
-        #expect(throws: HeadroomError(.invalidConfiguration, "unknown field \"clients\"; it belongs in the \"gateway\" section (see Docs/configuration.md).")) {
-            try decode("{\(deployment),\"clients\":[]}")
+        #expect(throws: HeadroomError(.invalidConfiguration, "unknown field \"gateway.clients\"; the gateway's clients are the top-level \"tenants\" (see Docs/configuration.md).")) {
+            try decode("{\(deployment),\"gateway\":{\"clients\":[]}}")
+        }
+        #expect(throws: HeadroomError(.invalidConfiguration, "unknown field \"port\"; it belongs in the \"gateway\" section (see Docs/configuration.md).")) {
+            try decode("{\(deployment),\"port\":8080}")
         }
     }
 
     @Test("A gateway without clients, or with a client that has two keys or shares one, is refused", arguments: [
-        (#"[]"#, "gateway.clients is empty; add at least one client with a key, the gateway does not run open."),
-        (#"[{"name":"x","key":"a","keyEnvironment":"B"}]"#, "Client 'x': give exactly one of \"key\" and \"keyEnvironment\"."),
-        (#"[{"name":"x","key":"a"},{"name":"y","key":"a"}]"#, "Client 'y' has the same key as another; give each client its own."),
-        (#"[{"name":"x","keyEnvironment":"UNSET"}]"#, "Client 'x': The environment variable UNSET is not set or empty; set it to the API key."),
-        (#"[{"name":"x","key":"a","requestsPerMinute":0}]"#, "Client 'x': requestsPerMinute is 0; it must be at least 1, or left out."),
+        (#"[]"#, "\"tenants\" is empty; add at least one tenant with a key, the gateway does not run open."),
+        (#"[{"name":"x","key":"a","keyEnvironment":"B"}]"#,
+         "Tenant 'x': give exactly one of \"key\" and \"keyEnvironment\"; the gateway lets a tenant in by its key."),
+        (#"[{"name":"x","key":"a"},{"name":"y","key":"a"}]"#, "Tenant 'y' has the same key as another; give each its own."),
+        (#"[{"name":"x","keyEnvironment":"UNSET"}]"#, "Tenant 'x': The environment variable UNSET is not set or empty; set it to the API key."),
+        (#"[{"name":"x","key":"a","requestsPerMinute":0}]"#, "Tenant 'x': requestsPerMinute is 0; it must be from 1 to 1,000,000,000,000, or left out."),
     ])
     func badClients(clients: String, message: String) throws {
-        let configuration = try decode("{\(deployment),\"gateway\":{\"clients\":\(clients)}}")
+        let configuration = try decode("{\(deployment),\"tenants\":\(clients)}")
         #expect(throws: HeadroomError(.invalidConfiguration, message)) {
             try Gateway(configuration: configuration, environment: ["K": "k"])
         }

@@ -44,7 +44,7 @@ struct ProcessTests {
         try await Servers.with([azure("east", latency: 1.5)]) { servers in
             let configuration = FileManager.default.temporaryDirectory.appendingPathComponent("headroom-gateway-\(UUID().uuidString).json")
             try Data("""
-                {"gateway": {"port": 0, "clients": [{"name": "t", "key": "\(Servers.key)"}]},
+                {"gateway": {"port": 0}, "tenants": [{"name": "t", "key": "\(Servers.key)"}],
                  "deployments": [{"id": "east", "provider": "azure", "endpoint": "\(servers.mockURL)", "apiKeyEnvironment": "MOCK_KEY",
                                   "deploymentNames": {"gpt-4o": "east"}, "requestsPerMinute": 600, "tokensPerMinute": 100000}]}
                 """.utf8).write(to: configuration)

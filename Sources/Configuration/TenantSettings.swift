@@ -1,0 +1,43 @@
+import HeadroomCore
+
+/// One tenant: a team, a service or a user whose requests the scheduler tells
+/// apart. Its limits hold in every program (the simulator applies them to the
+/// requests a trace gives its name); the gateway lets it in with its key, and
+/// gives its requests its priority.
+///
+/// ```json
+/// "tenants": [
+///   {"name": "batch", "keyEnvironment": "BATCH_KEY", "priority": 0, "requestsPerMinute": 120},
+///   {"name": "chat-ui", "keyEnvironment": "UI_KEY", "priority": 10}
+/// ]
+/// ```
+public struct TenantSettings: Hashable, Sendable, Codable {
+    /// Its name: what a trace's `tenant` field and the gateway's logs and statistics call it.
+    public var name: String
+    /// The gateway: the key itself (convenient for local testing; prefer `keyEnvironment`).
+    public var key: String?
+    /// The gateway: the environment variable that holds the key.
+    public var keyEnvironment: String?
+    /// The gateway: the priority of its requests (larger first, with the `priority` queue; default 0).
+    public var priority: Int?
+    /// Its requests a minute, if limited: past them its requests wait (see `TenantLimits`).
+    public var requestsPerMinute: Int?
+    /// Its estimated tokens (prompt plus output limit) a minute, if limited.
+    public var tokensPerMinute: Int?
+
+    /// Creates a tenant entry.
+    public init(name: String, key: String? = nil, keyEnvironment: String? = nil, priority: Int? = nil,
+                requestsPerMinute: Int? = nil, tokensPerMinute: Int? = nil) {
+        self.name = name
+        self.key = key
+        self.keyEnvironment = keyEnvironment
+        self.priority = priority
+        self.requestsPerMinute = requestsPerMinute
+        self.tokensPerMinute = tokensPerMinute
+    }
+
+    /// Its limits, for the scheduler.
+    public var limits: TenantLimits {
+        TenantLimits(requestsPerMinute: requestsPerMinute, tokensPerMinute: tokensPerMinute)
+    }
+}
