@@ -243,7 +243,7 @@ public actor HeadroomEngine {
             switch action {
             case .dispatch(let id, let deployment, let attempt):
                 start(id, on: deployment, attempt: attempt)
-            case .finish(let id, let result):
+            case .finish(let id, let result, _):
                 finish(id, result)
             case .scheduleWakeup(let at):
                 arm(at)

@@ -4,7 +4,7 @@
 /// Match on ``kind``; show ``message``.
 ///
 /// ```swift
-/// if case .finish(let id, .failed(let error)) = action, error.kind == .queueFull {
+/// if case .finish(let id, .failed(let error), _) = action, error.kind == .queueFull {
 ///     // shed load, or raise SchedulerConfiguration.maxQueueLength
 /// }
 /// ```

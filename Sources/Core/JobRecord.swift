@@ -22,6 +22,8 @@ struct JobRecord: Sendable {
     var attempts = 0
     /// The deployment the last attempt failed on, to avoid when another has room.
     var avoid = -1
+    /// The deployment of the last attempt (-1: none yet).
+    var lastDeployment = -1
     var timesPassed = 0
     var giveUpAt: Int64?
     var giveUpKind = HeadroomError.Kind.queueWaitExceeded

@@ -10,10 +10,10 @@
 /// // actions == [.dispatch(id, to: "east", attempt: 1)]: send it, then report how it went:
 /// let next = scheduler.complete(id, outcome: .succeeded(Usage(promptTokens: 880, completionTokens: 120)),
 ///                               now: .seconds(1.2))
-/// // next == [.finish(id, .succeeded)]
+/// // next == [.finish(id, .succeeded, JobAccount(deployment: "east", attempts: 1, usage: ...))]
 /// ```
 ///
-/// Every submitted job gets exactly one ``SchedulerAction/finish(_:_:)``.
+/// Every submitted job gets exactly one ``SchedulerAction/finish(_:_:_:)``.
 /// Each event also has a form that appends its actions to a buffer the
 /// driver reuses (see Scheduler+ActionBuffer.swift), for drivers that count
 /// every allocation, like the simulator.

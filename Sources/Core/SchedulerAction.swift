@@ -2,9 +2,10 @@
 public enum SchedulerAction: Hashable, Sendable {
     /// Send the job to the deployment now. `attempt` counts from 1.
     case dispatch(JobID, to: DeploymentID, attempt: Int)
-    /// The job has ended: resolve whoever awaits it. Every submitted job gets
-    /// exactly one `finish`. After `.cancelled` of a job in flight, abort its request.
-    case finish(JobID, JobResult)
+    /// The job has ended: resolve whoever awaits it, and account for what it cost.
+    /// Every submitted job gets exactly one `finish`. After `.cancelled` of a job
+    /// in flight, abort its request.
+    case finish(JobID, JobResult, JobAccount)
     /// Call ``Scheduler/tick(now:)`` at this instant. A newer wake-up replaces
     /// an older one; a wake-up that turns out to be early or needless is harmless.
     case scheduleWakeup(at: Instant)

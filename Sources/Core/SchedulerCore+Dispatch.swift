@@ -226,6 +226,7 @@ extension SchedulerCore {
         if states[d].outOfRotation != nil { states[d].probing = true }
         jobs[id.slot].state = .inFlight(deployment: d, entry: entry)
         jobs[id.slot].attempts += 1
+        jobs[id.slot].lastDeployment = d
         states[d].inFlight += 1
         if states[d].isSaturated {
             saturated += 1

@@ -111,6 +111,9 @@ struct SchedulerCore: Sendable {
         }
         if let rejection {
             counters.rejected += 1
+            // The slot may still hold an earlier job's record: this one was never dispatched.
+            jobs[id.slot].attempts = 0
+            jobs[id.slot].lastDeployment = -1
             finish(id, .failed(rejection), &actions)
         } else {
             let deadline = job.deadline?.nanoseconds
@@ -181,7 +184,7 @@ struct SchedulerCore: Sendable {
             queue.settled(jobs[id.slot].queued(as: id), usage: usage)
             states[d].succeeded += 1
             counters.succeeded += 1
-            finish(id, .succeeded, &actions)
+            finish(id, .succeeded, usage: usage, &actions)
         case .throttled(let retryAfter):
             states[d].ledger.settle(entry, tokens: 0, requests: 0, now: self.now)
             states[d].ledger.throttle(now: self.now, wait: clampedRetryAfter(retryAfter ?? configuration.defaultThrottleWait),
@@ -463,8 +466,10 @@ struct SchedulerCore: Sendable {
         isLive(id) ? jobs[id.slot] : nil
     }
 
-    mutating func finish(_ id: JobID, _ result: JobResult, _ actions: inout [SchedulerAction]) {
-        actions.append(.finish(id, result))
+    mutating func finish(_ id: JobID, _ result: JobResult, usage: Usage? = nil, _ actions: inout [SchedulerAction]) {
+        let last = jobs[id.slot].lastDeployment
+        let account = JobAccount(deployment: last < 0 ? nil : states[last].id, attempts: jobs[id.slot].attempts, usage: usage)
+        actions.append(.finish(id, result, account))
         // The record stays until the slot is reused: marking it is cheaper than clearing it.
         jobs[id.slot].isLive = false
         jobs[id.slot].generation &+= 1

@@ -40,6 +40,14 @@ extension SimulatedClient {
     }
 }
 
+extension JobAccount {
+    /// The account of a job whose last attempt, number `attempts`, went to `deployment` and ended with `outcome`.
+    init(_ outcome: AttemptOutcome, deployment: DeploymentID, attempts: Int) {
+        let usage: Usage? = if case .succeeded(let usage) = outcome { usage } else { nil }
+        self.init(deployment: deployment, attempts: attempts, usage: usage)
+    }
+}
+
 /// How the baseline clients read an attempt's outcome, as most clients do:
 /// a success or a permanent failure ends the request; a 429 or a transient
 /// failure is retried while attempts remain.

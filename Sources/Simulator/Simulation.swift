@@ -279,7 +279,7 @@ struct Engine {
                     attempts.append(consume attempt)
                 }
                 events.push(answerAt, .response, attemptSlot)
-            case .finish(let id, let result):
+            case .finish(let id, let result, _):
                 guard isPending(id) else { continue }
                 pending[id.slot].isLive = false
                 pendingCount -= 1

@@ -15,5 +15,5 @@ func readmeExample() throws {
     #expect(actions == [.dispatch(id, to: "azure-eastus", attempt: 1)])
     let next = scheduler.complete(id, outcome: .succeeded(Usage(promptTokens: 1_180, completionTokens: 230)),
                                   rateLimits: RateLimitObservation(remainingTokens: 140_000), now: .seconds(2.5))
-    #expect(next == [.finish(id, .succeeded)])
+    #expect(next == [.finish(id, .succeeded, JobAccount(deployment: "azure-eastus", attempts: 1, usage: Usage(promptTokens: 1_180, completionTokens: 230)))])
 }

@@ -11,7 +11,7 @@ struct SchedulerCapacityTests {
         // The headers describe the budget when the server took the request, at 0 s:
         // 1,000 left, refilling to 5,000 over 4 s, 1,000 a second.
         let headers = RateLimitObservation(remainingTokens: 1_000, tokenLimit: 5_000, tokensResetIn: .seconds(4))
-        #expect(scheduler.complete(first, outcome: ok, rateLimits: headers, now: at(1)) == [.finish(first, .succeeded)])
+        #expect(scheduler.complete(first, outcome: ok, rateLimits: headers, now: at(1)) == [served(first, by: "a", okUsage)])
         #expect(scheduler.snapshot(now: at(1)).deployments[0].remainingTokens == 2_000)
         let (second, actions) = scheduler.submit(job(2_000, 1_000), now: at(1))
         #expect(actions == [.scheduleWakeup(at: Instant(nanoseconds: 2_000_000_001))])
@@ -240,7 +240,7 @@ struct ConfigurationErrorTests {
     func invalidJob(_ prompt: Int, _ output: Int, _ problem: String) throws {
         var scheduler = try makeScheduler([server("a")])
         let (id, actions) = scheduler.submit(job(prompt, output), now: at(0))
-        #expect(actions == [.finish(id, .failed(HeadroomError(.invalidJob, "Job \(id.number): \(problem); it must be from 0 to 1,000,000,000,000.")))])
+        #expect(actions == [.finish(id, .failed(HeadroomError(.invalidJob, "Job \(id.number): \(problem); it must be from 0 to 1,000,000,000,000.")), .unattempted)])
     }
 }
 

@@ -193,7 +193,7 @@ struct RandomRun {
                     inFlight[d] += 1
                     log.maxInFlight[d] = max(log.maxInFlight[d], inFlight[d])
                     events.push(now + Int64.random(in: 200_000_000 ... 6_000_000_000, using: &random), .completion(id, attempt: attempt))
-                case .finish(let id, _):
+                case .finish(let id, _, _):
                     log.finishes[id, default: 0] += 1
                     if let run = running.removeValue(forKey: id) { inFlight[run.deployment] -= 1 }
                 case .scheduleWakeup(let at):

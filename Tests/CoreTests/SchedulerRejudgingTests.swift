@@ -18,7 +18,8 @@ struct SchedulerRejudgingTests {
         #expect(scheduler.tick(now: at(1)) == [])
         // Used exactly what was reserved: only the slot comes free.
         let exact = AttemptOutcome.succeeded(Usage(promptTokens: 100, completionTokens: 100))
-        #expect(scheduler.complete(first, outcome: exact, now: at(2)) == [.finish(first, .succeeded), .dispatch(waiting, to: "a", attempt: 1)])
+        #expect(scheduler.complete(first, outcome: exact, now: at(2)) == [served(first, by: "a", Usage(promptTokens: 100, completionTokens: 100)),
+                                                                         .dispatch(waiting, to: "a", attempt: 1)])
     }
 
     @Test("A settlement below the reservation sends the waiting job at once")
@@ -29,7 +30,8 @@ struct SchedulerRejudgingTests {
         #expect(actions == [.scheduleWakeup(at: at(60))])
         #expect(scheduler.tick(now: at(2)) == [])
         let usage = AttemptOutcome.succeeded(Usage(promptTokens: 100, completionTokens: 100))
-        #expect(scheduler.complete(first, outcome: usage, now: at(3)) == [.finish(first, .succeeded), .dispatch(waiting, to: "a", attempt: 1)])
+        #expect(scheduler.complete(first, outcome: usage, now: at(3)) == [served(first, by: "a", Usage(promptTokens: 100, completionTokens: 100)),
+                                                                         .dispatch(waiting, to: "a", attempt: 1)])
     }
 
     /// Two deployments of 1,000 tokens a minute and no backfilling: a job sent
@@ -118,7 +120,7 @@ struct SchedulerRejudgingTests {
         // The usage is what was reserved: only the headers could change anything. They describe a
         // at 0 s, when it took the request; as evidence they last one window, to 60 s, when a fits anyway.
         let exact = AttemptOutcome.succeeded(Usage(promptTokens: 500, completionTokens: 100))
-        #expect(scheduler.complete(onA, outcome: exact, rateLimits: emptyUntil100s, now: at(12)) == [.finish(onA, .succeeded)])
+        #expect(scheduler.complete(onA, outcome: exact, rateLimits: emptyUntil100s, now: at(12)) == [served(onA, by: "a", Usage(promptTokens: 500, completionTokens: 100))])
         #expect(scheduler.tick(now: at(60)) == [.dispatch(waiting, to: "a", attempt: 1)])
     }
 

@@ -11,7 +11,7 @@ struct SchedulerTransitionTests {
         var scheduler = try makeScheduler([server("a")], queue: queue, allocation: allocation)
         let (id, actions) = scheduler.submit(job(), now: at(0))
         #expect(actions == [.dispatch(id, to: "a", attempt: 1)])
-        #expect(scheduler.complete(id, outcome: ok, now: at(1)) == [.finish(id, .succeeded)])
+        #expect(scheduler.complete(id, outcome: ok, now: at(1)) == [served(id, by: "a", okUsage)])
         #expect(scheduler.counters.succeeded == 1)
     }
 
@@ -70,7 +70,7 @@ struct SchedulerTransitionTests {
         let first = scheduler.submit(job(), now: at(0)).id
         let (second, actions) = scheduler.submit(job(), now: at(0))
         #expect(actions == [])
-        #expect(scheduler.complete(first, outcome: ok, now: at(2)) == [.finish(first, .succeeded), .dispatch(second, to: "a", attempt: 1)])
+        #expect(scheduler.complete(first, outcome: ok, now: at(2)) == [served(first, by: "a", okUsage), .dispatch(second, to: "a", attempt: 1)])
     }
 
     @Test("A 429 blocks the deployment for exactly the retry-after, then the job goes again", arguments: pairs)
@@ -79,7 +79,7 @@ struct SchedulerTransitionTests {
         let id = scheduler.submit(job(), now: at(0)).id
         #expect(scheduler.complete(id, outcome: .throttled(retryAfter: .seconds(2)), now: at(1)) == [.scheduleWakeup(at: at(3))])
         #expect(scheduler.tick(now: at(3)) == [.dispatch(id, to: "a", attempt: 2)])
-        #expect(scheduler.complete(id, outcome: ok, now: at(4)) == [.finish(id, .succeeded)])
+        #expect(scheduler.complete(id, outcome: ok, now: at(4)) == [served(id, by: "a", attempts: 2, okUsage)])
         #expect(scheduler.counters.throttled == 1 && scheduler.counters.retries == 1)
     }
 
@@ -199,8 +199,8 @@ struct SchedulerTransitionTests {
         let running = scheduler.submit(job(), now: at(0)).id
         let waiting = scheduler.submit(job(), now: at(0)).id
         let third = scheduler.submit(job(), now: at(0)).id
-        #expect(scheduler.cancel(waiting, now: at(1)) == [.finish(waiting, .cancelled)])
-        #expect(scheduler.cancel(running, now: at(2)) == [.finish(running, .cancelled), .dispatch(third, to: "a", attempt: 1)])
+        #expect(scheduler.cancel(waiting, now: at(1)) == [.finish(waiting, .cancelled, .unattempted)])
+        #expect(scheduler.cancel(running, now: at(2)) == [.finish(running, .cancelled, JobAccount(deployment: "a", attempts: 1)), .dispatch(third, to: "a", attempt: 1)])
         #expect(scheduler.complete(running, outcome: ok, now: at(3)) == [])
         #expect(scheduler.cancel(waiting, now: at(3)) == [])
         #expect(scheduler.counters.staleEvents == 2 && scheduler.counters.cancelled == 2)
@@ -221,7 +221,9 @@ struct SchedulerTransitionTests {
         let ids = (0 ..< 3).map { _ in scheduler.submit(job(), now: at(0)).id }
         _ = scheduler.complete(ids[0], outcome: .transientFailure(retryAfter: .seconds(1), message: "reset"), now: at(0.5))
         let actions = scheduler.cancelAll(now: at(0.6))
-        #expect(Set(actions) == Set(ids.map { SchedulerAction.finish($0, .cancelled) }))
+        // The first backs off after its attempt, the second is in flight, the third never went.
+        #expect(Set(actions) == [.finish(ids[0], .cancelled, JobAccount(deployment: "a", attempts: 1)), .finish(ids[1], .cancelled, JobAccount(deployment: "a", attempts: 1)),
+                                 .finish(ids[2], .cancelled, .unattempted)])
         #expect(scheduler.snapshot(now: at(1)).inFlight == 0)
         #expect(scheduler.counters.ended == 3)
     }
@@ -257,7 +259,7 @@ struct OutOfRotationTests {
         // At 31 s one of them probes a, and only one.
         #expect(scheduler.tick(now: at(31)) == [.dispatch(second, to: "a", attempt: 1)])
         if answers {
-            #expect(scheduler.complete(second, outcome: ok, now: at(32)) == [.finish(second, .succeeded), .dispatch(third, to: "a", attempt: 1)])
+            #expect(scheduler.complete(second, outcome: ok, now: at(32)) == [served(second, by: "a", okUsage), .dispatch(third, to: "a", attempt: 1)])
             #expect(scheduler.snapshot(now: at(32)).deployments[0].outOfRotation == nil)
         } else {
             // Refused again: the job moves on, and the next probe is due 60 s later.
@@ -275,8 +277,8 @@ struct OutOfRotationTests {
         let actions = scheduler.complete(first, outcome: .deploymentUnavailable(message: "deployment not found"), now: at(1))
         let reason = "'a' (deployment not found)"
         #expect(actions.count == 3)
-        #expect(actions.contains(.finish(waiting, .failed(HeadroomError(.deploymentUnavailable, "Every deployment that could serve \(waiting) is out of rotation: \(reason). Enable one, or add another.")))))
-        #expect(actions.contains(.finish(first, .failed(HeadroomError(.deploymentUnavailable, "Every deployment that could serve \(first) is out of rotation: \(reason). Enable one, or add another.")))))
+        #expect(actions.contains(.finish(waiting, .failed(HeadroomError(.deploymentUnavailable, "Every deployment that could serve \(waiting) is out of rotation: \(reason). Enable one, or add another.")), .unattempted)))
+        #expect(actions.contains(.finish(first, .failed(HeadroomError(.deploymentUnavailable, "Every deployment that could serve \(first) is out of rotation: \(reason). Enable one, or add another.")), JobAccount(deployment: "a", attempts: 1))))
         let refused = scheduler.submit(job(), now: at(2))
         #expect(failure(refused.actions.first)?.kind == .deploymentUnavailable)
         #expect(scheduler.enable("a", now: at(3)) == [])

@@ -64,10 +64,18 @@ func job(_ prompt: Int = 100, _ output: Int = 100, model: String = "m", priority
 
 func at(_ seconds: Double) -> Instant { .seconds(seconds) }
 
-/// The error a `.finish(_, .failed)` carries, if that is what `action` is.
+/// The error a `.finish(_, .failed, _)` carries, if that is what `action` is.
 func failure(_ action: SchedulerAction?) -> HeadroomError? {
-    if case .finish(_, .failed(let error))? = action { return error }
+    if case .finish(_, .failed(let error), _)? = action { return error }
     return nil
 }
 
-let ok = AttemptOutcome.succeeded(Usage(promptTokens: 100, completionTokens: 50))
+/// The finish of job `id`, served on its attempt number `attempts` by `deployment`, which used `usage`.
+func served(_ id: JobID, by deployment: DeploymentID, attempts: Int = 1, _ usage: Usage) -> SchedulerAction {
+    .finish(id, .succeeded, JobAccount(deployment: deployment, attempts: attempts, usage: usage))
+}
+
+/// The usage of ``ok``.
+let okUsage = Usage(promptTokens: 100, completionTokens: 50)
+
+let ok = AttemptOutcome.succeeded(okUsage)

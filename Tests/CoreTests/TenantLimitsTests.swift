@@ -92,7 +92,7 @@ struct TenantLimitsTests {
         #expect(!queued.contains { if case .dispatch = $0 { true } else { false } })
         #expect(scheduler.tick(now: at(4.9)).isEmpty)
         let expired = scheduler.tick(now: at(5))
-        #expect(failure(expired.first { if case .finish(second, _) = $0 { true } else { false } })?.kind == .queueWaitExceeded)
+        #expect(failure(expired.first { if case .finish(second, _, _) = $0 { true } else { false } })?.kind == .queueWaitExceeded)
     }
 
     @Test("Limits out of range are refused, naming the tenant")

@@ -268,7 +268,7 @@ struct BaselineTests {
     func tokenBucketOversized() {
         var client = TokenBucketClient(deployments: ["a", "b"], requestsPerMinute: [1_000, 1_000], tokensPerMinute: [6_000, 8_000])
         let (id, actions) = client.submit(Job(model: "m", promptTokens: 8_000, maxOutputTokens: 1), now: .zero)
-        #expect(actions == [.finish(id, .failed(HeadroomError(.unservable, "Job \(id.number) is charged 8001 tokens, more than any deployment's token bucket holds.")))])
+        #expect(actions == [.finish(id, .failed(HeadroomError(.unservable, "Job \(id.number) is charged 8001 tokens, more than any deployment's token bucket holds.")), .unattempted)])
         #expect(client.submit(Job(model: "m", promptTokens: 7_999, maxOutputTokens: 1), now: .zero).actions.count == 1)
     }
 }
@@ -279,6 +279,6 @@ func examplePath() -> String {
 }
 
 func failure(_ action: SchedulerAction?) -> HeadroomError? {
-    if case .finish(_, .failed(let error))? = action { return error }
+    if case .finish(_, .failed(let error), _)? = action { return error }
     return nil
 }

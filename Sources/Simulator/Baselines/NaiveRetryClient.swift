@@ -39,7 +39,7 @@ public struct NaiveRetryClient: SimulatedClient, Sendable {
         switch BaselineDecision(outcome, attempts: state.attempts, maxAttempts: maxRetries + 1) {
         case .finish(let result):
             jobs[id] = nil
-            actions.append(.finish(id, result))
+            actions.append(.finish(id, result, JobAccount(outcome, deployment: deployments[state.deployment], attempts: state.attempts)))
         case .retry(let retryAfter):
             let backoff = min(0.5 * Double(1 << (state.attempts - 1)), 8) * (1 - 0.25 * random.nextUnit())
             let wait = retryAfter.flatMap { $0 > .zero && $0 <= .seconds(60) ? $0 : nil } ?? .seconds(backoff)

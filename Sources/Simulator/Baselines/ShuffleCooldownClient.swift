@@ -46,7 +46,7 @@ public struct ShuffleCooldownClient: SimulatedClient, Sendable {
         switch BaselineDecision(outcome, attempts: state.count, maxAttempts: maxRetries + 1) {
         case .finish(let result):
             attempts[id] = nil
-            actions.append(.finish(id, result))
+            actions.append(.finish(id, result, JobAccount(outcome, deployment: deployments[state.last], attempts: state.count)))
         case .retry(let retryAfter):
             let wait = retryAfter.flatMap { $0 > .zero && $0 <= .seconds(60) ? $0 : nil } ?? .seconds(0.5 * Double(1 << (state.count - 1)))
             timers.schedule(id, at: (now + wait).nanoseconds)
@@ -64,8 +64,9 @@ public struct ShuffleCooldownClient: SimulatedClient, Sendable {
     private mutating func send(_ id: JobID, now: Int64, _ actions: inout [SchedulerAction]) {
         let available = deployments.indices.filter { coolingUntil[$0] <= now }
         guard !available.isEmpty else {
+            let tried = attempts[id].map { JobAccount(deployment: $0.last < 0 ? nil : deployments[$0.last], attempts: $0.count) } ?? .unattempted
             attempts[id] = nil
-            actions.append(.finish(id, .failed(HeadroomError(.unservable, "No deployments available: every deployment is cooling down after a 429."))))
+            actions.append(.finish(id, .failed(HeadroomError(.unservable, "No deployments available: every deployment is cooling down after a 429.")), tried))
             return
         }
         let total = available.reduce(0) { $0 + weights[$1] }

@@ -31,7 +31,7 @@ public struct TokenBucketClient: SimulatedClient, Sendable {
     private var queue: [(id: JobID, charge: Int)] = []
     private var head = 0
     private var nextID: UInt64 = 0
-    private var attempts: [JobID: (charge: Int, count: Int)] = [:]
+    private var attempts: [JobID: (charge: Int, count: Int, last: Int)] = [:]
     private var timers = ClientTimers()
 
     /// Creates the model; the limits are each deployment's per minute.
@@ -48,10 +48,10 @@ public struct TokenBucketClient: SimulatedClient, Sendable {
         // A charge larger than every bucket would wait for ever at the head of the queue.
         guard tokens.contains(where: { Double(job.contextTokens) <= $0.capacity }) else {
             let error = HeadroomError(.unservable, "Job \(id.number) is charged \(job.contextTokens) tokens, more than any deployment's token bucket holds.")
-            actions.append(.finish(id, .failed(error)))
+            actions.append(.finish(id, .failed(error), .unattempted))
             return id
         }
-        attempts[id] = (job.contextTokens, 0)
+        attempts[id] = (job.contextTokens, 0, -1)
         queue.append((id, job.contextTokens))
         pump(now: now.nanoseconds, &actions)
         return id
@@ -63,7 +63,7 @@ public struct TokenBucketClient: SimulatedClient, Sendable {
         switch BaselineDecision(outcome, attempts: state.count, maxAttempts: maxRetries + 1) {
         case .finish(let result):
             attempts[id] = nil
-            actions.append(.finish(id, result))
+            actions.append(.finish(id, result, JobAccount(outcome, deployment: deployments[state.last], attempts: state.count)))
         case .retry(let retryAfter):
             timers.schedule(id, at: (now + (retryAfter ?? .seconds(1))).nanoseconds)
         }
@@ -98,6 +98,7 @@ public struct TokenBucketClient: SimulatedClient, Sendable {
             tokens[d].level -= Double(charge)
             requests[d].level -= 1
             attempts[id]!.count += 1
+            attempts[id]!.last = d
             actions.append(.dispatch(id, to: deployments[d], attempt: attempts[id]!.count))
         }
         if head > 1_024 && head * 2 > queue.count {
