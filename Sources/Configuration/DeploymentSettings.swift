@@ -21,8 +21,10 @@ public struct DeploymentSettings: Hashable, Sendable, Codable {
     public var models: [String]?
     /// The RPM quota (default: 6 per 1,000 tokens a minute on Azure, 1 per 1,000 elsewhere).
     public var requestsPerMinute: Int?
-    /// The TPM quota.
+    /// The TPM quota (Anthropic: input tokens a minute).
     public var tokensPerMinute: Int
+    /// Output tokens a minute, where the provider limits them apart (Anthropic's OTPM; required for it).
+    public var outputTokensPerMinute: Int?
     /// A cap on requests in flight.
     public var maxConcurrency: Int?
     /// The context window, if known.
@@ -101,11 +103,14 @@ public struct DeploymentSettings: Hashable, Sendable, Codable {
             windows.refillsContinuously = refills
         }
         windows.admitsCrossing = admission == .crossing
+        if profile.kind == .anthropic && outputTokensPerMinute == nil {
+            throw HeadroomError(.invalidConfiguration, "Deployment '\(id)': an Anthropic deployment needs \"outputTokensPerMinute\", its output-token limit.")
+        }
         return try Deployment(
             id: DeploymentID(id), provider: profile.kind, models: Set(models ?? []), contextWindow: contextWindow,
             requestsPerMinute: requestsPerMinute ?? profile.requestsPerMinute(tokensPerMinute: tokensPerMinute),
             tokensPerMinute: tokensPerMinute, maxConcurrency: maxConcurrency, weight: weight ?? 1,
-            charge: profile.charge, windows: windows
+            charge: profile.charge, windows: windows, outputTokensPerMinute: outputTokensPerMinute
         )
     }
 }

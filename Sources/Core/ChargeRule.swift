@@ -22,6 +22,10 @@ public enum ChargeRule: Sendable {
     /// Reserve the prompt plus `max_tokens`; settle at the tokens actually used.
     /// For servers that count real usage (vLLM, many gateways).
     case actualUsage
+    /// The prompt alone, settled at the provider's count of input tokens: for a provider that
+    /// limits output separately (Anthropic; the output counts against
+    /// ``Deployment/outputTokensPerMinute``, reserved at `max_tokens` and settled at what was generated).
+    case promptOnly
     /// A rule of your own. `reserve` must not return less than `settle` would
     /// for the same job if the scheduler is to stay within the limits.
     case custom(reserve: @Sendable (Job) -> Int, settle: @Sendable (Job, Usage) -> Int)
@@ -38,6 +42,7 @@ public enum ChargeRule: Sendable {
         case .azureOpenAI: .azure
         case .openAI: .openAI
         case .openAICompatible: .actualUsage
+        case .anthropic: .promptOnly
         }
     }
 
@@ -64,6 +69,8 @@ public enum ChargeRule: Sendable {
         switch self {
         case .promptPlusMaxOutput, .actualUsage:
             return size.contextTokens
+        case .promptOnly:
+            return size.promptTokens
         case .largerOfMaxOutputAndCharacters(let perToken):
             let perToken = max(1, perToken)
             let characters = size.promptCharacters ?? size.promptTokens.multipliedReportingOverflow(by: perToken).partialValue
@@ -80,6 +87,7 @@ public enum ChargeRule: Sendable {
         case .promptPlusMaxOutput: tokens = max(0, usage.promptTokens).addingSaturating(size.maxOutputTokens)
         case .largerOfMaxOutputAndCharacters: tokens = reservation(for: size) ?? 0
         case .actualUsage: tokens = max(0, usage.totalTokens)
+        case .promptOnly: tokens = max(0, usage.promptTokens)
         case .custom: return nil
         }
         return min(tokens, Deployment.largestQuota)

@@ -19,8 +19,12 @@ public struct Deployment: Sendable {
     public var contextWindow: Int?
     /// Requests per minute the provider allows.
     public var requestsPerMinute: Int
-    /// Tokens per minute the provider allows.
+    /// Tokens per minute the provider allows, as ``charge`` counts them.
     public var tokensPerMinute: Int
+    /// Output tokens per minute the provider allows, when it limits them apart from the others
+    /// (Anthropic's output-token limit; default for Anthropic: none given, none enforced).
+    /// Each request reserves its `max_tokens` against it, settled at what it generated.
+    public var outputTokensPerMinute: Int?
     /// The most requests in flight at once, if capped.
     public var maxConcurrency: Int?
     /// Relative share for weighted allocation policies; 1 by default.
@@ -44,7 +48,8 @@ public struct Deployment: Sendable {
         maxConcurrency: Int? = nil,
         weight: Double = 1,
         charge: ChargeRule? = nil,
-        windows: RateWindows? = nil
+        windows: RateWindows? = nil,
+        outputTokensPerMinute: Int? = nil
     ) throws(HeadroomError) {
         self.id = id
         self.provider = provider
@@ -56,6 +61,7 @@ public struct Deployment: Sendable {
         self.weight = weight
         self.charge = charge ?? .default(for: provider)
         self.windows = windows ?? .default(for: provider)
+        self.outputTokensPerMinute = outputTokensPerMinute
         try validate()
     }
 
@@ -74,6 +80,9 @@ public struct Deployment: Sendable {
         }
         if !(tokensPerMinute >= 1 && tokensPerMinute <= Self.largestQuota) {
             throw fail("tokensPerMinute is \(tokensPerMinute); it must be from 1 to 1,000,000,000,000 (the deployment's TPM quota).")
+        }
+        if let output = outputTokensPerMinute, !(output >= 1 && output <= Self.largestQuota) {
+            throw fail("outputTokensPerMinute is \(output); it must be from 1 to 1,000,000,000,000, or nil when output is not limited apart.")
         }
         if let cap = maxConcurrency, cap <= 0 {
             throw fail("maxConcurrency is \(cap); it must be at least 1, or nil for no cap.")

@@ -6,9 +6,12 @@ struct DeploymentState: Sendable {
     let charge: ChargeRule
     let contextWindow: Int
     let tokensPerMinute: Int
+    let outputTokensPerMinute: Int?
     let requestsPerMinute: Int
     let maxConcurrency: Int?
     var ledger: CapacityLedger
+    /// The output tokens' own ledger, for a provider that limits them apart (``Deployment/outputTokensPerMinute``).
+    var outputLedger: CapacityLedger?
     var inFlight = 0
     /// Why the deployment is out of rotation, if it is.
     var outOfRotation: String?
@@ -28,10 +31,31 @@ struct DeploymentState: Sendable {
         charge = deployment.charge
         contextWindow = deployment.contextWindow ?? .max
         tokensPerMinute = deployment.tokensPerMinute
+        outputTokensPerMinute = deployment.outputTokensPerMinute
         requestsPerMinute = deployment.requestsPerMinute
         maxConcurrency = deployment.maxConcurrency
         ledger = CapacityLedger(deployment: deployment, utilization: configuration.targetUtilization,
                                 adaptation: configuration.adaptation, remembersWaits: configuration.remembersBlockedJobs)
+        if let output = deployment.outputTokensPerMinute {
+            // Its requests are the main ledger's to count: here they never bind.
+            var outputs = deployment
+            outputs.tokensPerMinute = output
+            outputs.requestsPerMinute = Deployment.largestQuota
+            outputLedger = CapacityLedger(deployment: outputs, utilization: configuration.targetUtilization,
+                                          adaptation: configuration.adaptation, remembersWaits: configuration.remembersBlockedJobs)
+        }
+    }
+
+    /// Judges a job charged `tokens`, and `outputTokens` where output is limited apart: admitted if
+    /// both ledgers admit it (with the lesser headroom), else waiting until both would.
+    mutating func judge(tokens: Int, outputTokens: Int, now: Int64) -> CapacityLedger.Verdict {
+        let main = ledger.judge(tokens: tokens, now: now)
+        guard outputLedger != nil, let output = outputLedger?.judge(tokens: outputTokens, now: now) else { return main }
+        switch (main, output) {
+        case (.admitted(let a), .admitted(let b)): return .admitted(headroom: min(a, b))
+        case (.waits(let a), .waits(let b)): return .waits(until: max(a, b))
+        case (.waits(let at), .admitted), (.admitted, .waits(let at)): return .waits(until: at)
+        }
     }
 
     var isSaturated: Bool { inFlight >= maxConcurrency ?? .max }
@@ -42,12 +66,19 @@ struct DeploymentState: Sendable {
     }
 
     /// Takes in what a provider's headers said, in answer to the request at ledger
-    /// position `seenThrough` (`nil`: headers on their own), which the server
-    /// `admitted` or not; returns whether the ledger's view changed.
+    /// positions `seenThrough` and `outputSeenThrough` (`nil`: headers on their own),
+    /// which the server `admitted` or not; returns whether a ledger's view changed.
     @discardableResult
-    mutating func observe(_ observation: RateLimitObservation, seenThrough: Int?, admitted: Bool, now: Int64) -> Bool {
+    mutating func observe(_ observation: RateLimitObservation, seenThrough: Int?, outputSeenThrough: Int? = nil, admitted: Bool,
+                          now: Int64) -> Bool {
         ledger.advance(to: now)
-        return ledger.observe(observation, seenThrough: seenThrough, admitted: admitted, now: now,
-                              requestsPerMinute: requestsPerMinute, tokensPerMinute: tokensPerMinute)
+        var changed = ledger.observe(observation, seenThrough: seenThrough, admitted: admitted, now: now,
+                                     requestsPerMinute: requestsPerMinute, tokensPerMinute: tokensPerMinute)
+        if outputLedger != nil, let output = observation.outputBudget, let limit = outputTokensPerMinute {
+            outputLedger?.advance(to: now)
+            if outputLedger?.observe(output, seenThrough: outputSeenThrough, admitted: admitted, now: now,
+                                     requestsPerMinute: Deployment.largestQuota, tokensPerMinute: limit) == true { changed = true }
+        }
+        return changed
     }
 }

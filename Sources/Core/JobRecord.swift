@@ -24,6 +24,8 @@ struct JobRecord: Sendable {
     var avoid = -1
     /// The deployment of the last attempt (-1: none yet).
     var lastDeployment = -1
+    /// The attempt in flight's position in its deployment's output ledger (-1: none).
+    var outputEntry = -1
     var timesPassed = 0
     var giveUpAt: Int64?
     var giveUpKind = HeadroomError.Kind.queueWaitExceeded

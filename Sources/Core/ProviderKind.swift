@@ -7,4 +7,7 @@ public enum ProviderKind: String, Hashable, Sendable, CaseIterable, Codable {
     case azureOpenAI
     /// Any server that speaks the OpenAI API (vLLM, llama.cpp, a gateway, ...).
     case openAICompatible
+    /// Anthropic's Messages API: requests, input tokens and output tokens a minute, each a bucket
+    /// that refills continuously (``Deployment/outputTokensPerMinute``).
+    case anthropic
 }

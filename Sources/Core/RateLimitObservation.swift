@@ -26,6 +26,17 @@ public struct RateLimitObservation: Hashable, Sendable {
     public var tokensResetIn: Duration?
     /// How the budget comes back until then.
     public var refill: Refill
+    /// Output tokens the server says are left, where it limits them apart (Anthropic).
+    public var remainingOutputTokens: Int?
+    /// The server's output-token limit, when it reports one.
+    public var outputTokenLimit: Int?
+    /// How long until the output-token budget is fully restored.
+    public var outputTokensResetIn: Duration?
+
+    /// What the headers say of the output-token budget, as an observation of its own (`nil`: nothing).
+    var outputBudget: RateLimitObservation? {
+        remainingOutputTokens.map { RateLimitObservation(remainingTokens: $0, tokenLimit: outputTokenLimit, tokensResetIn: outputTokensResetIn, refill: refill) }
+    }
 
     /// Creates an observation; leave out what the headers did not say.
     public init(

@@ -56,11 +56,11 @@ public struct RateWindows: Hashable, Sendable {
     }()
 
     /// The default scheme of a provider family: Azure sub-windows for Azure,
-    /// OpenAI's refilling buckets for OpenAI, the sliding minute for the others.
+    /// refilling buckets for OpenAI and Anthropic, the sliding minute for the others.
     public static func `default`(for provider: ProviderKind) -> RateWindows {
         switch provider {
         case .azureOpenAI: .azure
-        case .openAI: .openAI
+        case .openAI, .anthropic: .openAI
         case .openAICompatible: .perMinute
         }
     }

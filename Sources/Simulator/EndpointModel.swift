@@ -16,6 +16,11 @@ public struct EndpointModel: Hashable, Sendable, Codable {
         /// arrives, counted in fixed windows of a minute and of `subWindowSeconds`
         /// (each with its share of the limits); a 429 says when the window ends.
         case azure(subWindowSeconds: Double)
+        /// Anthropic: buckets of requests, input tokens and output tokens that refill
+        /// continuously; a request takes its prompt from the input bucket and its
+        /// `max_tokens` from the output bucket, and what it did not generate is given
+        /// back when it answers.
+        case anthropic(outputTokensPerMinute: Int)
         /// OpenAI: buckets that refill continuously at the per-minute rate; a
         /// request is charged the larger of `max_tokens` and its characters / 4.
         case openAI
@@ -85,10 +90,25 @@ public struct EndpointModel: Hashable, Sendable, Codable {
         EndpointModel(limiter: .openAI, requestsPerMinute: requestsPerMinute, tokensPerMinute: tokensPerMinute)
     }
 
+    /// An Anthropic key's limits for one model: requests, input tokens and output tokens a minute.
+    public static func anthropic(requestsPerMinute: Int, inputTokensPerMinute: Int, outputTokensPerMinute: Int) -> EndpointModel {
+        EndpointModel(limiter: .anthropic(outputTokensPerMinute: outputTokensPerMinute), requestsPerMinute: requestsPerMinute,
+                      tokensPerMinute: inputTokensPerMinute)
+    }
+
     /// The provider family the scheduler should assume for this endpoint.
     public var provider: ProviderKind {
-        if case .azure = limiter { return .azureOpenAI }
-        return .openAI
+        switch limiter {
+        case .azure: .azureOpenAI
+        case .openAI: .openAI
+        case .anthropic: .anthropic
+        }
+    }
+
+    /// Output tokens a minute, where the provider limits them apart (Anthropic).
+    public var outputTokensPerMinute: Int? {
+        if case .anthropic(let output) = limiter { return output }
+        return nil
     }
 
     /// Decodes, taking the defaults for what the JSON leaves out.
@@ -114,6 +134,7 @@ public struct EndpointModel: Hashable, Sendable, Codable {
         switch limiter {
         case .azure: promptTokens + maxTokens
         case .openAI: max(maxTokens, promptTokens)
+        case .anthropic: promptTokens
         }
     }
 
@@ -122,6 +143,9 @@ public struct EndpointModel: Hashable, Sendable, Codable {
         for (name, quota) in [("requestsPerMinute", requestsPerMinute), ("tokensPerMinute", tokensPerMinute)]
         where !(quota >= 1 && quota <= Deployment.largestQuota) {
             return "\(name) is \(quota); it must be from 1 to 1,000,000,000,000."
+        }
+        if let output = outputTokensPerMinute, !(output >= 1 && output <= Deployment.largestQuota) {
+            return "outputTokensPerMinute is \(output); it must be from 1 to 1,000,000,000,000."
         }
         if case .azure(let seconds) = limiter, !(seconds >= 0.001 && seconds <= 60) {
             return "the Azure sub-window is \(seconds) s; it must be from 0.001 to 60 seconds (Azure uses 1 or 10)."

@@ -39,6 +39,9 @@ public struct MockEndpoint: Sendable {
                                                   admission: model.admission))
         case .openAI:
             limiter = Limiter(openAI: OpenAIBuckets(requestsPerMinute: model.requestsPerMinute, tokensPerMinute: model.tokensPerMinute))
+        case .anthropic(let output):
+            limiter = Limiter(openAI: OpenAIBuckets(requestsPerMinute: model.requestsPerMinute, tokensPerMinute: model.tokensPerMinute,
+                                                    outputTokensPerMinute: output))
         }
     }
 
@@ -60,7 +63,7 @@ public struct MockEndpoint: Sendable {
             }
         }
         let charge = model.charge(promptTokens: promptTokens, maxTokens: maxTokens)
-        let admission = limiter.admit(tokens: charge, now: time)
+        let admission = limiter.admit(tokens: charge, outputTokens: maxTokens, now: time)
         let rateLimits = headers(now: time)
         if let retryAfter = admission {
             // Azure's Responses API sends no retry-after.
@@ -80,6 +83,8 @@ public struct MockEndpoint: Sendable {
         if latency.jitter > 0 { seconds *= 1 + latency.jitter * (2 * random.nextUnit() - 1) }
         if latency.slowdownPerInFlight > 0 { seconds *= 1 + latency.slowdownPerInFlight * Double(inFlight - 1) }
         let at = Instant(nanoseconds: time.adding(seconds: seconds))
+        // Output limited apart is charged at `max_tokens`, and what was not generated comes back at the answer.
+        limiter.openAI?.giveBack(outputTokens: max(0, maxTokens - outputTokens), at: at.nanoseconds)
         if roll < faults.timeoutRate + faults.errorRate {
             return Response(at: at, outcome: .transientFailure(retryAfter: nil, message: "500 Internal Server Error"),
                             rateLimits: rateLimits, charged: charge, status: 500)
@@ -103,7 +108,7 @@ public struct MockEndpoint: Sendable {
     /// Another client's request of `tokens` reaches the shared quota; returns whether it was accepted.
     @discardableResult
     public mutating func background(tokens: Int, now: Instant) -> Bool {
-        limiter.admit(tokens: tokens, now: now.nanoseconds) == nil
+        limiter.admit(tokens: tokens, outputTokens: 0, now: now.nanoseconds) == nil
     }
 
     /// What the limiter has left now, in full: every figure a header could carry.
@@ -151,10 +156,11 @@ struct Limiter: Sendable {
     var azure: AzureWindows?
     var openAI: OpenAIBuckets?
 
-    /// Charges `tokens` and one request if both fit; otherwise returns the wait in nanoseconds.
-    mutating func admit(tokens: Int, now: Int64) -> Int64? {
+    /// Charges `tokens`, `outputTokens` where output is limited apart, and one request if all fit;
+    /// otherwise returns the wait in nanoseconds.
+    mutating func admit(tokens: Int, outputTokens: Int, now: Int64) -> Int64? {
         if azure != nil { return azure!.admit(tokens: tokens, now: now) }
-        return openAI!.admit(tokens: tokens, now: now)
+        return openAI!.admit(tokens: tokens, outputTokens: outputTokens, now: now)
     }
 
     func observation(now: Int64, window: ReportedWindow) -> RateLimitObservation {
@@ -241,7 +247,9 @@ struct AzureWindows: Sendable {
     }
 }
 
-/// OpenAI's buckets: each holds a minute's limit and refills continuously.
+/// OpenAI's buckets: each holds a minute's limit and refills continuously. Anthropic's
+/// are the same, with a third for output tokens, charged at `max_tokens` on arrival
+/// and given back what was not generated when the answer comes.
 struct OpenAIBuckets: Sendable {
     struct Bucket: Sendable {
         let capacity: Double
@@ -269,31 +277,58 @@ struct OpenAIBuckets: Sendable {
 
     var requests: Bucket
     var tokens: Bucket
+    var outputs: Bucket?
+    /// Output tokens to give back, and when: (instant, tokens), in no order.
+    private var givingBack: [(at: Int64, tokens: Int)] = []
 
-    init(requestsPerMinute: Int, tokensPerMinute: Int) {
+    init(requestsPerMinute: Int, tokensPerMinute: Int, outputTokensPerMinute: Int? = nil) {
         requests = Bucket(perMinute: requestsPerMinute)
         tokens = Bucket(perMinute: tokensPerMinute)
+        outputs = outputTokensPerMinute.map(Bucket.init(perMinute:))
     }
 
-    mutating func admit(tokens charge: Int, now: Int64) -> Int64? {
-        requests.refill(to: now)
-        tokens.refill(to: now)
-        let wait = max(requests.wait(for: 1), tokens.wait(for: Double(charge)))
+    mutating func admit(tokens charge: Int, outputTokens: Int, now: Int64) -> Int64? {
+        refill(to: now)
+        let wait = max(requests.wait(for: 1), tokens.wait(for: Double(charge)), outputs?.wait(for: Double(outputTokens)) ?? 0)
         if wait > 0 { return wait }
         requests.level -= 1
         tokens.level -= Double(charge)
+        outputs?.level -= Double(outputTokens)
         return nil
+    }
+
+    /// Gives `outputTokens` back to the output bucket at `at` (nothing without one).
+    mutating func giveBack(outputTokens: Int, at: Int64) {
+        guard outputs != nil, outputTokens > 0 else { return }
+        givingBack.append((at, outputTokens))
+    }
+
+    private mutating func refill(to now: Int64) {
+        requests.refill(to: now)
+        tokens.refill(to: now)
+        guard outputs != nil else { return }
+        outputs!.refill(to: now)
+        if givingBack.contains(where: { $0.at <= now }) {
+            let due = givingBack.filter { $0.at <= now }.reduce(0) { $0 + $1.tokens }
+            givingBack.removeAll { $0.at <= now }
+            outputs!.level = min(outputs!.capacity, outputs!.level + Double(due))
+        }
     }
 
     func observation(now: Int64) -> RateLimitObservation {
         var current = self
-        current.requests.refill(to: now)
-        current.tokens.refill(to: now)
-        return RateLimitObservation(
+        current.refill(to: now)
+        var observation = RateLimitObservation(
             remainingRequests: Int(current.requests.level), remainingTokens: Int(current.tokens.level),
             requestLimit: Int(current.requests.capacity), tokenLimit: Int(current.tokens.capacity),
             requestsResetIn: .nanoseconds(current.requests.untilFull()), tokensResetIn: .nanoseconds(current.tokens.untilFull()),
             refill: .continuous
         )
+        if let outputs = current.outputs {
+            observation.remainingOutputTokens = Int(outputs.level)
+            observation.outputTokenLimit = Int(outputs.capacity)
+            observation.outputTokensResetIn = .nanoseconds(outputs.untilFull())
+        }
+        return observation
     }
 }

@@ -65,6 +65,11 @@ extension SimulatedDeployment {
         case .openAICompatible:
             model = .openAI(requestsPerMinute: requestsPerMinute, tokensPerMinute: entry.tokensPerMinute)
             model.headers = .none
+        case .anthropic:
+            guard let output = entry.outputTokensPerMinute else {
+                throw fail("deployments[\(index)]: an Anthropic deployment needs \"outputTokensPerMinute\", its output-token limit.")
+            }
+            model = .anthropic(requestsPerMinute: requestsPerMinute, inputTokensPerMinute: entry.tokensPerMinute, outputTokensPerMinute: output)
         }
         model.latency = entry.latency ?? model.latency
         model.faults = entry.faults ?? model.faults

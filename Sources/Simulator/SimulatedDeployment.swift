@@ -34,9 +34,10 @@ public struct SimulatedDeployment: Hashable, Sendable, Codable {
             windows = RateWindows(subWindows: [.seconds(seconds)])
         }
         windows.admitsCrossing = endpoint.admission == .crossing
-        if case .openAI = endpoint.limiter { windows.refillsContinuously = true }
+        if case .azure = endpoint.limiter {} else { windows.refillsContinuously = true }
         return try Deployment(id: DeploymentID(id), provider: endpoint.provider, models: models, contextWindow: contextWindow,
                               requestsPerMinute: endpoint.requestsPerMinute, tokensPerMinute: endpoint.tokensPerMinute,
-                              maxConcurrency: maxConcurrency, weight: weight, windows: windows)
+                              maxConcurrency: maxConcurrency, weight: weight, windows: windows,
+                              outputTokensPerMinute: endpoint.outputTokensPerMinute)
     }
 }
