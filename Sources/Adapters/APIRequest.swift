@@ -59,10 +59,13 @@ public struct APIRequest: Sendable {
     /// How many choices to generate (`n`, 1 when not set).
     public var choices: Int { fields["n"]?.integerValue ?? 1 }
 
-    /// A chat's messages, each as its role, its content's text and its name.
+    /// A chat's messages, each as its role, its content's text and its name; for Anthropic's
+    /// Messages API, its `system` prompt first.
     public var messages: [(role: String, content: String, name: String?)] {
         guard case .array(let items)? = fields["messages"] else { return [] }
-        return items.compactMap { item in
+        let system: [(role: String, content: String, name: String?)] = operation == .messages && fields["system"] != nil
+            ? [("system", ChatMessage.text(of: fields["system"]), nil)] : []
+        return system + items.compactMap { item in
             guard case .object(let message) = item, let role = message["role"]?.stringValue else { return nil }
             return (role, ChatMessage.text(of: message["content"]), message["name"]?.stringValue)
         }
@@ -94,7 +97,7 @@ public struct APIRequest: Sendable {
             try check(name, "an integer") { $0.integerValue != nil }
         }
         switch operation {
-        case .chatCompletions:
+        case .chatCompletions, .messages:
             guard case .array(let messages)? = fields["messages"],
                   messages.allSatisfy({ if case .object(let message) = $0 { message["role"]?.stringValue != nil } else { false } }) else {
                 throw HeadroomError(.invalidJob, "A chat completion request needs \"messages\": an array of objects, each with a \"role\".")

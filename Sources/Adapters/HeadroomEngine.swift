@@ -134,7 +134,7 @@ public actor HeadroomEngine {
     public func stream(_ request: APIRequest, priority: Int = 0, deadline: Duration? = nil) -> AsyncThrowingStream<APIStreamPart, any Error> {
         let (stream, continuation) = AsyncThrowingStream<APIStreamPart, any Error>.makeStream()
         do {
-            guard request.operation == .chatCompletions else { throw HeadroomError(.invalidJob, "Only chat completions stream.") }
+            guard request.operation != .embeddings else { throw HeadroomError(.invalidJob, "Only chat completions and messages stream.") }
             var request = request
             if !request.isStreaming { try request.set("stream", to: .bool(true)) }
             let (id, actions) = try submit(request, priority: priority, deadline: deadline)
@@ -186,7 +186,7 @@ public actor HeadroomEngine {
     /// A request's prompt, read once: its estimated tokens, and its characters (which OpenAI's charge counts).
     private nonisolated func prompt(of request: APIRequest) -> (tokens: Int, characters: Int) {
         switch request.operation {
-        case .chatCompletions:
+        case .chatCompletions, .messages:
             let messages = request.messages
             return (ChatTokenCount.count(messages, using: tokenizer), messages.reduce(0) { $0 + $1.content.count })
         case .embeddings:
@@ -198,7 +198,7 @@ public actor HeadroomEngine {
     /// The output limit times `n`, clamped to the bounds of `Int`: both come from the client, and the
     /// scheduler refuses a job beyond its bounds with a clear error rather than trapping here.
     private nonisolated func outputTokens(of request: APIRequest) -> Int {
-        guard request.operation == .chatCompletions else { return 0 }
+        guard request.operation != .embeddings else { return 0 }
         let (product, overflow) = (request.outputLimit ?? limits.defaultMaxTokens).multipliedReportingOverflow(by: max(1, request.choices))
         return overflow ? .max : product
     }
@@ -206,7 +206,7 @@ public actor HeadroomEngine {
     private func submit(_ request: APIRequest, priority: Int, deadline: Duration?) throws -> (JobID, [SchedulerAction]) {
         guard !isShutDown else { throw HeadroomError(.shutDown, "The engine has shut down; create a new one.") }
         var request = request
-        if request.operation == .chatCompletions, request.outputLimit == nil {
+        if request.operation != .embeddings, request.outputLimit == nil {
             try request.set("max_tokens", to: .integer(limits.defaultMaxTokens))
         }
         let size = prompt(of: request)
@@ -325,7 +325,6 @@ public actor HeadroomEngine {
         calls[id]?.queuedFor = queuedFor
         let head = AnswerHead(deployment: deployment, attempt: attempt, queuedFor: queuedFor, headers: [:])
         let caller = call.stream
-        let provider = adapter.provider
         let transport = self.transport
         let timeout = limits.attemptTimeout
         let maxAnswerBytes = limits.maxAnswerBytes
@@ -339,17 +338,17 @@ public actor HeadroomEngine {
                 headers = response.headers
                 let accepted = (200 ..< 300).contains(response.status)
                 if let caller, accepted {
-                    outcome = await Self.relay(response, head: head, to: caller, provider: provider, maxEventBytes: maxAnswerBytes, estimate: estimate) {
+                    outcome = await Self.relay(response, head: head, to: caller, adapter: adapter, maxEventBytes: maxAnswerBytes, estimate: estimate) {
                         await self?.claimDelivery(id, attempt: attempt) ?? false
                     }
                 } else {
                     do {
                         body = try await response.collect(upTo: maxAnswerBytes)
-                        outcome = ResponseClassifier.classify(status: response.status, headers: response.headers, body: body,
-                                                              provider: provider, receivedAt: Date())
+                        outcome = adapter.classify(status: response.status, headers: response.headers, body: body, receivedAt: Date(),
+                                                   expectedUsage: Usage(promptTokens: 0, completionTokens: 0))
                     } catch let error where !(error is CancellationError) && accepted {
                         // The provider accepted the request (and may bill it): not sent again unless it says it failed.
-                        outcome = ResponseClassifier.brokenAnswer("\(error)", headers: response.headers, provider: provider)
+                        outcome = ResponseClassifier.brokenAnswer("\(error)", rateLimits: adapter.rateLimits(in: response.headers, receivedAt: Date()))
                     }
                 }
             } catch is CancellationError {
@@ -404,16 +403,17 @@ public actor HeadroomEngine {
     /// Passes a stream's events to `caller` as they come, off the actor: each is checked to be a
     /// JSON object and scanned for usage, not parsed. The outcome is known at the stream's end.
     private nonisolated static func relay(
-        _ response: HTTPResponseStream, head: AnswerHead, to caller: AsyncThrowingStream<APIStreamPart, any Error>.Continuation, provider: ProviderKind,
-        maxEventBytes: Int, estimate: Usage, claim: () async -> Bool
+        _ response: HTTPResponseStream, head: AnswerHead, to caller: AsyncThrowingStream<APIStreamPart, any Error>.Continuation,
+        adapter: any ProviderAdapter, maxEventBytes: Int, estimate: Usage, claim: () async -> Bool
     ) async -> ClassifiedResponse {
-        let headers = RateLimitHeaders(response.headers, provider: provider, receivedAt: Date())
+        let headers = adapter.rateLimits(in: response.headers, receivedAt: Date())
         var usage: Usage?
         var events = 0
+        var ended = false
         do {
             var iterator = ServerSentEvents(response.body, maxEventBytes: maxEventBytes).makeAsyncIterator()
             while let event = try await iterator.next() {
-                if let reported = try JSONValue.usage(inObject: event) { usage = reported }
+                if try adapter.read(streamEvent: event, usage: &usage) { ended = true }
                 // A superseded or abandoned attempt delivers nothing (the request has ended or moved on).
                 if events == 0 {
                     guard await claim() else { return ResponseClassifier.transportFailure("superseded") }
@@ -425,8 +425,9 @@ public actor HeadroomEngine {
                 caller.yield(.event(event))
                 events += 1
             }
-            // A stream that stops without `[DONE]` is broken, not complete (one not in SSE at all has no events either).
-            if !iterator.completed { throw StreamEndedEarly() }
+            // A stream that stops without its end (`[DONE]`, or the provider's last event) is broken, not complete
+            // (one not in SSE at all has no events either).
+            if !iterator.completed && !ended { throw StreamEndedEarly() }
         } catch is CancellationError {
             return ResponseClassifier.transportFailure("cancelled")
         } catch {
@@ -436,7 +437,7 @@ public actor HeadroomEngine {
             case .some: "an event is not a JSON object"
             case nil: "\(error)"
             }
-            return ResponseClassifier.brokenAnswer("the stream broke after \(events) chunk(s): \(problem)", headers: response.headers, provider: provider)
+            return ResponseClassifier.brokenAnswer("the stream broke after \(events) chunk(s): \(problem)", rateLimits: headers)
         }
         let used = usage ?? Usage(promptTokens: estimate.promptTokens, completionTokens: events)
         caller.yield(.usage(used))

@@ -14,6 +14,7 @@ public struct OpenAIAdapter: ProviderAdapter {
     public var apiKey: APIKey
     /// Sent as `OpenAI-Organization` when set.
     public var organization: String?
+    /// `.openAI`, or `.openAICompatible` for another server.
     public var provider: ProviderKind
 
     /// An adapter for OpenAI (`provider` `.openAI`) or a compatible server (`.openAICompatible`).
@@ -26,6 +27,7 @@ public struct OpenAIAdapter: ProviderAdapter {
     }
 
     public func request(_ operation: ProviderOperation, body: [UInt8], model: String) throws(HeadroomError) -> HTTPRequestData {
+        try Self.refuse(operation, .messages)
         var headers = [HTTPField("Authorization", "Bearer \(apiKey.value)"), HTTPField("Content-Type", "application/json")]
         if let organization { headers.append(HTTPField("OpenAI-Organization", organization)) }
         return HTTPRequestData(method: "POST", url: "\(baseURL)/\(operation.rawValue)", headers: headers,
@@ -57,7 +59,6 @@ public struct AzureOpenAIAdapter: ProviderAdapter {
     public var deployments: [String: String]
     /// Which URL layout to use.
     public var route: Route
-    public var provider: ProviderKind { .azureOpenAI }
 
     /// Creates an adapter for one Azure OpenAI resource.
     public init(endpoint: String, apiKey: APIKey, apiVersion: String = "2024-10-21", deployments: [String: String] = [:],
@@ -70,6 +71,7 @@ public struct AzureOpenAIAdapter: ProviderAdapter {
     }
 
     public func request(_ operation: ProviderOperation, body: [UInt8], model: String) throws(HeadroomError) -> HTTPRequestData {
+        try Self.refuse(operation, .messages)
         let deployment = deployments[model] ?? model
         guard !deployment.isEmpty else {
             throw HeadroomError(.invalidJob, "The request names no model, and an Azure OpenAI deployment is chosen by it: give \"model\".")
@@ -86,6 +88,20 @@ public struct AzureOpenAIAdapter: ProviderAdapter {
         case .v1:
             return HTTPRequestData(method: "POST", url: "\(endpoint)/openai/v1/\(operation.rawValue)", headers: headers,
                                    body: try JSONObjectEdit.setting("model", to: .string(deployment), in: body))
+        }
+    }
+
+    /// OpenAI's headers, but Azure's budgets come back all at once at a window's reset.
+    public func rateLimits(in headers: [String: String], receivedAt: Date) -> RateLimitHeaders {
+        RateLimitHeaders(headers, refill: .atReset, receivedAt: receivedAt)
+    }
+}
+
+extension ProviderAdapter {
+    /// Refuses `operation` when it is `unsupported`: a request in another provider's format.
+    static func refuse(_ operation: ProviderOperation, _ unsupported: ProviderOperation) throws(HeadroomError) {
+        guard operation != unsupported else {
+            throw HeadroomError(.invalidJob, "This deployment does not serve /\(operation.rawValue); send the request in its provider's format.")
         }
     }
 }

@@ -6,10 +6,13 @@ import HeadroomCore
 /// - `retry-after` (whole seconds, or an HTTP date), `retry-after-ms` and
 ///   Azure's `x-ms-retry-after-ms` (milliseconds, possibly fractional): the
 ///   most precise one wins.
-/// - `x-ratelimit-limit-requests`, `x-ratelimit-limit-tokens`,
+/// - OpenAI's dialect: `x-ratelimit-limit-requests`, `x-ratelimit-limit-tokens`,
 ///   `x-ratelimit-remaining-requests`, `x-ratelimit-remaining-tokens`,
 ///   `x-ratelimit-reset-requests`, `x-ratelimit-reset-tokens` (Go durations
 ///   such as `6m0s`, or plain seconds).
+/// - Anthropic's (``anthropic(_:receivedAt:)``): `anthropic-ratelimit-requests-*`,
+///   `-input-tokens-*` and `-output-tokens-*`, each `-limit`, `-remaining` and
+///   `-reset` (an RFC 3339 instant).
 ///
 /// Names are matched without regard to case. A value that is malformed,
 /// negative (`-1` is a common "unknown"), or absurd (a wait over
@@ -17,7 +20,7 @@ import HeadroomCore
 ///
 /// ```swift
 /// let headers = RateLimitHeaders(["x-ratelimit-remaining-tokens": "89000", "retry-after-ms": "1250"],
-///                                provider: .openAI, receivedAt: Date())
+///                                refill: .continuous, receivedAt: Date())
 /// headers.retryAfter     // 1.25 seconds
 /// headers.observation    // remainingTokens 89,000, refill .continuous
 /// ```
@@ -31,33 +34,67 @@ public struct RateLimitHeaders: Hashable, Sendable {
     /// `nil` when they say nothing about it.
     public var observation: RateLimitObservation?
 
-    /// Reads `headers` as received at `receivedAt` (for HTTP-date retry-after values).
-    /// Azure's budgets come back at a window's reset, OpenAI's continuously.
-    public init(_ headers: [String: String], provider: ProviderKind, receivedAt: Date) {
-        // Only the fields read here, by lower-case name, their values without the spaces HTTP allows around them.
-        var lowered: [String: String] = [:]
+    /// Reads OpenAI's dialect in `headers`, received at `receivedAt` (for HTTP-date retry-after values),
+    /// of budgets that come back as `refill` says: continuously (OpenAI's), or at a window's reset (Azure's).
+    public init(_ headers: [String: String], refill: RateLimitObservation.Refill, receivedAt: Date) {
+        let fields = Self.fields(headers, prefix: "x-ratelimit-")
+        let observation = RateLimitObservation(
+            remainingRequests: Self.count(fields["x-ratelimit-remaining-requests"]),
+            remainingTokens: Self.count(fields["x-ratelimit-remaining-tokens"]),
+            requestLimit: Self.count(fields["x-ratelimit-limit-requests"]),
+            tokenLimit: Self.count(fields["x-ratelimit-limit-tokens"]),
+            requestsResetIn: Self.reset(fields["x-ratelimit-reset-requests"]),
+            tokensResetIn: Self.reset(fields["x-ratelimit-reset-tokens"]),
+            refill: refill
+        )
+        self.init(fields, observation, receivedAt: receivedAt)
+    }
+
+    /// Reads Anthropic's dialect in `headers`, received at `receivedAt`: its input tokens are the
+    /// budget of `tokensPerMinute`, its output tokens that of `outputTokensPerMinute`; all refill continuously.
+    public static func anthropic(_ headers: [String: String], receivedAt: Date) -> RateLimitHeaders {
+        let fields = fields(headers, prefix: "anthropic-ratelimit-")
+        func field(_ budget: String, _ figure: String) -> String? { fields["anthropic-ratelimit-\(budget)-\(figure)"] }
+        func reset(_ budget: String) -> Duration? { instant(field(budget, "reset"), after: receivedAt) }
+        var observation = RateLimitObservation(
+            remainingRequests: count(field("requests", "remaining")), remainingTokens: count(field("input-tokens", "remaining")),
+            requestLimit: count(field("requests", "limit")), tokenLimit: count(field("input-tokens", "limit")),
+            requestsResetIn: reset("requests"), tokensResetIn: reset("input-tokens"), refill: .continuous
+        )
+        observation.remainingOutputTokens = count(field("output-tokens", "remaining"))
+        observation.outputTokenLimit = count(field("output-tokens", "limit"))
+        observation.outputTokensResetIn = reset("output-tokens")
+        return RateLimitHeaders(fields, observation, receivedAt: receivedAt)
+    }
+
+    /// The retry-after fields of `fields`, and `observation` if it says anything.
+    private init(_ fields: [String: String], _ observation: RateLimitObservation, receivedAt: Date) {
+        retryAfter = Self.milliseconds(fields["retry-after-ms"]) ?? Self.milliseconds(fields["x-ms-retry-after-ms"])
+            ?? Self.retryAfterField(fields["retry-after"], receivedAt: receivedAt)
+        let saysSomething = observation.remainingRequests != nil || observation.remainingTokens != nil || observation.remainingOutputTokens != nil
+        self.observation = saysSomething ? observation : nil
+    }
+
+    /// The fields read here (the retry-afters, and those starting with `prefix`), by lower-case name,
+    /// their values without the spaces HTTP allows around them.
+    private static func fields(_ headers: [String: String], prefix: String) -> [String: String] {
+        var fields: [String: String] = [:]
         for (name, value) in headers {
             let name = name.lowercased()
-            guard name.hasPrefix("x-ratelimit-") || name.hasSuffix("retry-after") || name.hasSuffix("retry-after-ms") else { continue }
+            guard name.hasPrefix(prefix) || name.hasSuffix("retry-after") || name.hasSuffix("retry-after-ms") else { continue }
             let isSpace = { (character: Character) in character == " " || character == "\t" }
             guard let first = value.firstIndex(where: { !isSpace($0) }), let last = value.lastIndex(where: { !isSpace($0) }) else { continue }
-            lowered[name] = String(value[first ... last])
+            fields[name] = String(value[first ... last])
         }
+        return fields
+    }
 
-        retryAfter = Self.milliseconds(lowered["retry-after-ms"]) ?? Self.milliseconds(lowered["x-ms-retry-after-ms"])
-            ?? Self.retryAfterField(lowered["retry-after"], receivedAt: receivedAt)
-
-        let observation = RateLimitObservation(
-            remainingRequests: Self.count(lowered["x-ratelimit-remaining-requests"]),
-            remainingTokens: Self.count(lowered["x-ratelimit-remaining-tokens"]),
-            requestLimit: Self.count(lowered["x-ratelimit-limit-requests"]),
-            tokenLimit: Self.count(lowered["x-ratelimit-limit-tokens"]),
-            requestsResetIn: Self.reset(lowered["x-ratelimit-reset-requests"]),
-            tokensResetIn: Self.reset(lowered["x-ratelimit-reset-tokens"]),
-            refill: provider == .azureOpenAI ? .atReset : .continuous
-        )
-        let saysSomething = observation.remainingRequests != nil || observation.remainingTokens != nil
-        self.observation = saysSomething ? observation : nil
+    /// The wait from `receivedAt` until the RFC 3339 instant `text`, within ``longestWait`` (0 if it has passed).
+    static func instant(_ text: String?, after receivedAt: Date) -> Duration? {
+        guard let text, text.utf8.count <= 64, let date = try? Date(text, strategy: .iso8601) else { return nil }
+        let wait = date.timeIntervalSince(receivedAt)
+        guard wait.isFinite, wait <= Double(longestWait.components.seconds) else { return nil }
+        return .nanoseconds(Int64(max(0, wait) * 1e9))
     }
 
     /// A non-negative whole number below a trillion.

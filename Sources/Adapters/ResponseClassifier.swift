@@ -40,22 +40,21 @@ public struct ClassifiedResponse: Hashable, Sendable {
     public var rateLimits: RateLimitObservation?
 }
 
-/// Reads OpenAI's and Azure OpenAI's responses: status, rate-limit headers and
-/// the `{"error": {"message", "type", "code"}}` body both use.
+/// Reads a provider's answer: its status, and the `{"error": {"message", "type", "code"}}`
+/// body that OpenAI, Azure OpenAI and Anthropic all use, with the rate-limit headers its
+/// adapter read (``ProviderAdapter/classify(status:headers:body:receivedAt:expectedUsage:)``).
 ///
 /// ```swift
-/// let result = ResponseClassifier.classify(status: 429, headers: response.headers, body: response.body,
-///                                          provider: .azureOpenAI, receivedAt: Date())
+/// let result = ResponseClassifier.classify(status: 429, body: response.body,
+///                                          rateLimits: adapter.rateLimits(in: response.headers, receivedAt: Date()))
 /// scheduler.complete(id, outcome: result.outcome, rateLimits: result.rateLimits, now: now)
 /// ```
 public enum ResponseClassifier {
     /// Classifies one HTTP response. `expectedUsage` stands in when a successful
     /// body reports no usage (a stream without a usage chunk).
     public static func classify(
-        status: Int, headers: [String: String], body: [UInt8], provider: ProviderKind, receivedAt: Date,
-        expectedUsage: Usage = Usage(promptTokens: 0, completionTokens: 0)
+        status: Int, body: [UInt8], rateLimits signals: RateLimitHeaders, expectedUsage: Usage = Usage(promptTokens: 0, completionTokens: 0)
     ) -> ClassifiedResponse {
-        let signals = RateLimitHeaders(headers, provider: provider, receivedAt: receivedAt)
         if (200 ..< 300).contains(status) {
             // Only the usage is read; the rest is checked to be JSON (nesting bounded) and skipped.
             let usage: Usage?
@@ -63,7 +62,7 @@ public enum ResponseClassifier {
                 usage = try JSONValue.usage(inObject: body)
             } catch {
                 let problem = error == .tooDeep ? "nests deeper than \(JSONParser.deepestAllowed)" : "is not a JSON object"
-                return brokenAnswer("HTTP \(status), and the body (\(body.count) bytes) \(problem)", headers: headers, provider: provider)
+                return brokenAnswer("HTTP \(status), and the body (\(body.count) bytes) \(problem)", rateLimits: signals)
             }
             return ClassifiedResponse(responseClass: .success, message: "OK", code: nil, outcome: .succeeded(usage ?? expectedUsage),
                                       rateLimits: signals.observation)
@@ -114,9 +113,9 @@ public enum ResponseClassifier {
     }
 
     /// An answer the provider accepted (a 2xx head), then broke: cut off, too large, not what the API answers.
-    public static func brokenAnswer(_ description: String, headers: [String: String], provider: ProviderKind) -> ClassifiedResponse {
+    public static func brokenAnswer(_ description: String, rateLimits: RateLimitHeaders) -> ClassifiedResponse {
         ClassifiedResponse(responseClass: .brokenAnswer, message: description, code: nil, outcome: .brokenAnswer(message: description),
-                           rateLimits: RateLimitHeaders(headers, provider: provider, receivedAt: Date()).observation)
+                           rateLimits: rateLimits.observation)
     }
 
     /// A failure before any response: a reset connection, a refused connection, a time-out.

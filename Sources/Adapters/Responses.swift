@@ -87,9 +87,11 @@ extension JSONValue {
 }
 
 extension Usage {
-    /// A `usage` object's `prompt_tokens` and `completion_tokens` (0 where one is missing).
+    /// A `usage` object's `prompt_tokens` and `completion_tokens` (OpenAI's), or `input_tokens` and
+    /// `output_tokens` (Anthropic's); 0 where one is missing.
     init?(json: JSONValue) {
         guard case .object(let usage) = json else { return nil }
-        self.init(promptTokens: usage["prompt_tokens"]?.integerValue ?? 0, completionTokens: usage["completion_tokens"]?.integerValue ?? 0)
+        self.init(promptTokens: (usage["prompt_tokens"] ?? usage["input_tokens"])?.integerValue ?? 0,
+                  completionTokens: (usage["completion_tokens"] ?? usage["output_tokens"])?.integerValue ?? 0)
     }
 }

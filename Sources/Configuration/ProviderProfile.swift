@@ -62,6 +62,12 @@ public struct ProviderProfile: Sendable {
         OpenAIAdapter(baseURL: settings.baseURL ?? "https://api.openai.com/v1", apiKey: key)
     }
 
+    /// Anthropic's Messages API, at `https://api.anthropic.com/v1` unless `baseURL` says otherwise: requests,
+    /// input tokens (`tokensPerMinute`) and output tokens (`outputTokensPerMinute`) a minute.
+    public static let anthropic = ProviderProfile(kind: .anthropic) { settings, key in
+        AnthropicAdapter(baseURL: settings.baseURL ?? "https://api.anthropic.com/v1", apiKey: key)
+    }
+
     /// A server that speaks OpenAI's API at its own `baseURL` (vLLM, llama.cpp, another gateway).
     public static let openAICompatible = ProviderProfile(kind: .openAICompatible) { settings, key throws(HeadroomError) in
         guard let baseURL = settings.baseURL else {

@@ -23,7 +23,7 @@ public struct Registry: Sendable {
 
     /// The built-in names: queues `fifo` (with `passLimit`) and `priority` (with `agingSeconds`);
     /// allocations `maxHeadroom`, `weightedRandom`, `roundRobin` and `leastLoaded`; providers
-    /// `azure`, `openai` and `openai-compatible`.
+    /// `azure`, `openai`, `openai-compatible` and `anthropic`.
     public static let standard = Registry(
         queues: [
             "fifo": { settings in FIFOQueue(smallerJobsMayPass: settings.passLimit ?? 0) },
@@ -33,7 +33,7 @@ public struct Registry: Sendable {
             "maxHeadroom": { _ in MaxHeadroom() }, "weightedRandom": { _ in WeightedRandom() },
             "roundRobin": { _ in RoundRobin() }, "leastLoaded": { _ in LeastLoaded() },
         ],
-        providers: ["azure": .azure, "openai": .openAI, "openai-compatible": .openAICompatible]
+        providers: ["azure": .azure, "openai": .openAI, "openai-compatible": .openAICompatible, "anthropic": .anthropic]
     )
 
     private init(queues: [String: QueueMaker], allocations: [String: AllocationMaker], providers: [String: ProviderProfile]) {

@@ -420,7 +420,7 @@ struct EngineTests {
             try HeadroomEngine(configuration: twoAzureDeployments(), transport: ScriptedTransport([:]), environment: ["EAST_KEY": "x"])
         }
         let bad = HeadroomConfiguration(deployments: [DeploymentSettings(id: "x", provider: "gcp", tokensPerMinute: 1, apiKeyEnvironment: "EAST_KEY")])
-        #expect(throws: HeadroomError(.invalidConfiguration, "Deployment 'x': provider is 'gcp'; use \"azure\", \"openai\" or \"openai-compatible\".")) {
+        #expect(throws: HeadroomError(.invalidConfiguration, "Deployment 'x': provider is 'gcp'; use \"anthropic\", \"azure\", \"openai\" or \"openai-compatible\".")) {
             try HeadroomEngine(configuration: bad, transport: ScriptedTransport([:]), environment: keys)
         }
     }

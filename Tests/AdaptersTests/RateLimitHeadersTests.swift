@@ -32,7 +32,7 @@ struct RateLimitHeadersTests {
             "x-ratelimit-limit-requests": "500", "x-ratelimit-limit-tokens": "200000",
             "X-RateLimit-Remaining-Requests": "499", "x-ratelimit-remaining-tokens": "189750",
             "x-ratelimit-reset-requests": "120ms", "x-ratelimit-reset-tokens": "3s",
-        ], provider: .openAI, receivedAt: received)
+        ], refill: .continuous, receivedAt: received)
         #expect(headers.observation == RateLimitObservation(
             remainingRequests: 499, remainingTokens: 189_750, requestLimit: 500, tokenLimit: 200_000,
             requestsResetIn: .milliseconds(120), tokensResetIn: .seconds(3), refill: .continuous))
@@ -44,17 +44,17 @@ struct RateLimitHeadersTests {
         let headers = RateLimitHeaders([
             "x-ratelimit-remaining-requests": "12", "x-ratelimit-remaining-tokens": "2000",
             "retry-after": "7", "x-ms-retry-after-ms": "6400.5",
-        ], provider: .azureOpenAI, receivedAt: received)
+        ], refill: .atReset, receivedAt: received)
         #expect(headers.observation == RateLimitObservation(remainingRequests: 12, remainingTokens: 2_000, refill: .atReset))
         #expect(headers.retryAfter == .nanoseconds(6_400_500_000))
     }
 
     @Test("retry-after-ms wins over retry-after; an HTTP date counts from receipt")
     func retryAfterForms() {
-        #expect(RateLimitHeaders(["retry-after": "3", "retry-after-ms": "2500"], provider: .openAI, receivedAt: received).retryAfter == .milliseconds(2_500))
-        let date = RateLimitHeaders(["Retry-After": "Tue, 14 Nov 2023 22:13:30 GMT"], provider: .openAI, receivedAt: received)
+        #expect(RateLimitHeaders(["retry-after": "3", "retry-after-ms": "2500"], refill: .continuous, receivedAt: received).retryAfter == .milliseconds(2_500))
+        let date = RateLimitHeaders(["Retry-After": "Tue, 14 Nov 2023 22:13:30 GMT"], refill: .continuous, receivedAt: received)
         #expect(date.retryAfter == .seconds(10))
-        let past = RateLimitHeaders(["retry-after": "Tue, 14 Nov 2023 22:13:00 GMT"], provider: .openAI, receivedAt: received)
+        let past = RateLimitHeaders(["retry-after": "Tue, 14 Nov 2023 22:13:00 GMT"], refill: .continuous, receivedAt: received)
         #expect(past.retryAfter == .zero)
     }
 
@@ -63,7 +63,36 @@ struct RateLimitHeadersTests {
         ["retry-after-ms": "-1"], ["x-ms-retry-after-ms": "1e300"], ["retry-after": "Thu, 01 Jan 2099 00:00:00 GMT"],
     ])
     func hostileRetryAfter(_ fields: [String: String]) {
-        #expect(RateLimitHeaders(fields, provider: .openAI, receivedAt: received).retryAfter == nil)
+        #expect(RateLimitHeaders(fields, refill: .continuous, receivedAt: received).retryAfter == nil)
+    }
+
+    @Test("Anthropic's requests, input and output budgets, their resets RFC 3339 instants")
+    func anthropic() {
+        let headers = RateLimitHeaders.anthropic([
+            "anthropic-ratelimit-requests-limit": "50", "anthropic-ratelimit-requests-remaining": "49",
+            "anthropic-ratelimit-requests-reset": "2023-11-14T22:13:21Z",
+            "anthropic-ratelimit-input-tokens-limit": "30000", "anthropic-ratelimit-input-tokens-remaining": "29000",
+            "anthropic-ratelimit-input-tokens-reset": "2023-11-14T22:13:22.500Z",
+            "Anthropic-RateLimit-Output-Tokens-Limit": "8000", "anthropic-ratelimit-output-tokens-remaining": "7600",
+            "anthropic-ratelimit-output-tokens-reset": "2023-11-14T22:13:23Z",
+            "anthropic-ratelimit-tokens-remaining": "7600", "retry-after": "4",
+        ], receivedAt: received)
+        var expected = RateLimitObservation(remainingRequests: 49, remainingTokens: 29_000, requestLimit: 50, tokenLimit: 30_000,
+                                            requestsResetIn: .seconds(1), tokensResetIn: .milliseconds(2_500), refill: .continuous)
+        expected.remainingOutputTokens = 7_600
+        expected.outputTokenLimit = 8_000
+        expected.outputTokensResetIn = .seconds(3)
+        #expect(headers.observation == expected)
+        #expect(headers.retryAfter == .seconds(4))
+        // OpenAI's fields mean nothing to Anthropic's reader, nor Anthropic's to OpenAI's.
+        #expect(RateLimitHeaders.anthropic(["x-ratelimit-remaining-tokens": "5"], receivedAt: received).observation == nil)
+        #expect(RateLimitHeaders(["anthropic-ratelimit-input-tokens-remaining": "5"], refill: .continuous, receivedAt: received).observation == nil)
+        // A reset that is not an instant, or is years away, is dropped.
+        let hostile = RateLimitHeaders.anthropic(["anthropic-ratelimit-output-tokens-remaining": "1",
+                                                  "anthropic-ratelimit-output-tokens-reset": "soon",
+                                                  "anthropic-ratelimit-requests-remaining": "1",
+                                                  "anthropic-ratelimit-requests-reset": "2099-01-01T00:00:00Z"], receivedAt: received)
+        #expect(hostile.observation?.outputTokensResetIn == nil && hostile.observation?.requestsResetIn == nil)
     }
 
     @Test("Sentinels and garbage in budget headers are dropped, keeping the rest")
@@ -72,8 +101,8 @@ struct RateLimitHeadersTests {
             "x-ratelimit-remaining-requests": "-1", "x-ratelimit-remaining-tokens": "1200",
             "x-ratelimit-limit-tokens": "12abc", "x-ratelimit-reset-tokens": "-1",
             "x-ratelimit-reset-requests": "10000000h",
-        ], provider: .openAI, receivedAt: received)
+        ], refill: .continuous, receivedAt: received)
         #expect(headers.observation == RateLimitObservation(remainingTokens: 1_200, refill: .continuous))
-        #expect(RateLimitHeaders(["content-type": "application/json"], provider: .openAI, receivedAt: received).observation == nil)
+        #expect(RateLimitHeaders(["content-type": "application/json"], refill: .continuous, receivedAt: received).observation == nil)
     }
 }

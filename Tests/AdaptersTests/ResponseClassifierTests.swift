@@ -3,9 +3,10 @@ import HeadroomAdapters
 import HeadroomCore
 import Testing
 
-func classify(_ status: Int, _ body: String, headers: [String: String] = [:], provider: ProviderKind = .openAI) -> ClassifiedResponse {
-    ResponseClassifier.classify(status: status, headers: headers, body: Array(body.utf8), provider: provider,
-                                receivedAt: Date(timeIntervalSince1970: 1_700_000_000))
+func classify(_ status: Int, _ body: String, headers: [String: String] = [:],
+              adapter: any ProviderAdapter = OpenAIAdapter(apiKey: APIKey("k"))) -> ClassifiedResponse {
+    adapter.classify(status: status, headers: headers, body: Array(body.utf8), receivedAt: Date(timeIntervalSince1970: 1_700_000_000),
+                     expectedUsage: Usage(promptTokens: 0, completionTokens: 0))
 }
 
 @Suite("Response classification")

@@ -114,7 +114,7 @@ struct SimulationTests {
 
     @Test("A bad scenario file is an error naming the field", arguments: [
         ("{\"deployments\": [{\"id\": \"a\", \"provider\": \"azure\"}]}", "deployments[0]: the field \"tokensPerMinute\" is missing."),
-        ("{\"deployments\": [{\"id\": \"a\", \"provider\": \"gcp\", \"tokensPerMinute\": 5}]}", "deployments[0].provider is 'gcp'; use \"azure\", \"openai\" or \"openai-compatible\"."),
+        ("{\"deployments\": [{\"id\": \"a\", \"provider\": \"gcp\", \"tokensPerMinute\": 5}]}", "deployments[0].provider is 'gcp'; use \"anthropic\", \"azure\", \"openai\" or \"openai-compatible\"."),
         ("{\"deployments\": [{\"id\": \"a\", \"provider\": \"azure\", \"tokensPerMinute\": \"lots\"}]}", "deployments[0].tokensPerMinute: expected a whole number."),
         ("{\"deployments\": [{\"id\": \"a\", \"provider\": \"azure\", \"tokensPerMinute\": 5, \"weight\": \"x\"}]}", "deployments[0].weight: expected a number."),
         ("{\"deployments\": [{\"id\": \"a\", \"provider\": \"azure\", \"tokensPerMinute\": 5, \"maxConcurrency\": 2.5}]}",

@@ -3,7 +3,7 @@ import HeadroomAdapters
 import HeadroomCore
 import HeadroomPolicies
 
-/// Responses' headers, as each provider family reads them, fed to a scheduler as
+/// Responses' headers, as each provider's adapter reads them (on a deployment that also limits output apart), fed to a scheduler as
 /// the engine feeds them: blocks of `name: value` lines separated by a blank
 /// line, one response each; a block starting `429` is a throttled answer.
 func fuzzHeaders(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
@@ -12,7 +12,8 @@ func fuzzHeaders(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     var windows = RateWindows.azure
     windows.admitsCrossing = true
     // Safe: the deployment's figures are valid.
-    let deployment = try! Deployment(id: "d", provider: .azureOpenAI, requestsPerMinute: 600, tokensPerMinute: 60_000, windows: windows)
+    let deployment = try! Deployment(id: "d", provider: .azureOpenAI, requestsPerMinute: 600, tokensPerMinute: 60_000, windows: windows,
+                                     outputTokensPerMinute: 20_000)
     var scheduler = try! Scheduler(deployments: [deployment], queue: FIFOQueue(), allocation: .maxHeadroom)
     var now = Instant(nanoseconds: 0)
     let receivedAt = Date(timeIntervalSince1970: 1_700_000_000)
@@ -22,8 +23,9 @@ func fuzzHeaders(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
             guard let colon = line.firstIndex(of: ":") else { continue }
             headers[String(line[..<colon])] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
         }
-        let provider = [ProviderKind.azureOpenAI, .openAI, .openAICompatible][round % 3]
-        let read = RateLimitHeaders(headers, provider: provider, receivedAt: receivedAt)
+        let adapters: [any ProviderAdapter] = [AzureOpenAIAdapter(endpoint: "https://a", apiKey: APIKey("k")), OpenAIAdapter(apiKey: APIKey("k")),
+                                               AnthropicAdapter(apiKey: APIKey("k"))]
+        let read = adapters[round % adapters.count].rateLimits(in: headers, receivedAt: receivedAt)
         let (id, actions) = scheduler.submit(Job(models: [], promptTokens: 100 + round, maxOutputTokens: 50), now: now)
         now = Instant(nanoseconds: now.nanoseconds + 100_000_000)
         guard actions.contains(where: { if case .dispatch = $0 { true } else { false } }) else {

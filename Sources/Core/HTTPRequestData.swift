@@ -1,5 +1,5 @@
-/// An HTTP request as plain values: what an adapter builds, a transport sends,
-/// and the simulator's mock endpoints could answer.
+/// An HTTP request as plain values: what a provider's adapter (module HeadroomAdapters)
+/// builds, a transport sends, and the simulator's mock endpoints could answer.
 public struct HTTPRequestData: Hashable, Sendable {
     /// `POST`, `GET`, ...
     public var method: String
@@ -40,20 +40,10 @@ public struct HTTPField: Hashable, Sendable {
 
 /// The operations Headroom sends to providers.
 public enum ProviderOperation: String, Hashable, Sendable {
-    /// `/chat/completions`
+    /// `/chat/completions` (OpenAI's API)
     case chatCompletions = "chat/completions"
-    /// `/embeddings`
+    /// `/embeddings` (OpenAI's API)
     case embeddings
-}
-
-/// Knows one provider's wire format: builds the HTTP request for an operation
-/// on one deployment.
-///
-/// Implementers must be pure: the same arguments give the same request, and
-/// nothing secret (an API key) appears in an error.
-public protocol ProviderAdapter: Sendable {
-    /// The provider family, which decides how requests are charged (``ChargeRule``).
-    var provider: ProviderKind { get }
-    /// The request for `operation` carrying the JSON object `body` for `model`.
-    func request(_ operation: ProviderOperation, body: [UInt8], model: String) throws(HeadroomError) -> HTTPRequestData
+    /// `/messages` (Anthropic's Messages API)
+    case messages
 }
