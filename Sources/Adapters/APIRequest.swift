@@ -23,7 +23,7 @@ public struct APIRequest: Sendable {
 
     /// Fields a caller cannot send: credentials, and what HTTP itself manages.
     public static let reservedHeaderNames: Set<String> = [
-        "authorization", "api-key", "proxy-authorization", "cookie", "host", "content-length", "content-type", "transfer-encoding",
+        "authorization", "api-key", "x-api-key", "proxy-authorization", "cookie", "host", "content-length", "content-type", "transfer-encoding",
         "connection", "keep-alive", "proxy-connection", "upgrade", "te", "trailer", "expect",
     ]
 

@@ -73,6 +73,13 @@ extension JSONValue {
         return usage
     }
 
+    /// Member `name` of the JSON object `bytes` hold, if it has one (the others are skipped, not parsed);
+    /// `nil` too when the bytes are not a JSON object.
+    public static func member(_ name: String, inObject bytes: [UInt8]) -> JSONValue? {
+        guard let members = try? JSONParser.members(of: bytes), let member = members.last(where: { $0.name == name }) else { return nil }
+        return try? JSONParser.parse(Array(bytes[member.value]))
+    }
+
     /// `choices[0][field].content`, if it is a string.
     static func firstChoiceContent(in json: JSONValue, under field: String) -> String? {
         guard case .object(let top) = json, case .array(let choices)? = top["choices"], case .object(let choice)? = choices.first,

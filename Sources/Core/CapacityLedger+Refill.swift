@@ -45,7 +45,10 @@ extension CapacityLedger.Window {
         return (units(tokenLimit), units(requestLimit))
     }
 
+    /// When what is owed falls to `target`, and a nanosecond more: a provider that counts in
+    /// floating point may be a hair behind the exact instant.
     private func instant(owed: Int, progress: Int64, fallsTo target: Int, limit: Int) -> Int64 {
-        BucketArithmetic.instant(owed: owed, progress: progress, fallsTo: target, since: refilledAt, limit: limit, length: length)
+        let exact = BucketArithmetic.instant(owed: owed, progress: progress, fallsTo: target, since: refilledAt, limit: limit, length: length)
+        return exact == refilledAt || exact == .max ? exact : exact + 1
     }
 }

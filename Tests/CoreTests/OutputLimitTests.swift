@@ -17,9 +17,9 @@ struct OutputLimitTests {
         var scheduler = try anthropic()
         let (first, sent) = scheduler.submit(job(500, 600), now: at(0))
         #expect(sent == [.dispatch(first, to: "claude", attempt: 1)])
-        // 600 more output tokens do not fit 1,000 until 200 have refilled: 12 s.
+        // 600 more output tokens do not fit 1,000 until 200 have refilled: 12 s (and the nanosecond of margin a bucket keeps).
         let (second, waiting) = scheduler.submit(job(500, 600), now: at(0))
-        #expect(waiting == [.scheduleWakeup(at: at(12))])
+        #expect(waiting == [.scheduleWakeup(at: Instant(nanoseconds: at(12).nanoseconds + 1))])
         // The first generated 100: 500 come back, and the second fits at once.
         let usage = Usage(promptTokens: 500, completionTokens: 100)
         #expect(scheduler.complete(first, outcome: .succeeded(usage), now: at(1)) == [served(first, by: "claude", usage),
@@ -32,7 +32,7 @@ struct OutputLimitTests {
         _ = scheduler.submit(job(9_000, 10), now: at(0))
         // 9,000 of 10,000 input tokens owed: 2,000 more fit once 1,000 have refilled, 6 s later.
         let (_, waiting) = scheduler.submit(job(2_000, 10), now: at(0))
-        #expect(waiting == [.scheduleWakeup(at: at(6))])
+        #expect(waiting == [.scheduleWakeup(at: Instant(nanoseconds: at(6).nanoseconds + 1))])
     }
 
     @Test("The output budget the headers report holds the deployment back as the ledger's own would")

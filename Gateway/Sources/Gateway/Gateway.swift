@@ -92,6 +92,12 @@ public struct Gateway: Sendable {
                     try await serve(.embeddings, body, headers, for: client, tally)
                 }
             }),
+            // Anthropic's Messages API, for its clients (the key in x-api-key) and Anthropic deployments.
+            (.post, "v1/messages", { request, context in
+                try await authorized(request, context) { client, body, headers, tally in
+                    try await serve(.messages, body, headers, for: client, tally)
+                }
+            }),
             (.get, "v1/models", { request, _ in
                 guard clients.client(authorization: request.headers[.authorization]) != nil else { return unauthorized() }
                 return JSONReply.response(200, JSONReply.encode(ModelList(data: Self.models(configuration).map { ModelList.Model(id: $0) })))
@@ -186,7 +192,9 @@ public struct Gateway: Sendable {
         _ request: Request, _ context: GatewayRequestContext,
         _ serve: @escaping @Sendable (ClientRegistry.Client, [UInt8], [HeadroomCore.HTTPField], RequestTally) async throws -> Response
     ) async throws -> Response {
-        guard let client = clients.client(authorization: request.headers[.authorization]) else { return unauthorized() }
+        // Anthropic's clients send their key as x-api-key.
+        let presented = request.headers[.authorization] ?? request.headers.first { $0.name.canonicalName == "x-api-key" }.map { "Bearer \($0.value)" }
+        guard let client = clients.client(authorization: presented) else { return unauthorized() }
         state.received(from: client)
         let tally = RequestTally(client: client, .init(state: state, metrics: metrics, logger: logger))
         let read: [UInt8]?
@@ -253,7 +261,7 @@ public struct Gateway: Sendable {
         request.headers = headers
         request.tenant = client.name
         tally.read(model: request.model)
-        if operation == .chatCompletions && request.isStreaming {
+        if operation != .embeddings && request.isStreaming {
             return try await stream(request, for: client, tally)
         }
         do {
@@ -282,6 +290,8 @@ public struct Gateway: Sendable {
     /// first chunk: until it comes, a failure is still an ordinary error response.
     private func stream(_ request: APIRequest, for client: ClientRegistry.Client, _ tally: RequestTally) async throws -> Response {
         let chunks = StreamParts(await engine.stream(request, priority: client.priority))
+        // Anthropic's streams name each event by its type, and end with their last event rather than [DONE].
+        let anthropic = request.operation == .messages
         // The upstream's header fields come first, then its events; the status is decided by them.
         let head: AnswerHead
         do {
@@ -305,19 +315,22 @@ public struct Gateway: Sendable {
                     } catch {
                         // The stream broke after events reached the client: say so in the stream, as OpenAI does.
                         let detail = (error as? HeadroomError)?.message ?? "\(error)"
-                        try await writer.write(ServerSentEvent.data(JSONReply.errorBody(detail, type: "server_error", code: "stream_broken")))
+                        try await writer.write(anthropic ? ServerSentEvent.data(JSONReply.anthropicErrorBody(detail, type: "api_error"), named: "error")
+                                                         : ServerSentEvent.data(JSONReply.errorBody(detail, type: "server_error", code: "stream_broken")))
                         try await writer.finish(nil)
                         tally.end(.failed, status: 200)
                         return
                     }
                     guard let part else { break }
                     switch part {
-                    case .event(let data): try await writer.write(ServerSentEvent.data(data))
+                    case .event(let data):
+                        let name = anthropic ? JSONValue.member("type", inObject: data)?.stringValue : nil
+                        try await writer.write(ServerSentEvent.data(data, named: name))
                     case .usage(let usage): tally.used(usage)
                     case .head: break
                     }
                 }
-                try await writer.write(ServerSentEvent.done)
+                if !anthropic { try await writer.write(ServerSentEvent.done) }
                 try await writer.finish(nil)
                 tally.succeed()
             } catch {
@@ -354,10 +367,12 @@ private struct ModelList: Encodable {
 
 /// The server-sent event framing of OpenAI's streams.
 enum ServerSentEvent {
-    /// One event carrying `payload`.
-    static func data(_ payload: [UInt8]) -> ByteBuffer {
+    /// One event carrying `payload`, named `name` when given (Anthropic names each event by its type).
+    static func data(_ payload: [UInt8], named name: String? = nil) -> ByteBuffer {
         var buffer = ByteBuffer()
         buffer.reserveCapacity(payload.count + 8)
+        // A name is written only if it is one line: it comes from the provider.
+        if let name, !name.contains(where: \.isNewline) { buffer.writeString("event: \(name)\n") }
         buffer.writeString("data: ")
         buffer.writeBytes(payload)
         buffer.writeString("\n\n")

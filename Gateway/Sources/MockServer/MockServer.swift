@@ -7,7 +7,7 @@ import HTTPTypes
 import HeadroomServerSupport
 import Hummingbird
 
-/// A fake Azure OpenAI and OpenAI over real HTTP: every deployment of a
+/// A fake Azure OpenAI, OpenAI and Anthropic over real HTTP: every deployment of a
 /// scenario on one port, rate-limiting, answering late and failing the way the
 /// simulator's mock endpoints do, in real time.
 ///
@@ -17,6 +17,9 @@ import Hummingbird
 ///   `"model": "ID"`;
 /// - OpenAI: `POST /ID/v1/chat/completions` and `…/embeddings`, or
 ///   `POST /v1/chat/completions` for the first deployment serving the model;
+/// - Anthropic: `POST /ID/v1/messages`, or `POST /v1/messages` for the first
+///   deployment serving the model (an Anthropic deployment's answers, headers and
+///   errors are Anthropic's);
 /// - `GET /mock/stats`: counts and a timeline per deployment.
 ///
 /// ```swift
@@ -45,7 +48,7 @@ public struct MockServer: Sendable {
     /// The routes.
     public func router() -> Router<BasicRequestContext> {
         let router = Router()
-        for operation in Operation.allCases {
+        for operation in Operation.allCases where operation != .messages {
             router.post(RouterPath("openai/deployments/:deployment/\(operation.rawValue)")) { request, context in
                 guard request.uri.queryParameters["api-version"] != nil else {
                     return JSONReply.error(400, "The api-version query parameter is missing; add ?api-version=2024-10-21.",
@@ -56,6 +59,8 @@ public struct MockServer: Sendable {
             router.post(RouterPath("openai/v1/\(operation.rawValue)")) { request, _ in
                 try await serve(request, operation, deployment: .namedByModel)
             }
+        }
+        for operation in Operation.allCases {
             router.post(RouterPath("v1/\(operation.rawValue)")) { request, _ in
                 try await serve(request, operation, deployment: .servingModel)
             }
@@ -81,6 +86,7 @@ public struct MockServer: Sendable {
     private enum Operation: String, CaseIterable {
         case chat = "chat/completions"
         case embeddings
+        case messages
     }
 
     private enum Target {
@@ -90,12 +96,21 @@ public struct MockServer: Sendable {
     }
 
     private func serve(_ request: Request, _ operation: Operation, deployment target: Target) async throws -> Response {
-        guard request.headers[HTTPField.Name("api-key")!] != nil || request.headers[.authorization]?.hasPrefix("Bearer ") == true else {
-            return JSONReply.error(401, "Access denied due to a missing key. Send an api-key header or Authorization: Bearer.",
+        guard request.headers[HTTPField.Name("api-key")!] != nil || request.headers[HTTPField.Name("x-api-key")!] != nil
+                || request.headers[.authorization]?.hasPrefix("Bearer ") == true else {
+            return JSONReply.error(401, "Access denied due to a missing key. Send an api-key or x-api-key header, or Authorization: Bearer.",
                                    type: "invalid_request_error", code: "401")
         }
         let body = Array(buffer: try await request.body.collect(upTo: Self.maxBody))
         switch operation {
+        case .messages:
+            guard let message = try? APIRequest(.messages, bytes: body) else {
+                return JSONReply.response(400, JSONReply.anthropicErrorBody("The body is not a message request with \"messages\".", type: "invalid_request_error"))
+            }
+            guard let index = resolve(target, model: message.model) else {
+                return JSONReply.response(404, JSONReply.anthropicErrorBody("No deployment here serves '\(message.model ?? "")'.", type: "not_found_error"))
+            }
+            return await respond(to: message, at: index)
         case .chat:
             guard let chat = try? JSONDecoder().decode(ChatCompletionRequest.self, from: Data(body)) else {
                 return Self.invalidBody("a chat completion request with \"messages\"")
@@ -135,11 +150,19 @@ public struct MockServer: Sendable {
         if case .string(let user) = chat.extra["user"] { await provider.served(user: user) }
         let id = "chatcmpl-mock-\(UUID().uuidString.prefix(8).lowercased())"
         let model = chat.model ?? modelName(at: index)
-        let headers = headers(arrival)
+        let headers = headers(arrival, at: index)
         if chat.stream == true {
             let includeUsage = chat.extra["stream_options"] == .object(["include_usage": .bool(true)])
+            let tokens = arrival.completionTokens
+            let start = MockReplies.chunk(id: id, model: model, delta: .init(role: "assistant", content: ""))
+            let words = MockReplies.text(tokens: tokens).map { MockReplies.chunk(id: id, model: model, delta: .init(content: $0)) }
+            var end = MockReplies.chunk(id: id, model: model, delta: .init(), finishReason: tokens < maxTokens ? "stop" : "length")
+            if includeUsage {
+                end += MockReplies.chunk(id: id, model: model, delta: nil, usage: .init(
+                    promptTokens: prompt, completionTokens: tokens, totalTokens: prompt + tokens))
+            }
             return Response(status: .ok, headers: JSONReply.fields(headers + [("content-type", "text/event-stream")]),
-                            body: stream(arrival, at: index, id: id, model: model, promptTokens: prompt, maxTokens: maxTokens, includeUsage: includeUsage))
+                            body: stream(arrival, at: index, start: start, words: words, end: end + "data: [DONE]\n\n"))
         }
         try? await Task.sleep(for: arrival.delay)
         await provider.finished(at: index)
@@ -147,9 +170,8 @@ public struct MockServer: Sendable {
                                                       maxTokens: maxTokens), headers: headers)
     }
 
-    /// Sends the answer word by word: the first after the time to first token, the rest evenly until the answer is due.
-    private func stream(_ arrival: MockProvider.Arrival, at index: Int, id: String, model: String,
-                        promptTokens: Int, maxTokens: Int, includeUsage: Bool) -> ResponseBody {
+    /// Sends a streamed answer: `start` after the time to first token, the `words` evenly until the answer is due, then `end`.
+    private func stream(_ arrival: MockProvider.Arrival, at index: Int, start: String, words: [String], end: String) -> ResponseBody {
         let latency = provider.deployments[index].endpoint.latency
         let tokens = arrival.completionTokens
         let nominal = latency.firstTokenSeconds + latency.perOutputTokenSeconds * Double(tokens)
@@ -160,17 +182,12 @@ public struct MockServer: Sendable {
         return ResponseBody { writer in
             do {
                 try await Task.sleep(for: first)
-                try await writer.write(ByteBuffer(string: MockReplies.chunk(id: id, model: model, delta: .init(role: "assistant", content: ""))))
-                for word in MockReplies.text(tokens: tokens) {
+                try await writer.write(ByteBuffer(string: start))
+                for word in words {
                     try await Task.sleep(for: gap)
-                    try await writer.write(ByteBuffer(string: MockReplies.chunk(id: id, model: model, delta: .init(content: word))))
+                    try await writer.write(ByteBuffer(string: word))
                 }
-                var tail = MockReplies.chunk(id: id, model: model, delta: .init(), finishReason: tokens < maxTokens ? "stop" : "length")
-                if includeUsage {
-                    tail += MockReplies.chunk(id: id, model: model, delta: nil, usage: .init(
-                        promptTokens: promptTokens, completionTokens: tokens, totalTokens: promptTokens + tokens))
-                }
-                try await writer.write(ByteBuffer(string: tail + "data: [DONE]\n\n"))
+                try await writer.write(ByteBuffer(string: end))
                 await provider.finished(at: index)
                 try await writer.finish(nil)
             } catch {
@@ -178,6 +195,31 @@ public struct MockServer: Sendable {
                 throw error
             }
         }
+    }
+
+    /// Answers a message in Anthropic's format, streamed when it asks.
+    private func respond(to message: APIRequest, at index: Int) async -> Response {
+        let prompt = ChatTokenCount.count(message.messages, using: tokenizer)
+        guard let maxTokens = message.outputLimit else {
+            return JSONReply.response(400, JSONReply.anthropicErrorBody("max_tokens: Field required", type: "invalid_request_error"))
+        }
+        var outputTokens: Int?
+        if case .integer(let asked)? = message.fields[Self.outputTokensField] { outputTokens = asked }
+        let arrival = await provider.arrive(at: index, promptTokens: prompt, maxTokens: maxTokens, outputTokens: outputTokens)
+        guard arrival.response.status == 200 else { return await refuse(arrival, at: index) }
+        let id = "msg_mock_\(UUID().uuidString.prefix(8).lowercased())"
+        let model = message.model ?? modelName(at: index)
+        let headers = headers(arrival, at: index)
+        guard message.isStreaming else {
+            try? await Task.sleep(for: arrival.delay)
+            await provider.finished(at: index)
+            return JSONReply.response(200, MockReplies.message(id: id, model: model, promptTokens: prompt, completionTokens: arrival.completionTokens,
+                                                               maxTokens: maxTokens), headers: headers)
+        }
+        let events = MockReplies.messageEvents(id: id, model: model, promptTokens: prompt, completionTokens: arrival.completionTokens,
+                                               maxTokens: maxTokens)
+        return Response(status: .ok, headers: JSONReply.fields(headers + [("content-type", "text/event-stream")]),
+                        body: stream(arrival, at: index, start: events.start, words: events.words, end: events.end))
     }
 
     private func embed(_ request: EmbeddingRequest, at index: Int) async -> Response {
@@ -191,23 +233,27 @@ public struct MockServer: Sendable {
         if case .integer(let asked) = request.extra["dimensions"], (1 ... 4_096).contains(asked) { dimensions = asked }
         let base64 = request.extra["encoding_format"] == .string("base64")
         return JSONReply.response(200, MockReplies.embeddings(texts, model: request.model ?? modelName(at: index), dimensions: dimensions,
-                                                      base64: base64, promptTokens: prompt), headers: headers(arrival))
+                                                      base64: base64, promptTokens: prompt), headers: headers(arrival, at: index))
     }
 
     /// A 429, 5xx or time-out, sent when the endpoint says it comes back.
     private func refuse(_ arrival: MockProvider.Arrival, at index: Int) async -> Response {
         try? await Task.sleep(for: arrival.delay)
-        var headers = headers(arrival)
+        var headers = headers(arrival, at: index)
         let status = arrival.response.status
+        let anthropic = isAnthropic(index)
         let body: [UInt8]
         switch arrival.response.outcome {
         case .throttled(let retryAfter):
             if let retryAfter { headers += MockReplies.retryAfterHeaders(retryAfter) }
-            body = JSONReply.errorBody("Requests to deployment '\(provider.deployments[index].id)' have exceeded the rate limit. Retry after the time in retry-after.",
-                                     type: "rate_limit_exceeded", code: "429")
+            let message = "Requests to deployment '\(provider.deployments[index].id)' have exceeded the rate limit. Retry after the time in retry-after."
+            body = anthropic ? JSONReply.anthropicErrorBody(message, type: "rate_limit_error")
+                : JSONReply.errorBody(message, type: "rate_limit_exceeded", code: "429")
         case .transientFailure(_, let message):
             if status != 503 { await provider.finished(at: index) }
-            body = JSONReply.errorBody("The mock failed this request on purpose: \(message).", type: "server_error", code: "\(status)")
+            let text = "The mock failed this request on purpose: \(message)."
+            body = anthropic ? JSONReply.anthropicErrorBody(text, type: status == 503 ? "overloaded_error" : "api_error")
+                : JSONReply.errorBody(text, type: "server_error", code: "\(status)")
         default:
             body = JSONReply.errorBody("Unexpected mock outcome.", type: "server_error", code: "\(status)")
         }
@@ -219,8 +265,14 @@ public struct MockServer: Sendable {
         provider.deployments[index].models.sorted().first ?? provider.deployments[index].id
     }
 
-    private func headers(_ arrival: MockProvider.Arrival) -> [(String, String)] {
-        MockReplies.rateLimitHeaders(arrival.response.rateLimits, dialect: arrival.headers)
+    /// The rate-limit headers of an answer from deployment `index`, in its provider's dialect.
+    private func headers(_ arrival: MockProvider.Arrival, at index: Int) -> [(String, String)] {
+        isAnthropic(index) ? MockReplies.anthropicRateLimitHeaders(arrival.response.rateLimits)
+            : MockReplies.rateLimitHeaders(arrival.response.rateLimits, dialect: arrival.headers)
+    }
+
+    private func isAnthropic(_ index: Int) -> Bool {
+        provider.deployments[index].endpoint.provider == .anthropic
     }
 
     // MARK: Responses

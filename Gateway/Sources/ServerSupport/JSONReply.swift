@@ -34,6 +34,11 @@ public enum JSONReply {
         encode(ErrorBody(error: .init(message: message, type: type, code: code)))
     }
 
+    /// The body of an error as Anthropic writes it: `{"type": "error", "error": {"type", "message"}}`.
+    public static func anthropicErrorBody(_ message: String, type: String) -> [UInt8] {
+        encode(AnthropicErrorBody(error: .init(type: type, message: message)))
+    }
+
     /// Header fields from name-value pairs; names that are not valid HTTP field names are left out.
     public static func fields(_ pairs: [(String, String)]) -> HTTPFields {
         var fields = HTTPFields()
@@ -41,6 +46,16 @@ public enum JSONReply {
             if let name = HTTPField.Name(name) { fields.append(HTTPField(name: name, value: value)) }
         }
         return fields
+    }
+
+    private struct AnthropicErrorBody: Encodable {
+        struct Detail: Encodable {
+            var type: String
+            var message: String
+        }
+
+        var type = "error"
+        var error: Detail
     }
 
     private struct ErrorBody: Encodable {
