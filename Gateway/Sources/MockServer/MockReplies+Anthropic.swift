@@ -66,6 +66,7 @@ extension MockReplies {
     struct Typed: Encodable {
         var type: String
         var index: Int?
+        var contentBlock: ContentBlock?
     }
 
     /// The events of a streamed message: the start (with the prompt's tokens), each word, the end (with the output's).
@@ -73,7 +74,7 @@ extension MockReplies {
         -> (start: String, words: [String], end: String) {
         let start = event("message_start", MessageStart(message: AnthropicMessage(
             id: id, model: model, content: [], usage: AnthropicUsage(inputTokens: promptTokens, outputTokens: 1))))
-            + event("content_block_start", Typed(type: "content_block_start", index: 0))
+            + event("content_block_start", Typed(type: "content_block_start", index: 0, contentBlock: ContentBlock(text: "")))
         let words = text(tokens: completionTokens).map { event("content_block_delta", TextDelta(delta: .init(text: $0))) }
         let stop = completionTokens < maxTokens ? "end_turn" : "max_tokens"
         let end = event("content_block_stop", Typed(type: "content_block_stop", index: 0))

@@ -19,7 +19,7 @@ func anthropic(_ id: String, output: Int = 50_000) -> SimulatedDeployment {
 @Suite("Anthropic through the gateway", .timeLimit(.minutes(2)))
 struct AnthropicTests {
     /// The gateway's deployment for mock deployment `mock`: Anthropic's, at the mock's per-deployment base URL.
-    private static func configure(_ mock: SimulatedDeployment) -> (inout GatewayConfiguration) -> Void {
+    static func configure(_ mock: SimulatedDeployment) -> (inout GatewayConfiguration) -> Void {
         { configuration in
             let mockURL = configuration.engine.deployments[0].endpoint ?? ""
             var claude = DeploymentSettings(id: mock.id, provider: "anthropic", tokensPerMinute: mock.endpoint.tokensPerMinute,

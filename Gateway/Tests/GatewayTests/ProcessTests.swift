@@ -27,12 +27,24 @@ struct ProcessTests {
     @Test("The official openai Python client chats, streams and embeds through the gateway over one kept-alive connection, and is refused with a wrong key")
     func officialClient() async throws {
         try await Servers.with([azure("east")]) { servers in
-            let script = gatewayFolder.appendingPathComponent("Scripts/openai-client-check.sh").path
-            let (status, output) = try await run("/bin/bash", [script, "\(servers.gatewayURL)/v1", Servers.key])
+            let script = gatewayFolder.appendingPathComponent("Scripts/client-check.sh").path
+            let (status, output) = try await run("/bin/bash", [script, "openai", "\(servers.gatewayURL)/v1", Servers.key])
             #expect(status == 0, "the openai client check failed (it needs python3 with venv and PyPI): \(output)")
             #expect(output.contains("stream: ['Mock', ' answer', ' from'], usage 11"))
             #expect(output.contains("embeddings: 2 vectors of 16"))
             #expect(output.contains("keep-alive: 4 requests over 1 connection"))
+            #expect(output.contains("wrong key: 401"))
+        }
+    }
+
+    @Test("The official anthropic Python client sends a message and streams one through the gateway, and is refused with a wrong key")
+    func officialAnthropicClient() async throws {
+        let mock = anthropic("claude-1")
+        try await Servers.with([mock], configure: AnthropicTests.configure(mock)) { servers in
+            let script = gatewayFolder.appendingPathComponent("Scripts/client-check.sh").path
+            let (status, output) = try await run("/bin/bash", [script, "anthropic", servers.gatewayURL, Servers.key])
+            #expect(status == 0, "the anthropic client check failed (it needs python3 with venv and PyPI): \(output)")
+            #expect(output.contains("stream: ['Mock', ' answer', ' from'], 3 out, stopped by max_tokens"))
             #expect(output.contains("wrong key: 401"))
         }
     }

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs the official `openai` and `anthropic` Python clients from PyPI into a
+# virtual environment (.build-venv, reused across runs) and runs
+# CLIENT_client_check.py against a running gateway.
+#
+#   bash Gateway/Scripts/client-check.sh openai http://127.0.0.1:8080/v1 KEY
+#   bash Gateway/Scripts/client-check.sh anthropic http://127.0.0.1:8080 KEY
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+venv="$here/../.build-venv"
+if [ ! -x "$venv/bin/python" ]; then
+  python3 -m venv "$venv"
+fi
+"$venv/bin/python" -c "import openai, anthropic" 2>/dev/null \
+  || "$venv/bin/pip" install --quiet --disable-pip-version-check "openai>=1.40,<3" "anthropic>=0.40,<3"
+"$venv/bin/python" "$here/$1_client_check.py" "$2" "$3"
