@@ -6,10 +6,11 @@ import HeadroomGateway
 import HeadroomSimulator
 import Testing
 
-/// A mock Anthropic deployment serving claude: 600 requests, 100,000 input tokens and `output` output tokens a minute.
-func anthropic(_ id: String, output: Int = 50_000) -> SimulatedDeployment {
+/// A mock Anthropic deployment serving claude: 600 requests, 100,000 input tokens and `output` output tokens a minute,
+/// answering in `latency` seconds.
+func anthropic(_ id: String, output: Int = 50_000, latency: Double = 0.05) -> SimulatedDeployment {
     var endpoint = EndpointModel.anthropic(requestsPerMinute: 600, inputTokensPerMinute: 100_000, outputTokensPerMinute: output)
-    endpoint.latency.firstTokenSeconds = 0.05
+    endpoint.latency.firstTokenSeconds = latency
     endpoint.latency.perOutputTokenSeconds = 0
     endpoint.latency.jitter = 0
     endpoint.latency.refusalSeconds = 0
@@ -64,6 +65,28 @@ struct AnthropicTests {
             #expect(statuses == Array(repeating: 200, count: 6))
             let served = await servers.mock.provider.statistics().deployments[0].totals
             #expect(served.ok == 6 && served.throttled == 0)
+        }
+    }
+
+    @Test("Told a larger output limit than Anthropic's, the gateway retries what Anthropic refuses, after its retry-after, and serves every request")
+    func refusalsRetried() async throws {
+        // The gateway believes in 50,000 output tokens a minute; the mock allows 2,000, and answers after a second.
+        // Of 7 requests of max_tokens 300 sent at once, the mock takes 6 and refuses the last for 3 s.
+        let mock = anthropic("claude-1", output: 2_000, latency: 1)
+        var told = mock
+        told.endpoint = .anthropic(requestsPerMinute: 600, inputTokensPerMinute: 100_000, outputTokensPerMinute: 50_000)
+        try await Servers.with([mock], configure: Self.configure(told)) { servers in
+            let url = "\(servers.gatewayURL)/v1/messages"
+            let body = #"{"model":"claude","max_tokens":300,"messages":[{"role":"user","content":"Hello"}]}"#
+            let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0 ..< 7 { group.addTask { try await exchange(url, headers: ["x-api-key": Servers.key], body: body).status } }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(statuses == Array(repeating: 200, count: 7))
+            let served = await servers.mock.provider.statistics().deployments[0].totals
+            #expect(served.ok == 7 && served.throttled == 1, "\(served)")
+            let deployment = try #require(await servers.gateway.stats().deployments.first)
+            #expect(deployment.throttled == 1)
         }
     }
 
