@@ -12,6 +12,8 @@ struct DeploymentState: Sendable {
     var ledger: CapacityLedger
     /// The output tokens' own ledger, for a provider that limits them apart (``Deployment/outputTokensPerMinute``).
     var outputLedger: CapacityLedger?
+    /// Whether there is one. (Asked on every judgement: comparing the ledger itself with `nil` would copy it.)
+    let limitsOutput: Bool
     var inFlight = 0
     /// Why the deployment is out of rotation, if it is.
     var outOfRotation: String?
@@ -32,6 +34,7 @@ struct DeploymentState: Sendable {
         contextWindow = deployment.contextWindow ?? .max
         tokensPerMinute = deployment.tokensPerMinute
         outputTokensPerMinute = deployment.outputTokensPerMinute
+        limitsOutput = deployment.outputTokensPerMinute != nil
         requestsPerMinute = deployment.requestsPerMinute
         maxConcurrency = deployment.maxConcurrency
         ledger = CapacityLedger(deployment: deployment, utilization: configuration.targetUtilization,
@@ -50,7 +53,7 @@ struct DeploymentState: Sendable {
     /// both ledgers admit it (with the lesser headroom), else waiting until both would.
     mutating func judge(tokens: Int, outputTokens: Int, now: Int64) -> CapacityLedger.Verdict {
         let main = ledger.judge(tokens: tokens, now: now)
-        guard outputLedger != nil, let output = outputLedger?.judge(tokens: outputTokens, now: now) else { return main }
+        guard limitsOutput, let output = outputLedger?.judge(tokens: outputTokens, now: now) else { return main }
         switch (main, output) {
         case (.admitted(let a), .admitted(let b)): return .admitted(headroom: min(a, b))
         case (.waits(let a), .waits(let b)): return .waits(until: max(a, b))
@@ -74,7 +77,7 @@ struct DeploymentState: Sendable {
         ledger.advance(to: now)
         var changed = ledger.observe(observation, seenThrough: seenThrough, admitted: admitted, now: now,
                                      requestsPerMinute: requestsPerMinute, tokensPerMinute: tokensPerMinute)
-        if outputLedger != nil, let output = observation.outputBudget, let limit = outputTokensPerMinute {
+        if limitsOutput, let output = observation.outputBudget, let limit = outputTokensPerMinute {
             outputLedger?.advance(to: now)
             if outputLedger?.observe(output, seenThrough: outputSeenThrough, admitted: admitted, now: now,
                                      requestsPerMinute: Deployment.largestQuota, tokensPerMinute: limit) == true { changed = true }

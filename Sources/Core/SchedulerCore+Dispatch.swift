@@ -110,7 +110,7 @@ extension SchedulerCore {
     private mutating func updateRoom(_ d: Int) {
         var room = -1
         // Output limited apart takes no backfilling: room would have two sizes.
-        if configuration.backfill && states[d].outputLedger == nil {
+        if configuration.backfill && !states[d].limitsOutput {
             // A claim found again without judging may find the ledger not yet advanced.
             states[d].ledger.advance(to: now)
             room = states[d].ledger.backfillRoom(now: now, besides: claimCharge[d], at: claimAt[d])
@@ -146,7 +146,7 @@ extension SchedulerCore {
             let open = !claimed[d] || mayPassClaimants(of: d, job, queue)
             if !open && !backfills(d, charge) { continue }
             let headroom: Double
-            if states[d].outputLedger == nil, let left = states[d].ledger.summary.headroom(tokens: charge, now: now) {
+            if !states[d].limitsOutput, let left = states[d].ledger.summary.headroom(tokens: charge, now: now) {
                 headroom = left
             } else {
                 switch states[d].judge(tokens: charge, outputTokens: jobs[slot].size.maxOutputTokens, now: now) {
@@ -223,7 +223,9 @@ extension SchedulerCore {
         }
         let charge = reservation(slot: id.slot, on: d)
         let entry = states[d].ledger.reserve(tokens: charge, now: now)
-        jobs[id.slot].outputEntry = states[d].outputLedger?.reserve(tokens: jobs[id.slot].size.maxOutputTokens, now: now) ?? -1
+        if states[d].limitsOutput {
+            jobs[id.slot].outputEntry = states[d].outputLedger?.reserve(tokens: jobs[id.slot].size.maxOutputTokens, now: now) ?? -1
+        }
         // A deployment out of rotation takes one job at a time, as a probe.
         if states[d].outOfRotation != nil { states[d].probing = true }
         jobs[id.slot].state = .inFlight(deployment: d, entry: entry)

@@ -169,7 +169,7 @@ struct SchedulerCore: Sendable {
         leave(d)
         if states[d].probing { endProbe(d, outcome) }
         states[d].ledger.advance(to: self.now)
-        states[d].outputLedger?.advance(to: self.now)
+        if states[d].limitsOutput { states[d].outputLedger?.advance(to: self.now) }
         let outputEntry = jobs[id.slot].outputEntry
         // Whether the ledger changed other than by time: jobs told to wait may fit sooner or elsewhere.
         var changed = false
@@ -183,17 +183,20 @@ struct SchedulerCore: Sendable {
             let tokens = states[d].charge.settlement(for: jobs[id.slot].size, usage: usage)
                 ?? states[d].charge.settlement(for: jobs[id.slot].job, usage: usage)
             if states[d].ledger.settle(entry, tokens: tokens, requests: 1, now: self.now) { changed = true }
-            if states[d].outputLedger?.settle(outputEntry, tokens: max(0, usage.completionTokens), requests: 1, now: self.now) == true { changed = true }
+            if states[d].limitsOutput,
+               states[d].outputLedger?.settle(outputEntry, tokens: max(0, usage.completionTokens), requests: 1, now: self.now) == true { changed = true }
             queue.settled(jobs[id.slot].queued(as: id), usage: usage)
             states[d].succeeded += 1
             counters.succeeded += 1
             finish(id, .succeeded, usage: usage, &actions)
         case .throttled(let retryAfter):
             states[d].ledger.settle(entry, tokens: 0, requests: 0, now: self.now)
-            states[d].outputLedger?.settle(outputEntry, tokens: 0, requests: 0, now: self.now)
             let wait = clampedRetryAfter(retryAfter ?? configuration.defaultThrottleWait)
             states[d].ledger.throttle(now: self.now, wait: wait, named: retryAfter != nil)
-            states[d].outputLedger?.throttle(now: self.now, wait: wait, named: retryAfter != nil)
+            if states[d].limitsOutput {
+                if states[d].limitsOutput { states[d].outputLedger?.settle(outputEntry, tokens: 0, requests: 0, now: self.now) }
+                states[d].outputLedger?.throttle(now: self.now, wait: wait, named: retryAfter != nil)
+            }
             changed = true
             states[d].throttled += 1
             counters.throttled += 1
@@ -208,7 +211,7 @@ struct SchedulerCore: Sendable {
             retryOrFail(id, from: d, delay: delay, reason: "'\(name)' failed: \(message)", &queue, &actions)
         case .deploymentUnavailable(let message):
             states[d].ledger.settle(entry, tokens: 0, requests: 0, now: self.now)
-            states[d].outputLedger?.settle(outputEntry, tokens: 0, requests: 0, now: self.now)
+            if states[d].limitsOutput { states[d].outputLedger?.settle(outputEntry, tokens: 0, requests: 0, now: self.now) }
             states[d].failed += 1
             disable(d, because: message, &queue, &actions)
             retryOrFail(id, from: d, delay: 0, reason: "'\(name)' is unavailable: \(message)", &queue, &actions)

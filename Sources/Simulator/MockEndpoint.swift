@@ -315,16 +315,20 @@ struct OpenAIBuckets: Sendable {
         }
     }
 
+    /// The buckets' levels at `now`. (Not on a copy of the buckets: that would copy what is given back too.)
     func observation(now: Int64) -> RateLimitObservation {
-        var current = self
-        current.refill(to: now)
+        var requests = self.requests, tokens = self.tokens
+        requests.refill(to: now)
+        tokens.refill(to: now)
         var observation = RateLimitObservation(
-            remainingRequests: Int(current.requests.level), remainingTokens: Int(current.tokens.level),
-            requestLimit: Int(current.requests.capacity), tokenLimit: Int(current.tokens.capacity),
-            requestsResetIn: .nanoseconds(current.requests.untilFull()), tokensResetIn: .nanoseconds(current.tokens.untilFull()),
+            remainingRequests: Int(requests.level), remainingTokens: Int(tokens.level),
+            requestLimit: Int(requests.capacity), tokenLimit: Int(tokens.capacity),
+            requestsResetIn: .nanoseconds(requests.untilFull()), tokensResetIn: .nanoseconds(tokens.untilFull()),
             refill: .continuous
         )
-        if let outputs = current.outputs {
+        if var outputs {
+            outputs.refill(to: now)
+            outputs.level = min(outputs.capacity, outputs.level + Double(givingBack.filter { $0.at <= now }.reduce(0) { $0 + $1.tokens }))
             observation.remainingOutputTokens = Int(outputs.level)
             observation.outputTokenLimit = Int(outputs.capacity)
             observation.outputTokensResetIn = .nanoseconds(outputs.untilFull())

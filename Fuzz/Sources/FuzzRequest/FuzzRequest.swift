@@ -1,14 +1,17 @@
 import HeadroomAdapters
 import HeadroomCore
 
-/// A client's body, as the gateway reads it: parsed once as a chat or an embedding
-/// request, its output limit set as the engine sets it. Traps (so the fuzzer reports it)
+/// A client's body, as the gateway reads it: parsed once as a chat, an embedding or
+/// an Anthropic message request, its output limit set as the engine sets it. Traps (so the fuzzer reports it)
 /// when a body read once does not read back the same after it is written out again, or
 /// when the edited body does not read back with the limit set.
 func fuzzRequest(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     guard let data else { return 0 }
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))
-    for operation in [ProviderOperation.chatCompletions, .embeddings] {
+    // Anthropic's stream events, as its adapter reads them.
+    var usage: Usage?
+    _ = try? AnthropicAdapter(apiKey: APIKey("k")).read(streamEvent: bytes, usage: &usage)
+    for operation in [ProviderOperation.chatCompletions, .embeddings, .messages] {
         guard var request = try? APIRequest(operation, bytes: bytes) else { continue }
         _ = (request.model, request.isStreaming, request.outputLimit, request.choices, request.messages.count, request.texts.count)
         let written = JSONValue.object(request.fields).jsonBytes
