@@ -75,10 +75,11 @@ public struct SchedulerSettings: Hashable, Sendable, Codable {
     /// The longest aging interval accepted, in seconds.
     static let longestAging = 10_000_000.0
 
-    /// The aging interval of the `priority` queue: 60 s unless given; `nil` (strict) for 0.
+    /// The aging interval of the `priority` queue: 60 s unless given; `nil` (strict) for 0, and for a
+    /// value out of range, which ``configuration()`` refuses.
     public var aging: Duration? {
         let seconds = agingSeconds ?? 60
-        return seconds > 0 ? .seconds(seconds) : nil
+        return seconds > 0 && seconds <= Self.longestAging ? .seconds(seconds) : nil
     }
 }
 

@@ -52,6 +52,8 @@ public struct HeadroomSettings: Hashable, Sendable {
     /// names, and its tenants' limits.
     public init(_ configuration: HeadroomConfiguration, registry: Registry = .standard) throws(HeadroomError) {
         let scheduler = configuration.scheduler ?? SchedulerSettings()
+        // Checked first: the figures below come from outside.
+        self.configuration = try configuration.schedulerConfiguration()
         switch scheduler.queueName {
         case "fifo": queue = scheduler.passLimit.map { .fifoPassing($0) } ?? .fifo
         case "priority": queue = .priority(agingSeconds: scheduler.aging.map { $0 / .seconds(1) })
@@ -61,7 +63,6 @@ public struct HeadroomSettings: Hashable, Sendable {
         // Names the registry does not know are refused now, not at the run.
         _ = try registry.queue(for: scheduler)
         _ = try registry.allocation(for: scheduler)
-        self.configuration = try configuration.schedulerConfiguration()
     }
 
     /// The `scheduler` section that names these policies, for the registry's makers.

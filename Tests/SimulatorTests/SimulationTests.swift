@@ -140,6 +140,9 @@ struct SimulationTests {
         ("{\"deployments\": [], \"scheduler\": {\"queue\": \"priority\", \"agingSeconds\": -5}}",
          "scheduler.agingSeconds is -5.0; it must be from 0 (strict priority) to 10,000,000 (about four months)."),
         ("{\"deployments\": [], \"scheduler\": {\"queue\": \"lifo\"}}", "scheduler.queue is 'lifo'; use \"fifo\" or \"priority\"."),
+        // Refused, not trapped on: the interval becomes a duration only once checked.
+        ("{\"deployments\": [], \"scheduler\": {\"queue\": \"priority\", \"agingSeconds\": 1e300}}",
+         "scheduler.agingSeconds is 1e+300; it must be from 0 (strict priority) to 10,000,000 (about four months)."),
         ("{\"deployments\": [], \"scheduler\": {\"targetUtilization\": 2}}", "scheduler.targetUtilization is 2.0; it must be in (0, 1]."),
         ("{\"deployments\": [], \"headroom\": {\"queue\": \"fifo\"}}",
          "unknown field \"headroom\"; the scheduler's settings are in \"scheduler\" (see Docs/configuration.md)."),
