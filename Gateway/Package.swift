@@ -76,7 +76,7 @@ let package = Package(
             ],
             path: "Sources/Gateway"
         ),
-        command("MockCommand", ["HeadroomMockServer", "HeadroomServerSupport", headroom("Simulator"), argumentParser]),
+        command("MockCommand", ["HeadroomMockServer", "HeadroomServerSupport", headroom("Core"), headroom("Simulator"), argumentParser]),
         command("GatewayCommand", ["HeadroomGateway", "HeadroomServerSupport", headroom("Core"), headroom("Configuration"), argumentParser, logging]),
         command("LoadCommand", ["HeadroomHTTPClient", "HeadroomServerSupport", headroom("Core"), headroom("Adapters"), argumentParser]),
         command("OverheadCommand", ["HeadroomHTTPClient", "HeadroomServerSupport", headroom("Core"), headroom("Adapters")]),

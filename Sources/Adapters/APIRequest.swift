@@ -100,7 +100,8 @@ public struct APIRequest: Sendable {
         case .chatCompletions, .messages:
             guard case .array(let messages)? = fields["messages"],
                   messages.allSatisfy({ if case .object(let message) = $0 { message["role"]?.stringValue != nil } else { false } }) else {
-                throw HeadroomError(.invalidJob, "A chat completion request needs \"messages\": an array of objects, each with a \"role\".")
+                let kind = operation == .messages ? "A message request" : "A chat completion request"
+                throw HeadroomError(.invalidJob, "\(kind) needs \"messages\": an array of objects, each with a \"role\".")
             }
         case .embeddings:
             guard let input = fields["input"], input != .null else {

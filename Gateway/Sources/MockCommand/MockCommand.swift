@@ -1,4 +1,5 @@
 import ArgumentParser
+import HeadroomCore
 import HeadroomMockServer
 import HeadroomServerSupport
 import HeadroomSimulator
@@ -28,8 +29,10 @@ struct MockCommand: AsyncParsableCommand {
                 printLine("headroom-mock: \(scenario.deployments.count) deployment(s) on http://\(host):\(port)")
                 for deployment in scenario.deployments {
                     let limits = "\(deployment.endpoint.requestsPerMinute) rpm, \(deployment.endpoint.tokensPerMinute) tpm"
-                    printLine("  \(deployment.id) (\(deployment.endpoint.provider.rawValue), \(limits)): "
-                        + "/openai/deployments/\(deployment.id)/chat/completions?api-version=2024-10-21, /\(deployment.id)/v1/chat/completions")
+                    let routes = deployment.endpoint.provider == .anthropic ? "/\(deployment.id)/v1/messages"
+                        : "/openai/deployments/\(deployment.id)/chat/completions?api-version=2024-10-21, /\(deployment.id)/v1/chat/completions"
+                    let output = deployment.endpoint.outputTokensPerMinute.map { ", \($0) output tpm" } ?? ""
+                    printLine("  \(deployment.id) (\(deployment.endpoint.provider.rawValue), \(limits)\(output)): \(routes)")
                 }
                 printLine("  statistics: GET /mock/stats")
             }

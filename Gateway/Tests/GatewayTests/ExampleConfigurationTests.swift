@@ -12,7 +12,10 @@ import Testing
 /// same deployments live as simulated.
 @Suite("Example configurations")
 struct ExampleConfigurationTests {
-    static let files = ["Examples/scenario.json", "Gateway/Examples/gateway.json", "Gateway/Examples/load.json", "Gateway/Examples/soak.json"]
+    static let files = [
+        "Examples/scenario.json", "Gateway/Examples/gateway.json", "Gateway/Examples/anthropic.json", "Gateway/Examples/load.json",
+        "Gateway/Examples/soak.json",
+    ]
 
     private static func path(_ file: String) -> String {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../\(file)").standardized.path
