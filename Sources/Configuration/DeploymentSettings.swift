@@ -103,8 +103,9 @@ public struct DeploymentSettings: Hashable, Sendable, Codable {
             windows.refillsContinuously = refills
         }
         windows.admitsCrossing = admission == .crossing
-        if profile.kind == .anthropic && outputTokensPerMinute == nil {
-            throw HeadroomError(.invalidConfiguration, "Deployment '\(id)': an Anthropic deployment needs \"outputTokensPerMinute\", its output-token limit.")
+        if profile.limitsOutputApart && outputTokensPerMinute == nil {
+            throw HeadroomError(.invalidConfiguration,
+                                "Deployment '\(id)': provider '\(provider)' limits output apart; give \"outputTokensPerMinute\", its output-token limit.")
         }
         return try Deployment(
             id: DeploymentID(id), provider: profile.kind, models: Set(models ?? []), contextWindow: contextWindow,

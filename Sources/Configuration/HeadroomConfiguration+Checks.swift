@@ -32,13 +32,10 @@ extension HeadroomConfiguration {
 
     /// Where an unknown field belongs, when it is one that moved into a section.
     static func hint(for field: String) -> String {
-        let sections: [(String, [String])] = [
-            ("scheduler", ["queue", "allocation", "passLimit", "agingSeconds", "targetUtilization", "maxQueueLength",
-                           "maxQueueWaitSeconds", "lookahead", "backfill", "maxAttempts"]),
-            ("engine", ["attemptTimeoutSeconds", "requestTimeoutSeconds", "defaultMaxTokens", "maxAnswerBytes"]),
-            ("gateway", ["host", "port", "retryAfterSeconds", "idleTimeoutSeconds", "operatorKeyEnvironment", "maxConnections",
-                         "maxRequestBytes", "maxBufferedRequestBytes", "forwardedRequestHeaders", "returnedResponseHeaders", "logLevel"]),
-        ]
+        // Each section's fields, read off the section's own type.
+        func fields(of section: Any) -> [String] { Mirror(reflecting: section).children.compactMap(\.label) }
+        let sections = [("scheduler", fields(of: SchedulerSettings())), ("engine", fields(of: EngineSettings())),
+                        ("gateway", fields(of: GatewaySettings()))]
         if field == "headroom" { return "the scheduler's settings are in \"scheduler\" (see Docs/configuration.md)." }
         if field == "clients" || field == "gateway.clients" {
             return "the gateway's clients are the top-level \"tenants\" (see Docs/configuration.md)."

@@ -24,16 +24,19 @@ public struct ProviderProfile: Sendable {
     public var windows: RateWindows
     /// Requests a minute per 1,000 tokens a minute, for a deployment that gives no request quota (at least 1).
     public var requestsPerThousandTokens: Int
+    /// Whether the provider limits output tokens apart, so that a deployment must give `outputTokensPerMinute`.
+    public var limitsOutputApart: Bool
     /// Builds the adapter.
     public var adapter: AdapterMaker
 
     /// Creates a profile; the charge rule and windows default to the family's.
     public init(kind: ProviderKind, charge: ChargeRule? = nil, windows: RateWindows? = nil, requestsPerThousandTokens: Int = 1,
-                adapter: @escaping AdapterMaker) {
+                limitsOutputApart: Bool = false, adapter: @escaping AdapterMaker) {
         self.kind = kind
         self.charge = charge ?? .default(for: kind)
         self.windows = windows ?? .default(for: kind)
         self.requestsPerThousandTokens = requestsPerThousandTokens
+        self.limitsOutputApart = limitsOutputApart
         self.adapter = adapter
     }
 
@@ -64,7 +67,7 @@ public struct ProviderProfile: Sendable {
 
     /// Anthropic's Messages API, at `https://api.anthropic.com/v1` unless `baseURL` says otherwise: requests,
     /// input tokens (`tokensPerMinute`) and output tokens (`outputTokensPerMinute`) a minute.
-    public static let anthropic = ProviderProfile(kind: .anthropic) { settings, key in
+    public static let anthropic = ProviderProfile(kind: .anthropic, limitsOutputApart: true) { settings, key in
         AnthropicAdapter(baseURL: settings.baseURL ?? "https://api.anthropic.com/v1", apiKey: key)
     }
 

@@ -69,16 +69,12 @@ public struct Registry: Sendable {
 
     /// The queue policy `settings` names.
     public func queue(for settings: SchedulerSettings) throws(HeadroomError) -> any QueuePolicy {
-        guard let make = queues[settings.queueName] else { throw unknown("scheduler.queue", settings.queueName, queues.keys) }
-        return try make(settings)
+        try queueMaker(for: settings)(settings)
     }
 
     /// The allocation policy `settings` names.
     public func allocation(for settings: SchedulerSettings) throws(HeadroomError) -> any AllocationPolicy {
-        guard let make = allocations[settings.allocationName] else {
-            throw unknown("scheduler.allocation", settings.allocationName, allocations.keys)
-        }
-        return try make(settings)
+        try allocationMaker(for: settings)(settings)
     }
 
     /// The provider `name` stands for, for deployment `id`.
@@ -87,11 +83,23 @@ public struct Registry: Sendable {
         return profile
     }
 
-    /// Whether `name` stands for a queue policy.
-    public func hasQueue(_ name: String) -> Bool { queues[name] != nil }
+    /// Throws, as making them would, if `settings` names a policy the registry does not know (none is made).
+    public func checkNames(in settings: SchedulerSettings) throws(HeadroomError) {
+        _ = try queueMaker(for: settings)
+        _ = try allocationMaker(for: settings)
+    }
 
-    /// Whether `name` stands for an allocation policy.
-    public func hasAllocation(_ name: String) -> Bool { allocations[name] != nil }
+    private func queueMaker(for settings: SchedulerSettings) throws(HeadroomError) -> QueueMaker {
+        guard let make = queues[settings.queueName] else { throw unknown("scheduler.queue", settings.queueName, queues.keys) }
+        return make
+    }
+
+    private func allocationMaker(for settings: SchedulerSettings) throws(HeadroomError) -> AllocationMaker {
+        guard let make = allocations[settings.allocationName] else {
+            throw unknown("scheduler.allocation", settings.allocationName, allocations.keys)
+        }
+        return make
+    }
 
     private func unknown(_ field: String, _ name: String, _ names: Dictionary<String, some Any>.Keys) -> HeadroomError {
         let known = names.sorted().map { "\"\($0)\"" }

@@ -27,6 +27,14 @@ enum BucketArithmetic {
         return (owed - Int(whole), Int64(wide % Int128(length)))
     }
 
+    /// Whole units that refill in `elapsed` nanoseconds at `limit` per `length`, rounded down.
+    static func units(refillingIn elapsed: Int64, limit: Int, length: Int64) -> Int {
+        let elapsed = max(0, elapsed)
+        let (product, overflow) = elapsed.multipliedReportingOverflow(by: Int64(limit))
+        if !overflow { return Int(product / length) }
+        return Int(clamping: Int128(elapsed) * Int128(limit) / Int128(length))
+    }
+
     /// The first instant at which `owed` (with `progress` towards the next unit), as of `since`,
     /// has fallen to `target`: `since`, if it has; `.max` if it never can.
     static func instant(owed: Int, progress: Int64, fallsTo target: Int, since: Int64, limit: Int, length: Int64) -> Int64 {

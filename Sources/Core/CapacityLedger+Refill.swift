@@ -40,9 +40,9 @@ extension CapacityLedger.Window {
 
     /// Whole tokens and requests that refill between `now` and `later`, rounded down.
     func refilled(from now: Int64, to later: Int64) -> (tokens: Int, requests: Int) {
-        let elapsed = Int128(max(0, later.subtractingReportingOverflow(now).partialValue))
-        func units(_ limit: Int) -> Int { Int(clamping: elapsed * Int128(limit) / Int128(length)) }
-        return (units(tokenLimit), units(requestLimit))
+        let elapsed = later.subtractingReportingOverflow(now).partialValue
+        return (BucketArithmetic.units(refillingIn: elapsed, limit: tokenLimit, length: length),
+                BucketArithmetic.units(refillingIn: elapsed, limit: requestLimit, length: length))
     }
 
     /// When what is owed falls to `target`, and a nanosecond more: a provider that counts in

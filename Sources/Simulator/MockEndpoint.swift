@@ -38,9 +38,9 @@ public struct MockEndpoint: Sendable {
                                                   subWindow: Duration.seconds(seconds).nanoseconds, minute: model.enforcesMinute,
                                                   admission: model.admission))
         case .openAI:
-            limiter = Limiter(openAI: OpenAIBuckets(requestsPerMinute: model.requestsPerMinute, tokensPerMinute: model.tokensPerMinute))
+            limiter = Limiter(buckets: RefillingBuckets(requestsPerMinute: model.requestsPerMinute, tokensPerMinute: model.tokensPerMinute))
         case .anthropic(let output):
-            limiter = Limiter(openAI: OpenAIBuckets(requestsPerMinute: model.requestsPerMinute, tokensPerMinute: model.tokensPerMinute,
+            limiter = Limiter(buckets: RefillingBuckets(requestsPerMinute: model.requestsPerMinute, tokensPerMinute: model.tokensPerMinute,
                                                     outputTokensPerMinute: output))
         }
     }
@@ -84,7 +84,7 @@ public struct MockEndpoint: Sendable {
         if latency.slowdownPerInFlight > 0 { seconds *= 1 + latency.slowdownPerInFlight * Double(inFlight - 1) }
         let at = Instant(nanoseconds: time.adding(seconds: seconds))
         // Output limited apart is charged at `max_tokens`, and what was not generated comes back at the answer.
-        limiter.openAI?.giveBack(outputTokens: max(0, maxTokens - outputTokens), at: at.nanoseconds)
+        limiter.buckets?.giveBack(outputTokens: max(0, maxTokens - outputTokens), at: at.nanoseconds)
         if roll < faults.timeoutRate + faults.errorRate {
             return Response(at: at, outcome: .transientFailure(retryAfter: nil, message: "500 Internal Server Error"),
                             rateLimits: rateLimits, charged: charge, status: 500)
@@ -150,21 +150,21 @@ enum ReportedWindow {
     case minute, shortest
 }
 
-/// One of the two limiters, kept in an optional so that it is mutated in place
+/// Azure's windows or the refilling buckets, kept in an optional so that it is mutated in place
 /// (an enum payload would be copied, array and all, on every request).
 struct Limiter: Sendable {
     var azure: AzureWindows?
-    var openAI: OpenAIBuckets?
+    var buckets: RefillingBuckets?
 
     /// Charges `tokens`, `outputTokens` where output is limited apart, and one request if all fit;
     /// otherwise returns the wait in nanoseconds.
     mutating func admit(tokens: Int, outputTokens: Int, now: Int64) -> Int64? {
         if azure != nil { return azure!.admit(tokens: tokens, now: now) }
-        return openAI!.admit(tokens: tokens, outputTokens: outputTokens, now: now)
+        return buckets!.admit(tokens: tokens, outputTokens: outputTokens, now: now)
     }
 
     func observation(now: Int64, window: ReportedWindow) -> RateLimitObservation {
-        azure?.observation(now: now, window: window) ?? openAI!.observation(now: now)
+        azure?.observation(now: now, window: window) ?? buckets!.observation(now: now)
     }
 
     /// How the budget comes back, as a client infers it from the provider.
@@ -247,10 +247,10 @@ struct AzureWindows: Sendable {
     }
 }
 
-/// OpenAI's buckets: each holds a minute's limit and refills continuously. Anthropic's
-/// are the same, with a third for output tokens, charged at `max_tokens` on arrival
-/// and given back what was not generated when the answer comes.
-struct OpenAIBuckets: Sendable {
+/// Buckets that each hold a minute's limit and refill continuously: OpenAI's requests
+/// and tokens; Anthropic's have a third for output tokens, charged at `max_tokens` on
+/// arrival and given back what was not generated when the answer comes.
+struct RefillingBuckets: Sendable {
     struct Bucket: Sendable {
         let capacity: Double
         let perNanosecond: Double

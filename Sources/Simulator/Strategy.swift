@@ -61,8 +61,7 @@ public struct HeadroomSettings: Hashable, Sendable {
         }
         allocation = AllocationChoice(rawValue: scheduler.allocationName)
         // Names the registry does not know are refused now, not at the run.
-        _ = try registry.queue(for: scheduler)
-        _ = try registry.allocation(for: scheduler)
+        try registry.checkNames(in: scheduler)
     }
 
     /// The `scheduler` section that names these policies, for the registry's makers.

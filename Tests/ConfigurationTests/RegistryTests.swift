@@ -101,6 +101,15 @@ struct RegistryTests {
         }
     }
 
+    @Test("A provider that limits output apart needs the deployment's output limit")
+    func outputLimitRequired() {
+        let claude = DeploymentSettings(id: "claude", provider: "anthropic", tokensPerMinute: 30_000)
+        #expect(throws: HeadroomError(.invalidConfiguration,
+                                      "Deployment 'claude': provider 'anthropic' limits output apart; give \"outputTokensPerMinute\", its output-token limit.")) {
+            try claude.deployment()
+        }
+    }
+
     @Test("A built-in name keeps its meaning: registering over it is refused")
     func builtInNamesStay() {
         var registry = Registry.standard
