@@ -168,7 +168,7 @@ public struct Gateway: Sendable {
     // MARK: Serving
 
     private static let unauthorized = JSONReply.error(
-        401, "Incorrect or missing API key. Send the key the gateway's operator gave you as Authorization: Bearer KEY.",
+        401, "Incorrect or missing API key. Send the key the gateway's operator gave you as Authorization: Bearer KEY (or, to /v1/messages, as x-api-key).",
         type: "invalid_request_error", code: "invalid_api_key")
 
     /// Counts a request without a valid key and answers 401.
