@@ -22,7 +22,7 @@ import HeadroomCore
 /// let headers = RateLimitHeaders(["x-ratelimit-remaining-tokens": "89000", "retry-after-ms": "1250"],
 ///                                refill: .continuous, receivedAt: Date())
 /// headers.retryAfter     // 1.25 seconds
-/// headers.observation    // remainingTokens 89,000, refill .continuous
+/// headers.observation    // tokens: 89,000 remaining, refill .continuous
 /// ```
 public struct RateLimitHeaders: Hashable, Sendable {
     /// The longest retry-after believed; longer values are ignored.
@@ -38,15 +38,11 @@ public struct RateLimitHeaders: Hashable, Sendable {
     /// of budgets that come back as `refill` says: continuously (OpenAI's), or at a window's reset (Azure's).
     public init(_ headers: [String: String], refill: RateLimitObservation.Refill, receivedAt: Date) {
         let fields = Self.fields(headers, prefix: "x-ratelimit-")
-        let observation = RateLimitObservation(
-            remainingRequests: Self.count(fields["x-ratelimit-remaining-requests"]),
-            remainingTokens: Self.count(fields["x-ratelimit-remaining-tokens"]),
-            requestLimit: Self.count(fields["x-ratelimit-limit-requests"]),
-            tokenLimit: Self.count(fields["x-ratelimit-limit-tokens"]),
-            requestsResetIn: Self.reset(fields["x-ratelimit-reset-requests"]),
-            tokensResetIn: Self.reset(fields["x-ratelimit-reset-tokens"]),
-            refill: refill
-        )
+        func budget(_ name: String) -> RateLimitObservation.Budget? {
+            Self.budget(remaining: fields["x-ratelimit-remaining-\(name)"], limit: fields["x-ratelimit-limit-\(name)"],
+                        resetIn: Self.reset(fields["x-ratelimit-reset-\(name)"]))
+        }
+        let observation = RateLimitObservation(requests: budget("requests"), tokens: budget("tokens"), refill: refill)
         self.init(fields, observation, receivedAt: receivedAt)
     }
 
@@ -54,16 +50,12 @@ public struct RateLimitHeaders: Hashable, Sendable {
     /// budget of `tokensPerMinute`, its output tokens that of `outputTokensPerMinute`; all refill continuously.
     public static func anthropic(_ headers: [String: String], receivedAt: Date) -> RateLimitHeaders {
         let fields = fields(headers, prefix: "anthropic-ratelimit-")
-        func field(_ budget: String, _ figure: String) -> String? { fields["anthropic-ratelimit-\(budget)-\(figure)"] }
-        func reset(_ budget: String) -> Duration? { instant(field(budget, "reset"), after: receivedAt) }
-        var observation = RateLimitObservation(
-            remainingRequests: count(field("requests", "remaining")), remainingTokens: count(field("input-tokens", "remaining")),
-            requestLimit: count(field("requests", "limit")), tokenLimit: count(field("input-tokens", "limit")),
-            requestsResetIn: reset("requests"), tokensResetIn: reset("input-tokens"), refill: .continuous
-        )
-        observation.remainingOutputTokens = count(field("output-tokens", "remaining"))
-        observation.outputTokenLimit = count(field("output-tokens", "limit"))
-        observation.outputTokensResetIn = reset("output-tokens")
+        func budget(_ name: String) -> RateLimitObservation.Budget? {
+            func field(_ figure: String) -> String? { fields["anthropic-ratelimit-\(name)-\(figure)"] }
+            return Self.budget(remaining: field("remaining"), limit: field("limit"), resetIn: instant(field("reset"), after: receivedAt))
+        }
+        let observation = RateLimitObservation(requests: budget("requests"), tokens: budget("input-tokens"),
+                                               outputTokens: budget("output-tokens"), refill: .continuous)
         return RateLimitHeaders(fields, observation, receivedAt: receivedAt)
     }
 
@@ -71,8 +63,7 @@ public struct RateLimitHeaders: Hashable, Sendable {
     private init(_ fields: [String: String], _ observation: RateLimitObservation, receivedAt: Date) {
         retryAfter = Self.milliseconds(fields["retry-after-ms"]) ?? Self.milliseconds(fields["x-ms-retry-after-ms"])
             ?? Self.retryAfterField(fields["retry-after"], receivedAt: receivedAt)
-        let saysSomething = observation.remainingRequests != nil || observation.remainingTokens != nil || observation.remainingOutputTokens != nil
-        self.observation = saysSomething ? observation : nil
+        self.observation = observation.isEmpty ? nil : observation
     }
 
     /// The fields read here (the retry-afters, and those starting with `prefix`), by lower-case name,
@@ -95,6 +86,11 @@ public struct RateLimitHeaders: Hashable, Sendable {
         let wait = date.timeIntervalSince(receivedAt)
         guard wait.isFinite, wait <= Double(longestWait.components.seconds) else { return nil }
         return .nanoseconds(Int64(max(0, wait) * 1e9))
+    }
+
+    /// A budget from its fields' texts: `nil` unless what is left reads as a count.
+    static func budget(remaining: String?, limit: String?, resetIn: Duration?) -> RateLimitObservation.Budget? {
+        count(remaining).map { RateLimitObservation.Budget(remaining: $0, limit: count(limit), resetIn: resetIn) }
     }
 
     /// A non-negative whole number below a trillion.

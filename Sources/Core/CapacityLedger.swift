@@ -504,8 +504,8 @@ struct CapacityLedger: Sendable {
         // neither budget would be adopted, so nothing changes.
         if serverTokens == nil && serverRequests == nil {
             let own = remaining(now: now)
-            if observation.remainingTokens.map({ $0 >= own.tokens + unseenTokens }) ?? true
-                && observation.remainingRequests.map({ $0 >= own.requests + unseenRequests }) ?? true { return false }
+            if observation.tokens.map({ $0.remaining >= own.tokens + unseenTokens }) ?? true
+                && observation.requests.map({ $0.remaining >= own.requests + unseenRequests }) ?? true { return false }
         }
         return observeInFull(observation, at: observedAt, position: position, unseen: (unseenRequests, unseenTokens),
                              admitted: admitted, now: now, limits: (requestsPerMinute, tokensPerMinute))
@@ -518,8 +518,8 @@ struct CapacityLedger: Sendable {
     ) -> Bool {
         let viewBefore = (serverTokens, serverRequests, nextChange, headersRefuted)
         if admitted, position != .max, !headersRefuted {
-            let refuted = serverTokens?.isRefuted(byAdmissionAt: position, at: observedAt, remainingAfter: observation.remainingTokens) == true
-                || serverRequests?.isRefuted(byAdmissionAt: position, at: observedAt, remainingAfter: observation.remainingRequests) == true
+            let refuted = serverTokens?.isRefuted(byAdmissionAt: position, at: observedAt, remainingAfter: observation.tokens?.remaining) == true
+                || serverRequests?.isRefuted(byAdmissionAt: position, at: observedAt, remainingAfter: observation.requests?.remaining) == true
             if refuted {
                 headersRefuted = true
                 serverTokens = nil
@@ -532,16 +532,16 @@ struct CapacityLedger: Sendable {
             // a deployment that sends nothing cannot be held back by headers for longer.
             let newest = entries.last?.time ?? .min
             let lapsesBy = windows[windows.count - 1].leaves(sentAt: min(observedAt, newest))
-            if let remaining = observation.remainingTokens, serverTokens.map({ $0.position <= position }) ?? true {
+            if let budget = observation.tokens, serverTokens.map({ $0.position <= position }) ?? true {
                 serverTokens = ServerBudget.adopting(
-                    remaining: remaining, limit: observation.tokenLimit ?? limits.tokens, resetIn: observation.tokensResetIn,
+                    remaining: budget.remaining, limit: budget.limit ?? limits.tokens, resetIn: budget.resetNanoseconds,
                     refill: observation.refill, ownRemaining: own.tokens, spent: unseen.tokens, observedAt: observedAt,
                     position: position, lapsesBy: lapsesBy, now: now
                 )
             }
-            if let remaining = observation.remainingRequests, serverRequests.map({ $0.position <= position }) ?? true {
+            if let budget = observation.requests, serverRequests.map({ $0.position <= position }) ?? true {
                 serverRequests = ServerBudget.adopting(
-                    remaining: remaining, limit: observation.requestLimit ?? limits.requests, resetIn: observation.requestsResetIn,
+                    remaining: budget.remaining, limit: budget.limit ?? limits.requests, resetIn: budget.resetNanoseconds,
                     refill: observation.refill, ownRemaining: own.requests, spent: unseen.requests, observedAt: observedAt,
                     position: position, lapsesBy: lapsesBy, now: now
                 )

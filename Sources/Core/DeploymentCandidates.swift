@@ -13,23 +13,28 @@
 /// candidates.max { $0.headroom < $1.headroom }?.index // 2
 /// ```
 public struct DeploymentCandidates: RandomAccessCollection, ExpressibleByArrayLiteral, Sendable {
-    /// The candidates; refilled in place, its room kept, for each job placed.
-    private var candidates: [DeploymentCandidate]
+    /// Room for the candidates: the first ``count`` are the list, the rest are left over from
+    /// earlier fills and overwritten by later ones (emptying the array at every job would cost a call).
+    /// (Visible to inlined code: policies in other modules read candidates one by one.)
+    @usableFromInline var slots: [DeploymentCandidate]
+    /// The number of candidates.
+    public private(set) var count: Int
 
     /// An empty list.
     public init() {
-        candidates = []
+        self.init([])
     }
 
     /// An empty list with room for `capacity` candidates.
     init(capacity: Int) {
-        candidates = []
-        candidates.reserveCapacity(capacity)
+        self.init([])
+        slots.reserveCapacity(capacity)
     }
 
     /// A list of the given candidates.
     public init(_ candidates: [DeploymentCandidate]) {
-        self.candidates = candidates
+        slots = candidates
+        count = candidates.count
     }
 
     /// A list of the given candidates: `[DeploymentCandidate(...), ...]`.
@@ -38,22 +43,24 @@ public struct DeploymentCandidates: RandomAccessCollection, ExpressibleByArrayLi
     }
 
     /// Always 0.
-    public var startIndex: Int { 0 }
+    @inlinable public var startIndex: Int { 0 }
     /// The number of candidates.
-    public var endIndex: Int { candidates.count }
+    @inlinable public var endIndex: Int { count }
 
     /// The candidate at `position`, which must be below `count`.
-    public subscript(position: Int) -> DeploymentCandidate {
-        candidates[position]
+    @inlinable public subscript(position: Int) -> DeploymentCandidate {
+        precondition(position >= 0 && position < count, "DeploymentCandidates: index \(position) out of 0..<\(count)")
+        return slots[position]
     }
 
     /// Empties the list, keeping its room.
     mutating func removeAll() {
-        candidates.removeAll(keepingCapacity: true)
+        count = 0
     }
 
     /// Adds a candidate at the end.
     mutating func append(_ candidate: DeploymentCandidate) {
-        candidates.append(candidate)
+        if count < slots.count { slots[count] = candidate } else { slots.append(candidate) }
+        count += 1
     }
 }

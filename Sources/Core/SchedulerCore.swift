@@ -194,7 +194,7 @@ struct SchedulerCore: Sendable {
             let wait = clampedRetryAfter(retryAfter ?? configuration.defaultThrottleWait)
             states[d].ledger.throttle(now: self.now, wait: wait, named: retryAfter != nil)
             if states[d].limitsOutput {
-                if states[d].limitsOutput { states[d].outputLedger?.settle(outputEntry, tokens: 0, requests: 0, now: self.now) }
+                states[d].outputLedger?.settle(outputEntry, tokens: 0, requests: 0, now: self.now)
                 states[d].outputLedger?.throttle(now: self.now, wait: wait, named: retryAfter != nil)
             }
             changed = true

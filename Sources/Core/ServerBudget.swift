@@ -27,14 +27,14 @@ struct ServerBudget: Hashable, Sendable {
 
     /// A budget to adopt when the server's remaining count is below the ledger's own
     /// as of the same request, else `nil`: `remaining` as of `observedAt`, less `spent`
-    /// sent since, until the reset or `lapsesBy`, whichever is first (if that is still ahead at `now`).
+    /// sent since, until the reset (`resetIn` nanoseconds after `observedAt`) or `lapsesBy`, whichever is first (if that is still ahead at `now`).
     static func adopting(
-        remaining: Int, limit: Int, resetIn: Duration?, refill: RateLimitObservation.Refill,
+        remaining: Int, limit: Int, resetIn: Int64?, refill: RateLimitObservation.Refill,
         ownRemaining: Int, spent: Int, observedAt: Int64, position: Int, lapsesBy: Int64, now: Int64
     ) -> ServerBudget? {
         guard remaining >= 0, limit > 0, remaining < ownRemaining, remaining < limit else { return nil }
         let minute = Duration.seconds(60).nanoseconds
-        var reset = resetIn?.nanoseconds ?? -1
+        var reset = resetIn ?? -1
         if reset < 0 || reset > longestReset {
             reset = refill == .atReset ? minute : Int64(Double(minute) * Double(limit - remaining) / Double(limit))
         }

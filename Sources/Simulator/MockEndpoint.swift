@@ -123,7 +123,7 @@ public struct MockEndpoint: Sendable {
             return nil
         case .unknown:
             // `-1` remaining requests reads as nothing; `0` tokens as nothing left.
-            return RateLimitObservation(remainingTokens: 0, refill: limiter.refill)
+            return RateLimitObservation(tokens: .init(remaining: 0), refill: limiter.refill)
         case .lagging:
             let current = limiter.observation(now: now, window: .minute).remainders
             defer { lastHeaders = current }
@@ -141,7 +141,8 @@ public struct MockEndpoint: Sendable {
 extension RateLimitObservation {
     /// Only the remaining counts, as a server that sends no limit or reset says them.
     var remainders: RateLimitObservation {
-        RateLimitObservation(remainingRequests: remainingRequests, remainingTokens: remainingTokens, refill: refill)
+        RateLimitObservation(requests: requests.map { Budget(remaining: $0.remaining) }, tokens: tokens.map { Budget(remaining: $0.remaining) },
+                             refill: refill)
     }
 }
 
@@ -237,12 +238,11 @@ struct AzureWindows: Sendable {
     func observation(now: Int64, window reported: ReportedWindow) -> RateLimitObservation {
         var window = reported == .minute ? windows[0] : windows[windows.count - 1]
         window.roll(to: now)
-        let reset = Duration.nanoseconds(window.end() - now)
+        let reset = window.end() - now
         return RateLimitObservation(
-            remainingRequests: max(0, window.requestBudget - window.requests),
-            remainingTokens: max(0, window.tokenBudget - window.tokens),
-            requestLimit: window.requestBudget, tokenLimit: window.tokenBudget,
-            requestsResetIn: reset, tokensResetIn: reset, refill: .atReset
+            requests: .init(remaining: max(0, window.requestBudget - window.requests), limit: window.requestBudget, resetNanoseconds: reset),
+            tokens: .init(remaining: max(0, window.tokenBudget - window.tokens), limit: window.tokenBudget, resetNanoseconds: reset),
+            refill: .atReset
         )
     }
 }
@@ -273,6 +273,11 @@ struct RefillingBuckets: Sendable {
         }
 
         func untilFull() -> Int64 { Int64(((capacity - level) / perNanosecond).rounded(.up)) }
+
+        /// The bucket as its headers describe it.
+        var budget: RateLimitObservation.Budget {
+            .init(remaining: Int(level), limit: Int(capacity), resetNanoseconds: untilFull())
+        }
     }
 
     var requests: Bucket
@@ -320,18 +325,11 @@ struct RefillingBuckets: Sendable {
         var requests = self.requests, tokens = self.tokens
         requests.refill(to: now)
         tokens.refill(to: now)
-        var observation = RateLimitObservation(
-            remainingRequests: Int(requests.level), remainingTokens: Int(tokens.level),
-            requestLimit: Int(requests.capacity), tokenLimit: Int(tokens.capacity),
-            requestsResetIn: .nanoseconds(requests.untilFull()), tokensResetIn: .nanoseconds(tokens.untilFull()),
-            refill: .continuous
-        )
+        var observation = RateLimitObservation(requests: requests.budget, tokens: tokens.budget, refill: .continuous)
         if var outputs {
             outputs.refill(to: now)
             outputs.level = min(outputs.capacity, outputs.level + Double(givingBack.filter { $0.at <= now }.reduce(0) { $0 + $1.tokens }))
-            observation.remainingOutputTokens = Int(outputs.level)
-            observation.outputTokenLimit = Int(outputs.capacity)
-            observation.outputTokensResetIn = .nanoseconds(outputs.untilFull())
+            observation.outputTokens = outputs.budget
         }
         return observation
     }

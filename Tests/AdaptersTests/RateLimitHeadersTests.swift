@@ -34,8 +34,8 @@ struct RateLimitHeadersTests {
             "x-ratelimit-reset-requests": "120ms", "x-ratelimit-reset-tokens": "3s",
         ], refill: .continuous, receivedAt: received)
         #expect(headers.observation == RateLimitObservation(
-            remainingRequests: 499, remainingTokens: 189_750, requestLimit: 500, tokenLimit: 200_000,
-            requestsResetIn: .milliseconds(120), tokensResetIn: .seconds(3), refill: .continuous))
+            requests: .init(remaining: 499, limit: 500, resetIn: .milliseconds(120)),
+            tokens: .init(remaining: 189_750, limit: 200_000, resetIn: .seconds(3)), refill: .continuous))
         #expect(headers.retryAfter == nil)
     }
 
@@ -45,7 +45,7 @@ struct RateLimitHeadersTests {
             "x-ratelimit-remaining-requests": "12", "x-ratelimit-remaining-tokens": "2000",
             "retry-after": "7", "x-ms-retry-after-ms": "6400.5",
         ], refill: .atReset, receivedAt: received)
-        #expect(headers.observation == RateLimitObservation(remainingRequests: 12, remainingTokens: 2_000, refill: .atReset))
+        #expect(headers.observation == RateLimitObservation(requests: .init(remaining: 12), tokens: .init(remaining: 2_000), refill: .atReset))
         #expect(headers.retryAfter == .nanoseconds(6_400_500_000))
     }
 
@@ -77,11 +77,9 @@ struct RateLimitHeadersTests {
             "anthropic-ratelimit-output-tokens-reset": "2023-11-14T22:13:23Z",
             "anthropic-ratelimit-tokens-remaining": "7600", "retry-after": "4",
         ], receivedAt: received)
-        var expected = RateLimitObservation(remainingRequests: 49, remainingTokens: 29_000, requestLimit: 50, tokenLimit: 30_000,
-                                            requestsResetIn: .seconds(1), tokensResetIn: .milliseconds(2_500), refill: .continuous)
-        expected.remainingOutputTokens = 7_600
-        expected.outputTokenLimit = 8_000
-        expected.outputTokensResetIn = .seconds(3)
+        let expected = RateLimitObservation(requests: .init(remaining: 49, limit: 50, resetIn: .seconds(1)),
+                                            tokens: .init(remaining: 29_000, limit: 30_000, resetIn: .milliseconds(2_500)),
+                                            outputTokens: .init(remaining: 7_600, limit: 8_000, resetIn: .seconds(3)), refill: .continuous)
         #expect(headers.observation == expected)
         #expect(headers.retryAfter == .seconds(4))
         // OpenAI's fields mean nothing to Anthropic's reader, nor Anthropic's to OpenAI's.
@@ -92,7 +90,7 @@ struct RateLimitHeadersTests {
                                                   "anthropic-ratelimit-output-tokens-reset": "soon",
                                                   "anthropic-ratelimit-requests-remaining": "1",
                                                   "anthropic-ratelimit-requests-reset": "2099-01-01T00:00:00Z"], receivedAt: received)
-        #expect(hostile.observation?.outputTokensResetIn == nil && hostile.observation?.requestsResetIn == nil)
+        #expect(hostile.observation == RateLimitObservation(requests: .init(remaining: 1), outputTokens: .init(remaining: 1)))
     }
 
     @Test("Sentinels and garbage in budget headers are dropped, keeping the rest")
@@ -102,7 +100,7 @@ struct RateLimitHeadersTests {
             "x-ratelimit-limit-tokens": "12abc", "x-ratelimit-reset-tokens": "-1",
             "x-ratelimit-reset-requests": "10000000h",
         ], refill: .continuous, receivedAt: received)
-        #expect(headers.observation == RateLimitObservation(remainingTokens: 1_200, refill: .continuous))
+        #expect(headers.observation == RateLimitObservation(tokens: .init(remaining: 1_200), refill: .continuous))
         #expect(RateLimitHeaders(["content-type": "application/json"], refill: .continuous, receivedAt: received).observation == nil)
     }
 }

@@ -17,7 +17,7 @@ struct ResponseClassifierTests {
                               headers: ["x-ratelimit-remaining-tokens": "9983"])
         #expect(result.responseClass == .success)
         #expect(result.outcome == .succeeded(Usage(promptTokens: 12, completionTokens: 5)))
-        #expect(result.rateLimits?.remainingTokens == 9_983)
+        #expect(result.rateLimits?.tokens?.remaining == 9_983)
     }
 
     @Test("Errors are classified as the providers document them, keeping their message", arguments: [

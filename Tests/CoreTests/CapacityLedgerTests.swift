@@ -63,7 +63,7 @@ struct CapacityLedgerTests {
                                 named: random.next() % 2 == 0)
             default:
                 let remaining = Int(random.next() % 600_000)
-                ledger.observe(RateLimitObservation(remainingTokens: remaining, tokenLimit: 600_000, tokensResetIn: .seconds(20)),
+                ledger.observe(RateLimitObservation(tokens: .init(remaining: remaining, limit: 600_000, resetIn: .seconds(20))),
                                seenThrough: nil, admitted: false, now: now, requestsPerMinute: 300, tokensPerMinute: 600_000)
             }
         }

@@ -40,10 +40,8 @@ struct OutputLimitTests {
         var scheduler = try anthropic()
         let (first, _) = scheduler.submit(job(10, 100), now: at(0))
         // The server says 100 output tokens are left, refilling to 1,000 over 54 s (1,000 a minute).
-        var headers = RateLimitObservation(remainingRequests: 99, remainingTokens: 9_990)
-        headers.remainingOutputTokens = 100
-        headers.outputTokenLimit = 1_000
-        headers.outputTokensResetIn = .seconds(54)
+        let headers = RateLimitObservation(requests: .init(remaining: 99), tokens: .init(remaining: 9_990),
+                                           outputTokens: .init(remaining: 100, limit: 1_000, resetIn: .seconds(54)))
         _ = scheduler.complete(first, outcome: .succeeded(Usage(promptTokens: 10, completionTokens: 100)), rateLimits: headers, now: at(0))
         // 500 output tokens need 400 more than the 100 left: 24 s at 1,000 a minute (to the nanosecond the view rounds up to).
         let (_, waiting) = scheduler.submit(job(10, 500), now: at(0))

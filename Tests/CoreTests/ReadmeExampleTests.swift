@@ -14,6 +14,6 @@ func readmeExample() throws {
     let (id, actions) = scheduler.submit(Job(model: "gpt-4o", promptTokens: 1_200, maxOutputTokens: 400), now: .zero)
     #expect(actions == [.dispatch(id, to: "azure-eastus", attempt: 1)])
     let next = scheduler.complete(id, outcome: .succeeded(Usage(promptTokens: 1_180, completionTokens: 230)),
-                                  rateLimits: RateLimitObservation(remainingTokens: 140_000), now: .seconds(2.5))
+                                  rateLimits: RateLimitObservation(tokens: .init(remaining: 140_000)), now: .seconds(2.5))
     #expect(next == [.finish(id, .succeeded, JobAccount(deployment: "azure-eastus", attempts: 1, usage: Usage(promptTokens: 1_180, completionTokens: 230)))])
 }

@@ -10,7 +10,7 @@ struct SchedulerCapacityTests {
         let first = scheduler.submit(job(), now: at(0)).id
         // The headers describe the budget when the server took the request, at 0 s:
         // 1,000 left, refilling to 5,000 over 4 s, 1,000 a second.
-        let headers = RateLimitObservation(remainingTokens: 1_000, tokenLimit: 5_000, tokensResetIn: .seconds(4))
+        let headers = RateLimitObservation(tokens: .init(remaining: 1_000, limit: 5_000, resetIn: .seconds(4)))
         #expect(scheduler.complete(first, outcome: ok, rateLimits: headers, now: at(1)) == [served(first, by: "a", okUsage)])
         #expect(scheduler.snapshot(now: at(1)).deployments[0].remainingTokens == 2_000)
         let (second, actions) = scheduler.submit(job(2_000, 1_000), now: at(1))
@@ -24,7 +24,7 @@ struct SchedulerCapacityTests {
         let first = scheduler.submit(job(100, 100), now: at(0)).id
         _ = scheduler.submit(job(400, 100), now: at(0.5))
         // At 0 s the server had 1,000 left until its window resets at 10 s; the 500 sent at 0.5 s it had not seen.
-        let headers = RateLimitObservation(remainingTokens: 1_000, tokensResetIn: .seconds(10), refill: .atReset)
+        let headers = RateLimitObservation(tokens: .init(remaining: 1_000, resetIn: .seconds(10)), refill: .atReset)
         _ = scheduler.complete(first, outcome: ok, rateLimits: headers, now: at(1))
         #expect(scheduler.snapshot(now: at(1)).deployments[0].remainingTokens == 500)
         let (third, actions) = scheduler.submit(job(400, 200), now: at(2))
@@ -36,7 +36,7 @@ struct SchedulerCapacityTests {
     func ignoresHigherServerBudget() throws {
         var scheduler = try makeScheduler([server("a", tpm: 1_000)])
         let first = scheduler.submit(job(300, 300), now: at(0)).id
-        let headers = RateLimitObservation(remainingTokens: 900, tokensResetIn: .seconds(1))
+        let headers = RateLimitObservation(tokens: .init(remaining: 900, resetIn: .seconds(1)))
         _ = scheduler.complete(first, outcome: .succeeded(Usage(promptTokens: 300, completionTokens: 300)), rateLimits: headers, now: at(1))
         #expect(scheduler.snapshot(now: at(1)).deployments[0].remainingTokens == 400)
         let (second, actions) = scheduler.submit(job(300, 200), now: at(1))
@@ -265,7 +265,7 @@ struct StepRefillTests {
         var scheduler = try makeScheduler([server("a", tpm: 10_000)])
         let first = scheduler.submit(job(), now: at(0))
         // Observed when the server took the first request, at 0 s: full again at 4 s.
-        let headers = RateLimitObservation(remainingTokens: 1_000, tokensResetIn: .seconds(4), refill: .atReset)
+        let headers = RateLimitObservation(tokens: .init(remaining: 1_000, resetIn: .seconds(4)), refill: .atReset)
         _ = scheduler.complete(first.id, outcome: ok, rateLimits: headers, now: at(1))
         let (second, actions) = scheduler.submit(job(600, 600), now: at(2))
         #expect(actions == [.scheduleWakeup(at: at(4))])

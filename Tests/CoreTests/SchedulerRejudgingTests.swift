@@ -50,7 +50,7 @@ struct SchedulerRejudgingTests {
     }
 
     /// Headers saying a has nothing left for 100 s.
-    private let emptyUntil100s = RateLimitObservation(remainingTokens: 0, tokenLimit: 1_000, tokensResetIn: .seconds(100), refill: .atReset)
+    private let emptyUntil100s = RateLimitObservation(tokens: .init(remaining: 0, limit: 1_000, resetIn: .seconds(100)), refill: .atReset)
 
     @Test("Headers showing less room where the job waits move its claim to where it now fits first")
     func headersMoveTheClaim() throws {

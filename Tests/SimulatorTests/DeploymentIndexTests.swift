@@ -9,6 +9,7 @@ struct DeploymentIndexTests {
         let names = (0 ..< count).map { DeploymentID("deployment-\($0)") }
         let index = DeploymentIndex(names)
         #expect(names.map { index.position(of: $0) } == Array(0 ..< count))
+        #expect(index.position(of: DeploymentID("deployment-\(count)")) == nil)
     }
 
     @Test("Finds an equal name built anew, and no name that is not there")

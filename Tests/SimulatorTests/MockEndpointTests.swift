@@ -25,7 +25,7 @@ struct MockEndpointTests {
         let refused = endpoint.handle(request(1, 1), now: .seconds(3))
         #expect(isThrottled(refused, after: .seconds(7)) && refused.charged == 0)
         // Azure's headers: what is left of the minute, and no reset.
-        #expect(refused.rateLimits == RateLimitObservation(remainingRequests: 34, remainingTokens: 5_000, refill: .atReset))
+        #expect(refused.rateLimits == RateLimitObservation(requests: .init(remaining: 34), tokens: .init(remaining: 5_000), refill: .atReset))
         let response3 = endpoint.handle(request(300, 200), now: .seconds(10))
         #expect(response3.charged == 500)
     }
@@ -63,7 +63,7 @@ struct MockEndpointTests {
         let response12 = endpoint.handle(request(100, 1_000), now: .zero)
         #expect(isThrottled(response12, after: .seconds(8)))
         let observed = endpoint.rateLimits(now: .seconds(2))
-        #expect(observed.remainingTokens == 400 && observed.tokenLimit == 6_000 && observed.tokensResetIn == .seconds(56))
+        #expect(observed.tokens == .init(remaining: 400, limit: 6_000, resetIn: .seconds(56)))
         #expect(observed.refill == .continuous)
         let response13 = endpoint.handle(request(100, 1_000), now: .seconds(8))
         #expect(response13.charged == 1_000)
@@ -115,13 +115,13 @@ struct MockEndpointTests {
     }
 
     static let dialectCases: [(EndpointModel.HeaderDialect, RateLimitObservation?)] = [
-        (.minuteRemainder, RateLimitObservation(remainingRequests: 34, remainingTokens: 5_400, refill: .atReset)),
-        (.windowRemainder, RateLimitObservation(remainingRequests: 4, remainingTokens: 400, refill: .atReset)),
-        (.durations, RateLimitObservation(remainingRequests: 34, remainingTokens: 5_400, requestLimit: 36, tokenLimit: 6_000,
-                                          requestsResetIn: .seconds(58), tokensResetIn: .seconds(58), refill: .atReset)),
+        (.minuteRemainder, RateLimitObservation(requests: .init(remaining: 34), tokens: .init(remaining: 5_400), refill: .atReset)),
+        (.windowRemainder, RateLimitObservation(requests: .init(remaining: 4), tokens: .init(remaining: 400), refill: .atReset)),
+        (.durations, RateLimitObservation(requests: .init(remaining: 34, limit: 36, resetIn: .seconds(58)),
+                                          tokens: .init(remaining: 5_400, limit: 6_000, resetIn: .seconds(58)), refill: .atReset)),
         (.none, nil),
-        (.unknown, RateLimitObservation(remainingTokens: 0, refill: .atReset)),
-        (.lagging, RateLimitObservation(remainingRequests: 35, remainingTokens: 5_500, refill: .atReset)),
+        (.unknown, RateLimitObservation(tokens: .init(remaining: 0), refill: .atReset)),
+        (.lagging, RateLimitObservation(requests: .init(remaining: 35), tokens: .init(remaining: 5_500), refill: .atReset)),
     ]
 
     @Test("Each header dialect says what its servers say", arguments: dialectCases)

@@ -87,17 +87,18 @@ extension MockReplies {
     static func anthropicRateLimitHeaders(_ observation: RateLimitObservation?, now: Date = Date()) -> [(String, String)] {
         guard let observation else { return [] }
         var headers: [(String, String)] = []
-        func add(_ budget: String, limit: Int?, remaining: Int?, reset: Duration?) {
-            if let limit { headers.append(("anthropic-ratelimit-\(budget)-limit", "\(limit)")) }
-            if let remaining { headers.append(("anthropic-ratelimit-\(budget)-remaining", "\(remaining)")) }
-            if let reset {
+        func add(_ name: String, _ budget: RateLimitObservation.Budget?) {
+            guard let budget else { return }
+            if let limit = budget.limit { headers.append(("anthropic-ratelimit-\(name)-limit", "\(limit)")) }
+            headers.append(("anthropic-ratelimit-\(name)-remaining", "\(budget.remaining)"))
+            if let reset = budget.resetIn {
                 let instant = now.addingTimeInterval(Double(reset.nanoseconds) / 1e9)
-                headers.append(("anthropic-ratelimit-\(budget)-reset", instant.formatted(.iso8601)))
+                headers.append(("anthropic-ratelimit-\(name)-reset", instant.formatted(.iso8601)))
             }
         }
-        add("requests", limit: observation.requestLimit, remaining: observation.remainingRequests, reset: observation.requestsResetIn)
-        add("input-tokens", limit: observation.tokenLimit, remaining: observation.remainingTokens, reset: observation.tokensResetIn)
-        add("output-tokens", limit: observation.outputTokenLimit, remaining: observation.remainingOutputTokens, reset: observation.outputTokensResetIn)
+        add("requests", observation.requests)
+        add("input-tokens", observation.tokens)
+        add("output-tokens", observation.outputTokens)
         return headers
     }
 }

@@ -113,14 +113,14 @@ enum MockReplies {
     static func rateLimitHeaders(_ observation: RateLimitObservation?, dialect: EndpointModel.HeaderDialect) -> [(String, String)] {
         guard let observation else { return [] }
         var headers: [(String, String)] = []
-        if let requests = observation.remainingRequests ?? (dialect == .unknown ? -1 : nil) {
+        if let requests = observation.requests?.remaining ?? (dialect == .unknown ? -1 : nil) {
             headers.append(("x-ratelimit-remaining-requests", "\(requests)"))
         }
-        if let tokens = observation.remainingTokens { headers.append(("x-ratelimit-remaining-tokens", "\(tokens)")) }
-        if let limit = observation.requestLimit { headers.append(("x-ratelimit-limit-requests", "\(limit)")) }
-        if let limit = observation.tokenLimit { headers.append(("x-ratelimit-limit-tokens", "\(limit)")) }
-        if let reset = observation.requestsResetIn { headers.append(("x-ratelimit-reset-requests", goDuration(reset))) }
-        if let reset = observation.tokensResetIn { headers.append(("x-ratelimit-reset-tokens", goDuration(reset))) }
+        if let tokens = observation.tokens?.remaining { headers.append(("x-ratelimit-remaining-tokens", "\(tokens)")) }
+        if let limit = observation.requests?.limit { headers.append(("x-ratelimit-limit-requests", "\(limit)")) }
+        if let limit = observation.tokens?.limit { headers.append(("x-ratelimit-limit-tokens", "\(limit)")) }
+        if let reset = observation.requests?.resetIn { headers.append(("x-ratelimit-reset-requests", goDuration(reset))) }
+        if let reset = observation.tokens?.resetIn { headers.append(("x-ratelimit-reset-tokens", goDuration(reset))) }
         return headers
     }
 
