@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "HeadroomTokenizers", targets: ["HeadroomTokenizers"]),
         .library(name: "HeadroomAdapters", targets: ["HeadroomAdapters"]),
         .library(name: "HeadroomConfiguration", targets: ["HeadroomConfiguration"]),
+        .library(name: "HeadroomCache", targets: ["HeadroomCache"]),
         .executable(name: "headroom", targets: ["HeadroomCLI"]),
         .executable(name: "headroom-bench", targets: ["HeadroomBenchmarks"]),
     ],
@@ -27,6 +28,11 @@ let package = Package(
             name: "HeadroomAdapters",
             dependencies: ["HeadroomCore", "HeadroomPolicies", "HeadroomTokenizers"],
             path: "Sources/Adapters"
+        ),
+        .target(
+            name: "HeadroomCache",
+            dependencies: ["HeadroomCore", "HeadroomAdapters"],
+            path: "Sources/Cache"
         ),
         .target(
             name: "HeadroomConfiguration",
@@ -61,6 +67,11 @@ let package = Package(
             name: "HeadroomAdaptersTests",
             dependencies: ["HeadroomCore", "HeadroomPolicies", "HeadroomAdapters", "HeadroomConfiguration"],
             path: "Tests/AdaptersTests"
+        ),
+        .testTarget(
+            name: "HeadroomCacheTests",
+            dependencies: ["HeadroomCore", "HeadroomAdapters", "HeadroomCache"],
+            path: "Tests/CacheTests"
         ),
         .testTarget(
             name: "HeadroomConfigurationTests",

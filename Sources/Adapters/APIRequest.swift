@@ -20,6 +20,9 @@ public struct APIRequest: Sendable {
     public var headers: [HTTPField] = []
     /// Whose request it is, for policies that share capacity between tenants (``Job/tenant``).
     public var tenant: String?
+    /// Whether an object in the body names a member twice (or two names that are one to Swift's strings):
+    /// ``fields`` then keeps only one, and does not describe the body exactly.
+    public let repeatsMemberName: Bool
 
     /// Fields a caller cannot send: credentials, and what HTTP itself manages.
     public static let reservedHeaderNames: Set<String> = [
@@ -34,7 +37,7 @@ public struct APIRequest: Sendable {
     public init(_ operation: ProviderOperation, bytes: [UInt8]) throws(HeadroomError) {
         let parsed: JSONValue
         do {
-            parsed = try JSONParser.parse(bytes)
+            (parsed, repeatsMemberName) = try JSONParser.parseNotingRepeats(bytes)
         } catch .tooDeep {
             throw HeadroomError(.invalidJob, "The body nests arrays and objects more than \(JSONParser.deepestAllowed) deep; no request needs that.")
         } catch {

@@ -18,7 +18,8 @@ public actor HeadroomEngine {
     private var scheduler: any SchedulerEvents
     private let adapters: [DeploymentID: any ProviderAdapter]
     private let transport: any HTTPTransport
-    private let limits: EngineLimits
+    /// The bounds it keeps: the default output limit, timeouts, the largest answer.
+    public nonisolated let limits: EngineLimits
     private let tokenizer: any Tokenizer
     private let clock: any EngineClock
     private var calls: [JobID: Call] = [:]

@@ -28,6 +28,8 @@ struct JSONParser {
     private let bytes: [UInt8]
     private var index = 0
     private let maxDepth: Int
+    /// Whether an object named a member twice (the last one kept).
+    private var repeatedName = false
 
     private init(_ bytes: [UInt8], maxDepth: Int) {
         self.bytes = bytes
@@ -36,10 +38,16 @@ struct JSONParser {
 
     /// The value `bytes` hold.
     static func parse(_ bytes: [UInt8], maxDepth: Int = deepestAllowed) throws(Failure) -> JSONValue {
+        try parseNotingRepeats(bytes, maxDepth: maxDepth).value
+    }
+
+    /// The value `bytes` hold, and whether an object in it names a member twice (by Swift's string
+    /// equality, which takes canonically equivalent names as one).
+    static func parseNotingRepeats(_ bytes: [UInt8], maxDepth: Int = deepestAllowed) throws(Failure) -> (value: JSONValue, repeatsName: Bool) {
         var parser = JSONParser(bytes, maxDepth: maxDepth)
         let value = try parser.value(depth: 0)
         try parser.end()
-        return value
+        return (value, parser.repeatedName)
     }
 
     /// The members of the object `bytes` hold, in order: each name, and where its value lies.
@@ -71,7 +79,7 @@ struct JSONParser {
         case UInt8(ascii: "{"):
             var fields: [String: JSONValue] = [:]
             try object(depth: depth) { (parser: inout JSONParser, name: String) throws(Failure) in
-                fields[name] = try parser.value(depth: depth + 1)
+                if fields.updateValue(try parser.value(depth: depth + 1), forKey: name) != nil { parser.repeatedName = true }
             }
             return .object(fields)
         case UInt8(ascii: "["):
