@@ -70,7 +70,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HeadroomCacheTests",
-            dependencies: ["HeadroomCore", "HeadroomAdapters", "HeadroomCache"],
+            dependencies: ["HeadroomCore", "HeadroomPolicies", "HeadroomAdapters", "HeadroomCache"],
             path: "Tests/CacheTests"
         ),
         .testTarget(

@@ -31,6 +31,12 @@ public final class CacheStatistics: Sendable {
         public var prompt = 0
         /// Completion tokens.
         public var completion = 0
+
+        /// A count.
+        public init(prompt: Int = 0, completion: Int = 0) {
+            self.prompt = prompt
+            self.completion = completion
+        }
     }
 
     private let counts = Mutex(Counts())
