@@ -85,8 +85,9 @@ struct CachingEngineTests {
         #expect(await provider.calls == 1)
         #expect(Set(replies.map(\.answer.body)).count == 1)
         #expect(replies.filter { $0.status == .miss }.count == 1)
+        // A request slow to join finds the answer stored instead: a hit either way.
         let counts = cache.statistics.snapshot
-        #expect(counts.coalesced == 19 && counts.misses == 1)
+        #expect(counts.coalesced + counts.hits == 19 && counts.misses == 1 && counts.coalesced > 0)
     }
 
     @Test("A leader's failure is not shared: each follower goes upstream on its own")
