@@ -36,7 +36,7 @@ let package = Package(
         ),
         .target(
             name: "HeadroomConfiguration",
-            dependencies: ["HeadroomCore", "HeadroomPolicies", "HeadroomAdapters"],
+            dependencies: ["HeadroomCore", "HeadroomPolicies", "HeadroomAdapters", "HeadroomCache"],
             path: "Sources/Configuration"
         ),
         .target(

@@ -69,7 +69,7 @@ let package = Package(
         .target(
             name: "HeadroomGateway",
             dependencies: [
-                "HeadroomHTTPClient", "HeadroomServerSupport", headroom("Adapters"), headroom("Configuration"), hummingbird,
+                "HeadroomHTTPClient", "HeadroomServerSupport", headroom("Adapters"), headroom("Cache"), headroom("Configuration"), hummingbird,
                 .product(name: "HummingbirdCore", package: "hummingbird"), nio("NIOCore"), nio("NIOConcurrencyHelpers"),
                 logging, .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

@@ -72,7 +72,7 @@ extension CachingEngine {
                     case .head(let answered): head = answered
                     case .event(let data):
                         bytes += data.count
-                        if bytes <= settings.maxEntryBytes { events.append(data) }
+                        if bytes <= limits.maxEntryBytes { events.append(data) }
                     case .usage(let used): usage = used
                     }
                     continuation.yield(part)
@@ -91,7 +91,7 @@ extension CachingEngine {
                 return
             }
             let entry = CacheEntry(answer: .events(events), usage: usage, deployment: head.deployment, storedAt: now())
-            if bytes <= settings.maxEntryBytes {
+            if bytes <= limits.maxEntryBytes {
                 await keep(entry, for: key)
                 if leading { await flights.land(key, with: entry) }
             } else {

@@ -27,18 +27,18 @@ public struct CachingEngine: Sendable {
     /// Where answers are kept.
     public let store: any ResponseCache
     /// How long answers are kept, and how large one may be.
-    public let settings: CacheSettings
+    public let limits: CacheLimits
     /// What the cache has done.
     public let statistics = CacheStatistics()
     let flights = Coalescer()
     let now: @Sendable () -> Date
 
     /// A cache in front of `engine`, keeping answers in `store`; `now` tells the time entries are stored at.
-    public init(engine: HeadroomEngine, store: any ResponseCache, settings: CacheSettings = CacheSettings(),
+    public init(engine: HeadroomEngine, store: any ResponseCache, limits: CacheLimits = CacheLimits(),
                 now: @escaping @Sendable () -> Date = Date.init) {
         self.engine = engine
         self.store = store
-        self.settings = settings
+        self.limits = limits
         self.now = now
     }
 
@@ -118,12 +118,12 @@ public struct CachingEngine: Sendable {
 
     /// Stores `entry` for `key` if it is not too large.
     func keep(_ entry: CacheEntry, for key: CacheKey) async {
-        guard entry.answerBytes <= settings.maxEntryBytes else {
+        guard entry.answerBytes <= limits.maxEntryBytes else {
             statistics.count { $0.tooLarge += 1 }
             return
         }
         do {
-            try await store.store(entry, for: key, timeToLive: settings.timeToLive)
+            try await store.store(entry, for: key, timeToLive: limits.timeToLive)
             statistics.count { $0.stored += 1 }
         } catch {
             statistics.count { $0.storeErrors += 1 }

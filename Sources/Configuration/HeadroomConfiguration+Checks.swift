@@ -35,7 +35,7 @@ extension HeadroomConfiguration {
         // Each section's fields, read off the section's own type.
         func fields(of section: Any) -> [String] { Mirror(reflecting: section).children.compactMap(\.label) }
         let sections = [("scheduler", fields(of: SchedulerSettings())), ("engine", fields(of: EngineSettings())),
-                        ("gateway", fields(of: GatewaySettings()))]
+                        ("gateway", fields(of: GatewaySettings())), ("cache", fields(of: CacheSettings()))]
         if field == "headroom" { return "the scheduler's settings are in \"scheduler\" (see Docs/configuration.md)." }
         if field == "clients" || field == "gateway.clients" {
             return "the gateway's clients are the top-level \"tenants\" (see Docs/configuration.md)."
@@ -51,7 +51,7 @@ extension HeadroomConfiguration {
     private static let wholeNumberFields: Set = [
         "tokensPerMinute", "requestsPerMinute", "maxConcurrency", "contextWindow", "count", "seed", "maxTokens", "limit",
         "priorities", "passLimit", "maxQueueLength", "lookahead", "maxAttempts", "defaultMaxTokens", "maxAnswerBytes",
-        "port", "retryAfterSeconds", "maxConnections", "maxRequestBytes", "maxBufferedRequestBytes", "priority",
+        "port", "retryAfterSeconds", "maxConnections", "maxRequestBytes", "maxBufferedRequestBytes", "priority", "maxBytes", "maxEntryBytes",
     ]
 
     /// Where the file is not JSON, or else the first whole-number field whose

@@ -37,6 +37,8 @@ public struct HeadroomConfiguration: Hashable, Sendable, Codable {
     public var tenants: [TenantSettings]?
     /// The gateway's address, clients and bounds.
     public var gateway: GatewaySettings?
+    /// The response cache; absent, nothing is cached.
+    public var cache: CacheSettings?
     /// A simulation's requests.
     public var workload: WorkloadSettings?
     /// The strategies a simulation compares with (default all: `naiveRetry`, `shuffleCooldown`, `tokenBucket`).

@@ -1,3 +1,4 @@
+import HeadroomCache
 import HeadroomCore
 
 /// One tenant: a team, a service or a user whose requests the scheduler tells
@@ -24,6 +25,12 @@ public struct TenantSettings: Hashable, Sendable, Codable {
     public var requestsPerMinute: Int?
     /// Its estimated tokens (prompt plus output limit) a minute, if limited.
     public var tokensPerMinute: Int?
+    /// Which of its answers are cached, when the configuration has a `cache` section:
+    /// `repeatable`, `all` or `off` (default: the section's `mode`).
+    public var cache: CacheMode?
+    /// Whose cached answers it shares (default: its own name). Tenants with one namespace
+    /// share answers; a request's `x-headroom-cache-namespace` narrows it further.
+    public var cacheNamespace: String?
 
     /// Creates a tenant entry.
     public init(name: String, key: String? = nil, keyEnvironment: String? = nil, priority: Int? = nil,

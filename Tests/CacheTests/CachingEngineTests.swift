@@ -8,7 +8,7 @@ import Testing
 struct CachingEngineTests {
     private func cached(_ provider: CountingProvider, clock: TestClock = TestClock(), maxEntryBytes: Int = 1 << 20) throws -> CachingEngine {
         CachingEngine(engine: try engine(provider), store: MemoryCache(maxBytes: 1 << 20, now: clock.reader),
-                      settings: CacheSettings(timeToLive: .seconds(600), maxEntryBytes: maxEntryBytes), now: clock.reader)
+                      limits: CacheLimits(timeToLive: .seconds(600), maxEntryBytes: maxEntryBytes), now: clock.reader)
     }
 
     private func text(_ reply: CachingEngine.Reply) -> String { String(decoding: reply.answer.body, as: UTF8.self) }

@@ -1,20 +1,24 @@
 import HeadroomAdapters
+import HeadroomCache
 import HeadroomCore
 
 /// The clients allowed in, found by the key they present.
 struct ClientRegistry: Sendable {
-    /// One client (a tenant with a key): its key and priority.
+    /// One client (a tenant with a key): its key, priority, and which answers are cached for it, where.
     struct Client: Sendable {
         let index: Int
         let name: String
         let key: APIKey
         let priority: Int
+        let cacheMode: CacheMode
+        let cacheNamespace: String
     }
 
     let clients: [Client]
 
-    /// Resolves the configured clients, reading keys from `environment`.
-    init(_ entries: [GatewayConfiguration.Client], environment: [String: String]) throws(HeadroomError) {
+    /// Resolves the configured clients, reading keys from `environment`; a client that names no
+    /// cache mode takes `cacheMode`.
+    init(_ entries: [GatewayConfiguration.Client], cacheMode: CacheMode = .off, environment: [String: String]) throws(HeadroomError) {
         var clients: [Client] = []
         for (index, entry) in entries.enumerated() {
             let key: APIKey
@@ -33,7 +37,12 @@ struct ClientRegistry: Sendable {
             guard !clients.contains(where: { $0.key == key }) else {
                 throw HeadroomError(.invalidConfiguration, "Tenant '\(entry.name)' has the same key as another; give each its own.")
             }
-            clients.append(Client(index: index, name: entry.name, key: key, priority: entry.priority ?? 0))
+            let namespace = entry.cacheNamespace ?? entry.name
+            guard !namespace.isEmpty, namespace.utf8.count <= 200 else {
+                throw HeadroomError(.invalidConfiguration, "Tenant '\(entry.name)': cacheNamespace must be 1 to 200 bytes.")
+            }
+            clients.append(Client(index: index, name: entry.name, key: key, priority: entry.priority ?? 0,
+                                  cacheMode: entry.cache ?? cacheMode, cacheNamespace: namespace))
         }
         self.clients = clients
     }

@@ -1,5 +1,6 @@
 import Foundation
 import HeadroomAdapters
+import HeadroomCache
 import HeadroomConfiguration
 import HeadroomHTTPClient
 import HeadroomCore
@@ -23,6 +24,8 @@ import NIOCore
 public struct Gateway: Sendable {
     /// The engine that schedules and sends the requests.
     public let engine: HeadroomEngine
+    /// The response cache in front of the engine, when the configuration has a `cache` section.
+    public let cache: CachingEngine?
     /// The configuration in force.
     public let configuration: GatewayConfiguration
     /// Where the gateway logs: a line for each request it served or refused (at `info`), and the server's own news.
@@ -50,8 +53,15 @@ public struct Gateway: Sendable {
         var logger = logger
         logger.logLevel = try configuration.level()
         self.logger = logger
-        engine = try HeadroomEngine(configuration: configuration.engine, registry: registry, transport: transport, environment: environment)
-        let clients = try ClientRegistry(configuration.clients, environment: environment)
+        let engine = try HeadroomEngine(configuration: configuration.engine, registry: registry, transport: transport, environment: environment)
+        self.engine = engine
+        if let settings = configuration.engine.cache {
+            cache = CachingEngine(engine: engine, store: try Self.store(settings), limits: try settings.limits())
+        } else {
+            cache = nil
+        }
+        let clients = try ClientRegistry(configuration.clients, cacheMode: configuration.engine.cache.map { $0.mode ?? .repeatable } ?? .off,
+                                         environment: environment)
         self.clients = clients
         state = GatewayState(clients: clients.clients)
         metrics = GatewayMetrics(models: Self.models(configuration))
@@ -69,9 +79,19 @@ public struct Gateway: Sendable {
         }
     }
 
+    /// The store a `cache` section names.
+    private static func store(_ settings: CacheSettings) throws(HeadroomError) -> any ResponseCache {
+        guard let store = try settings.makeStore() else {
+            throw HeadroomError(.invalidConfiguration, "cache.store \"redis\" is not available in this version; use \"memory\" or \"disk\".")
+        }
+        return store
+    }
+
     /// The statistics now.
     public func stats() async -> GatewayStats {
-        state.stats(await engine.snapshot())
+        var stats = state.stats(await engine.snapshot())
+        stats.cache = cache?.statistics.snapshot
+        return stats
     }
 
     // MARK: Routes
@@ -108,7 +128,7 @@ public struct Gateway: Sendable {
             }),
             (.get, "metrics", { request, _ in
                 guard operatorKey == nil || isOperator(request) else { return Self.unauthorized }
-                let text = metrics.text(await engine.snapshot(), inProgress: state.inProgress)
+                let text = metrics.text(await engine.snapshot(), inProgress: state.inProgress, cache: cache?.statistics.snapshot)
                 return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: text)))
             }),
             (.post, "admin/deployments/:id/enable", { request, context in try await enable(request, context) }),
@@ -190,7 +210,7 @@ public struct Gateway: Sendable {
     /// (``RequestTally``). The connection is kept alive for the client's next request.
     private func authorized(
         _ request: Request, _ context: GatewayRequestContext,
-        _ serve: @escaping @Sendable (ClientRegistry.Client, [UInt8], [HeadroomCore.HTTPField], RequestTally) async throws -> Response
+        _ serve: @escaping @Sendable (ClientRegistry.Client, [UInt8], CallerFields, RequestTally) async throws -> Response
     ) async throws -> Response {
         // Anthropic's clients send their key as x-api-key.
         let presented = request.headers[.authorization] ?? request.headers.first { $0.name.canonicalName == "x-api-key" }.map { "Bearer \($0.value)" }
@@ -211,7 +231,10 @@ public struct Gateway: Sendable {
             return JSONReply.error(503, "The gateway is reading as many request bodies as it holds at once; retry shortly.",
                                    type: "server_error", code: "server_busy", headers: [("retry-after", "1")])
         }
-        let headers = request.headers.filter { forwarded.allows($0.name.rawName) }.map { HeadroomCore.HTTPField($0.name.rawName, $0.value) }
+        let headers = CallerFields(
+            forwarded: request.headers.filter { forwarded.allows($0.name.rawName) }.map { HeadroomCore.HTTPField($0.name.rawName, $0.value) },
+            cacheControl: request.headers[.cacheControl], cacheNamespace: request.headers.first { $0.name.canonicalName == "x-headroom-cache-namespace" }?.value
+        )
         guard let watcher = await context.hangUpWatcher() else { return try await serve(client, body, headers, tally) }
         return try await withThrowingTaskGroup(of: Response?.self) { group in
             group.addTask { try await serve(client, body, headers, tally) }
@@ -250,29 +273,43 @@ public struct Gateway: Sendable {
     /// Reads the body once, then has the engine send the body as it came (its tenant the client, whose
     /// limits the scheduler keeps)
     /// (streamed when it asks to be) and answers with the provider's bytes.
-    private func serve(_ operation: ProviderOperation, _ bytes: [UInt8], _ headers: [HeadroomCore.HTTPField], for client: ClientRegistry.Client,
+    private func serve(_ operation: ProviderOperation, _ bytes: [UInt8], _ fields: CallerFields, for client: ClientRegistry.Client,
                        _ tally: RequestTally) async throws -> Response {
         var request: APIRequest
+        let options: CacheRequestOptions
         do {
             request = try APIRequest(operation, bytes: bytes)
+            options = try fields.cacheOptions(for: client)
         } catch {
             return invalid(error.message, tally)
         }
-        request.headers = headers
+        request.headers = fields.forwarded
         request.tenant = client.name
         tally.read(model: request.model)
         if operation != .embeddings && request.isStreaming {
-            return try await stream(request, for: client, tally)
+            return try await stream(request, options, for: client, tally)
         }
         do {
-            let answer = try await engine.send(request, priority: client.priority)
-            tally.answered(by: answer.head)
+            let (answer, status, age): (APIAnswer, CacheStatus?, Duration?)
+            if let cache {
+                let reply = try await cache.send(request, priority: client.priority, options: options)
+                (answer, status, age) = (reply.answer, reply.status, reply.age)
+            } else {
+                (answer, status, age) = (try await engine.send(request, priority: client.priority), nil, nil)
+            }
+            tally.answered(by: answer.head, cache: status)
             tally.used(answer.usage)
             tally.succeed()
-            return JSONReply.response(200, answer.body, headers: returned.filter(answer.head.headers))
+            return JSONReply.response(200, answer.body, headers: returned.filter(answer.head.headers) + Self.cacheFields(status, age))
         } catch {
             return try failure(error, tally)
         }
+    }
+
+    /// `x-headroom-cache` and, for a hit, `age` (whole seconds); nothing without a cache.
+    private static func cacheFields(_ status: CacheStatus?, _ age: Duration?) -> [(String, String)] {
+        guard let status else { return [] }
+        return [("x-headroom-cache", status.rawValue)] + (age.map { [("age", "\($0.components.seconds)")] } ?? [])
     }
 
     /// Counts a request that ended in `error` and answers for it; a cancellation (the client hung up) is rethrown.
@@ -288,8 +325,16 @@ public struct Gateway: Sendable {
 
     /// Streams the chunks as server-sent events. The status is decided by the
     /// first chunk: until it comes, a failure is still an ordinary error response.
-    private func stream(_ request: APIRequest, for client: ClientRegistry.Client, _ tally: RequestTally) async throws -> Response {
-        let chunks = StreamParts(await engine.stream(request, priority: client.priority))
+    private func stream(_ request: APIRequest, _ options: CacheRequestOptions, for client: ClientRegistry.Client,
+                        _ tally: RequestTally) async throws -> Response {
+        let (parts, status, age): (AsyncThrowingStream<APIStreamPart, any Error>, CacheStatus?, Duration?)
+        if let cache {
+            let reply = await cache.stream(request, priority: client.priority, options: options)
+            (parts, status, age) = (reply.parts, reply.status, reply.age)
+        } else {
+            (parts, status, age) = (await engine.stream(request, priority: client.priority), nil, nil)
+        }
+        let chunks = StreamParts(parts)
         // Anthropic's streams name each event by its type, and end with their last event rather than [DONE].
         let anthropic = request.operation == .messages
         // The upstream's header fields come first, then its events; the status is decided by them.
@@ -301,11 +346,12 @@ public struct Gateway: Sendable {
                 throw HeadroomError(.brokenAnswer, "The stream ended before it began.")
             }
             head = answered
-            tally.answered(by: head)
+            tally.answered(by: head, cache: status)
         } catch {
             return try failure(error, tally)
         }
-        let headers = JSONReply.fields(returned.filter(head.headers) + [("content-type", "text/event-stream"), ("cache-control", "no-cache")])
+        let headers = JSONReply.fields(returned.filter(head.headers) + [("content-type", "text/event-stream"), ("cache-control", "no-cache")]
+                                       + Self.cacheFields(status, age))
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in
             do {
                 while true {

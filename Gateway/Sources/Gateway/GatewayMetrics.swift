@@ -1,5 +1,6 @@
 import CoreMetrics
 import HeadroomAdapters
+import HeadroomCache
 import HeadroomCore
 import NIOConcurrencyHelpers
 import Prometheus
@@ -39,14 +40,20 @@ final class GatewayMetrics: Sendable {
     }
 
     /// Counts a request that ended, with what is known of it.
-    func ended(_ outcome: GatewayState.Outcome, client: String, model: String?, latency: Duration, head: AnswerHead?, usage: Usage?) {
+    /// A hit's tokens are not counted as used: nothing went upstream for it (see `headroom_cache_tokens_saved_total`).
+    func ended(_ outcome: GatewayState.Outcome, client: String, model: String?, latency: Duration, head: AnswerHead?, cache: CacheStatus?,
+               usage: Usage?) {
         let model = label(model: model)
         Counter(label: "headroom_gateway_requests_total", dimensions: [("client", client), ("model", model), ("outcome", outcome.rawValue)],
                 factory: factory).increment()
+        if let cache {
+            Counter(label: "headroom_cache_requests_total", dimensions: [("client", client), ("model", model), ("status", cache.rawValue)],
+                    factory: factory).increment()
+        }
         guard outcome == .succeeded else { return }
         Timer(label: "headroom_gateway_request_duration_seconds", dimensions: [("client", client), ("model", model)], factory: factory)
             .recordNanoseconds(latency.nanoseconds)
-        guard let head else { return }
+        guard let head, cache != .hit else { return }
         let deployment = head.deployment.rawValue
         Timer(label: "headroom_gateway_queue_wait_seconds", dimensions: [("deployment", deployment)], factory: factory)
             .recordNanoseconds(head.queuedFor.nanoseconds)
@@ -57,7 +64,20 @@ final class GatewayMetrics: Sendable {
     }
 
     /// The metrics in Prometheus' text format, the scheduler's figures brought up to `snapshot` first.
-    func text(_ snapshot: SchedulerSnapshot, inProgress: Int) -> String {
+    func text(_ snapshot: SchedulerSnapshot, inProgress: Int, cache: CacheStatistics.Counts? = nil) -> String {
+        if let cache {
+            count("headroom_cache_hits_total", to: cache.hits)
+            count("headroom_cache_misses_total", to: cache.misses)
+            count("headroom_cache_bypasses_total", to: cache.bypasses)
+            count("headroom_cache_coalesced_total", to: cache.coalesced)
+            count("headroom_cache_stored_total", to: cache.stored)
+            count("headroom_cache_store_errors_total", to: cache.storeErrors)
+            count("headroom_cache_bytes_saved_total", to: cache.bytesSaved)
+            for (model, tokens) in cache.tokensSaved {
+                count("headroom_cache_tokens_saved_total", to: tokens.prompt, [("model", label(model: model)), ("kind", "prompt")])
+                count("headroom_cache_tokens_saved_total", to: tokens.completion, [("model", label(model: model)), ("kind", "completion")])
+            }
+        }
         gauge("headroom_gateway_requests_in_progress", Double(inProgress))
         gauge("headroom_gateway_queued", Double(snapshot.queued))
         gauge("headroom_gateway_backing_off", Double(snapshot.backingOff))

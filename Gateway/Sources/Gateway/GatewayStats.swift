@@ -1,3 +1,4 @@
+import HeadroomCache
 import HeadroomCore
 
 /// What the gateway has done, as `GET /stats` returns it (and `/metrics` in
@@ -105,6 +106,8 @@ public struct GatewayStats: Codable, Hashable, Sendable {
     public var deployments: [Deployment]
     /// Each client, in the configuration's order.
     public var clients: [Client]
+    /// What the response cache has done, when there is one.
+    public var cache: CacheStatistics.Counts?
 }
 
 extension GatewayStats.Deployment {

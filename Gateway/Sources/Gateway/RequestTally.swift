@@ -1,4 +1,5 @@
 import HeadroomAdapters
+import HeadroomCache
 import HeadroomCore
 import Logging
 import NIOConcurrencyHelpers
@@ -20,6 +21,7 @@ final class RequestTally: Sendable {
         var ended = false
         var model: String?
         var head: AnswerHead?
+        var cache: CacheStatus?
         var usage: Usage?
     }
 
@@ -39,9 +41,12 @@ final class RequestTally: Sendable {
         record.withLockedValue { $0.model = model }
     }
 
-    /// Notes the attempt that answered.
-    func answered(by head: AnswerHead) {
-        record.withLockedValue { $0.head = head }
+    /// Notes the attempt that answered, and where the answer came from (`nil`: no cache).
+    func answered(by head: AnswerHead, cache: CacheStatus? = nil) {
+        record.withLockedValue {
+            $0.head = head
+            $0.cache = cache
+        }
     }
 
     /// Notes the tokens the answer used.
@@ -78,7 +83,8 @@ final class RequestTally: Sendable {
     }
 
     private func observe(_ outcome: GatewayState.Outcome, status: Int, latency: Duration, _ record: Record) {
-        observers.metrics.ended(outcome, client: client.name, model: record.model, latency: latency, head: record.head, usage: record.usage)
+        observers.metrics.ended(outcome, client: client.name, model: record.model, latency: latency, head: record.head, cache: record.cache,
+                                usage: record.usage)
         guard observers.logger.logLevel <= .info else { return }
         var line: Logger.Metadata = [
             "client": "\(client.name)", "model": "\(Self.printable(record.model ?? "-"))", "status": "\(status)", "outcome": "\(outcome.rawValue)",
@@ -89,6 +95,7 @@ final class RequestTally: Sendable {
             line["attempts"] = "\(head.attempt)"
             line["queue_ms"] = "\(Self.milliseconds(head.queuedFor))"
         }
+        if let cache = record.cache { line["cache"] = "\(cache.rawValue)" }
         if let usage = record.usage {
             line["prompt_tokens"] = "\(usage.promptTokens)"
             line["completion_tokens"] = "\(usage.completionTokens)"
