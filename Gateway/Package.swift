@@ -24,6 +24,7 @@ let package = Package(
         .library(name: "HeadroomMockServer", targets: ["HeadroomMockServer"]),
         .library(name: "HeadroomGateway", targets: ["HeadroomGateway"]),
         .library(name: "HeadroomHTTPClient", targets: ["HeadroomHTTPClient"]),
+        .library(name: "HeadroomRedis", targets: ["HeadroomRedis"]),
         .executable(name: "headroom-mock", targets: ["MockCommand"]),
         .executable(name: "headroom-gateway", targets: ["GatewayCommand"]),
         .executable(name: "headroom-load", targets: ["LoadCommand"]),
@@ -61,6 +62,7 @@ let package = Package(
             ],
             path: "Sources/HTTPClient"
         ),
+        .target(name: "HeadroomRedis", dependencies: [nio("NIOCore"), nio("NIOPosix")], path: "Sources/Redis"),
         .target(
             name: "HeadroomMockServer",
             dependencies: ["HeadroomServerSupport", headroom("Simulator"), headroom("Adapters"), headroom("Tokenizers"), hummingbird],
@@ -69,7 +71,7 @@ let package = Package(
         .target(
             name: "HeadroomGateway",
             dependencies: [
-                "HeadroomHTTPClient", "HeadroomServerSupport", headroom("Adapters"), headroom("Cache"), headroom("Configuration"), hummingbird,
+                "HeadroomHTTPClient", "HeadroomRedis", "HeadroomServerSupport", headroom("Adapters"), headroom("Cache"), headroom("Configuration"), hummingbird,
                 .product(name: "HummingbirdCore", package: "hummingbird"), nio("NIOCore"), nio("NIOConcurrencyHelpers"),
                 logging, .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -88,8 +90,8 @@ let package = Package(
         .testTarget(
             name: "HeadroomGatewayTests",
             dependencies: [
-                "HeadroomHTTPClient", "HeadroomMockServer", "HeadroomGateway", "HeadroomServerSupport",
-                headroom("Core"), headroom("Simulator"), headroom("Adapters"), headroom("Configuration"), hummingbird, logging,
+                "HeadroomHTTPClient", "HeadroomMockServer", "HeadroomGateway", "HeadroomServerSupport", "HeadroomRedis",
+                headroom("Core"), headroom("Cache"), headroom("Simulator"), headroom("Adapters"), headroom("Configuration"), hummingbird, logging,
                 nio("NIOCore"), nio("NIOPosix"), nio("NIOConcurrencyHelpers"),
             ],
             path: "Tests/GatewayTests"

@@ -1,6 +1,7 @@
 import Foundation
 import HeadroomAdapters
 import HeadroomCache
+import HeadroomRedis
 import HeadroomConfiguration
 import HeadroomHTTPClient
 import HeadroomCore
@@ -79,12 +80,14 @@ public struct Gateway: Sendable {
         }
     }
 
-    /// The store a `cache` section names.
+    /// The store a `cache` section names: the gateway makes the Redis one.
     private static func store(_ settings: CacheSettings) throws(HeadroomError) -> any ResponseCache {
-        guard let store = try settings.makeStore() else {
-            throw HeadroomError(.invalidConfiguration, "cache.store \"redis\" is not available in this version; use \"memory\" or \"disk\".")
+        if let store = try settings.makeStore() { return store }
+        do {
+            return RedisCache(redis: try RedisClient(url: settings.redisURL ?? ""))
+        } catch {
+            throw HeadroomError(.invalidConfiguration, "cache.redisURL: \(error)")
         }
-        return store
     }
 
     /// The statistics now.

@@ -91,3 +91,50 @@ struct GatewayCacheTests {
         }
     }
 }
+
+@Suite("Response cache on Redis", .serialized, .timeLimit(.minutes(2)))
+struct RedisCacheTests {
+    private static let repeatable = #"{"model":"gpt-4o","messages":[{"role":"user","content":"Shared"}],"max_tokens":10,"temperature":0}"#
+
+    @Test("Two gateways on one Redis: a hit on one for what the other fetched, the same bytes")
+    func shared() async throws {
+        let redis = try await RedisServer.start()
+        let auth = ["Authorization": "Bearer \(Servers.key)"]
+        let configure: (inout GatewayConfiguration) -> Void = {
+            var settings = CacheSettings()
+            settings.store = "redis"
+            settings.redisURL = redis.url
+            $0.engine.cache = settings
+        }
+        try await Servers.with([azure("east")], configure: configure) { first in
+            try await Servers.with([azure("east")], configure: configure) { second in
+                let fetched = try await exchange("\(first.gatewayURL)/v1/chat/completions", headers: auth, body: Self.repeatable)
+                let served = try await exchange("\(second.gatewayURL)/v1/chat/completions", headers: auth, body: Self.repeatable)
+                #expect(fetched.headers["x-headroom-cache"] == "miss" && served.headers["x-headroom-cache"] == "hit")
+                #expect(served.text == fetched.text)
+            }
+        }
+        await redis.stop()
+    }
+
+    @Test("With Redis gone, requests are answered upstream and counted as store errors, never failed")
+    func redisDown() async throws {
+        let redis = try await RedisServer.start()
+        let url = redis.url
+        await redis.stop()
+        try await Servers.with([azure("east")], configure: {
+            var settings = CacheSettings()
+            settings.store = "redis"
+            settings.redisURL = url
+            $0.engine.cache = settings
+        }) { servers in
+            for _ in 0 ..< 2 {
+                let answer = try await exchange("\(servers.gatewayURL)/v1/chat/completions", headers: ["Authorization": "Bearer \(Servers.key)"],
+                                                body: Self.repeatable)
+                #expect(answer.status == 200 && answer.headers["x-headroom-cache"] == "miss")
+            }
+            let stats = try await exchange("\(servers.gatewayURL)/stats", method: "GET")
+            #expect((stats.value("cache", "store_errors") as? Int ?? 0) >= 4)
+        }
+    }
+}
