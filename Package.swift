@@ -52,7 +52,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "HeadroomBenchmarks",
-            dependencies: ["HeadroomCore", "HeadroomPolicies", "HeadroomSimulator", "HeadroomTokenizers"],
+            dependencies: ["HeadroomCore", "HeadroomPolicies", "HeadroomSimulator", "HeadroomTokenizers", "HeadroomAdapters", "HeadroomCache"],
             path: "Benchmarks"
         ),
         .testTarget(name: "HeadroomCoreTests", dependencies: ["HeadroomCore", "HeadroomPolicies"], path: "Tests/CoreTests"),

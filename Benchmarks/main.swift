@@ -4,6 +4,7 @@
 //     swift run -c release headroom-bench simulator [REQUESTS [RUNS]]
 //     swift run -c release headroom-bench tokenizer [FILE]
 //     swift run -c release headroom-bench matrix
+//     swift run -c release headroom-bench cache [KEYS]
 
 import HeadroomSimulator
 
@@ -19,6 +20,8 @@ case "scheduler":
     SchedulerBenchmark.run(arguments: Array(arguments.dropFirst()))
 case "simulator":
     SimulatorBenchmark.run(arguments: Array(arguments.dropFirst()))
+case "cache":
+    await CacheBenchmark.run(arguments: Array(arguments.dropFirst()))
 case "tokenizer":
     TokenizerBenchmark.run(arguments: Array(arguments.dropFirst()))
 case "matrix":
@@ -44,6 +47,7 @@ default:
       scheduler   submit-dispatch-complete cycles per second, 8 and 100 deployments, thousands queued
       simulator   [REQUESTS [RUNS]] synthetic requests (1,000,000) against 8 mock deployments, best of RUNS (3):
                   requests/s, events/s, peak memory
+      cache       [KEYS] keying a chat request (canonical form and SHA-256), and memory-store lookups, per second
       tokenizer   [FILE] exact BPE and estimates: MB/s, estimate error against exact, vocabulary load time
       matrix      [ROW...] every header dialect x allocation x FIFO and priority at 1.3x overload: served, 429s, efficiency
     """)
