@@ -25,34 +25,19 @@ extension CachingEngine {
             statistics.count { $0.bypasses += 1 }
             return StreamReply(parts: await upstream(), status: .bypass)
         }
-        func hit(_ entry: CacheEntry, age: Duration, coalesced: Bool = false) -> StreamReply? {
-            guard case .events(let events) = entry.answer else { return nil }
-            statistics.served(entry, model: model, coalesced: coalesced)
-            return StreamReply(parts: Self.replay(events, entry), status: .hit, age: age)
-        }
-        func fetch(leading: Bool) async -> StreamReply {
-            statistics.count { $0.misses += 1 }
-            return StreamReply(parts: recording(await upstream(), for: key, leading: leading), status: .miss)
-        }
-        if options.directives.noCache { return await fetch(leading: false) }
-        if let (entry, age) = await lookUp(key, options.directives), let reply = hit(entry, age: age) { return reply }
-        while true {
-            switch await flights.join(key) {
-            case .lead:
-                if let (entry, age) = await lookUp(key, options.directives), let reply = hit(entry, age: age) {
-                    await flights.land(key, with: entry)
-                    return reply
-                }
-                return await fetch(leading: true)
-            case .answered(let entry):
-                if let reply = hit(entry, age: .zero, coalesced: true) { return reply }
-            case .alone:
-                return await fetch(leading: false)
-            case .cancelled:
-                let (parts, continuation) = AsyncThrowingStream<APIStreamPart, any Error>.makeStream()
-                continuation.finish(throwing: CancellationError())
-                return StreamReply(parts: parts, status: .miss)
+        do {
+            switch try await resolve(key, options.directives, usable: { if case .events(let events) = $0.answer { events } else { nil } }) {
+            case .hit(let entry, let events, let age, let coalesced):
+                statistics.served(entry, model: model, coalesced: coalesced)
+                return StreamReply(parts: Self.replay(events, entry), status: .hit, age: age)
+            case .fetch(let leading):
+                statistics.count { $0.misses += 1 }
+                return StreamReply(parts: recording(await upstream(), for: key, leading: leading), status: .miss)
             }
+        } catch {
+            let (parts, continuation) = AsyncThrowingStream<APIStreamPart, any Error>.makeStream()
+            continuation.finish(throwing: error)
+            return StreamReply(parts: parts, status: .miss)
         }
     }
 

@@ -51,47 +51,23 @@ public struct CachingEngine: Sendable {
             statistics.count { $0.bypasses += 1 }
             return Reply(answer: try await upstream(), status: .bypass)
         }
-        /// Goes upstream, and stores the answer if it may be.
-        func fetch() async throws -> (APIAnswer, CacheEntry) {
-            statistics.count { $0.misses += 1 }
-            let answer = try await upstream()
-            let entry = CacheEntry(answer: .body(answer.body), usage: answer.usage, deployment: answer.head.deployment, storedAt: now())
-            await keep(entry, for: key)
-            return (answer, entry)
-        }
-        func hit(_ entry: CacheEntry, age: Duration, coalesced: Bool = false) -> Reply? {
-            guard case .body(let body) = entry.answer else { return nil }
+        switch try await resolve(key, options.directives, usable: { if case .body(let body) = $0.answer { body } else { nil } }) {
+        case .hit(let entry, let body, let age, let coalesced):
             statistics.served(entry, model: model, coalesced: coalesced)
             return Reply(answer: Self.answer(body, entry), status: .hit, age: age)
-        }
-        // A request that must not be answered from the cache does not wait for another's answer either.
-        if options.directives.noCache { return Reply(answer: try await fetch().0, status: .miss) }
-        if let (entry, age) = await lookUp(key, options.directives), let reply = hit(entry, age: age) { return reply }
-        while true {
-            switch await flights.join(key) {
-            case .lead:
-                // Another leader may have stored it between the lookup and joining.
-                if let (entry, age) = await lookUp(key, options.directives), let reply = hit(entry, age: age) {
-                    await flights.land(key, with: entry)
-                    return reply
+        case .fetch(let leading):
+            statistics.count { $0.misses += 1 }
+            do {
+                let answer = try await upstream()
+                let entry = CacheEntry(answer: .body(answer.body), usage: answer.usage, deployment: answer.head.deployment, storedAt: now())
+                await keep(entry, for: key)
+                if leading { await flights.land(key, with: entry) }
+                return Reply(answer: answer, status: .miss)
+            } catch {
+                if leading {
+                    if error is CancellationError { await flights.abandon(key) } else { await flights.land(key, with: nil) }
                 }
-                do {
-                    let (answer, entry) = try await fetch()
-                    await flights.land(key, with: entry)
-                    return Reply(answer: answer, status: .miss)
-                } catch is CancellationError {
-                    await flights.abandon(key)
-                    throw CancellationError()
-                } catch {
-                    await flights.land(key, with: nil)
-                    throw error
-                }
-            case .answered(let entry):
-                if let reply = hit(entry, age: .zero, coalesced: true) { return reply }
-            case .alone:
-                return Reply(answer: try await fetch().0, status: .miss)
-            case .cancelled:
-                throw CancellationError()
+                throw error
             }
         }
     }
