@@ -2,7 +2,8 @@
 import PackageDescription
 
 // libFuzzer harnesses for the parsers that read input from outside: request
-// bodies, rate-limit headers, server-sent events and configuration files.
+// bodies (and the cache's keys and records), rate-limit headers, server-sent events
+// and configuration files.
 // Built only with the fuzzer's instrumentation, by Scripts/fuzz.sh; a package
 // of its own so that the root package keeps depending on nothing.
 let harnesses = ["FuzzRequest", "FuzzHeaders", "FuzzEvents", "FuzzConfiguration"]
@@ -19,6 +20,7 @@ let package = Package(
                 .product(name: "HeadroomCore", package: "Headroom"),
                 .product(name: "HeadroomPolicies", package: "Headroom"),
                 .product(name: "HeadroomAdapters", package: "Headroom"),
+                .product(name: "HeadroomCache", package: "Headroom"),
                 .product(name: "HeadroomConfiguration", package: "Headroom"),
                 .product(name: "HeadroomSimulator", package: "Headroom"),
             ],

@@ -37,7 +37,7 @@ extension CacheEntry {
     /// Milliseconds since 1970, within what 64 bits hold.
     private static func milliseconds(_ date: Date) -> Int64 {
         let value = date.timeIntervalSince1970 * 1_000
-        return value.isFinite ? Int64(max(-9e18, min(9e18, value))) : 0
+        return value.isFinite ? Int64(max(-9e18, min(9e18, value)).rounded()) : 0
     }
 
     /// The entry a record holds and when it lapses, or `nil` if the bytes are not such a record.
