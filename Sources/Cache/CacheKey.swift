@@ -12,7 +12,9 @@ import HeadroomCore
 /// `top_p`, `seed`, `n`, `max_tokens`, `stop`, `stream` or any member a provider
 /// adds later gives another key. Left out are only the members that never change
 /// the answer (``ignoredMembers``). A body that sets no output limit is keyed with
-/// the engine's default, which is what goes upstream.
+/// the engine's default, which is what goes upstream. The header fields sent along
+/// with the request (``APIRequest/headers``: a provider's beta flags, say) count too,
+/// by name without regard to case and in any order.
 ///
 /// ```swift
 /// let request = try APIRequest(.chatCompletions, bytes: body)
@@ -41,6 +43,9 @@ public struct CacheKey: Hashable, Sendable, CustomStringConvertible {
         hash.update(Array(namespace.utf8) + [0xFF])
         hash.update(Array(request.operation.rawValue.utf8) + [0xFF])
         hash.update(JSONValue.object(fields).canonicalBytes)
+        for field in request.headers.map({ ($0.name.lowercased(), $0.value) }).sorted(by: { ($0.0, $0.1) < ($1.0, $1.1) }) {
+            hash.update([0xFF] + Array(field.0.utf8) + [0xFE] + Array(field.1.utf8))
+        }
         digest = hash.finalize()
     }
 

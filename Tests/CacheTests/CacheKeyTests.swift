@@ -64,6 +64,19 @@ struct CacheKeyTests {
         #expect(try key(Self.base, .messages) != key(Self.base, .chatCompletions))
     }
 
+    @Test("Header fields sent along count, by name without regard to case and in any order")
+    func headerFields() throws {
+        var beta = try APIRequest(.chatCompletions, bytes: Array(Self.base.utf8))
+        beta.headers = [HTTPField("OpenAI-Beta", "x=1"), HTTPField("x-trace", "t")]
+        var reordered = beta
+        reordered.headers = [HTTPField("x-trace", "t"), HTTPField("openai-beta", "x=1")]
+        var other = beta
+        other.headers = [HTTPField("openai-beta", "x=2"), HTTPField("x-trace", "t")]
+        let plain = try key(Self.base)
+        func keyed(_ request: APIRequest) -> CacheKey? { CacheKey(request, namespace: "ns", defaultMaxTokens: 100) }
+        #expect(keyed(beta) == keyed(reordered) && keyed(beta) != keyed(other) && keyed(beta) != plain)
+    }
+
     @Test("A body that names a member twice, even as two spellings of one name, has no key")
     func repeatedNames() throws {
         #expect(try key(#"{"model":"gpt-4o","messages":[],"temperature":0,"temperature":1}"#) == nil)
