@@ -34,17 +34,21 @@ extension CacheEntry {
         return writer.bytes
     }
 
-    /// Milliseconds since 1970, within what 64 bits hold.
+    /// The instants a record holds, in milliseconds since 1970: from 1970 to some 35,000 years on,
+    /// where a `Date` holds every millisecond exactly (so a record reads back as written).
+    private static let instants: ClosedRange<Int64> = 0 ... 1 << 50
+
+    /// Milliseconds since 1970, within ``instants``.
     private static func milliseconds(_ date: Date) -> Int64 {
-        let value = date.timeIntervalSince1970 * 1_000
-        return value.isFinite ? Int64(max(-9e18, min(9e18, value)).rounded()) : 0
+        let value = (date.timeIntervalSince1970 * 1_000).rounded()
+        return value.isFinite ? Int64(max(0, min(Double(instants.upperBound), value))) : 0
     }
 
     /// The entry a record holds and when it lapses, or `nil` if the bytes are not such a record.
     public static func decode(_ bytes: [UInt8]) -> (entry: CacheEntry, expiresAt: Date)? {
         var reader = RecordReader(bytes: bytes)
         guard reader.take(magic.count).map(Array.init) == magic,
-              let stored = reader.integer(), let expires = reader.integer(),
+              let stored = reader.integer(), let expires = reader.integer(), instants.contains(stored), instants.contains(expires),
               let prompt = reader.integer(), let completion = reader.integer(), prompt >= 0, completion >= 0,
               let name = reader.string(), let deployment = String(validating: name, as: UTF8.self),
               let kind = reader.take(1)?.first else { return nil }

@@ -98,6 +98,10 @@ struct StoresTests {
             for length in 0 ..< record.count { #expect(CacheEntry.decode(Array(record.prefix(length))) == nil) }
             #expect(CacheEntry.decode(record + [0]) == nil)
         }
+        // An instant past what a record holds (found by fuzzing) reads as nothing.
+        var late = entry("{}").encoded(expiresAt: Date(timeIntervalSince1970: 1_800_000_000))
+        late[4] = 0x7E
+        #expect(CacheEntry.decode(late) == nil)
         // A length far past the bytes there allocates nothing and reads as nothing.
         var hostile = Array("HRC1".utf8) + [UInt8](repeating: 0, count: 32)
         hostile += [0, 0, 0, 0, 1, 0xFF, 0xFF, 0xFF, 0xFF]
