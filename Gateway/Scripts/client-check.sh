@@ -5,6 +5,7 @@
 #
 #   bash Gateway/Scripts/client-check.sh openai http://127.0.0.1:8080/v1 KEY
 #   bash Gateway/Scripts/client-check.sh anthropic http://127.0.0.1:8080 KEY
+#   bash Gateway/Scripts/client-check.sh cache http://127.0.0.1:8080/v1 KEY http://127.0.0.1:9000   # a gateway with a cache section
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 venv="$here/../.build-venv"
@@ -13,4 +14,4 @@ if [ ! -x "$venv/bin/python" ]; then
 fi
 "$venv/bin/python" -c "import openai, anthropic" 2>/dev/null \
   || "$venv/bin/pip" install --quiet --disable-pip-version-check "openai>=1.40,<3" "anthropic>=0.40,<3"
-"$venv/bin/python" "$here/$1_client_check.py" "$2" "$3"
+"$venv/bin/python" "$here/$1_client_check.py" "${@:2}"
