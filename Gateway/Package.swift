@@ -62,7 +62,7 @@ let package = Package(
             ],
             path: "Sources/HTTPClient"
         ),
-        .target(name: "HeadroomRedis", dependencies: [nio("NIOCore"), nio("NIOPosix")], path: "Sources/Redis"),
+        .target(name: "HeadroomRedis", dependencies: [headroom("Core"), nio("NIOCore"), nio("NIOPosix")], path: "Sources/Redis"),
         .target(
             name: "HeadroomMockServer",
             dependencies: ["HeadroomServerSupport", headroom("Simulator"), headroom("Adapters"), headroom("Tokenizers"), hummingbird],

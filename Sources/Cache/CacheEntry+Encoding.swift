@@ -38,6 +38,19 @@ extension CacheEntry {
     /// where a `Date` holds every millisecond exactly (so a record reads back as written).
     private static let instants: ClosedRange<Int64> = 0 ... 1 << 50
 
+    /// The entry as a record kept for `key`, which it holds (its digest first), so that a record
+    /// read back under another key, moved or mixed up, reads as nothing.
+    public func record(for key: CacheKey, expiresAt: Date) -> [UInt8] {
+        key.digest.bytes + encoded(expiresAt: expiresAt)
+    }
+
+    /// The entry a record kept for `key` holds and when it lapses, or `nil` if it is not such a record.
+    public static func decode(_ record: [UInt8], for key: CacheKey) -> (entry: CacheEntry, expiresAt: Date)? {
+        let digest = key.digest.bytes
+        guard record.count > digest.count, record.starts(with: digest) else { return nil }
+        return decode(Array(record[digest.count...]))
+    }
+
     /// Milliseconds since 1970, within ``instants``.
     private static func milliseconds(_ date: Date) -> Int64 {
         let value = (date.timeIntervalSince1970 * 1_000).rounded()

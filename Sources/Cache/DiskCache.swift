@@ -41,7 +41,7 @@ public actor DiskCache: ResponseCache {
         guard files.value(for: name) != nil else { return nil }
         let url = file(name)
         guard let data = FileManager.default.contents(atPath: url.path),
-              let (entry, expiresAt) = Self.decode(Array(data), for: key), expiresAt > now() else {
+              let (entry, expiresAt) = CacheEntry.decode(Array(data), for: key), expiresAt > now() else {
             remove(name)
             return nil
         }
@@ -50,7 +50,7 @@ public actor DiskCache: ResponseCache {
 
     public func store(_ entry: CacheEntry, for key: CacheKey, timeToLive: Duration) throws {
         let name = key.description
-        let record = key.digest.bytes + entry.encoded(expiresAt: now().addingTimeInterval(timeToLive.seconds))
+        let record = entry.record(for: key, expiresAt: now().addingTimeInterval(timeToLive / .seconds(1)))
         remove(name)
         guard record.count <= maxBytes else { return }
         let temporary = directory.appending(path: ".\(name).\(UUID().uuidString).tmp")
@@ -77,11 +77,5 @@ public actor DiskCache: ResponseCache {
     /// Deletes the files the index dropped to make room.
     private nonisolated func deleteFiles(_ names: [String]) {
         for name in names { try? FileManager.default.removeItem(at: file(name)) }
-    }
-
-    /// The entry in a file's bytes, if they hold one for `key`.
-    private static func decode(_ bytes: [UInt8], for key: CacheKey) -> (CacheEntry, Date)? {
-        guard bytes.count > 32, Array(bytes[..<32]) == key.digest.bytes else { return nil }
-        return CacheEntry.decode(Array(bytes[32...]))
     }
 }

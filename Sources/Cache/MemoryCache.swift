@@ -45,7 +45,7 @@ public final class MemoryCache: ResponseCache {
     }
 
     public func store(_ entry: CacheEntry, for key: CacheKey, timeToLive: Duration) async {
-        let stored = Stored(entry: entry, expiresAt: now().addingTimeInterval(timeToLive.seconds))
+        let stored = Stored(entry: entry, expiresAt: now().addingTimeInterval(timeToLive / .seconds(1)))
         let size = Self.size(of: entry)
         entries.withLock { _ = $0.insert(stored, for: key, bytes: size) }
     }
@@ -55,13 +55,5 @@ public final class MemoryCache: ResponseCache {
         var size = entry.answerBytes + entry.deployment.rawValue.utf8.count + overheadBytes
         if case .events(let events) = entry.answer { size += 16 * events.count }
         return size
-    }
-}
-
-extension Duration {
-    /// The duration in seconds, as a `Double`.
-    var seconds: Double {
-        let (seconds, attoseconds) = components
-        return Double(seconds) + Double(attoseconds) * 1e-18
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import HeadroomCache
+import HeadroomCore
 import HeadroomRedis
 
 /// Answers in Redis, shared by every gateway that points at it: a hit on one for
@@ -21,14 +22,13 @@ public struct RedisCache: ResponseCache {
 
     public func entry(for key: CacheKey) async throws -> CacheEntry? {
         guard let record = try await redis.send(["GET", Self.prefix + key.description]).bytes,
-              record.count > 32, Array(record[..<32]) == key.digest.bytes,
-              let (entry, expiresAt) = CacheEntry.decode(Array(record[32...])), expiresAt > now() else { return nil }
+              let (entry, expiresAt) = CacheEntry.decode(record, for: key), expiresAt > now() else { return nil }
         return entry
     }
 
     public func store(_ entry: CacheEntry, for key: CacheKey, timeToLive: Duration) async throws {
-        let milliseconds = max(1, Int64(timeToLive.components.seconds) * 1_000 + timeToLive.components.attoseconds / 1_000_000_000_000_000)
-        let record = key.digest.bytes + entry.encoded(expiresAt: now().addingTimeInterval(Double(milliseconds) / 1_000))
+        let milliseconds = max(1, timeToLive.nanoseconds / 1_000_000)
+        let record = entry.record(for: key, expiresAt: now().addingTimeInterval(Double(milliseconds) / 1_000))
         _ = try await redis.send([Array("SET".utf8), Array((Self.prefix + key.description).utf8), record, Array("PX".utf8), Array(String(milliseconds).utf8)])
     }
 }

@@ -1,3 +1,4 @@
+import HeadroomCore
 import NIOCore
 import NIOPosix
 import Synchronization
@@ -55,8 +56,7 @@ public final class RedisClient: Sendable {
         let channel = try await connection(slot)
         let reply = channel.eventLoop.makePromise(of: RESPValue.self)
         let timedOut = Atomic<Bool>(false)
-        let timer = channel.eventLoop.scheduleTask(in: .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000
-                                                                    + timeout.components.attoseconds / 1_000_000_000)) {
+        let timer = channel.eventLoop.scheduleTask(in: .nanoseconds(timeout.nanoseconds)) {
             timedOut.store(true, ordering: .relaxed)
             reply.fail(RedisError.timedOut)
             channel.close(promise: nil)
@@ -135,7 +135,7 @@ public final class RedisClient: Sendable {
                     guard slots[slot].connecting === connecting else { return }
                     slots[slot].connecting = nil
                     slots[slot].failures += 1
-                    slots[slot].retryAt = NIODeadline.now() + .nanoseconds(Self.delay(afterFailures: slots[slot].failures).nanosecondsValue)
+                    slots[slot].retryAt = NIODeadline.now() + .nanoseconds(Self.delay(afterFailures: slots[slot].failures).nanoseconds)
                 }
                 throw RedisError.unavailable("\(error)")
             }
@@ -146,7 +146,7 @@ public final class RedisClient: Sendable {
     private func connect() -> EventLoopFuture<any Channel> {
         let address = self.address
         return ClientBootstrap(group: group)
-            .connectTimeout(.nanoseconds(timeout.nanosecondsValue))
+            .connectTimeout(.nanoseconds(timeout.nanoseconds))
             .channelOption(.socketOption(.so_reuseaddr), value: 1)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
@@ -171,15 +171,5 @@ public final class RedisClient: Sendable {
     static func delay(afterFailures failures: Int) -> Duration {
         let doubled = backoff.first * (1 << min(failures - 1, 20))
         return min(doubled, backoff.last)
-    }
-}
-
-extension Duration {
-    /// The duration in whole nanoseconds (saturating).
-    var nanosecondsValue: Int64 {
-        let (seconds, attoseconds) = components
-        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        if overflow { return seconds < 0 ? .min : .max }
-        return scaled.addingReportingOverflow(attoseconds / 1_000_000_000).partialValue
     }
 }
