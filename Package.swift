@@ -41,7 +41,7 @@ let package = Package(
         ),
         .target(
             name: "HeadroomSimulator",
-            dependencies: ["HeadroomCore", "HeadroomPolicies", "HeadroomConfiguration"],
+            dependencies: ["HeadroomCore", "HeadroomPolicies", "HeadroomCache", "HeadroomConfiguration"],
             path: "Sources/Simulator",
             resources: [.copy("Resources")]
         ),
@@ -80,7 +80,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HeadroomSimulatorTests",
-            dependencies: ["HeadroomCore", "HeadroomPolicies", "HeadroomConfiguration", "HeadroomSimulator"],
+            dependencies: ["HeadroomCore", "HeadroomPolicies", "HeadroomCache", "HeadroomConfiguration", "HeadroomSimulator"],
             path: "Tests/SimulatorTests",
             resources: [.copy("Fixtures")]
         ),

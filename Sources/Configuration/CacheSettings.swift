@@ -46,13 +46,19 @@ public struct CacheSettings: Hashable, Sendable, Codable {
         return CacheLimits(timeToLive: .seconds(seconds), maxEntryBytes: entryBytes)
     }
 
-    /// The store the section names, if this package makes it (`memory` or `disk`); `nil` for `redis`,
-    /// which the gateway makes.
-    public func makeStore() throws(HeadroomError) -> (any ResponseCache)? {
+    /// The most the store holds, checked (memory and disk; default 256 MiB).
+    public func storeBytes() throws(HeadroomError) -> Int {
         let bytes = maxBytes ?? 256 << 20
         guard bytes >= 1 << 20, bytes <= 1 << 50 else {
             throw HeadroomError(.invalidConfiguration, "cache.maxBytes is \(bytes); it must be from 1,048,576 (1 MiB) to 2^50.")
         }
+        return bytes
+    }
+
+    /// The store the section names, if this package makes it (`memory` or `disk`); `nil` for `redis`,
+    /// which the gateway makes.
+    public func makeStore() throws(HeadroomError) -> (any ResponseCache)? {
+        let bytes = try storeBytes()
         switch store ?? "memory" {
         case "memory":
             return MemoryCache(maxBytes: bytes)

@@ -36,6 +36,12 @@ public struct WorkloadSettings: Hashable, Sendable, Codable {
         public var outputSigma: Double?
         /// The generator's seed (default: the configuration's).
         public var seed: UInt64?
+        /// The share of requests that ask again what one of the last ``repeatPool`` distinct
+        /// requests asked (0 to 1; default 0): for the response cache. With a share, every request
+        /// carries a cache key.
+        public var repeatShare: Double?
+        /// How many recent distinct requests a repeat is drawn from, evenly (default 1,000).
+        public var repeatPool: Int?
 
         /// `count` requests at `requestsPerSecond` on average; the rest at its default.
         public init(count: Int, requestsPerSecond: Double) {

@@ -10,12 +10,15 @@ import HeadroomCore
 ///
 /// ```json
 /// {"arrival": 12.5, "prompt_tokens": 900, "max_tokens": 400, "output_tokens": 212,
-///  "model": "gpt-4o", "priority": 1, "tenant": "search"}
+///  "model": "gpt-4o", "priority": 1, "tenant": "search", "cache_key": "q-1187", "repeatable": true}
 /// ```
 ///
 /// `arrival` is in seconds from the start; `max_tokens` defaults to the
 /// ``MaxTokensRule``, `output_tokens` to `max_tokens`, `model` to the reader's
-/// model, `priority` to 0. Blank lines are skipped.
+/// model, `priority` to 0. `cache_key` (at most 1,000 bytes) says what the request asks:
+/// lines with one key ask the same, for the response cache; `repeatable` (default `true`)
+/// whether its answer would be given again (see ``SimulatedRequest/isRepeatable``).
+/// Blank lines are skipped.
 public struct JSONLTraceReader: WorkloadSource {
     /// The two JSON-lines layouts.
     public enum Format: String, Sendable, Codable, CaseIterable {
@@ -95,10 +98,26 @@ public struct JSONLTraceReader: WorkloadSource {
             }
             priority = Int(number)
         }
-        if let value = object["model"], object.string("model") == nil, value != .null {
-            throw lines.error("\"model\" must be a string.")
+        for key in ["model", "tenant", "cache_key"] {
+            if let value = object[key], object.string(key) == nil, value != .null {
+                throw lines.error("\"\(key)\" must be a string.")
+            }
+        }
+        let cacheKey = object.string("cache_key")
+        if let cacheKey, cacheKey.utf8.count > Self.longestCacheKey {
+            throw lines.error("\"cache_key\" is \(cacheKey.utf8.count) bytes; it must be at most \(Self.longestCacheKey) (a digest of the request will do).")
+        }
+        var isRepeatable = true
+        switch object["repeatable"] {
+        case nil, .null?: break
+        case .bool(let value)?: isRepeatable = value
+        default: throw lines.error("\"repeatable\" must be true or false.")
         }
         return SimulatedRequest(arrival: .seconds(arrival), promptTokens: prompt, maxTokens: limit, outputTokens: output ?? limit,
-                                model: object.string("model") ?? model, priority: priority, tenant: object.string("tenant"))
+                                model: object.string("model") ?? model, priority: priority, tenant: object.string("tenant"),
+                                cacheKey: cacheKey, isRepeatable: isRepeatable)
     }
+
+    /// The longest `cache_key` read, in bytes.
+    static let longestCacheKey = 1_000
 }

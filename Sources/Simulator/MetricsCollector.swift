@@ -58,6 +58,10 @@ struct MetricsCollector {
     var minRequestTerm = 0.0
 
     var succeeded = 0
+    /// Requests the response cache answered, their prompt and completion tokens, and their charge.
+    var cacheAnswered = 0
+    var cacheTokens = 0
+    var cacheCharge = 0
     var failures: [String: Int] = [:]
     var attempts = 0
     var throttled = 0
@@ -169,6 +173,16 @@ struct MetricsCollector {
         noteQueue()
     }
 
+    /// The response cache answered `request` at `time` (a hit at its arrival, or a coalesced request
+    /// when the answer it waited for came): served, but never offered to the deployments.
+    mutating func answeredByCache(_ request: SimulatedRequest, at time: Int64) {
+        cacheAnswered += 1
+        succeeded += 1
+        latencies.append(time - request.arrival.nanoseconds)
+        cacheTokens = cacheTokens.addingSaturating(request.promptTokens.addingSaturating(request.outputTokens))
+        cacheCharge = cacheCharge.addingSaturating(boundCharge(prompt: request.promptTokens, maxTokens: request.maxTokens))
+    }
+
     /// An attempt's response reached the client.
     mutating func answered() {
         inFlight -= 1
@@ -234,7 +248,7 @@ struct MetricsCollector {
         bucketQueue = max(bucketQueue, inSystem - inFlight)
     }
 
-    func report(label: String, deployments: [SimulatedDeployment], seed: UInt64, events: UInt64) -> SimulationReport {
+    func report(label: String, deployments: [SimulatedDeployment], seed: UInt64, events: UInt64, cache: SimulationReport.Cache?) -> SimulationReport {
         let start = firstArrival ?? 0
         let horizon = minutes(lastArrival - start)
         let duration = max(lastFinish, lastArrival) - start
@@ -247,7 +261,7 @@ struct MetricsCollector {
         let bucketMinutes = minutes(bucket)
         return SimulationReport(
             strategy: label, seed: seed,
-            requests: .init(offered: offered, succeeded: succeeded, failed: failures.filter { $0.key != HeadroomError.Kind.queueFull.name },
+            requests: .init(offered: offered + cacheAnswered, succeeded: succeeded, failed: failures.filter { $0.key != HeadroomError.Kind.queueFull.name },
                             rejected: failures[HeadroomError.Kind.queueFull.name] ?? 0),
             upstream: .init(attempts: attempts, throttled: throttled, throttleRate: Double(throttled) / Double(max(1, attempts)),
                             errors: transientErrors, retries: retries),
@@ -268,7 +282,19 @@ struct MetricsCollector {
             timeline: .init(bucketSeconds: Double(bucket) / 1e9, chargedTokens: chargedTimeline,
                             quotaTokensPerBucket: deployments.map { Int(saturating: Double($0.endpoint.tokensPerMinute) * bucketMinutes) },
                             throttled: throttledTimeline, queueLength: queueTimeline),
-            events: events
+            events: events,
+            cache: cache.map(completed)
         )
+    }
+
+    /// The cache's counts with what follows from them and from the requests it answered.
+    private func completed(_ counts: SimulationReport.Cache) -> SimulationReport.Cache {
+        var cache = counts
+        cache.lookups = cache.hits + cache.coalesced + cache.misses
+        cache.hitRate = Double(cache.hits + cache.coalesced) / Double(max(1, cache.lookups))
+        cache.tokensSaved = cacheTokens
+        cache.freedTokens = cacheCharge
+        cache.freedShare = Double(cacheCharge) / max(1, Double(cacheCharge) + offeredTokens)
+        return cache
     }
 }

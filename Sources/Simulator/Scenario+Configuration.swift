@@ -20,7 +20,7 @@ extension Scenario {
 
     /// The scenario a configuration describes: its deployments played by mocks of their providers,
     /// its workload (by default the built-in trace slice), its `scheduler` section with the policies
-    /// `registry` names, and the baselines. A relative trace path is taken from `folder`.
+    /// `registry` names, its `cache` section, and the baselines. A relative trace path is taken from `folder`.
     public init(configuration: HeadroomConfiguration, relativeTo folder: String = "", registry: Registry = .standard) throws(HeadroomError) {
         func fail(_ message: String) -> HeadroomError { HeadroomError(.invalidScenario, message) }
         let deployments = try configuration.deployments.enumerated().map { index, entry throws(HeadroomError) -> SimulatedDeployment in
@@ -39,6 +39,11 @@ extension Scenario {
         self.init(name: configuration.name ?? "scenario", seed: configuration.seed ?? 1, deployments: deployments, workload: spec,
                   headroom: settings, baselines: baselines, bucketSeconds: configuration.bucketSeconds ?? 10)
         self.registry = registry
+        do {
+            cache = try SimulatedCache(configuration)
+        } catch {
+            throw fail(error.message)
+        }
     }
 }
 
@@ -161,10 +166,17 @@ extension SyntheticWorkload {
         default:
             throw fail("workload.synthetic gives only one of burstOnSeconds and burstOffSeconds; give both for bursty arrivals, or neither.")
         }
+        if let share = synthetic.repeatShare, !(share >= 0 && share <= 1) {
+            throw fail("workload.synthetic.repeatShare is \(share); it must be from 0 to 1.")
+        }
+        if let pool = synthetic.repeatPool, !(pool >= 1 && pool <= 10_000_000) {
+            throw fail("workload.synthetic.repeatPool is \(pool); it must be from 1 to 10,000,000.")
+        }
+        let repeats = synthetic.repeatShare.map { SyntheticWorkload.Repeats(share: $0, pool: synthetic.repeatPool ?? 1_000) }
         self.init(count: synthetic.count, requestsPerSecond: synthetic.requestsPerSecond, arrivals: arrivals,
                   prompt: .init(median: synthetic.promptMedian ?? 1_020, sigma: synthetic.promptSigma ?? 0.9, range: 1 ... 100_000),
                   output: .init(median: synthetic.outputMedian ?? 129, sigma: synthetic.outputSigma ?? 0.9, range: 1 ... 16_000),
-                  maxTokens: maxTokens, model: model ?? "gpt-4o", seed: synthetic.seed ?? seed ?? 1)
+                  maxTokens: maxTokens, model: model ?? "gpt-4o", repeats: repeats, seed: synthetic.seed ?? seed ?? 1)
     }
 }
 

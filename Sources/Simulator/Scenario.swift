@@ -20,6 +20,8 @@ public struct Scenario: Sendable {
     public var baselines: [Strategy]
     /// Width of the report's timeline buckets, in seconds.
     public var bucketSeconds: Double
+    /// The response cache in front of every strategy, if any.
+    public var cache: SimulatedCache?
     /// Makes the policies the settings name that are not built in.
     public var registry = Registry.standard
 
@@ -42,6 +44,7 @@ public struct Scenario: Sendable {
         }
         var simulation = try Simulation(deployments: deployments, seed: seed, bucket: .seconds(bucketSeconds))
         simulation.registry = registry
+        simulation.cache = cache
         if progress != nil { simulation.expectedEnd = try workload.lastArrival() }
         var reports: [SimulationReport] = []
         for strategy in [Strategy.headroom(headroom)] + baselines {

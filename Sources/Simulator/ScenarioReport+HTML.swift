@@ -8,6 +8,11 @@ extension ScenarioReport {
         func color(_ index: Int) -> String { palette[index % palette.count] }
         var body = "<h1>Headroom simulation</h1>\n<p>\(escape(scenario)) &middot; seed \(seed)</p>\n"
         body += "<h2>Comparison</h2>\n" + comparisonTable()
+        if let cache = runs.first?.cache {
+            body += "<h2>Response cache</h2>\n<p>\(grouped(cache.hits)) hits and \(grouped(cache.coalesced)) coalesced of \(grouped(cache.lookups)) "
+                + "requests looked up (\(percent(cache.hitRate))); \(grouped(cache.freedTokens)) tokens of quota freed, \(percent(cache.freedShare)) of the offer "
+                + "(the same cache in front of every strategy).</p>\n"
+        }
         body += "<h2>At a glance</h2>\n"
         body += bars("goodput, tokens a minute (more is better)", runs.map { ($0.goodputTokensPerMinute, grouped(Int(saturating: $0.goodputTokensPerMinute))) }, color: color)
         body += bars("429 rate (less is better)", runs.map { ($0.upstream.throttleRate, percent($0.upstream.throttleRate)) }, color: color)

@@ -17,10 +17,17 @@ public struct SimulatedRequest: Hashable, Sendable {
     public var priority: Int
     /// The tenant, if the workload names one.
     public var tenant: String?
+    /// What the request asks, if the workload says: requests with one key ask the same
+    /// (the response cache's key, within a tenant's namespace). `nil`: the cache passes it by.
+    public var cacheKey: String?
+    /// Whether a provider would give the same answer again (`temperature` 0 or a `seed`): under
+    /// the cache's `repeatable` mode only such answers are kept.
+    public var isRepeatable: Bool
 
     /// Creates a request.
     public init(arrival: Instant, promptTokens: Int, maxTokens: Int, outputTokens: Int,
-                model: String = "gpt-4o", priority: Int = 0, tenant: String? = nil) {
+                model: String = "gpt-4o", priority: Int = 0, tenant: String? = nil,
+                cacheKey: String? = nil, isRepeatable: Bool = true) {
         self.arrival = arrival
         self.promptTokens = promptTokens
         self.maxTokens = maxTokens
@@ -28,6 +35,8 @@ public struct SimulatedRequest: Hashable, Sendable {
         self.model = model
         self.priority = priority
         self.tenant = tenant
+        self.cacheKey = cacheKey
+        self.isRepeatable = isRepeatable
     }
 
     /// The request as a scheduler job for `models` (by default its own model),

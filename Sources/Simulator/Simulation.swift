@@ -27,6 +27,8 @@ public struct Simulation: Sendable {
     public var expectedEnd: Instant?
     /// Makes the policies that ``QueueChoice/named(_:)`` and an ``AllocationChoice`` of your own name.
     public var registry = Registry.standard
+    /// The response cache in front of the client, if any: the same for every strategy.
+    public var cache: SimulatedCache?
 
     /// Creates a simulation, checking the deployments.
     public init(deployments: [SimulatedDeployment], seed: UInt64, bucket: Duration = .seconds(10)) throws(HeadroomError) {
@@ -117,7 +119,8 @@ public struct Simulation: Sendable {
                 + "timeline holds (\(grouped(MetricsCollector.maxTimelineBuckets)) buckets of \(bucket)). Give a wider bucket (bucketSeconds), "
                 + "or look in the workload for a request whose size or latency is out of all proportion.")
         }
-        return engine.metrics.report(label: label, deployments: deployments, seed: seed, events: engine.events.pushed)
+        return engine.metrics.report(label: label, deployments: deployments, seed: seed, events: engine.events.pushed,
+                                     cache: engine.cache?.counts)
     }
 }
 
@@ -175,6 +178,10 @@ struct Engine {
     var modelPositions: [String: Int] = [:]
     /// The position in `served` of the current job's model.
     var model = 0
+    /// The response cache, if the simulation has one.
+    var cache: CacheReplay?
+    /// Requests the cache sends upstream after another's end, waiting to be submitted.
+    var released: [(request: SimulatedRequest, fetch: CacheReplay.Fetch)] = []
 
     init(simulation: Simulation) {
         self.simulation = simulation
@@ -184,6 +191,7 @@ struct Engine {
         metrics = MetricsCollector(deployments: simulation.deployments, bucket: simulation.bucket.nanoseconds)
         background = SeededRandom(seed: simulation.seed ^ 0xB6_C6_E0)
         deploymentIndex = DeploymentIndex(simulation.deployments.map { DeploymentID($0.id) })
+        cache = simulation.cache.map(CacheReplay.init)
     }
 
     mutating func run<Workload: WorkloadSource, Client: SimulatedClient>(_ workload: inout Workload, _ client: inout Client) throws(HeadroomError) {
@@ -205,12 +213,25 @@ struct Engine {
             switch event.kind {
             case .arrival:
                 guard hasNextArrival else { continue }
-                // Read in place: a copy of the request would retain and release its strings.
-                prepareJob()
-                let id = client.submit(job, now: now, into: &actions)
-                store(Pending(id: id, isLive: true, arrival: event.time, promptTokens: nextArrival.promptTokens,
-                              maxTokens: nextArrival.maxTokens, outputTokens: nextArrival.outputTokens, model: model))
-                metrics.arrived(nextArrival, at: event.time)
+                var goesUpstream = true
+                var fetch: CacheReplay.Fetch?
+                switch cache?.arrive(nextArrival, at: event.time) {
+                case nil, .bypass?: break
+                case .hit?:
+                    metrics.answeredByCache(nextArrival, at: event.time)
+                    goesUpstream = false
+                case .following?: goesUpstream = false
+                case .fetch(let leading)?: fetch = leading
+                }
+                if goesUpstream {
+                    // Read in place: a copy of the request would retain and release its strings.
+                    prepareJob()
+                    let id = client.submit(job, now: now, into: &actions)
+                    store(Pending(id: id, isLive: true, arrival: event.time, promptTokens: nextArrival.promptTokens,
+                                  maxTokens: nextArrival.maxTokens, outputTokens: nextArrival.outputTokens, model: model))
+                    metrics.arrived(nextArrival, at: event.time)
+                    if let fetch { cache?.sent(id, fetch) }
+                }
                 hasNextArrival = try workload.next(into: &nextArrival)
                 if hasNextArrival {
                     if nextArrival.arrival.nanoseconds < event.time {
@@ -242,6 +263,15 @@ struct Engine {
                 continue
             }
             try perform(actions, from: first, now: event.time)
+            while !released.isEmpty {
+                let start = actions.count
+                for (request, fetch) in released {
+                    let id = submit(request, now: event.time, client: &client, into: &actions)
+                    cache?.sent(id, fetch)
+                }
+                released.removeAll()
+                try perform(actions, from: start, now: event.time)
+            }
         }
         if pendingCount > 0 {
             throw HeadroomError(.invalidScenario, "\(pendingCount) requests never ended: the client stopped without finishing them. This is a bug in the client.")
@@ -284,6 +314,13 @@ struct Engine {
                 pending[id.slot].isLive = false
                 pendingCount -= 1
                 metrics.finished(pending[id.slot], result: result, at: now)
+                switch cache?.finished(id, result: result, outputTokens: pending[id.slot].outputTokens, at: now) {
+                case nil: break
+                case .answered(let followers)?:
+                    for follower in followers { metrics.answeredByCache(follower, at: now) }
+                case .released(let followers, let fetch)?:
+                    released += followers.map { ($0, fetch) }
+                }
             case .deploymentDisabled:
                 // The mock endpoints never refuse credentials, so nothing leaves rotation here.
                 continue
@@ -312,6 +349,22 @@ struct Engine {
         served.append(simulation.deployments.map { $0.models.isEmpty || $0.models.contains(name) })
         modelPositions[name] = served.count - 1
         return served.count - 1
+    }
+
+    /// Submits `request`, arrived earlier, at `now`: a request the cache held back for an identical one that did not answer.
+    private mutating func submit<Client: SimulatedClient>(
+        _ request: SimulatedRequest, now: Int64, client: inout Client, into actions: inout [SchedulerAction]
+    ) -> JobID {
+        if request.model != job.models.first || served.isEmpty {
+            job.models = [request.model]
+            model = position(ofModel: request.model)
+        }
+        request.fill(&job)
+        let id = client.submit(job, now: Instant(nanoseconds: now), into: &actions)
+        store(Pending(id: id, isLive: true, arrival: request.arrival.nanoseconds, promptTokens: request.promptTokens,
+                      maxTokens: request.maxTokens, outputTokens: request.outputTokens, model: model))
+        metrics.arrived(request, at: now)
+        return id
     }
 
     /// Notes a request in the system, in its job's slot.

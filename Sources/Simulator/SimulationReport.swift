@@ -28,6 +28,45 @@ public struct SimulationReport: Hashable, Sendable, Codable {
     public var timeline: Timeline
     /// Events the simulation processed.
     public var events: UInt64
+    /// What the response cache did; `nil` when the run had none.
+    public var cache: Cache?
+
+    /// What the response cache did. Requests it answered count as succeeded, with
+    /// their wait for the answer as latency (none for a hit), but not as offered to
+    /// the deployments: the capacity bound and efficiency are over the rest.
+    public struct Cache: Hashable, Sendable, Codable {
+        /// Requests it applied to: hits, coalesced and misses.
+        public var lookups = 0
+        /// Requests the store answered.
+        public var hits = 0
+        /// Requests handed the answer of an identical request in flight.
+        public var coalesced = 0
+        /// Requests that went upstream for their answer.
+        public var misses = 0
+        /// Requests it did not apply to: without a key, or not cached in their tenant's mode.
+        public var bypasses = 0
+        /// `(hits + coalesced) / lookups`.
+        public var hitRate = 0.0
+        /// Answers stored.
+        public var stored = 0
+        /// Answers dropped to make room for others.
+        public var evicted = 0
+        /// Answers found past their time to live.
+        public var expired = 0
+        /// Answers not stored: larger than an entry may be.
+        public var tooLarge = 0
+        /// The most the store held, in bytes (as ``SimulatedCache/entryBytes(outputTokens:)`` counts).
+        public var peakBytes = 0
+        /// Prompt and completion tokens of the requests answered without going upstream.
+        public var tokensSaved = 0
+        /// The capacity they would have taken: their charge as the capacity bound counts it.
+        public var freedTokens = 0
+        /// `freedTokens` over the charge of every request.
+        public var freedShare = 0.0
+
+        /// Counts of nothing yet.
+        public init() {}
+    }
 
     /// What happened to the requests.
     public struct Requests: Hashable, Sendable, Codable {

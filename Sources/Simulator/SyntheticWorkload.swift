@@ -36,6 +36,20 @@ public struct SyntheticWorkload: WorkloadSource, Sendable {
         }
     }
 
+    /// Requests that ask again what an earlier one asked, for the response cache.
+    public struct Repeats: Hashable, Sendable, Codable {
+        /// The share of requests that repeat one, from 0 to 1.
+        public var share: Double
+        /// How many of the latest distinct requests a repeat is drawn from, evenly.
+        public var pool: Int
+
+        /// `share` of the requests repeating one of the last `pool` distinct ones.
+        public init(share: Double, pool: Int = 1_000) {
+            self.share = share
+            self.pool = pool
+        }
+    }
+
     /// Requests to generate.
     public let count: Int
     /// Mean arrivals a second over the whole run.
@@ -50,6 +64,9 @@ public struct SyntheticWorkload: WorkloadSource, Sendable {
     public let maxTokens: MaxTokensRule
     /// The model every request asks for.
     public let model: String
+    /// Requests that repeat earlier ones, if any: then every request has a
+    /// ``SimulatedRequest/cacheKey``, one key for each distinct request.
+    public let repeats: Repeats?
 
     private var random: SeededRandom
     /// The samplers' tables, held here: reading a global costs a call at every use.
@@ -58,13 +75,16 @@ public struct SyntheticWorkload: WorkloadSource, Sendable {
     private var produced = 0
     private var clock = 0.0
     private var onUntil = -1.0
+    /// The latest distinct requests (their number and sizes), oldest overwritten first, for repeats.
+    private var recent: [(number: Int, prompt: Int, maxTokens: Int, output: Int)] = []
+    private var oldestRecent = 0
 
     /// Creates a generator; `seed` fixes everything it produces.
     public init(
         count: Int, requestsPerSecond: Double, arrivals: Arrivals = .poisson,
         prompt: Size = Size(median: 1_020, sigma: 0.9, range: 2 ... 14_000),
         output: Size = Size(median: 129, sigma: 0.9, range: 7 ... 1_000),
-        maxTokens: MaxTokensRule = .outputTimes(1.25), model: String = "gpt-4o", seed: UInt64
+        maxTokens: MaxTokensRule = .outputTimes(1.25), model: String = "gpt-4o", repeats: Repeats? = nil, seed: UInt64
     ) {
         self.count = max(0, count)
         self.requestsPerSecond = max(1e-9, requestsPerSecond)
@@ -77,6 +97,7 @@ public struct SyntheticWorkload: WorkloadSource, Sendable {
         self.output = output
         self.maxTokens = maxTokens
         self.model = model
+        self.repeats = repeats.map { Repeats(share: min(1, max(0, $0.share)), pool: max(1, $0.pool)) }
         self.random = SeededRandom(seed: seed)
     }
 
@@ -104,16 +125,45 @@ public struct SyntheticWorkload: WorkloadSource, Sendable {
             }
             clock = candidate
         }
-        let outputTokens = sample(output)
         request.arrival = .seconds(clock)
-        request.promptTokens = sample(prompt)
-        request.maxTokens = maxTokens.maxTokens(forOutput: outputTokens)
-        request.outputTokens = min(outputTokens, request.maxTokens)
+        if let repeats {
+            repeatOrRecord(&request, repeats)
+        } else {
+            let outputTokens = sample(output)
+            request.promptTokens = sample(prompt)
+            request.maxTokens = maxTokens.maxTokens(forOutput: outputTokens)
+            request.outputTokens = min(outputTokens, request.maxTokens)
+            if request.cacheKey != nil { request.cacheKey = nil }
+        }
         // Strings only where they differ: assigning one retains it even when it is the same.
         if request.model != model { request.model = model }
         if request.tenant != nil { request.tenant = nil }
         request.priority = 0
         return true
+    }
+
+    /// Makes `request` a repeat of a recent distinct request (with the share's odds), or a new
+    /// one it records: its key names which.
+    private mutating func repeatOrRecord(_ request: inout SimulatedRequest, _ repeats: Repeats) {
+        var chosen: (number: Int, prompt: Int, maxTokens: Int, output: Int)
+        if !recent.isEmpty, random.nextUnit() < repeats.share {
+            chosen = recent[Int(random.next() % UInt64(recent.count))]
+        } else {
+            let outputTokens = sample(output)
+            chosen = (produced - 1, sample(prompt), maxTokens.maxTokens(forOutput: outputTokens), 0)
+            chosen.output = min(outputTokens, chosen.maxTokens)
+            if recent.count < repeats.pool {
+                recent.append(chosen)
+            } else {
+                recent[oldestRecent] = chosen
+                oldestRecent = (oldestRecent + 1) % repeats.pool
+            }
+        }
+        request.promptTokens = chosen.prompt
+        request.maxTokens = chosen.maxTokens
+        request.outputTokens = chosen.output
+        request.cacheKey = "s\(chosen.number)"
+        request.isRepeatable = true
     }
 
     private mutating func exponential(mean: Double) -> Double {
