@@ -94,6 +94,8 @@ public struct ConformanceMatrix: Sendable {
     public var seconds = 600.0
     /// Fixes the workload and every random draw.
     public var seed: UInt64 = 1
+    /// Requests that ask again what an earlier one asked (for a run with a response cache); none by default.
+    public var repeats: SyntheticWorkload.Repeats?
 
     /// The defaults: 1.3x for ten minutes, seed 1.
     public init() {}
@@ -121,7 +123,7 @@ public struct ConformanceMatrix: Sendable {
         let prompt = SyntheticWorkload.Size(median: 500, sigma: 0.6, range: 20 ... 4_000)
         let output = SyntheticWorkload.Size(median: 200, sigma: 0.6, range: 10 ... 1_000)
         func generator(count: Int, perSecond: Double) -> SyntheticWorkload {
-            SyntheticWorkload(count: count, requestsPerSecond: perSecond, prompt: prompt, output: output, seed: seed)
+            SyntheticWorkload(count: count, requestsPerSecond: perSecond, prompt: prompt, output: output, repeats: repeats, seed: seed)
         }
         // The mean charge, measured on the workload itself under the row's charge rule.
         var sample = generator(count: 10_000, perSecond: 1)

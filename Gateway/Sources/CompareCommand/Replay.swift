@@ -27,6 +27,8 @@ struct Figures {
     var servedTokens = 0
     /// From the first arrival to the last answer.
     var durationSeconds = 0.0
+    /// Requests the response cache answered: hits and coalesced.
+    var answeredByCache = 0
     /// Arrival to answer, of the requests served.
     var latencies: [Double] = []
     /// For the simulator, read from its report rather than from `latencies`.
@@ -74,15 +76,17 @@ func replay(of row: ConformanceMatrix.Row, matrix: ConformanceMatrix, compressed
     var requests: [ReplayRequest] = []
     while let request = try workload.next() {
         // A prompt of about the simulated size in plain words (which the gateway's estimate counts within
-        // about 1% of the exact count), counted as the mock counts it.
-        let content = (0 ..< max(1, request.promptTokens - 8)).map { words[$0 % words.count] }.joined(separator: " ")
+        // about 1% of the exact count), counted as the mock counts it; with a cache key, the key first,
+        // so that requests ask the same exactly when their keys are the same.
+        let filler = (0 ..< max(1, request.promptTokens - 8)).map { words[$0 % words.count] }
+        let content = ((request.cacheKey.map { [$0] } ?? []) + filler).joined(separator: " ")
         let prompt = ChatTokenCount.count([(role: "user", content: content, name: nil)], using: tokenizer)
         var simulated = request
         simulated.arrival = Instant(nanoseconds: Int64(Double(request.arrival.nanoseconds) / factor))
         simulated.promptTokens = prompt
         let body: [String: Any] = [
             "model": "gpt-4o", "messages": [["role": "user", "content": content]], "max_tokens": request.maxTokens,
-            MockServer.outputTokensField: request.outputTokens,
+            "temperature": 0, MockServer.outputTokensField: request.outputTokens,
         ]
         requests.append(ReplayRequest(simulated: simulated, body: Array(try JSONSerialization.data(withJSONObject: body))))
     }
@@ -144,7 +148,8 @@ func seconds(_ duration: Duration) -> Double {
 }
 
 /// Replays `requests` through a gateway in front of a mock of `deployments`, both in this process on loopback ports.
-func liveRun(deployments: [SimulatedDeployment], requests: [ReplayRequest], maxWaitSeconds: Double, seed: UInt64) async throws -> Figures {
+func liveRun(deployments: [SimulatedDeployment], requests: [ReplayRequest], maxWaitSeconds: Double, cache: CacheSettings?,
+             seed: UInt64) async throws -> Figures {
     var live = Figures()
     let mock = try MockServer(deployments: deployments, seed: seed)
     try await serving({ mock.application(port: 0, onRunning: $0) }) { mockPort in
@@ -160,6 +165,7 @@ func liveRun(deployments: [SimulatedDeployment], requests: [ReplayRequest], maxW
         })
         engine.scheduler = SchedulerSettings()
         engine.scheduler?.maxQueueWaitSeconds = maxWaitSeconds
+        engine.cache = cache
         let key = "sk-compare"
         var configuration = GatewayConfiguration(engine: engine, port: 0, clients: [.init(name: "compare", key: key)])
         // The comparison's tables, not a line a request.
@@ -168,6 +174,7 @@ func liveRun(deployments: [SimulatedDeployment], requests: [ReplayRequest], maxW
         try await serving({ gateway.application(onRunning: $0) }) { gatewayPort in
             live = await send(requests, to: "http://127.0.0.1:\(gatewayPort)/v1/chat/completions", key: key)
         }
+        if let counts = gateway.cache?.statistics.snapshot { live.answeredByCache = counts.hits + counts.coalesced }
         await gateway.engine.shutdown()
         let stats = await mock.provider.statistics()
         live.attempts = stats.deployments.reduce(0) { $0 + $1.totals.ok + $1.totals.throttled + $1.totals.serverErrors }

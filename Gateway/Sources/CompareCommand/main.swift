@@ -1,5 +1,6 @@
 import Foundation
 import HeadroomAdapters
+import HeadroomConfiguration
 import HeadroomCore
 import HeadroomServerSupport
 import HeadroomSimulator
@@ -10,16 +11,19 @@ import HeadroomSimulator
 // compressed: limits per minute x SCALE, windows, latencies and arrival gaps / SCALE.
 
 let usage = """
-    usage: headroom-compare [--dialect windowRemainder] [--overload 1.3] [--seconds 90] [--scale 1] [--max-wait 60] [--seed 1]
+    usage: headroom-compare [--dialect windowRemainder] [--overload 1.3] [--seconds 90] [--scale 1] [--max-wait 60]
+                            [--repeat-share 0] [--seed 1]
 
     Three Azure-like deployments of 30,000, 60,000 and 90,000 tokens a minute (a conformance-matrix row:
     --dialect names how their headers read), offered --overload times their capacity for --seconds, with
     time compressed --scale times; requests wait at most --max-wait seconds (before compression).
+    With --repeat-share above 0, that share of requests asks again one of the last 1,000 distinct
+    requests, and both runs have a response cache in front.
     """
 
 await runCommand("headroom-compare", usage: usage) {
     let options = try CommandOptions(CommandLine.arguments.dropFirst(),
-                                     known: ["--dialect", "--overload", "--seconds", "--scale", "--max-wait", "--seed"])
+                                     known: ["--dialect", "--overload", "--seconds", "--scale", "--max-wait", "--repeat-share", "--seed"])
     let dialect = options["--dialect"] ?? "windowRemainder"
     guard let row = ConformanceMatrix.Row(rawValue: dialect) else {
         throw CommandOptions.Problem(description: "--dialect is '\(dialect)'; use one of \(ConformanceMatrix.Row.allCases.map(\.rawValue).joined(separator: ", ")).")
@@ -30,10 +34,15 @@ await runCommand("headroom-compare", usage: usage) {
     matrix.seed = UInt64(try options.integer("--seed") ?? 1)
     let scale = try options.number("--scale") ?? 1
     let maxWait = try options.number("--max-wait") ?? 60
+    let repeatShare = try options.number("--repeat-share") ?? 0
     guard matrix.overload > 0 && matrix.overload <= 10, matrix.seconds > 0 && matrix.seconds <= 3_600,
-          scale >= 1 && scale <= 60, maxWait > 0 && maxWait <= 3_600 else {
-        throw CommandOptions.Problem(description: "--overload must be in (0, 10], --seconds in (0, 3,600], --scale in [1, 60], --max-wait in (0, 3,600].")
+          scale >= 1 && scale <= 60, maxWait > 0 && maxWait <= 3_600, repeatShare >= 0 && repeatShare <= 1 else {
+        throw CommandOptions.Problem(description: "--overload must be in (0, 10], --seconds in (0, 3,600], --scale in [1, 60], --max-wait in (0, 3,600], "
+            + "--repeat-share in [0, 1].")
     }
+    // The same cache section for both runs (every answer at temperature 0 is repeatable).
+    let cache: CacheSettings? = repeatShare > 0 ? CacheSettings() : nil
+    if repeatShare > 0 { matrix.repeats = .init(share: repeatShare) }
 
     let deployments = row.deployments.map { $0.compressed(by: scale) }
     let requests = try replay(of: row, matrix: matrix, compressedBy: scale)
@@ -43,13 +52,16 @@ await runCommand("headroom-compare", usage: usage) {
     var settings = HeadroomSettings()
     settings.configuration.maxQueueWait = .seconds(maxWait / scale)
     var workload = ListWorkload(requests: requests.map(\.simulated))
-    let report = try Simulation(deployments: deployments, seed: matrix.seed).run(&workload, strategy: .headroom(settings))
+    var simulation = try Simulation(deployments: deployments, seed: matrix.seed)
+    simulation.cache = try cache.map { settings throws(HeadroomError) in SimulatedCache(limits: try settings.limits()) }
+    let report = try simulation.run(&workload, strategy: .headroom(settings))
     var simulated = Figures(offered: report.requests.offered, served: report.requests.succeeded, attempts: report.upstream.attempts,
-                            throttled: report.upstream.throttled, servedTokens: report.deployments.reduce(0) { $0 + $1.servedTokens },
+                            throttled: report.upstream.throttled, servedTokens: report.deployments.reduce(0) { $0 + $1.servedTokens } + (report.cache?.tokensSaved ?? 0),
                             durationSeconds: report.durationSeconds)
     simulated.latencyPercentiles = (report.latency.p50, report.latency.p99)
+    simulated.answeredByCache = report.cache.map { $0.hits + $0.coalesced } ?? 0
 
-    let live = try await liveRun(deployments: deployments, requests: requests, maxWaitSeconds: maxWait / scale, seed: matrix.seed)
+    let live = try await liveRun(deployments: deployments, requests: requests, maxWaitSeconds: maxWait / scale, cache: cache, seed: matrix.seed)
     printLine(table(simulated: simulated, live: live, scale: scale))
 }
 
@@ -60,7 +72,7 @@ func table(simulated: Figures, live: Figures, scale: Double) -> String {
         return String(format: "%+.1f%%", (live - simulated) / simulated * 100)
     }
     let (simulatedLatency, liveLatency) = (simulated.percentiles, live.percentiles)
-    let rows: [(String, String, String, String)] = [
+    var rows: [(String, String, String, String)] = [
         ("served", "\(simulated.served)/\(simulated.offered)", "\(live.served)/\(live.offered)", difference(Double(simulated.served), Double(live.served))),
         ("upstream 429 rate", String(format: "%.2f%%", simulated.throttleRate * 100), String(format: "%.2f%%", live.throttleRate * 100),
          String(format: "%+.2f points", (live.throttleRate - simulated.throttleRate) * 100)),
@@ -71,6 +83,11 @@ func table(simulated: Figures, live: Figures, scale: Double) -> String {
         ("latency p99 (wait + answer)", String(format: "%.1f s", simulatedLatency.p99 * scale), String(format: "%.1f s", liveLatency.p99 * scale),
          difference(simulatedLatency.p99, liveLatency.p99)),
     ]
+    if simulated.answeredByCache + live.answeredByCache > 0 {
+        rows.append(("answered by the cache", "\(simulated.answeredByCache)", "\(live.answeredByCache)",
+                     difference(Double(simulated.answeredByCache), Double(live.answeredByCache))))
+        rows.append(("upstream attempts", "\(simulated.attempts)", "\(live.attempts)", difference(Double(simulated.attempts), Double(live.attempts))))
+    }
     return (["| | simulated | live | live against simulated |", "|---|---:|---:|---:|"]
         + rows.map { "| \($0.0) | \($0.1) | \($0.2) | \($0.3) |" }).joined(separator: "\n")
 }
