@@ -46,7 +46,7 @@ default:
     benchmarks:
       scheduler   submit-dispatch-complete cycles per second, 8 and 100 deployments, thousands queued
       simulator   [REQUESTS [RUNS]] synthetic requests (1,000,000) against 8 mock deployments, best of RUNS (3):
-                  requests/s, events/s, peak memory
+                  requests/s, events/s, peak memory; then with 30% repeating, through the simulated response cache
       cache       [KEYS] keying a chat request (canonical form and SHA-256), and memory-store lookups, per second
       tokenizer   [FILE] exact BPE and estimates: MB/s, estimate error against exact, vocabulary load time
       matrix      [ROW...] every header dialect x allocation x FIFO and priority at 1.3x overload: served, 429s, efficiency

@@ -9,35 +9,51 @@
 /// lru.insert([7, 8, 9, 10, 11, 12], for: "b", bytes: 6)   // "a" goes: 12 bytes > 10
 /// lru.value(for: "a") // nil
 /// ```
+///
+/// Its code is inlinable, so that a module using it with its own types gets code
+/// specialized for them (unspecialized, each call looks up the types' metadata).
 public struct ByteBoundedLRU<Key: Hashable & Sendable, Value: Sendable>: Sendable {
-    private struct Node: Sendable {
-        var key: Key
-        var value: Value
-        var bytes: Int
-        var newer = -1
-        var older = -1
+    @usableFromInline
+    struct Node: Sendable {
+        @usableFromInline var key: Key
+        @usableFromInline var value: Value
+        @usableFromInline var bytes: Int
+        @usableFromInline var newer = -1
+        @usableFromInline var older = -1
+
+        @inlinable
+        init(key: Key, value: Value, bytes: Int) {
+            self.key = key
+            self.value = value
+            self.bytes = bytes
+        }
     }
 
     /// The most the values may hold together.
     public let maxBytes: Int
     /// What the values hold together now.
-    public private(set) var bytes = 0
-    private var positions: [Key: Int] = [:]
-    private var nodes: [Node?] = []
-    private var free: [Int] = []
+    @inlinable
+    public var bytes: Int { held }
+    @usableFromInline var held = 0
+    @usableFromInline var positions: [Key: Int] = [:]
+    @usableFromInline var nodes: [Node?] = []
+    @usableFromInline var free: [Int] = []
     /// The most and least recently used, or -1.
-    private var newest = -1
-    private var oldest = -1
+    @usableFromInline var newest = -1
+    @usableFromInline var oldest = -1
 
     /// An empty cache that holds at most `maxBytes`.
+    @inlinable
     public init(maxBytes: Int) {
         self.maxBytes = max(0, maxBytes)
     }
 
     /// The number of values.
+    @inlinable
     public var count: Int { positions.count }
 
     /// The value for `key`, made the most recently used.
+    @inlinable
     public mutating func value(for key: Key) -> Value? {
         guard let position = positions[key] else { return nil }
         unlink(position)
@@ -48,12 +64,12 @@ public struct ByteBoundedLRU<Key: Hashable & Sendable, Value: Sendable>: Sendabl
     /// Stores `value` for `key`, counted as `bytes`, as the most recently used; drops the least
     /// recently used until all fit. A value larger than the bound is not stored (and what it would
     /// replace is removed). Returns the keys dropped to make room.
-    @discardableResult
+    @inlinable @discardableResult
     public mutating func insert(_ value: Value, for key: Key, bytes size: Int) -> [Key] {
         remove(key)
         guard size >= 0, size <= maxBytes else { return [] }
         var dropped: [Key] = []
-        while bytes + size > maxBytes, oldest >= 0, let key = nodes[oldest]?.key {
+        while held + size > maxBytes, oldest >= 0, let key = nodes[oldest]?.key {
             remove(key)
             dropped.append(key)
         }
@@ -67,22 +83,24 @@ public struct ByteBoundedLRU<Key: Hashable & Sendable, Value: Sendable>: Sendabl
             nodes.append(node)
         }
         positions[key] = position
-        bytes += size
+        held += size
         link(position)
         return dropped
     }
 
     /// Removes the value for `key`, if any.
+    @inlinable
     public mutating func remove(_ key: Key) {
         guard let position = positions.removeValue(forKey: key) else { return }
         unlink(position)
-        bytes -= nodes[position]?.bytes ?? 0
+        held -= nodes[position]?.bytes ?? 0
         nodes[position] = nil
         free.append(position)
     }
 
     /// Makes `position` the newest.
-    private mutating func link(_ position: Int) {
+    @inlinable
+    mutating func link(_ position: Int) {
         nodes[position]?.older = newest
         nodes[position]?.newer = -1
         if newest >= 0 { nodes[newest]?.newer = position }
@@ -90,7 +108,8 @@ public struct ByteBoundedLRU<Key: Hashable & Sendable, Value: Sendable>: Sendabl
         if oldest < 0 { oldest = position }
     }
 
-    private mutating func unlink(_ position: Int) {
+    @inlinable
+    mutating func unlink(_ position: Int) {
         guard let node = nodes[position] else { return }
         if node.newer >= 0 { nodes[node.newer]?.older = node.older } else { newest = node.older }
         if node.older >= 0 { nodes[node.older]?.newer = node.newer } else { oldest = node.newer }
