@@ -106,6 +106,9 @@ struct CapacityLedger: Sendable {
 
     /// Multiplier on the limits, below 1 after 429 episodes.
     private(set) var limitFactor = 1.0
+    /// The share of the limits this instance of Headroom may use, others sharing the rest
+    /// (see ``setShare(_:now:)``); at 0 nothing is admitted.
+    private(set) var share = 1.0
     private var factorAtLastThrottle = 1.0
     private var lastThrottle: Int64 = .min
     /// No request may be sent before this instant (a provider's retry-after).
@@ -240,7 +243,7 @@ struct CapacityLedger: Sendable {
     /// in name only: as a plain method it would be called on a copy of the ledger.)
     @inline(__always)
     private mutating func judgeAsIs(tokens: Int, now: Int64) -> Verdict {
-        guard now >= blockedUntil, let least = windowHeadroom(tokens: tokens) else {
+        guard now >= blockedUntil, share > 0, let least = windowHeadroom(tokens: tokens) else {
             return .waits(until: earliestAdmission(tokens: tokens, now: now))
         }
         if serverTokens == nil && serverRequests == nil { return .admitted(headroom: max(0, least)) }
@@ -281,6 +284,8 @@ struct CapacityLedger: Sendable {
     /// factor recovers a step, when that comes first). (Inlined: a call would copy the ledger.)
     @inline(__always)
     private func earliestAdmission(tokens: Int, now: Int64) -> Int64 {
+        // Without a share only a new share admits anything: no instant can be named.
+        if share == 0 { return .max }
         var earliest = max(now, blockedUntil)
         for window in windows where !window.admits(tokens: tokens) {
             earliest = max(earliest, expiry(freeing: window, for: tokens))
@@ -301,7 +306,7 @@ struct CapacityLedger: Sendable {
     /// (Inlined: a call would copy the ledger out of the deployment's state.)
     @inline(__always)
     func backfillRoom(now: Int64, besides claimantTokens: Int, at claimantAt: Int64) -> Int {
-        guard serverTokens == nil && serverRequests == nil, now >= blockedUntil else { return -1 }
+        guard serverTokens == nil && serverRequests == nil, now >= blockedUntil, share > 0 else { return -1 }
         var room = Int.max
         for window in windows {
             if !window.isEmpty {
@@ -368,7 +373,7 @@ struct CapacityLedger: Sendable {
     /// (Inlined: a call from ``observe(_:seenThrough:now:requestsPerMinute:tokensPerMinute:)`` would copy the ledger.)
     @inline(__always)
     func remaining(now: Int64) -> (requests: Int, tokens: Int) {
-        if now < blockedUntil { return (0, 0) }
+        if now < blockedUntil || share == 0 { return (0, 0) }
         var requests = Int.max, tokens = Int.max
         for window in windows {
             requests = min(requests, window.requestLimit - window.requests)
@@ -466,6 +471,33 @@ struct CapacityLedger: Sendable {
         lastThrottle = now
         nextChange = .min
         refreshLimits()
+    }
+
+    // MARK: Sharing
+
+    /// Uses `share` of the limits from `now` (others sharing the deployment use the rest): 0 admits
+    /// nothing, 1 all. Charges already sent stay; a lower share admits nothing new until they leave
+    /// enough room under it. Returns whether the limits changed.
+    mutating func setShare(_ newShare: Double, now: Int64) -> Bool {
+        let clamped = newShare.isNaN ? 0 : min(1, max(0, newShare))
+        guard clamped != share else { return false }
+        // A bucket is brought up to date at the old rate before the new one applies.
+        if minuteRefills { windows[0].refill(to: now) }
+        share = clamped
+        nextChange = .min
+        refreshLimits()
+        summarize()
+        return true
+    }
+
+    /// The largest share of any of the deployment's configured limits (before utilization, adaptation
+    /// and share) that the charges in its windows take now: what this instance holds of the deployment.
+    func occupancy() -> Double {
+        var largest = 0.0
+        for window in windows {
+            largest = max(largest, Double(window.tokens) / Double(window.baseTokens), Double(window.requests) / Double(window.baseRequests))
+        }
+        return largest
     }
 
     /// Adopts the server's budgets where they are below the ledger's own.
@@ -599,7 +631,7 @@ struct CapacityLedger: Sendable {
         waits.forget()
         var summary = AdmissionSummary()
         defer { self.summary = summary }
-        guard serverTokens == nil && serverRequests == nil && windows.count <= 2 else { return }
+        guard serverTokens == nil && serverRequests == nil && windows.count <= 2 && share > 0 else { return }
         // A bucket that owes changes by the instant: judge in full.
         guard !(minuteRefills && !windows[0].isEmpty) else { return }
         summary.tokenSlack = .max
@@ -618,7 +650,7 @@ struct CapacityLedger: Sendable {
     }
 
     private mutating func refreshLimits() {
-        let scale = utilization * limitFactor
+        let scale = utilization * limitFactor * share
         for w in windows.indices {
             windows[w].tokenLimit = max(1, Int(Double(windows[w].baseTokens) * scale))
             windows[w].requestLimit = max(1, Int(Double(windows[w].baseRequests) * scale))

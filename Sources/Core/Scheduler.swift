@@ -133,6 +133,8 @@ package protocol SchedulerEvents: Sendable {
     mutating func observe(_ rateLimits: RateLimitObservation, for deployment: DeploymentID, now: Instant) -> [SchedulerAction]
     mutating func enable(_ deployment: DeploymentID, now: Instant) -> [SchedulerAction]
     mutating func tick(now: Instant) -> [SchedulerAction]
+    mutating func share(_ share: Double, for deployment: DeploymentID, now: Instant) -> [SchedulerAction]
+    mutating func hold(_ deployment: DeploymentID, until: Instant, now: Instant) -> [SchedulerAction]
     func snapshot(now: Instant) -> SchedulerSnapshot
     var counters: SchedulerCounters { get }
 }

@@ -9,7 +9,7 @@ extension SchedulerCore {
             return DeploymentSnapshot(
                 id: state.id, inFlight: state.inFlight,
                 remainingRequests: remaining.requests, remainingTokens: remaining.tokens,
-                limitFactor: ledger.limitFactor,
+                limitFactor: ledger.limitFactor, share: ledger.share, occupancy: ledger.occupancy(),
                 blockedUntil: ledger.blockedUntil > at ? Instant(nanoseconds: ledger.blockedUntil) : nil,
                 serverView: ledger.serverView(now: at), headersIgnored: ledger.headersRefuted,
                 outOfRotation: state.outOfRotation,

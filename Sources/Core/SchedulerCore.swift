@@ -287,7 +287,7 @@ struct SchedulerCore: Sendable {
     // MARK: Steps every event takes
 
     /// Moves the clock forward and fires due timers.
-    private mutating func advance<Q: QueuePolicy>(to instant: Instant, _ queue: inout Q, _ actions: inout [SchedulerAction]) {
+    mutating func advance<Q: QueuePolicy>(to instant: Instant, _ queue: inout Q, _ actions: inout [SchedulerAction]) {
         now = max(now, instant.nanoseconds)
         if let requested = requestedWakeup, requested <= now { requestedWakeup = nil }
         if now >= nextProbe { probesFallDue() }
@@ -315,7 +315,7 @@ struct SchedulerCore: Sendable {
     }
 
     /// Dispatches what fits, then asks for the next wake-up if it changed.
-    private mutating func finishEvent<Q: QueuePolicy, A: AllocationPolicy>(
+    mutating func finishEvent<Q: QueuePolicy, A: AllocationPolicy>(
         _ queue: inout Q, _ allocation: inout A, _ actions: inout [SchedulerAction]
     ) {
         var next = fill(&queue, &allocation, &actions)
@@ -496,7 +496,7 @@ struct SchedulerCore: Sendable {
 
     /// (Inlined: a call would copy the scheduler's state.)
     @inline(__always)
-    private func clampedRetryAfter(_ wait: Duration) -> Int64 {
+    func clampedRetryAfter(_ wait: Duration) -> Int64 {
         min(max(0, wait.nanoseconds), configuration.retry.maxRetryAfter.nanoseconds)
     }
 }

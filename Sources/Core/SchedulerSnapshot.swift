@@ -26,6 +26,10 @@ public struct DeploymentSnapshot: Hashable, Sendable {
     public var remainingTokens: Int
     /// The multiplier on its limits (below 1 after 429 episodes).
     public var limitFactor: Double
+    /// The share of its limits this instance may use (1 unless instances share it).
+    public var share: Double
+    /// The largest share of any of its configured limits that the charges in its windows take now.
+    public var occupancy: Double
     /// Until when it is blocked by a provider's retry-after, if it is.
     public var blockedUntil: Instant?
     /// The provider's own view of its budget, from rate-limit headers, while it
