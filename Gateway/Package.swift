@@ -63,6 +63,7 @@ let package = Package(
             path: "Sources/HTTPClient"
         ),
         .target(name: "HeadroomRedis", dependencies: [headroom("Core"), nio("NIOCore"), nio("NIOPosix")], path: "Sources/Redis"),
+        .target(name: "HeadroomSharedCapacity", dependencies: ["HeadroomRedis", headroom("Core")], path: "Sources/SharedCapacity"),
         .target(
             name: "HeadroomMockServer",
             dependencies: ["HeadroomServerSupport", headroom("Simulator"), headroom("Adapters"), headroom("Tokenizers"), hummingbird],
@@ -90,7 +91,7 @@ let package = Package(
         .testTarget(
             name: "HeadroomGatewayTests",
             dependencies: [
-                "HeadroomHTTPClient", "HeadroomMockServer", "HeadroomGateway", "HeadroomServerSupport", "HeadroomRedis",
+                "HeadroomHTTPClient", "HeadroomMockServer", "HeadroomGateway", "HeadroomServerSupport", "HeadroomRedis", "HeadroomSharedCapacity",
                 headroom("Core"), headroom("Cache"), headroom("Simulator"), headroom("Adapters"), headroom("Configuration"), hummingbird, logging,
                 nio("NIOCore"), nio("NIOPosix"), nio("NIOConcurrencyHelpers"),
             ],
