@@ -63,7 +63,7 @@ let package = Package(
             path: "Sources/HTTPClient"
         ),
         .target(name: "HeadroomRedis", dependencies: [headroom("Core"), nio("NIOCore"), nio("NIOPosix")], path: "Sources/Redis"),
-        .target(name: "HeadroomSharedCapacity", dependencies: ["HeadroomRedis", headroom("Core")], path: "Sources/SharedCapacity"),
+        .target(name: "HeadroomSharedCapacity", dependencies: ["HeadroomRedis", headroom("Core"), logging], path: "Sources/SharedCapacity"),
         .target(
             name: "HeadroomMockServer",
             dependencies: ["HeadroomServerSupport", headroom("Simulator"), headroom("Adapters"), headroom("Tokenizers"), hummingbird],
@@ -72,7 +72,8 @@ let package = Package(
         .target(
             name: "HeadroomGateway",
             dependencies: [
-                "HeadroomHTTPClient", "HeadroomRedis", "HeadroomServerSupport", headroom("Adapters"), headroom("Cache"), headroom("Configuration"), hummingbird,
+                "HeadroomHTTPClient", "HeadroomRedis", "HeadroomSharedCapacity", "HeadroomServerSupport", headroom("Adapters"), headroom("Cache"),
+                headroom("Configuration"), hummingbird, .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "HummingbirdCore", package: "hummingbird"), nio("NIOCore"), nio("NIOConcurrencyHelpers"),
                 logging, .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

@@ -160,6 +160,19 @@ public actor HeadroomEngine {
         handle(scheduler.enable(deployment, now: now()))
     }
 
+    /// From now on uses `share` (0 to 1) of `deployment`'s limits, other instances of Headroom
+    /// using the rest (see ``Scheduler/share(_:for:now:)``).
+    public func share(_ share: Double, for deployment: DeploymentID) {
+        handle(scheduler.share(share, for: deployment, now: now()))
+    }
+
+    /// Holds `deployment` back for `duration`, as another instance was told by a 429
+    /// (see ``Scheduler/hold(_:until:now:)``).
+    public func hold(_ deployment: DeploymentID, for duration: Duration) {
+        let now = now()
+        handle(scheduler.hold(deployment, until: now + duration, now: now))
+    }
+
     /// Refuses new requests, then either lets the ones under way finish
     /// (`drain`) or cancels them, and returns when none is left.
     public func shutdown(drain: Bool = false) async {

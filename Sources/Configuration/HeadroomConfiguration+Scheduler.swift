@@ -22,14 +22,22 @@ extension HeadroomConfiguration {
             }
             if tenant.limits != TenantLimits() { configuration.tenantLimits[tenant.name] = tenant.limits }
         }
+        if let shared = sharedState {
+            // Checked here, where every program reads the file.
+            _ = try shared.rules()
+            _ = try shared.timeout()
+            _ = try shared.names()
+        }
         try configuration.validate()
         return configuration
     }
 
-    /// A scheduler with the policies the `scheduler` section names in `registry`, over every deployment.
-    package func schedulerEvents(registry: Registry) throws(HeadroomError) -> any SchedulerEvents {
+    /// A scheduler with the policies the `scheduler` section names in `registry`, over every deployment,
+    /// starting with `initialShare` of each.
+    package func schedulerEvents(registry: Registry, initialShare: Double = 1) throws(HeadroomError) -> any SchedulerEvents {
         let settings = scheduler ?? SchedulerSettings()
-        let configuration = try schedulerConfiguration()
+        var configuration = try schedulerConfiguration()
+        configuration.initialShare = initialShare
         let deployments = try schedulerDeployments(registry: registry)
         func make<Queue: QueuePolicy, Allocation: AllocationPolicy>(_ queue: Queue, _ allocation: Allocation) throws(HeadroomError) -> any SchedulerEvents {
             try Scheduler(deployments: deployments, queue: queue, allocation: allocation, configuration: configuration)

@@ -39,6 +39,8 @@ public struct HeadroomConfiguration: Hashable, Sendable, Codable {
     public var gateway: GatewaySettings?
     /// The response cache; absent, nothing is cached.
     public var cache: CacheSettings?
+    /// Limits shared with other instances through Redis; absent, this instance takes every deployment whole.
+    public var sharedState: SharedStateSettings?
     /// A simulation's requests.
     public var workload: WorkloadSettings?
     /// The strategies a simulation compares with (default all: `naiveRetry`, `shuffleCooldown`, `tokenBucket`).

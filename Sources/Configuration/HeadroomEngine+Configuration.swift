@@ -7,6 +7,8 @@ extension HeadroomEngine {
     /// Creates an engine from a configuration: its deployments (each needs `apiKeyEnvironment`, and
     /// what its provider needs to be reached), its `scheduler` section, with the policies and providers
     /// `registry` names, and its `engine` bounds. Keys are read from `environment` by the names given.
+    /// With a `sharedState` section the engine starts with no share of any deployment and sends
+    /// nothing until ``share(_:for:)`` grants one (the gateway's Redis leases do).
     ///
     /// ```swift
     /// let engine = try HeadroomEngine(configuration: .load(path: "headroom.json"))
@@ -14,7 +16,7 @@ extension HeadroomEngine {
     public init(configuration: HeadroomConfiguration, registry: Registry = .standard, transport: any HTTPTransport = URLSessionTransport(),
                 environment: [String: String] = ProcessInfo.processInfo.environment,
                 clock: any EngineClock = ContinuousEngineClock()) throws(HeadroomError) {
-        let scheduler = try configuration.schedulerEvents(registry: registry)
+        let scheduler = try configuration.schedulerEvents(registry: registry, initialShare: configuration.sharedState == nil ? 1 : 0)
         var adapters: [DeploymentID: any ProviderAdapter] = [:]
         var secrets: [String] = []
         for settings in configuration.deployments {

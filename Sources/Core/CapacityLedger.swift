@@ -478,6 +478,7 @@ struct CapacityLedger: Sendable {
     /// Uses `share` of the limits from `now` (others sharing the deployment use the rest): 0 admits
     /// nothing, 1 all. Charges already sent stay; a lower share admits nothing new until they leave
     /// enough room under it. Returns whether the limits changed.
+    @discardableResult
     mutating func setShare(_ newShare: Double, now: Int64) -> Bool {
         let clamped = newShare.isNaN ? 0 : min(1, max(0, newShare))
         guard clamped != share else { return false }

@@ -45,6 +45,10 @@ public struct SchedulerConfiguration: Hashable, Sendable {
     public var probeOutOfRotation: Duration? = .seconds(30)
     /// Seed of the generator behind jitter and random allocation.
     public var seed: UInt64 = 0x4865_6164_726F_6F6D
+    /// The share of every deployment's limits this instance starts with (0 to 1): 0 for an
+    /// instance that shares deployments with others and waits to be granted its share
+    /// (``Scheduler/share(_:for:now:)``).
+    public var initialShare = 1.0
 
     /// The defaults.
     public init() {}
@@ -66,6 +70,9 @@ public struct SchedulerConfiguration: Hashable, Sendable {
         if lookahead < 1 { throw fail("lookahead is \(lookahead); it must be at least 1.") }
         if let probe = probeOutOfRotation, !(probe > .zero && probe <= .seconds(86_400)) {
             throw fail("probeOutOfRotation is \(probe); it must be positive and at most a day, or nil for no probes.")
+        }
+        if !(initialShare >= 0 && initialShare <= 1) {
+            throw fail("initialShare is \(initialShare); it must be from 0 to 1.")
         }
         if defaultThrottleWait < .zero {
             throw fail("defaultThrottleWait is \(defaultThrottleWait); it must not be negative.")

@@ -74,6 +74,12 @@ struct SchedulerCore: Sendable {
         self.deployments = deployments
         self.indexByID = indexByID
         self.states = deployments.map { DeploymentState($0, configuration: configuration) }
+        if configuration.initialShare != 1 {
+            for d in states.indices {
+                states[d].ledger.setShare(configuration.initialShare, now: 0)
+                states[d].outputLedger?.setShare(configuration.initialShare, now: 0)
+            }
+        }
         self.random = SeededRandom(seed: configuration.seed)
         self.claimed = Array(repeating: false, count: deployments.count)
         self.claimAt = Array(repeating: 0, count: deployments.count)

@@ -20,8 +20,8 @@
 ///   under it leave), counting instances whose lease lapsed until a window has
 ///   passed since (their charges may still be in the provider's windows).
 /// - **What it should have** is its max-min fair part of the whole: an instance with
-///   work waiting asks for everything, one without for what it uses (at least a
-///   tenth of an equal part, so a first request goes at once).
+///   work waiting asks for everything, one without for what it uses and a quarter
+///   more (at least a tenth of an equal part more, so a first request goes at once).
 /// - **It gets** what it should have, at most what the others leave free. A lower
 ///   share takes effect at once; a higher one only from what is free.
 /// - **After the record starts** (a new store, or one that lost its data), instances
@@ -63,6 +63,12 @@ public struct ShareLeases: Hashable, Sendable {
         public var wantsMore: Bool
         /// When the lease lapses without a renewal.
         public var expiresAt: Int64
+
+        /// What it asks for: everything when work waits, else what it uses and room to grow
+        /// (a quarter more, and at least `margin`).
+        func asking(margin: Int) -> Int {
+            wantsMore ? ShareLeases.whole : min(ShareLeases.whole, occupancy + max(margin, occupancy / 4))
+        }
     }
 
     /// The instances' leases, by instance name.
@@ -100,9 +106,9 @@ public struct ShareLeases: Hashable, Sendable {
         for (name, holder) in holders where name != instance {
             others += max(holder.share, holder.occupancy)
         }
-        let floor = rules.equalPart / 10
-        let level = Self.fairLevel(live.values.map { $0.wantsMore ? Self.whole : max($0.occupancy, floor) }, total: Self.whole - unknown)
-        let asked = me.wantsMore ? Self.whole : max(me.occupancy, floor)
+        let margin = rules.equalPart / 10
+        let level = Self.fairLevel(live.values.map { $0.asking(margin: margin) }, total: Self.whole - unknown)
+        let asked = me.asking(margin: margin)
         var granted = min(asked, level, max(0, Self.whole - others))
         if starting { granted = min(granted, max(held, rules.equalPart)) }
         holders[instance]?.share = granted

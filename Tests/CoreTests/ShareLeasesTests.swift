@@ -32,17 +32,17 @@ struct ShareLeasesTests {
         #expect(leases.renew("b", holding: 300_000, occupancy: 300_000, wantsMore: true, now: 77_000, rules: two) == half)
     }
 
-    @Test("An instance without work keeps what it uses, at least a tenth of an equal part; the busy one takes the rest")
+    @Test("An instance without work keeps what it uses and a quarter more (a tenth of an equal part at least); the busy one takes the rest")
     func idleKeepsItsUse() {
         let three = ShareLeases.Rules(expectedInstances: 3)
         var leases = ShareLeases()
         for (name, now) in [("a", 0), ("b", 1), ("c", 2)] {
             _ = leases.renew(name, holding: 0, occupancy: 0, wantsMore: false, now: Int64(now), rules: three)
         }
-        let floor = three.equalPart / 10
-        #expect(leases.renew("b", holding: 0, occupancy: 0, wantsMore: false, now: 80_000, rules: three) == floor)
-        #expect(leases.renew("c", holding: 0, occupancy: 50_000, wantsMore: false, now: 80_001, rules: three) == 50_000)
-        #expect(leases.renew("a", holding: 0, occupancy: 0, wantsMore: true, now: 80_002, rules: three) == ShareLeases.whole - floor - 50_000)
+        let margin = three.equalPart / 10
+        #expect(leases.renew("b", holding: 0, occupancy: 0, wantsMore: false, now: 80_000, rules: three) == margin)
+        #expect(leases.renew("c", holding: 0, occupancy: 200_000, wantsMore: false, now: 80_001, rules: three) == 250_000)
+        #expect(leases.renew("a", holding: 0, occupancy: 0, wantsMore: true, now: 80_002, rules: three) == ShareLeases.whole - margin - 250_000)
     }
 
     @Test("A lapsed lease counts until a window has passed, then is forgotten")

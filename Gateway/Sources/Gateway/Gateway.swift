@@ -6,6 +6,7 @@ import HeadroomConfiguration
 import HeadroomHTTPClient
 import HeadroomCore
 import HeadroomServerSupport
+import HeadroomSharedCapacity
 import Hummingbird
 import HummingbirdCore
 import Logging
@@ -27,6 +28,9 @@ public struct Gateway: Sendable {
     public let engine: HeadroomEngine
     /// The response cache in front of the engine, when the configuration has a `cache` section.
     public let cache: CachingEngine?
+    /// The leases on the deployments' limits this gateway shares with others through Redis, when
+    /// the configuration has a `sharedState` section.
+    public let shared: SharedCapacity?
     /// The configuration in force.
     public let configuration: GatewayConfiguration
     /// Where the gateway logs: a line for each request it served or refused (at `info`), and the server's own news.
@@ -61,6 +65,9 @@ public struct Gateway: Sendable {
         } else {
             cache = nil
         }
+        shared = try configuration.engine.sharedState.map { settings throws(HeadroomError) in
+            try Self.sharedCapacity(settings, engine: engine, logger: logger)
+        }
         let clients = try ClientRegistry(configuration.clients, cacheMode: configuration.engine.cache.map { $0.mode ?? .repeatable } ?? .off,
                                          environment: environment)
         self.clients = clients
@@ -90,10 +97,26 @@ public struct Gateway: Sendable {
         }
     }
 
+    /// The leases a `sharedState` section describes, kept for `engine`.
+    private static func sharedCapacity(_ settings: SharedStateSettings, engine: HeadroomEngine, logger: Logger) throws(HeadroomError) -> SharedCapacity {
+        let names = try settings.names()
+        let client: RedisClient
+        do {
+            client = try RedisClient(url: settings.redis, timeout: try settings.timeout())
+        } catch let error as HeadroomError {
+            throw error
+        } catch {
+            throw HeadroomError(.invalidConfiguration, "sharedState.redis: \(error)")
+        }
+        let store = ShareLeaseStore(client: client, namespace: names.namespace, instance: names.instance, rules: try settings.rules())
+        return SharedCapacity(store: store, member: engine, renewEvery: try settings.renewInterval(), logger: logger)
+    }
+
     /// The statistics now.
     public func stats() async -> GatewayStats {
         var stats = state.stats(await engine.snapshot())
         stats.cache = cache?.statistics.snapshot
+        stats.sharedState = await shared?.status()
         return stats
     }
 
@@ -131,7 +154,8 @@ public struct Gateway: Sendable {
             }),
             (.get, "metrics", { request, _ in
                 guard operatorKey == nil || isOperator(request) else { return Self.unauthorized }
-                let text = metrics.text(await engine.snapshot(), inProgress: state.inProgress, cache: cache?.statistics.snapshot)
+                let text = metrics.text(await engine.snapshot(), inProgress: state.inProgress, cache: cache?.statistics.snapshot,
+                                        shared: await shared?.status())
                 return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: text)))
             }),
             (.post, "admin/deployments/:id/enable", { request, context in try await enable(request, context) }),
@@ -170,10 +194,17 @@ public struct Gateway: Sendable {
         let port = configuration.port
         let idle = TimeAmount.nanoseconds(Int64(configuration.idleTimeoutSeconds * 1e9))
         let connections = MaximumAvailableConnections(DescriptorLimit.connections(fitting: configuration.maxConnections))
-        return Application(router: router(), server: .http1(configuration: .init(additionalChannelHandlers: [HangUpWatcher()], idleTimeout: idle)),
-                           configuration: .init(address: .hostname(configuration.host, port: port), serverName: "headroom-gateway",
-                                                availableConnectionsDelegate: connections),
-                           onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) }, logger: logger)
+        var application = Application(
+            router: router(), server: .http1(configuration: .init(additionalChannelHandlers: [HangUpWatcher()], idleTimeout: idle)),
+            configuration: .init(address: .hostname(configuration.host, port: port), serverName: "headroom-gateway",
+                                 availableConnectionsDelegate: connections),
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) }, logger: logger)
+        if let shared {
+            // The first renewal before the first request: until then the gateway has no share.
+            application.beforeServerStarts { await shared.start() }
+            application.addServices(SharedCapacityService(shared: shared))
+        }
+        return application
     }
 
     /// Serves until SIGTERM or SIGINT, then lets the requests under way finish.

@@ -2,6 +2,7 @@ import CoreMetrics
 import HeadroomAdapters
 import HeadroomCache
 import HeadroomCore
+import HeadroomSharedCapacity
 import NIOConcurrencyHelpers
 import Prometheus
 
@@ -64,7 +65,13 @@ final class GatewayMetrics: Sendable {
     }
 
     /// The metrics in Prometheus' text format, the scheduler's figures brought up to `snapshot` first.
-    func text(_ snapshot: SchedulerSnapshot, inProgress: Int, cache: CacheStatistics.Counts? = nil) -> String {
+    func text(_ snapshot: SchedulerSnapshot, inProgress: Int, cache: CacheStatistics.Counts? = nil, shared: SharedCapacity.Status? = nil) -> String {
+        if let shared {
+            gauge("headroom_shared_state_fallback", shared.state == .fallback ? 1 : 0)
+            count("headroom_shared_state_renewals_total", to: shared.renewals)
+            count("headroom_shared_state_failures_total", to: shared.failures)
+            count("headroom_shared_state_fallbacks_total", to: shared.fallbacks)
+        }
         if let cache {
             count("headroom_cache_hits_total", to: cache.hits)
             count("headroom_cache_misses_total", to: cache.misses)
@@ -89,6 +96,7 @@ final class GatewayMetrics: Sendable {
             gauge("headroom_deployment_remaining_requests", Double(deployment.remainingRequests), at)
             gauge("headroom_deployment_remaining_tokens", Double(deployment.remainingTokens), at)
             gauge("headroom_deployment_limit_factor", deployment.limitFactor, at)
+            gauge("headroom_deployment_share", deployment.share, at)
             gauge("headroom_deployment_in_rotation", deployment.outOfRotation == nil ? 1 : 0, at)
             gauge("headroom_deployment_headers_ignored", deployment.headersIgnored ? 1 : 0, at)
             gauge("headroom_deployment_blocked_seconds", Self.seconds(until: deployment.blockedUntil, from: snapshot.at), at)

@@ -1,5 +1,6 @@
 import HeadroomCache
 import HeadroomCore
+import HeadroomSharedCapacity
 
 /// What the gateway has done, as `GET /stats` returns it (and `/metrics` in
 /// Prometheus' text format).
@@ -50,6 +51,8 @@ public struct GatewayStats: Codable, Hashable, Sendable {
         public var remainingTokens: Int
         /// The share of the configured limits in force (below 1 after repeated 429s).
         public var limitFactor: Double
+        /// The share of its limits this gateway uses (1 unless gateways share it through Redis).
+        public var share: Double
         /// Attempts sent.
         public var dispatched: Int
         /// Attempts answered with success.
@@ -108,6 +111,8 @@ public struct GatewayStats: Codable, Hashable, Sendable {
     public var clients: [Client]
     /// What the response cache has done, when there is one.
     public var cache: CacheStatistics.Counts?
+    /// How the gateway shares the deployments' limits with others, when it does.
+    public var sharedState: SharedCapacity.Status?
 }
 
 extension GatewayStats.Deployment {
@@ -117,6 +122,7 @@ extension GatewayStats.Deployment {
         remainingRequests = snapshot.remainingRequests
         remainingTokens = snapshot.remainingTokens
         limitFactor = snapshot.limitFactor
+        share = snapshot.share
         dispatched = snapshot.dispatched
         succeeded = snapshot.succeeded
         throttled = snapshot.throttled

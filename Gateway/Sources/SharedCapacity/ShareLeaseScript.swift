@@ -28,7 +28,11 @@ extension RedisScript {
     end
     local whole = 1000000
     local equal = math.floor(whole / expected)
-    local floor = math.floor(equal / 10)
+    local margin = math.floor(equal / 10)
+    local function asking(wants, occupancy)
+      if wants then return whole end
+      return math.min(whole, occupancy + math.max(margin, math.floor(occupancy / 4)))
+    end
     local result = {now}
     for k = 1, #KEYS do
       local key = KEYS[k]
@@ -75,7 +79,7 @@ extension RedisScript {
       for name, holder in pairs(holders) do
         count = count + 1
         if holder[4] > now then
-          if holder[3] then table.insert(demands, whole) else table.insert(demands, math.max(holder[2], floor)) end
+          table.insert(demands, asking(holder[3], holder[2]))
         end
         if name ~= instance then others = others + math.max(holder[1], holder[2]) end
       end
@@ -94,8 +98,7 @@ extension RedisScript {
         remaining = remaining - demand
         left = left - 1
       end
-      local asked = floor
-      if wants then asked = whole elseif occupancy > floor then asked = occupancy end
+      local asked = asking(wants, occupancy)
       local granted = math.min(asked, math.max(0, whole - others))
       if level then granted = math.min(granted, level) end
       if starting then granted = math.min(granted, math.max(current, equal)) end

@@ -1,0 +1,16 @@
+import HeadroomAdapters
+import HeadroomSharedCapacity
+import ServiceLifecycle
+
+/// Renews the gateway's leases while the server runs, and stops at a graceful shutdown.
+struct SharedCapacityService: Service {
+    let shared: SharedCapacity
+
+    func run() async throws {
+        try await cancelWhenGracefulShutdown {
+            await shared.run()
+        }
+    }
+}
+
+extension HeadroomEngine: SharedCapacityMember {}
