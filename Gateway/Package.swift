@@ -48,7 +48,7 @@ let package = Package(
         .target(
             name: "HeadroomServerSupport",
             dependencies: [
-                headroom("Core"), argumentParser, hummingbird,
+                headroom("Core"), "HeadroomRedis", argumentParser, hummingbird,
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

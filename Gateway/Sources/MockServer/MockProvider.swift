@@ -70,7 +70,7 @@ public actor MockProvider {
         let response = endpoints[index].handle(promptTokens: promptTokens, maxTokens: maxTokens, outputTokens: generated, now: now)
         let completion = response.status == 200 ? generated : 0
         stats[index].record(status: response.status, tokens: response.status == 200 ? promptTokens + completion : 0,
-                            bucket: bucket(now))
+                            charged: response.status == 200 ? response.charged : 0, bucket: bucket(now))
         return Arrival(response: response, completionTokens: completion, delay: max(.zero, response.at - now),
                        headers: deployments[index].endpoint.headers)
     }

@@ -20,14 +20,17 @@ public struct MockStats: Codable, Hashable, Sendable {
         public var serverErrors = 0
         /// Prompt and completion tokens of the 200s.
         public var tokensServed = 0
+        /// What the deployment's limiter charged for the 200s (Azure: prompt and `max_tokens`).
+        public var tokensCharged = 0
 
-        mutating func record(status: Int, tokens: Int) {
+        mutating func record(status: Int, tokens: Int, charged: Int) {
             switch status {
             case 200: ok += 1
             case 429: throttled += 1
             default: serverErrors += 1
             }
             tokensServed += tokens
+            tokensCharged += charged
         }
     }
 
@@ -50,8 +53,8 @@ public struct MockStats: Codable, Hashable, Sendable {
             self.id = id
         }
 
-        mutating func record(status: Int, tokens: Int, bucket: Int) {
-            totals.record(status: status, tokens: tokens)
+        mutating func record(status: Int, tokens: Int, charged: Int, bucket: Int) {
+            totals.record(status: status, tokens: tokens, charged: charged)
             guard bucket >= firstBucket else { return }
             let first = max(firstBucket, bucket - Self.maxBuckets + 1)
             timeline.removeFirst(min(timeline.count, first - firstBucket))
@@ -59,7 +62,7 @@ public struct MockStats: Codable, Hashable, Sendable {
             if timeline.count <= bucket - firstBucket {
                 timeline.append(contentsOf: repeatElement(Counts(), count: bucket - firstBucket + 1 - timeline.count))
             }
-            timeline[bucket - firstBucket].record(status: status, tokens: tokens)
+            timeline[bucket - firstBucket].record(status: status, tokens: tokens, charged: charged)
         }
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import HeadroomConfiguration
 import HeadroomCore
 import HeadroomGateway
+import HeadroomServerSupport
 import Testing
 
 @Suite("Response cache through the gateway", .timeLimit(.minutes(3)))
@@ -98,7 +99,7 @@ struct RedisCacheTests {
 
     @Test("Two gateways on one Redis: a hit on one for what the other fetched, the same bytes")
     func shared() async throws {
-        let redis = try await RedisServer.start()
+        let redis = try await LocalRedis.start()
         let auth = ["Authorization": "Bearer \(Servers.key)"]
         let configure: (inout GatewayConfiguration) -> Void = {
             var settings = CacheSettings()
@@ -119,7 +120,7 @@ struct RedisCacheTests {
 
     @Test("With Redis gone, requests are answered upstream and counted as store errors, never failed")
     func redisDown() async throws {
-        let redis = try await RedisServer.start()
+        let redis = try await LocalRedis.start()
         let url = redis.url
         await redis.stop()
         try await Servers.with([azure("east")], configure: {

@@ -120,11 +120,11 @@ struct MockStatsTests {
     func timelineIsBounded() {
         var deployment = MockStats.Deployment(id: "east")
         let last = MockStats.Deployment.maxBuckets + 2_499
-        for bucket in [0, 1, last] { deployment.record(status: 200, tokens: 10, bucket: bucket) }
-        deployment.record(status: 429, tokens: 0, bucket: 3)
+        for bucket in [0, 1, last] { deployment.record(status: 200, tokens: 10, charged: 12, bucket: bucket) }
+        deployment.record(status: 429, tokens: 0, charged: 0, bucket: 3)
         #expect(deployment.timeline.count == MockStats.Deployment.maxBuckets)
         #expect(deployment.firstBucket == 2_500)
-        #expect(deployment.timeline.last == MockStats.Counts(ok: 1, throttled: 0, serverErrors: 0, tokensServed: 10))
-        #expect(deployment.totals == MockStats.Counts(ok: 3, throttled: 1, serverErrors: 0, tokensServed: 30))
+        #expect(deployment.timeline.last == MockStats.Counts(ok: 1, throttled: 0, serverErrors: 0, tokensServed: 10, tokensCharged: 12))
+        #expect(deployment.totals == MockStats.Counts(ok: 3, throttled: 1, serverErrors: 0, tokensServed: 30, tokensCharged: 36))
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import HeadroomRedis
 import NIOCore
+import HeadroomServerSupport
 import Testing
 @testable import HeadroomRedis
 
@@ -46,7 +47,7 @@ struct RedisClientTests {
 
     @Test("Commands, many at once over few connections, each get their own reply")
     func pipelines() async throws {
-        let server = try await RedisServer.start()
+        let server = try await LocalRedis.start()
         let redis = try RedisClient(url: server.url, connections: 2)
         try await withThrowingTaskGroup(of: Void.self) { group in
             for n in 0 ..< 500 {
@@ -68,7 +69,7 @@ struct RedisClientTests {
 
     @Test("A script runs by its digest, and is loaded again after Redis forgets it")
     func scripts() async throws {
-        let server = try await RedisServer.start()
+        let server = try await LocalRedis.start()
         let redis = try RedisClient(url: server.url, connections: 1)
         let add = RedisScript("return redis.call('INCRBY', KEYS[1], ARGV[1])")
         #expect(try await redis.run(add, keys: ["n"], arguments: [Array("5".utf8)]) == .integer(5))
@@ -80,7 +81,7 @@ struct RedisClientTests {
 
     @Test("A reply slower than the timeout fails the command; the client connects again and goes on")
     func timeout() async throws {
-        let server = try await RedisServer.start()
+        let server = try await LocalRedis.start()
         let redis = try RedisClient(url: server.url, connections: 1, timeout: .milliseconds(200))
         await #expect(throws: RedisError.timedOut) { try await redis.send(["DEBUG", "SLEEP", "0.5"]) }
         try await Task.sleep(for: .milliseconds(600))
@@ -91,7 +92,7 @@ struct RedisClientTests {
 
     @Test("A server that is gone fails commands at once, then within the back-off without trying; back, it is used again")
     func reconnects() async throws {
-        let server = try await RedisServer.start()
+        let server = try await LocalRedis.start()
         let redis = try RedisClient(url: server.url, connections: 1, timeout: .milliseconds(300))
         #expect(try await redis.send(["PING"]) == .simpleString("PONG"))
         await server.stop()

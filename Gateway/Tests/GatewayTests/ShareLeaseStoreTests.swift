@@ -1,6 +1,7 @@
 import HeadroomCore
 import HeadroomRedis
 import HeadroomSharedCapacity
+import HeadroomServerSupport
 import Testing
 
 @Suite("Share leases on Redis", .serialized, .timeLimit(.minutes(2)))
@@ -8,7 +9,7 @@ struct ShareLeaseStoreTests {
     @Test("The Redis script grants what ShareLeases grants, renewal for renewal, on every deployment of a renewal",
           arguments: [(1 as UInt64, 2), (2, 3), (3, 4), (4, 1)])
     func scriptAgreesWithModel(seed: UInt64, expected: Int) async throws {
-        let server = try await RedisServer.start()
+        let server = try await LocalRedis.start()
         let client = try RedisClient(url: server.url)
         let rules = ShareLeases.Rules(expectedInstances: expected, leaseMilliseconds: 2_000, windowMilliseconds: 9_000)
         let names = ["a", "b", "c", "d", "e"]
@@ -42,7 +43,7 @@ struct ShareLeaseStoreTests {
 
     @Test("Without a time given, Redis's clock is the group's: a hold reported is told back as what is left of it")
     func serverClock() async throws {
-        let server = try await RedisServer.start()
+        let server = try await LocalRedis.start()
         let client = try RedisClient(url: server.url)
         let rules = ShareLeases.Rules(expectedInstances: 2)
         let a = ShareLeaseStore(client: client, namespace: "clock", instance: "a", rules: rules)
@@ -58,7 +59,7 @@ struct ShareLeaseStoreTests {
 
     @Test("Redis out of reach is an error the caller can fall back on, not a hang")
     func unreachable() async throws {
-        let server = try await RedisServer.start()
+        let server = try await LocalRedis.start()
         let client = try RedisClient(url: server.url, timeout: .milliseconds(300))
         await server.stop()
         let store = ShareLeaseStore(client: client, namespace: "gone", instance: "a", rules: ShareLeases.Rules(expectedInstances: 2))

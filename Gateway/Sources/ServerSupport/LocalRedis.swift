@@ -4,19 +4,28 @@ import HeadroomRedis
 import Glibc
 #endif
 
-/// A real Redis (Debian's redis-server, which `Scripts/test-dependencies.sh` installs) on a free
-/// loopback port, for as long as a test needs it: nothing saved to disk, stopped at the end.
-/// (Started with posix_spawn and reaped with waitpid: Foundation's Process stalled a test that waited for it.)
-final class RedisServer: Sendable {
-    let port: Int
+/// A real Redis (Debian's redis-server, which `Scripts/test-dependencies.sh` installs) on a
+/// loopback port, for as long as a test or a benchmark needs it: nothing saved to disk, stopped at
+/// the end. (Started with posix_spawn and reaped with waitpid: Foundation's Process stalled a test
+/// that waited for it.)
+///
+/// ```swift
+/// let redis = try await LocalRedis.start()
+/// let client = try RedisClient(url: redis.url)
+/// await redis.stop()
+/// ```
+public final class LocalRedis: Sendable {
+    /// The port it listens on.
+    public let port: Int
     private let pid: pid_t
 
-    var url: String { "redis://127.0.0.1:\(port)" }
+    /// Its address.
+    public var url: String { "redis://127.0.0.1:\(port)" }
 
-    /// Starts a server and returns once it answers PING.
-    static func start() async throws -> RedisServer {
-        for _ in 0 ..< 20 {
-            let port = Int.random(in: 20_000 ... 60_000)
+    /// Starts a server on `port` (by default a free one) and returns once it answers PING.
+    public static func start(port fixed: Int? = nil) async throws -> LocalRedis {
+        for _ in 0 ..< (fixed == nil ? 20 : 1) {
+            let port = fixed ?? Int.random(in: 20_000 ... 60_000)
             let arguments = ["/usr/bin/redis-server", "--port", "\(port)", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
                              "--loglevel", "warning", "--logfile", "/dev/null", "--enable-debug-command", "local"]
             var pid: pid_t = 0
@@ -31,11 +40,11 @@ final class RedisServer: Sendable {
             guard posix_spawn(&pid, arguments[0], &actions, nil, &argv, environ) == 0 else {
                 throw RedisError.unavailable("redis-server could not be started; run Scripts/test-dependencies.sh")
             }
-            let server = RedisServer(port: port, pid: pid)
+            let server = LocalRedis(port: port, pid: pid)
             if await server.answers() { return server }
             await server.stop()
         }
-        throw RedisError.unavailable("no redis-server answered on a free port")
+        throw RedisError.unavailable(fixed == nil ? "no redis-server answered on a free port" : "no redis-server answered on port \(fixed!)")
     }
 
     private init(port: Int, pid: pid_t) {
@@ -62,7 +71,7 @@ final class RedisServer: Sendable {
     }
 
     /// Stops the server and returns once it has exited.
-    func stop() async {
+    public func stop() async {
         // SIGKILL: a child may inherit a mask that blocks SIGTERM, and nothing here needs a clean shutdown.
         kill(pid, SIGKILL)
         while isRunning { try? await Task.sleep(for: .milliseconds(20)) }
