@@ -121,6 +121,8 @@ struct CapacityLedger: Sendable {
     private(set) var headersRefuted = false
     /// Whether the first window, the minute, is a bucket that refills continuously (the others never are).
     let minuteRefills: Bool
+    /// Whether the provider's windows are fixed and admit the request that crosses a limit (see ``RateWindows``).
+    let providerAdmitsCrossing: Bool
     /// The earliest instant at which ``advance(to:)`` has work: a charge leaving a
     /// window, the server's view running out, or the limit factor recovering a step.
     private var nextChange: Int64 = .min
@@ -147,6 +149,7 @@ struct CapacityLedger: Sendable {
             )
         }
         minuteRefills = windows[0].refills
+        providerAdmitsCrossing = deployment.windows.admitsCrossing
         self.utilization = utilization
         self.adaptation = adaptation
         refreshLimits()
@@ -457,7 +460,7 @@ struct CapacityLedger: Sendable {
         let newEpisode = now >= blockedUntil
         blockedUntil = max(blockedUntil, now.addingSaturating(wait))
         let shortest = windows.count - 1
-        if named, shortest > 0, windows[shortest].crossing, wait > 0, wait <= windows[shortest].length {
+        if named, shortest > 0, providerAdmitsCrossing, wait > 0, wait <= windows[shortest].length {
             windows[shortest].boundary = now.addingSaturating(wait)
             nextChange = .min
         }
@@ -477,7 +480,8 @@ struct CapacityLedger: Sendable {
 
     /// Uses `share` of the limits from `now` (others sharing the deployment use the rest): 0 admits
     /// nothing, 1 all. Charges already sent stay; a lower share admits nothing new until they leave
-    /// enough room under it. Returns whether the limits changed.
+    /// enough room under it. Below 1, a request must fit under the share even where the provider
+    /// admits one that crosses its limit. Returns whether the limits changed.
     @discardableResult
     mutating func setShare(_ newShare: Double, now: Int64) -> Bool {
         let clamped = newShare.isNaN ? 0 : min(1, max(0, newShare))
@@ -485,6 +489,9 @@ struct CapacityLedger: Sendable {
         // A bucket is brought up to date at the old rate before the new one applies.
         if minuteRefills { windows[0].refill(to: now) }
         share = clamped
+        // The provider admits one request across a limit: the whole deployment's, not a share's. An
+        // instance with a share must fit in it, or every instance sharing would cross at once.
+        for w in windows.indices { windows[w].crossing = providerAdmitsCrossing && share == 1 }
         nextChange = .min
         refreshLimits()
         summarize()

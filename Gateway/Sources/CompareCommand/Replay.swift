@@ -29,6 +29,10 @@ struct Figures {
     var durationSeconds = 0.0
     /// Requests the response cache answered: hits and coalesced.
     var answeredByCache = 0
+    /// What the deployments charged for requests sent by the horizon, over the capacity bound.
+    var efficiency: Double?
+    /// The gateways' Redis renewals, those that failed, and their fallbacks, in all.
+    var shared: (renewals: Int, failures: Int, fallbacks: Int)?
     /// Arrival to answer, of the requests served.
     var latencies: [Double] = []
     /// For the simulator, read from its report rather than from `latencies`.
@@ -105,13 +109,22 @@ struct ListWorkload: WorkloadSource {
     }
 }
 
-/// Sends `requests` to `url` at their arrival times (measured from now), all at once as they fall due, and measures the answers.
-func send(_ requests: [ReplayRequest], to url: String, key: String) async -> Figures {
+/// The live run's gateways: how many, whether they share the deployments through Redis, and
+/// when that Redis is stopped and for how long (from the first arrival, compressed).
+struct Cluster {
+    var instances: Int
+    var sharing = false
+    var outage: (start: Duration, length: Duration)?
+}
+
+/// Sends `requests` to `urls` in turn at their arrival times (measured from now), all at once as they fall due, and measures the answers.
+func send(_ requests: [ReplayRequest], to urls: [String], key: String) async -> Figures {
     // As many connections as requests in flight: a waiting request holds one.
     let transport = AsyncHTTPClientTransport(connectionsPerHost: 4_096)
     let start = ContinuousClock.now
     let results = await withTaskGroup(of: (status: Int?, tokens: Int, latency: Double, end: Double).self) { group in
-        for request in requests {
+        for (index, request) in requests.enumerated() {
+            let url = urls[index % urls.count]
             let due = start + .nanoseconds(request.simulated.arrival.nanoseconds)
             try? await Task.sleep(until: due, clock: .continuous)
             group.addTask {
@@ -147,11 +160,13 @@ func seconds(_ duration: Duration) -> Double {
     Double(duration.nanoseconds) / 1e9
 }
 
-/// Replays `requests` through a gateway in front of a mock of `deployments`, both in this process on loopback ports.
+/// Replays `requests` through the gateways of `cluster` in front of a mock of `deployments`, all in this process on
+/// loopback ports; what the mock charged for requests it took by the horizon is measured against `bound`.
 func liveRun(deployments: [SimulatedDeployment], requests: [ReplayRequest], maxWaitSeconds: Double, cache: CacheSettings?,
-             seed: UInt64) async throws -> Figures {
+             cluster: Cluster, bound: (tokens: Int, horizon: Duration), seed: UInt64) async throws -> Figures {
     var live = Figures()
-    let mock = try MockServer(deployments: deployments, seed: seed)
+    let redis = cluster.sharing ? RedisHolder(try await LocalRedis.start()) : nil
+    let mock = try MockServer(deployments: deployments, seed: seed, bucketSeconds: 0.05)
     try await serving({ mock.application(port: 0, onRunning: $0) }) { mockPort in
         let mockURL = "http://127.0.0.1:\(mockPort)"
         var engine = HeadroomConfiguration(deployments: deployments.map { deployment in
@@ -167,18 +182,79 @@ func liveRun(deployments: [SimulatedDeployment], requests: [ReplayRequest], maxW
         engine.scheduler?.maxQueueWaitSeconds = maxWaitSeconds
         engine.cache = cache
         let key = "sk-compare"
-        var configuration = GatewayConfiguration(engine: engine, port: 0, clients: [.init(name: "compare", key: key)])
-        // The comparison's tables, not a line a request.
-        configuration.logLevel = "warning"
-        let gateway = try Gateway(configuration: configuration, environment: ["MOCK_KEY": "mock-key"])
-        try await serving({ gateway.application(onRunning: $0) }) { gatewayPort in
-            live = await send(requests, to: "http://127.0.0.1:\(gatewayPort)/v1/chat/completions", key: key)
+        let redisURL = await redis?.server.url
+        let gateways = try (0 ..< cluster.instances).map { index throws(HeadroomError) in
+            var engine = engine
+            if let redisURL { engine.sharedState = SharedStateSettings(redis: redisURL, instanceID: "gateway-\(index + 1)", expectedInstances: cluster.instances) }
+            var configuration = GatewayConfiguration(engine: engine, port: 0, clients: [.init(name: "compare", key: key)])
+            // The comparison's tables, not a line a request.
+            configuration.logLevel = "error"
+            return try Gateway(configuration: configuration, environment: ["MOCK_KEY": "mock-key"])
         }
-        if let counts = gateway.cache?.statistics.snapshot { live.answeredByCache = counts.hits + counts.coalesced }
-        await gateway.engine.shutdown()
+        try await servingAll(gateways[...]) { ports in
+            let started = await mock.provider.statistics().uptimeSeconds
+            let outage = Task {
+                guard let redis, let (start, length) = cluster.outage else { return }
+                try await Task.sleep(for: start)
+                await redis.stop()
+                try await Task.sleep(for: length)
+                try await redis.restart()
+            }
+            live = await send(requests, to: ports.map { "http://127.0.0.1:\($0)/v1/chat/completions" }, key: key)
+            try await outage.value
+            let firstArrival = Double(requests.first?.simulated.arrival.nanoseconds ?? 0) / 1e9
+            live.efficiency = try await charged(by: started + firstArrival + bound.horizon / .seconds(1), on: mock) / Double(max(1, bound.tokens))
+        }
+        for gateway in gateways {
+            if let counts = gateway.cache?.statistics.snapshot { live.answeredByCache += counts.hits + counts.coalesced }
+            if let status = await gateway.shared?.status() {
+                let sum = live.shared ?? (0, 0, 0)
+                live.shared = (sum.renewals + status.renewals, sum.failures + status.failures, sum.fallbacks + status.fallbacks)
+            }
+            await gateway.engine.shutdown()
+        }
+        await redis?.stop()
         let stats = await mock.provider.statistics()
         live.attempts = stats.deployments.reduce(0) { $0 + $1.totals.ok + $1.totals.throttled + $1.totals.serverErrors }
         live.throttled = stats.deployments.reduce(0) { $0 + $1.totals.throttled }
     }
     return live
+}
+
+/// Serves every gateway of `gateways` on a port of its own, then runs `body` with their ports.
+func servingAll(_ gateways: ArraySlice<Gateway>, ports: [Int] = [], _ body: ([Int]) async throws -> Void) async throws {
+    guard let first = gateways.first else { return try await body(ports) }
+    try await serving({ first.application(onRunning: $0) }) { port in
+        try await servingAll(gateways.dropFirst(), ports: ports + [port], body)
+    }
+}
+
+/// What the mock's deployments charged for the 200s to requests that reached them by `seconds` of its uptime.
+func charged(by seconds: Double, on mock: MockServer) async throws -> Double {
+    let stats = await mock.provider.statistics()
+    var total = 0
+    for deployment in stats.deployments {
+        for (offset, counts) in deployment.timeline.enumerated()
+        where Double(deployment.firstBucket + offset) * stats.bucketSeconds < seconds {
+            total += counts.tokensCharged
+        }
+    }
+    return Double(total)
+}
+
+/// The Redis of a live run, stopped and started again on its port for an outage.
+actor RedisHolder {
+    private(set) var server: LocalRedis
+
+    init(_ server: LocalRedis) {
+        self.server = server
+    }
+
+    func stop() async {
+        await server.stop()
+    }
+
+    func restart() async throws {
+        server = try await LocalRedis.start(port: server.port)
+    }
 }

@@ -12,18 +12,23 @@ import HeadroomSimulator
 
 let usage = """
     usage: headroom-compare [--dialect windowRemainder] [--overload 1.3] [--seconds 90] [--scale 1] [--max-wait 60]
-                            [--repeat-share 0] [--seed 1]
+                            [--repeat-share 0] [--instances 1] [--sharing on] [--redis-outage START:LENGTH] [--seed 1]
 
     Three Azure-like deployments of 30,000, 60,000 and 90,000 tokens a minute (a conformance-matrix row:
     --dialect names how their headers read), offered --overload times their capacity for --seconds, with
     time compressed --scale times; requests wait at most --max-wait seconds (before compression).
     With --repeat-share above 0, that share of requests asks again one of the last 1,000 distinct
     requests, and both runs have a response cache in front.
+    With --instances N above 1, the live run has N gateways, the load split among them in turn,
+    sharing the deployments' limits through a Redis of its own (--sharing off: each takes them
+    whole); --redis-outage 30:20 stops that Redis 30 s into the run and starts it again 20 s later
+    (before compression). The simulation is one Headroom, the mark the gateways are held to.
     """
 
 await runCommand("headroom-compare", usage: usage) {
     let options = try CommandOptions(CommandLine.arguments.dropFirst(),
-                                     known: ["--dialect", "--overload", "--seconds", "--scale", "--max-wait", "--repeat-share", "--seed"])
+                                     known: ["--dialect", "--overload", "--seconds", "--scale", "--max-wait", "--repeat-share",
+                                             "--instances", "--sharing", "--redis-outage", "--seed"])
     let dialect = options["--dialect"] ?? "windowRemainder"
     guard let row = ConformanceMatrix.Row(rawValue: dialect) else {
         throw CommandOptions.Problem(description: "--dialect is '\(dialect)'; use one of \(ConformanceMatrix.Row.allCases.map(\.rawValue).joined(separator: ", ")).")
@@ -40,13 +45,28 @@ await runCommand("headroom-compare", usage: usage) {
         throw CommandOptions.Problem(description: "--overload must be in (0, 10], --seconds in (0, 3,600], --scale in [1, 60], --max-wait in (0, 3,600], "
             + "--repeat-share in [0, 1].")
     }
+    var cluster = Cluster(instances: try options.integer("--instances") ?? 1)
+    guard cluster.instances >= 1 && cluster.instances <= 8 else { throw CommandOptions.Problem(description: "--instances must be from 1 to 8.") }
+    switch options["--sharing"] ?? "on" {
+    case "on": cluster.sharing = cluster.instances > 1
+    case "off": cluster.sharing = false
+    case let other: throw CommandOptions.Problem(description: "--sharing is '\(other)'; use on or off.")
+    }
+    if let outage = options["--redis-outage"] {
+        let parts = outage.split(separator: ":").compactMap { Double($0) }
+        guard parts.count == 2, parts[0] >= 0, parts[1] > 0, parts[0] + parts[1] <= 3_600, cluster.sharing else {
+            throw CommandOptions.Problem(description: "--redis-outage is START:LENGTH in seconds (within an hour), with --instances above 1 and sharing on.")
+        }
+        cluster.outage = (Duration.seconds(parts[0] / scale), Duration.seconds(parts[1] / scale))
+    }
     // The same cache section for both runs (every answer at temperature 0 is repeatable).
     let cache: CacheSettings? = repeatShare > 0 ? CacheSettings() : nil
     if repeatShare > 0 { matrix.repeats = .init(share: repeatShare) }
 
     let deployments = row.deployments.map { $0.compressed(by: scale) }
     let requests = try replay(of: row, matrix: matrix, compressedBy: scale)
-    printLine("headroom-compare: \(requests.count) requests, \(row.rawValue) headers, \(matrix.overload)x capacity for \(Int(matrix.seconds)) s, time compressed \(scale)x")
+    printLine("headroom-compare: \(requests.count) requests, \(row.rawValue) headers, \(matrix.overload)x capacity for \(Int(matrix.seconds)) s, time compressed \(scale)x"
+        + (cluster.instances > 1 ? "; \(cluster.instances) gateways, \(cluster.sharing ? "sharing through Redis" : "not sharing")" : ""))
 
     // The simulator.
     var settings = HeadroomSettings()
@@ -60,8 +80,10 @@ await runCommand("headroom-compare", usage: usage) {
                             durationSeconds: report.durationSeconds)
     simulated.latencyPercentiles = (report.latency.p50, report.latency.p99)
     simulated.answeredByCache = report.cache.map { $0.hits + $0.coalesced } ?? 0
+    simulated.efficiency = report.capacity.efficiency
 
-    let live = try await liveRun(deployments: deployments, requests: requests, maxWaitSeconds: maxWait / scale, cache: cache, seed: matrix.seed)
+    let live = try await liveRun(deployments: deployments, requests: requests, maxWaitSeconds: maxWait / scale, cache: cache, cluster: cluster,
+                                 bound: (tokens: report.capacity.boundTokens, horizon: .seconds(report.capacity.horizonSeconds)), seed: matrix.seed)
     printLine(table(simulated: simulated, live: live, scale: scale))
 }
 
@@ -83,10 +105,17 @@ func table(simulated: Figures, live: Figures, scale: Double) -> String {
         ("latency p99 (wait + answer)", String(format: "%.1f s", simulatedLatency.p99 * scale), String(format: "%.1f s", liveLatency.p99 * scale),
          difference(simulatedLatency.p99, liveLatency.p99)),
     ]
+    if let efficiency = live.efficiency {
+        rows.append(("share of the capacity bound", String(format: "%.2f%%", simulated.efficiency! * 100), String(format: "%.2f%%", efficiency * 100),
+                     String(format: "%+.2f points", (efficiency - simulated.efficiency!) * 100)))
+    }
     if simulated.answeredByCache + live.answeredByCache > 0 {
         rows.append(("answered by the cache", "\(simulated.answeredByCache)", "\(live.answeredByCache)",
                      difference(Double(simulated.answeredByCache), Double(live.answeredByCache))))
         rows.append(("upstream attempts", "\(simulated.attempts)", "\(live.attempts)", difference(Double(simulated.attempts), Double(live.attempts))))
+    }
+    if let shared = live.shared {
+        rows.append(("Redis renewals (failed), fallbacks", "", "\(shared.renewals) (\(shared.failures)), \(shared.fallbacks)", ""))
     }
     return (["| | simulated | live | live against simulated |", "|---|---:|---:|---:|"]
         + rows.map { "| \($0.0) | \($0.1) | \($0.2) | \($0.3) |" }).joined(separator: "\n")
