@@ -8,50 +8,10 @@ import HeadroomRedis
 /// ```swift
 /// let store = ShareLeaseStore(client: client, namespace: "prod", instance: "gw-1",
 ///                             rules: ShareLeases.Rules(expectedInstances: 3))
-/// let renewal = try await store.renew([.init(deployment: "east", holding: 0, occupancy: 0, wantsMore: true)])
-/// renewal.grants[0].share   // in millionths of east's limits
+/// let grants = try await store.renew([.init(deployment: "east", holding: 0, occupancy: 0, wantsMore: true)])
+/// grants[0].share   // in millionths of east's limits
 /// ```
 public struct ShareLeaseStore: Sendable {
-    /// What the instance says of one deployment when it renews.
-    public struct Report: Hashable, Sendable {
-        /// The deployment.
-        public var deployment: DeploymentID
-        /// The share it holds now, in millionths.
-        public var holding: Int
-        /// What its windows hold of the deployment's limits, in millionths.
-        public var occupancy: Int
-        /// Whether it has work waiting that the deployment could take.
-        public var wantsMore: Bool
-        /// How much longer a provider told it to hold back (a 429's retry-after), if it did.
-        public var holdFor: Duration
-
-        /// A report; `holdFor` zero when no 429 asked to hold back.
-        public init(deployment: DeploymentID, holding: Int, occupancy: Int, wantsMore: Bool, holdFor: Duration = .zero) {
-            self.deployment = deployment
-            self.holding = holding
-            self.occupancy = occupancy
-            self.wantsMore = wantsMore
-            self.holdFor = holdFor
-        }
-    }
-
-    /// What Redis granted on one deployment.
-    public struct Grant: Hashable, Sendable {
-        /// The deployment.
-        public var deployment: DeploymentID
-        /// The share granted, in millionths of its limits.
-        public var share: Int
-        /// How much longer every instance holds back (zero: not).
-        public var holdFor: Duration
-
-        /// A grant.
-        public init(deployment: DeploymentID, share: Int, holdFor: Duration) {
-            self.deployment = deployment
-            self.share = share
-            self.holdFor = holdFor
-        }
-    }
-
     /// The connection pool to Redis.
     public let client: RedisClient
     /// Keeps apart the records of unrelated groups of instances on one Redis.
@@ -77,7 +37,7 @@ public struct ShareLeaseStore: Sendable {
     /// Renews the leases on the deployments reported; `now` in milliseconds fixes the time (tests),
     /// otherwise Redis's clock is the one clock of the group. Throws ``RedisError`` when Redis
     /// cannot be reached, is too slow, or answers what the script does not.
-    public func renew(_ reports: [Report], now: Int64? = nil) async throws -> [Grant] {
+    public func renew(_ reports: [ShareKeeper.Report], now: Int64? = nil) async throws -> [ShareKeeper.Grant] {
         guard !reports.isEmpty else { return [] }
         var arguments: [[UInt8]] = [instance, "\(rules.expectedInstances)", "\(rules.leaseMilliseconds)", "\(rules.windowMilliseconds)",
                                     now.map { "\($0)" } ?? ""].map { Array($0.utf8) }
@@ -95,7 +55,7 @@ public struct ShareLeaseStore: Sendable {
                   share >= 0, share <= ShareLeases.whole else {
                 throw RedisError.unexpectedReply("the share-lease script answered \(answer)")
             }
-            return Grant(deployment: report.deployment, share: Int(share), holdFor: .milliseconds(max(0, held - time)))
+            return ShareKeeper.Grant(deployment: report.deployment, share: Int(share), holdFor: .milliseconds(max(0, held - time)))
         }
     }
 }

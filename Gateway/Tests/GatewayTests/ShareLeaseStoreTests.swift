@@ -22,8 +22,8 @@ struct ShareLeaseStoreTests {
             now += step % 97 == 96 ? 90_000 : Int64(random.next() % 900)
             let name = names[Int(random.next() % UInt64(names.count))]
             let store = ShareLeaseStore(client: client, namespace: "t\(seed)", instance: name, rules: rules)
-            var reports: [ShareLeaseStore.Report] = []
-            var expectedGrants: [ShareLeaseStore.Grant] = []
+            var reports: [ShareKeeper.Report] = []
+            var expectedGrants: [ShareKeeper.Grant] = []
             for (index, deployment) in deployments.enumerated() {
                 let holding = Int(random.next() % 1_200_000) - 100_000
                 let occupancy = Int(random.next() % 1_100_000)
