@@ -25,6 +25,10 @@ public struct SharedStateSettings: Hashable, Sendable, Codable {
     public var leaseSeconds: Double?
     /// How long Redis may take to answer before an instance counts it out of reach (default 0.5 s).
     public var timeoutSeconds: Double?
+    /// In a simulation, how long a renewal takes there and back (default 0.001 s).
+    public var simulatedRoundTripSeconds: Double?
+    /// In a simulation, when Redis is out of reach (seconds from the start); it loses its record each time.
+    public var simulatedOutages: [FaultModel.Outage]?
 
     /// Settings for `expectedInstances` instances sharing the Redis at `redis`.
     public init(redis: String, instanceID: String? = nil, expectedInstances: Int) {

@@ -20,7 +20,7 @@ extension Scenario {
 
     /// The scenario a configuration describes: its deployments played by mocks of their providers,
     /// its workload (by default the built-in trace slice), its `scheduler` section with the policies
-    /// `registry` names, its `cache` section, and the baselines. A relative trace path is taken from `folder`.
+    /// `registry` names, its `cache` and `sharedState` sections, and the baselines. A relative trace path is taken from `folder`.
     public init(configuration: HeadroomConfiguration, relativeTo folder: String = "", registry: Registry = .standard) throws(HeadroomError) {
         func fail(_ message: String) -> HeadroomError { HeadroomError(.invalidScenario, message) }
         let deployments = try configuration.deployments.enumerated().map { index, entry throws(HeadroomError) -> SimulatedDeployment in
@@ -41,6 +41,7 @@ extension Scenario {
         self.registry = registry
         do {
             cache = try SimulatedCache(configuration)
+            sharing = try SimulatedSharing(configuration)
         } catch {
             throw fail(error.message)
         }

@@ -22,6 +22,8 @@ public struct Scenario: Sendable {
     public var bucketSeconds: Double
     /// The response cache in front of every strategy, if any.
     public var cache: SimulatedCache?
+    /// Headroom as several instances sharing the deployments, if any.
+    public var sharing: SimulatedSharing?
     /// Makes the policies the settings name that are not built in.
     public var registry = Registry.standard
 
@@ -45,6 +47,7 @@ public struct Scenario: Sendable {
         var simulation = try Simulation(deployments: deployments, seed: seed, bucket: .seconds(bucketSeconds))
         simulation.registry = registry
         simulation.cache = cache
+        simulation.sharing = sharing
         if progress != nil { simulation.expectedEnd = try workload.lastArrival() }
         var reports: [SimulationReport] = []
         for strategy in [Strategy.headroom(headroom)] + baselines {

@@ -29,6 +29,9 @@ public struct Simulation: Sendable {
     public var registry = Registry.standard
     /// The response cache in front of the client, if any: the same for every strategy.
     public var cache: SimulatedCache?
+    /// Several instances of Headroom sharing the deployments, if any: Headroom's strategy runs as
+    /// that many instances (the baselines stay one client each).
+    public var sharing: SimulatedSharing?
 
     /// Creates a simulation, checking the deployments.
     public init(deployments: [SimulatedDeployment], seed: UInt64, bucket: Duration = .seconds(10)) throws(HeadroomError) {
@@ -55,6 +58,7 @@ public struct Simulation: Sendable {
         switch strategy {
         case .headroom(let settings):
             if let problem = settings.validationProblem() { throw HeadroomError(.invalidScenario, "Headroom settings: \(problem)") }
+            if let problem = sharing?.validationProblem() { throw HeadroomError(.invalidScenario, "Sharing: \(problem)") }
             return try runHeadroom(&workload, settings, label: strategy.label)
         case .naiveRetry:
             var client = NaiveRetryClient(deployments: deployments.map { DeploymentID($0.id) }, seed: seed)
@@ -96,8 +100,19 @@ public struct Simulation: Sendable {
         var configuration = settings.configuration
         configuration.seed = seed
         func run<Allocation: AllocationPolicy>(_ allocation: Allocation) throws(HeadroomError) -> SimulationReport {
-            var scheduler = try Scheduler(deployments: deployments, queue: queue, allocation: allocation, configuration: configuration)
-            return try self.run(&workload, client: &scheduler, label: label)
+            guard let sharing else {
+                var scheduler = try Scheduler(deployments: deployments, queue: queue, allocation: allocation, configuration: configuration)
+                return try self.run(&workload, client: &scheduler, label: label)
+            }
+            var cluster = try ClusterClient(sharing: sharing, deployments: deployments.map(\.id), make: { configuration throws(HeadroomError) in
+                try Scheduler(deployments: deployments, queue: queue, allocation: allocation, configuration: configuration)
+            }, configuration: configuration)
+            var report = try self.run(&workload, client: &cluster, label: "\(label), \(sharing.instances) instances"
+                                      + (sharing.sharesLimits ? " sharing" : " not sharing"))
+            let totals = cluster.totals
+            report.sharing = .init(instances: sharing.instances, sharesLimits: sharing.sharesLimits, renewals: totals.renewals,
+                                   failures: totals.failures, fallbacks: totals.fallbacks)
+            return report
         }
         switch settings.allocation {
         case .maxHeadroom: return try run(MaxHeadroom())

@@ -13,6 +13,10 @@ extension SimulationReport {
                 + "\(grouped(cache.bypasses)) passed by; \(grouped(cache.freedTokens)) tokens of quota freed (\(percent(cache.freedShare)) of the offer); "
                 + "\(grouped(cache.stored)) stored, \(grouped(cache.evicted)) evicted, \(grouped(cache.expired)) expired, peak \(grouped(cache.peakBytes)) bytes")
         }
+        if let sharing, sharing.sharesLimits {
+            lines.append("  shared by \(sharing.instances) instances: \(grouped(sharing.renewals)) renewals, \(grouped(sharing.failures)) failed, "
+                + "\(grouped(sharing.fallbacks)) fallbacks")
+        }
         lines.append("  upstream: \(upstream.attempts) attempts, \(upstream.throttled) 429s (\(percent(upstream.throttleRate))), \(upstream.errors) errors, \(upstream.retries) retries")
         lines.append("  goodput \(grouped(Int(saturating: goodputTokensPerMinute))) tokens/min until the last arrival (\(fixed(capacity.horizonSeconds, 0)) s); efficiency \(percent(capacity.efficiency)) of the capacity bound (\(capacity.binding)); run \(fixed(durationSeconds, 1)) s")
         lines.append("  queue wait p50 \(fixed(queueWait.p50, 2)) s, p95 \(fixed(queueWait.p95, 2)) s, p99 \(fixed(queueWait.p99, 2)) s, max \(fixed(queueWait.max, 2)) s")

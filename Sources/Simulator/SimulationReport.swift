@@ -30,6 +30,22 @@ public struct SimulationReport: Hashable, Sendable, Codable {
     public var events: UInt64
     /// What the response cache did; `nil` when the run had none.
     public var cache: Cache?
+    /// How Headroom's instances shared the deployments; `nil` when it ran as one.
+    public var sharing: Sharing?
+
+    /// How several instances of Headroom shared the deployments (see ``SimulatedSharing``).
+    public struct Sharing: Hashable, Sendable, Codable {
+        /// How many instances.
+        public var instances: Int
+        /// Whether they shared the limits through the store, or each took them whole.
+        public var sharesLimits: Bool
+        /// Renewals the store answered.
+        public var renewals: Int
+        /// Renewals it did not (out of reach).
+        public var failures: Int
+        /// Times an instance fell back to its own shares.
+        public var fallbacks: Int
+    }
 
     /// What the response cache did. Requests it answered count as succeeded, with
     /// their wait for the answer as latency (none for a hit), but not as offered to
