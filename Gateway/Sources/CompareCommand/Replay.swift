@@ -110,7 +110,7 @@ struct ListWorkload: WorkloadSource {
 }
 
 /// The live run's gateways: how many, whether they share the deployments through Redis, and
-/// when that Redis is stopped and for how long (from the first arrival, compressed).
+/// when that Redis is stopped and for how long (from the start of the arrivals, compressed).
 struct Cluster {
     var instances: Int
     var sharing = false

@@ -22,7 +22,7 @@ let usage = """
     With --instances N above 1, the live run has N gateways, the load split among them in turn,
     sharing the deployments' limits through a Redis of its own (--sharing off: each takes them
     whole); --redis-outage 30:20 stops that Redis 30 s into the run and starts it again 20 s later
-    (before compression). The simulation is one Headroom, the mark the gateways are held to.
+    (before compression). The simulation plays the same instances sharing the same way.
     """
 
 await runCommand("headroom-compare", usage: usage) {
@@ -74,6 +74,15 @@ await runCommand("headroom-compare", usage: usage) {
     var workload = ListWorkload(requests: requests.map(\.simulated))
     var simulation = try Simulation(deployments: deployments, seed: matrix.seed)
     simulation.cache = try cache.map { settings throws(HeadroomError) in SimulatedCache(limits: try settings.limits()) }
+    if cluster.instances > 1 {
+        // The same instances, renewals and outage as the live run's.
+        var sharing = SimulatedSharing(instances: cluster.instances, roundTrip: .microseconds(300))
+        sharing.sharesLimits = cluster.sharing
+        if let (start, length) = cluster.outage {
+            sharing.outages = [start ..< start + length]
+        }
+        simulation.sharing = sharing
+    }
     let report = try simulation.run(&workload, strategy: .headroom(settings))
     var simulated = Figures(offered: report.requests.offered, served: report.requests.succeeded, attempts: report.upstream.attempts,
                             throttled: report.upstream.throttled, servedTokens: report.deployments.reduce(0) { $0 + $1.servedTokens } + (report.cache?.tokensSaved ?? 0),
