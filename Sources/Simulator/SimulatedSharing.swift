@@ -70,7 +70,7 @@ public struct SimulatedSharing: Hashable, Sendable {
 
     /// Why the settings cannot be used, or `nil`.
     func validationProblem() -> String? {
-        if !(1 ... 64).contains(instances) { return "instances is \(instances); it must be from 1 to 64." }
+        if !(1 ... 1_000).contains(instances) { return "instances is \(instances); it must be from 1 to 1,000." }
         if !(renewInterval >= .milliseconds(50) && renewInterval <= .seconds(60)) { return "the renewal interval must be from 0.05 s to 60 s." }
         if lease < renewInterval * 3 { return "a lease must last at least three renewals." }
         if roundTrip < .zero || timeout <= .zero { return "the round trip must not be negative, and the timeout must be positive." }

@@ -14,7 +14,7 @@ import Testing
 struct ExampleConfigurationTests {
     static let files = [
         "Examples/scenario.json", "Gateway/Examples/gateway.json", "Gateway/Examples/anthropic.json", "Gateway/Examples/load.json",
-        "Gateway/Examples/soak.json",
+        "Gateway/Examples/soak.json", "Gateway/Examples/shared.json",
     ]
 
     private static func path(_ file: String) -> String {
