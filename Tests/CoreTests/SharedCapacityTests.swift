@@ -57,6 +57,25 @@ struct SharedCapacityTests {
         #expect(scheduler.counters.staleEvents == 2)
     }
 
+    @Test("Where the provider admits a request across a limit, the whole may send one, a share may not")
+    func shareAdmitsNoCrossing() throws {
+        var windows = RateWindows.perMinute
+        windows.admitsCrossing = true
+        // 1,000 a minute, 900 sent: a 200-token job crosses the limit.
+        for (share, admitted) in [(1.0, true), (0.999, false)] {
+            var scheduler = try makeScheduler([server("a", tpm: 1_000, windows: windows)])
+            _ = scheduler.share(share, for: "a", now: at(0))
+            let first = scheduler.submit(job(450, 450), now: at(0))
+            #expect(first.actions == [.dispatch(first.id, to: "a", attempt: 1)])
+            let second = scheduler.submit(job(100, 90), now: at(1))
+            if admitted {
+                #expect(second.actions == [.dispatch(second.id, to: "a", attempt: 1)])
+            } else {
+                #expect(second.actions == [.scheduleWakeup(at: at(60))])
+            }
+        }
+    }
+
     @Test("Shares out of range are clamped: above 1 is 1, below 0 or not a number is 0")
     func clampsShares() throws {
         var scheduler = try makeScheduler([server("a")])
