@@ -52,6 +52,14 @@ struct Figures {
 }
 
 extension SimulatedDeployment {
+    /// The same deployment with limits `factor` times higher.
+    func enlarged(by factor: Double) -> SimulatedDeployment {
+        var deployment = self
+        deployment.endpoint.tokensPerMinute = Int(Double(endpoint.tokensPerMinute) * factor)
+        deployment.endpoint.requestsPerMinute = Int(Double(endpoint.requestsPerMinute) * factor)
+        return deployment
+    }
+
     /// The same deployment with time running `factor` times faster: limits per minute `factor` times
     /// higher, windows, latencies and other clients' gaps `factor` times shorter.
     func compressed(by factor: Double) -> SimulatedDeployment {

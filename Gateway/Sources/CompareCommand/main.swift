@@ -12,7 +12,7 @@ import HeadroomSimulator
 
 let usage = """
     usage: headroom-compare [--dialect windowRemainder] [--overload 1.3] [--seconds 90] [--scale 1] [--max-wait 60]
-                            [--repeat-share 0] [--instances 1] [--sharing on] [--redis-outage START:LENGTH] [--seed 1]
+                            [--repeat-share 0] [--instances 1] [--sharing on] [--redis-outage START:LENGTH] [--size 1] [--seed 1]
 
     Three Azure-like deployments of 30,000, 60,000 and 90,000 tokens a minute (a conformance-matrix row:
     --dialect names how their headers read), offered --overload times their capacity for --seconds, with
@@ -23,12 +23,13 @@ let usage = """
     sharing the deployments' limits through a Redis of its own (--sharing off: each takes them
     whole); --redis-outage 30:20 stops that Redis 30 s into the run and starts it again 20 s later
     (before compression). The simulation plays the same instances sharing the same way.
+    --size K makes every deployment's limits and the load K times larger.
     """
 
 await runCommand("headroom-compare", usage: usage) {
     let options = try CommandOptions(CommandLine.arguments.dropFirst(),
                                      known: ["--dialect", "--overload", "--seconds", "--scale", "--max-wait", "--repeat-share",
-                                             "--instances", "--sharing", "--redis-outage", "--seed"])
+                                             "--instances", "--sharing", "--redis-outage", "--size", "--seed"])
     let dialect = options["--dialect"] ?? "windowRemainder"
     guard let row = ConformanceMatrix.Row(rawValue: dialect) else {
         throw CommandOptions.Problem(description: "--dialect is '\(dialect)'; use one of \(ConformanceMatrix.Row.allCases.map(\.rawValue).joined(separator: ", ")).")
@@ -40,6 +41,8 @@ await runCommand("headroom-compare", usage: usage) {
     let scale = try options.number("--scale") ?? 1
     let maxWait = try options.number("--max-wait") ?? 60
     let repeatShare = try options.number("--repeat-share") ?? 0
+    let size = try options.number("--size") ?? 1
+    guard size >= 1 && size <= 100 else { throw CommandOptions.Problem(description: "--size must be from 1 to 100.") }
     guard matrix.overload > 0 && matrix.overload <= 10, matrix.seconds > 0 && matrix.seconds <= 3_600,
           scale >= 1 && scale <= 60, maxWait > 0 && maxWait <= 3_600, repeatShare >= 0 && repeatShare <= 1 else {
         throw CommandOptions.Problem(description: "--overload must be in (0, 10], --seconds in (0, 3,600], --scale in [1, 60], --max-wait in (0, 3,600], "
@@ -63,9 +66,13 @@ await runCommand("headroom-compare", usage: usage) {
     let cache: CacheSettings? = repeatShare > 0 ? CacheSettings() : nil
     if repeatShare > 0 { matrix.repeats = .init(share: repeatShare) }
 
-    let deployments = row.deployments.map { $0.compressed(by: scale) }
+    let deployments = row.deployments.map { $0.enlarged(by: size).compressed(by: scale) }
+    let overload = matrix.overload
+    // The row's load is its overload times the row's capacity: K times larger deployments take K times the load.
+    matrix.overload *= size
     let requests = try replay(of: row, matrix: matrix, compressedBy: scale)
-    printLine("headroom-compare: \(requests.count) requests, \(row.rawValue) headers, \(matrix.overload)x capacity for \(Int(matrix.seconds)) s, time compressed \(scale)x"
+    printLine("headroom-compare: \(requests.count) requests, \(row.rawValue) headers, \(overload)x capacity for \(Int(matrix.seconds)) s, time compressed \(scale)x"
+        + (size > 1 ? ", deployments \(size)x larger" : "")
         + (cluster.instances > 1 ? "; \(cluster.instances) gateways, \(cluster.sharing ? "sharing through Redis" : "not sharing")" : ""))
 
     // The simulator.
