@@ -122,6 +122,8 @@ struct ListWorkload: WorkloadSource {
 struct Cluster {
     var instances: Int
     var sharing = false
+    /// Whether each gateway is a `headroom-gateway` process of its own (started from the folder this program is in).
+    var processes = false
     var outage: (start: Duration, length: Duration)?
 }
 
@@ -191,15 +193,21 @@ func liveRun(deployments: [SimulatedDeployment], requests: [ReplayRequest], maxW
         engine.cache = cache
         let key = "sk-compare"
         let redisURL = await redis?.server.url
-        let gateways = try (0 ..< cluster.instances).map { index throws(HeadroomError) in
-            var engine = engine
-            if let redisURL { engine.sharedState = SharedStateSettings(redis: redisURL, instanceID: "gateway-\(index + 1)", expectedInstances: cluster.instances) }
-            var configuration = GatewayConfiguration(engine: engine, port: 0, clients: [.init(name: "compare", key: key)])
+        // One file's worth for each gateway: the engine, its own name in the group, the client, quiet logs.
+        let configurations = (0 ..< cluster.instances).map { index in
+            var configuration = engine
+            if let redisURL {
+                configuration.sharedState = SharedStateSettings(redis: redisURL, instanceID: "gateway-\(index + 1)", expectedInstances: cluster.instances)
+            }
+            configuration.tenants = [TenantSettings(name: "compare", key: key)]
+            var gateway = GatewaySettings()
+            gateway.port = 0
             // The comparison's tables, not a line a request.
-            configuration.logLevel = "error"
-            return try Gateway(configuration: configuration, environment: ["MOCK_KEY": "mock-key"])
+            gateway.logLevel = "error"
+            configuration.gateway = gateway
+            return configuration
         }
-        try await servingAll(gateways[...]) { ports in
+        func measure(_ ports: [Int]) async throws {
             let started = await mock.provider.statistics().uptimeSeconds
             let outage = Task {
                 guard let redis, let (start, length) = cluster.outage else { return }
@@ -213,13 +221,34 @@ func liveRun(deployments: [SimulatedDeployment], requests: [ReplayRequest], maxW
             let firstArrival = Double(requests.first?.simulated.arrival.nanoseconds ?? 0) / 1e9
             live.efficiency = try await charged(by: started + firstArrival + bound.horizon / .seconds(1), on: mock) / Double(max(1, bound.tokens))
         }
-        for gateway in gateways {
-            if let counts = gateway.cache?.statistics.snapshot { live.answeredByCache += counts.hits + counts.coalesced }
-            if let status = await gateway.shared?.status() {
+        var gatewayStats: [GatewayStats] = []
+        if cluster.processes {
+            var processes: [GatewayProcess] = []
+            for configuration in configurations { processes.append(try await GatewayProcess.start(configuration, environment: ["MOCK_KEY": "mock-key"])) }
+            do {
+                try await measure(processes.map(\.port))
+                for process in processes { if let answer = await process.stats() { gatewayStats.append(answer) } }
+            } catch {
+                for process in processes { await process.stop() }
+                throw error
+            }
+            for process in processes { await process.stop() }
+        } else {
+            let gateways = try configurations.map { configuration throws(HeadroomError) in
+                try Gateway(configuration: GatewayConfiguration(configuration), environment: ["MOCK_KEY": "mock-key"])
+            }
+            try await servingAll(gateways[...]) { ports in try await measure(ports) }
+            for gateway in gateways {
+                gatewayStats.append(await gateway.stats())
+                await gateway.engine.shutdown()
+            }
+        }
+        for answer in gatewayStats {
+            if let counts = answer.cache { live.answeredByCache += counts.hits + counts.coalesced }
+            if let status = answer.sharedState {
                 let sum = live.shared ?? (0, 0, 0)
                 live.shared = (sum.renewals + status.renewals, sum.failures + status.failures, sum.fallbacks + status.fallbacks)
             }
-            await gateway.engine.shutdown()
         }
         await redis?.stop()
         let stats = await mock.provider.statistics()

@@ -12,7 +12,7 @@ import HeadroomSimulator
 
 let usage = """
     usage: headroom-compare [--dialect windowRemainder] [--overload 1.3] [--seconds 90] [--scale 1] [--max-wait 60]
-                            [--repeat-share 0] [--instances 1] [--sharing on] [--redis-outage START:LENGTH] [--size 1] [--seed 1]
+                            [--repeat-share 0] [--instances 1] [--sharing on] [--redis-outage START:LENGTH] [--processes off] [--size 1] [--seed 1]
 
     Three Azure-like deployments of 30,000, 60,000 and 90,000 tokens a minute (a conformance-matrix row:
     --dialect names how their headers read), offered --overload times their capacity for --seconds, with
@@ -23,13 +23,14 @@ let usage = """
     sharing the deployments' limits through a Redis of its own (--sharing off: each takes them
     whole); --redis-outage 30:20 stops that Redis 30 s into the run and starts it again 20 s later
     (before compression). The simulation plays the same instances sharing the same way.
-    --size K makes every deployment's limits and the load K times larger.
+    --processes on runs each live gateway as a headroom-gateway process (built beside this program)
+    rather than in this one. --size K makes every deployment's limits and the load K times larger.
     """
 
 await runCommand("headroom-compare", usage: usage) {
     let options = try CommandOptions(CommandLine.arguments.dropFirst(),
                                      known: ["--dialect", "--overload", "--seconds", "--scale", "--max-wait", "--repeat-share",
-                                             "--instances", "--sharing", "--redis-outage", "--size", "--seed"])
+                                             "--instances", "--sharing", "--redis-outage", "--processes", "--size", "--seed"])
     let dialect = options["--dialect"] ?? "windowRemainder"
     guard let row = ConformanceMatrix.Row(rawValue: dialect) else {
         throw CommandOptions.Problem(description: "--dialect is '\(dialect)'; use one of \(ConformanceMatrix.Row.allCases.map(\.rawValue).joined(separator: ", ")).")
@@ -54,6 +55,11 @@ await runCommand("headroom-compare", usage: usage) {
     case "on": cluster.sharing = cluster.instances > 1
     case "off": cluster.sharing = false
     case let other: throw CommandOptions.Problem(description: "--sharing is '\(other)'; use on or off.")
+    }
+    switch options["--processes"] ?? "off" {
+    case "on": cluster.processes = true
+    case "off": cluster.processes = false
+    case let other: throw CommandOptions.Problem(description: "--processes is '\(other)'; use on or off.")
     }
     if let outage = options["--redis-outage"] {
         let parts = outage.split(separator: ":").compactMap { Double($0) }

@@ -25,12 +25,12 @@ struct SharedCapacityTests {
         await redis.stop()
     }
 
-    /// Runs `headroom-compare` (three gateways at 1.3x capacity, 60 s compressed 4x) with `options`; returns its
-    /// table's simulated and live figures by row.
+    /// Runs `headroom-compare` (three headroom-gateway processes at 1.3x capacity, 60 s compressed 4x) with `options`;
+    /// returns its table's simulated and live figures by row.
     func compare(_ options: [String]) async throws -> [String: (simulated: String, live: String)] {
         let executable = productsFolder.appendingPathComponent("headroom-compare").path
         try #require(FileManager.default.isExecutableFile(atPath: executable), "build the products first: \(executable) is missing")
-        let (status, output) = try await run(executable, ["--instances", "3", "--scale", "4", "--seconds", "60"] + options)
+        let (status, output) = try await run(executable, ["--instances", "3", "--processes", "on", "--scale", "4", "--seconds", "60"] + options)
         try #require(status == 0, "headroom-compare failed: \(output)")
         var rows: [String: (String, String)] = [:]
         for line in output.split(separator: "\n") where line.hasPrefix("| ") {
@@ -44,7 +44,7 @@ struct SharedCapacityTests {
         text.flatMap { Double($0.replacingOccurrences(of: "%", with: "")) }
     }
 
-    @Test("Three gateways sharing through Redis draw no 429s and serve what the simulation of the same three does; without sharing they overshoot")
+    @Test("Three gateway processes sharing through Redis draw no 429s and serve what the simulation of the same three does; without sharing they overshoot")
     func threeGatewaysShare() async throws {
         let shared = try await compare([])
         #expect(shared["served"]?.live == "259/259")
