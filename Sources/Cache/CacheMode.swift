@@ -13,10 +13,16 @@ public enum CacheMode: String, Hashable, Sendable, Codable, CaseIterable {
 
     /// Whether `request`'s answers are cached in this mode.
     public func caches(_ request: APIRequest) -> Bool {
+        caches(repeatable: request.operation == .embeddings || Self.isDeterministic(request))
+    }
+
+    /// Whether answers are cached in this mode, given whether a provider would give them again
+    /// (what a simulated request says of itself).
+    public func caches(repeatable: Bool) -> Bool {
         switch self {
         case .off: false
         case .all: true
-        case .repeatable: request.operation == .embeddings || Self.isDeterministic(request)
+        case .repeatable: repeatable
         }
     }
 

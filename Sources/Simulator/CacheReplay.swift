@@ -55,7 +55,7 @@ struct CacheReplay {
     /// Looks `request` up at `now`; else it follows an identical request in flight, or leads one.
     mutating func arrive(_ request: SimulatedRequest, at now: Int64) -> Arrival {
         let tenant = settings.tenant(request.tenant)
-        guard let content = request.cacheKey, tenant.mode == .all || (tenant.mode == .repeatable && request.isRepeatable) else {
+        guard let content = request.cacheKey, tenant.mode.caches(repeatable: request.isRepeatable) else {
             counts.bypasses += 1
             return .bypass
         }

@@ -219,7 +219,7 @@ func liveRun(deployments: [SimulatedDeployment], requests: [ReplayRequest], maxW
             live = await send(requests, to: ports.map { "http://127.0.0.1:\($0)/v1/chat/completions" }, key: key)
             try await outage.value
             let firstArrival = Double(requests.first?.simulated.arrival.nanoseconds ?? 0) / 1e9
-            live.efficiency = try await charged(by: started + firstArrival + bound.horizon / .seconds(1), on: mock) / Double(max(1, bound.tokens))
+            live.efficiency = await charged(by: started + firstArrival + bound.horizon / .seconds(1), on: mock) / Double(max(1, bound.tokens))
         }
         var gatewayStats: [GatewayStats] = []
         if cluster.processes {
@@ -267,7 +267,7 @@ func servingAll(_ gateways: ArraySlice<Gateway>, ports: [Int] = [], _ body: ([In
 }
 
 /// What the mock's deployments charged for the 200s to requests that reached them by `seconds` of its uptime.
-func charged(by seconds: Double, on mock: MockServer) async throws -> Double {
+func charged(by seconds: Double, on mock: MockServer) async -> Double {
     let stats = await mock.provider.statistics()
     var total = 0
     for deployment in stats.deployments {
