@@ -478,6 +478,7 @@ public actor HeadroomEngine {
         case .deploymentUnavailable(let message): .deploymentUnavailable(message: redaction.apply(message))
         case .permanentFailure(let message): .permanentFailure(message: redaction.apply(message))
         case .brokenAnswer(let message): .brokenAnswer(message: redaction.apply(message))
+        case .batchUnfinished(let message): .batchUnfinished(message: redaction.apply(message))
         }
     }
 

@@ -19,4 +19,8 @@ public enum AttemptOutcome: Hashable, Sendable {
     /// deleted): it leaves rotation until ``Scheduler/enable(_:now:)``, and the
     /// job goes to another deployment if one can serve it.
     case deploymentUnavailable(message: String)
+    /// The batch the attempt went in ended without serving it: the batch failed, expired or was
+    /// cancelled past its grace period. Nothing was billed for it, so the job is sent again at once,
+    /// to a synchronous deployment (it no longer ``Job/acceptsBatch``).
+    case batchUnfinished(message: String)
 }

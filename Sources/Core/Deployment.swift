@@ -33,6 +33,11 @@ public struct Deployment: Sendable {
     public var charge: ChargeRule
     /// The windows over which the limits are enforced.
     public var windows: RateWindows
+    /// How it answers: at once, or from batch files (only jobs that ``Job/acceptsBatch`` go to a batch one).
+    public var kind: DeploymentKind
+    /// The most tokens, as ``charge`` counts them, that may be in flight on it at once, if capped: a batch
+    /// endpoint's enqueued-token quota. A job holds its charge from dispatch until its attempt ends.
+    public var maxEnqueuedTokens: Int?
 
     /// Creates a deployment, checking every figure.
     ///
@@ -49,7 +54,9 @@ public struct Deployment: Sendable {
         weight: Double = 1,
         charge: ChargeRule? = nil,
         windows: RateWindows? = nil,
-        outputTokensPerMinute: Int? = nil
+        outputTokensPerMinute: Int? = nil,
+        kind: DeploymentKind = .synchronous,
+        maxEnqueuedTokens: Int? = nil
     ) throws(HeadroomError) {
         self.id = id
         self.provider = provider
@@ -62,6 +69,8 @@ public struct Deployment: Sendable {
         self.charge = charge ?? .default(for: provider)
         self.windows = windows ?? .default(for: provider)
         self.outputTokensPerMinute = outputTokensPerMinute
+        self.kind = kind
+        self.maxEnqueuedTokens = maxEnqueuedTokens
         try validate()
     }
 
@@ -84,6 +93,9 @@ public struct Deployment: Sendable {
         if let output = outputTokensPerMinute, !(output >= 1 && output <= Self.largestQuota) {
             throw fail("outputTokensPerMinute is \(output); it must be from 1 to 1,000,000,000,000, or nil when output is not limited apart.")
         }
+        if let cap = maxEnqueuedTokens, !(cap >= 1 && cap <= Self.largestQuota) {
+            throw fail("maxEnqueuedTokens is \(cap); it must be from 1 to 1,000,000,000,000, or nil for no cap.")
+        }
         if let cap = maxConcurrency, cap <= 0 {
             throw fail("maxConcurrency is \(cap); it must be at least 1, or nil for no cap.")
         }
@@ -100,4 +112,7 @@ public struct Deployment: Sendable {
     func serves(anyOf wanted: [String]) -> Bool {
         models.isEmpty || wanted.isEmpty || wanted.contains(where: models.contains)
     }
+
+    /// The most one request may be charged here: its tokens a minute, or its enqueued-token cap if lower.
+    var largestCharge: Int { min(tokensPerMinute, maxEnqueuedTokens ?? .max) }
 }

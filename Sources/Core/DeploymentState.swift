@@ -2,6 +2,7 @@
 /// hot paths need copied out of ``Deployment`` so that they copy no strings.
 struct DeploymentState: Sendable {
     let id: DeploymentID
+    let kind: DeploymentKind
     let weight: Double
     let charge: ChargeRule
     let contextWindow: Int
@@ -9,6 +10,11 @@ struct DeploymentState: Sendable {
     let outputTokensPerMinute: Int?
     let requestsPerMinute: Int
     let maxConcurrency: Int?
+    /// The cap on tokens in flight at once (``Deployment/maxEnqueuedTokens``), and what is in flight now.
+    let maxEnqueuedTokens: Int?
+    var enqueuedTokens = 0
+    /// The most one request may be charged here (``Deployment/largestCharge``).
+    let largestCharge: Int
     var ledger: CapacityLedger
     /// The output tokens' own ledger, for a provider that limits them apart (``Deployment/outputTokensPerMinute``).
     var outputLedger: CapacityLedger?
@@ -29,6 +35,7 @@ struct DeploymentState: Sendable {
 
     init(_ deployment: Deployment, configuration: SchedulerConfiguration) {
         id = deployment.id
+        kind = deployment.kind
         weight = deployment.weight
         charge = deployment.charge
         contextWindow = deployment.contextWindow ?? .max
@@ -37,6 +44,8 @@ struct DeploymentState: Sendable {
         limitsOutput = deployment.outputTokensPerMinute != nil
         requestsPerMinute = deployment.requestsPerMinute
         maxConcurrency = deployment.maxConcurrency
+        maxEnqueuedTokens = deployment.maxEnqueuedTokens
+        largestCharge = deployment.largestCharge
         ledger = CapacityLedger(deployment: deployment, utilization: configuration.targetUtilization,
                                 adaptation: configuration.adaptation, remembersWaits: configuration.remembersBlockedJobs)
         if let output = deployment.outputTokensPerMinute {
@@ -62,6 +71,12 @@ struct DeploymentState: Sendable {
     }
 
     var isSaturated: Bool { inFlight >= maxConcurrency ?? .max }
+
+    /// Whether `charge` more tokens fit under its enqueued-token cap.
+    func enqueues(_ charge: Int) -> Bool {
+        guard let cap = maxEnqueuedTokens else { return true }
+        return charge <= cap - enqueuedTokens
+    }
 
     /// Whether a job may be sent to it at `now`: it is in rotation, or out of it and due a probe.
     func takesJobs(at now: Int64) -> Bool {

@@ -21,6 +21,9 @@ public struct Job: Sendable, Hashable {
     /// The job fails with ``HeadroomError/Kind/deadlineExceeded`` if it is still
     /// waiting at this instant. A job already in flight then is not interrupted.
     public var deadline: Instant?
+    /// Whether a late answer will do: the job then goes to a batch deployment serving one of its models
+    /// (half price, answered within hours), or, where none does, to a synchronous one. `false` by default.
+    public var acceptsBatch = false
 
     /// Creates a job for one model.
     public init(
@@ -30,11 +33,12 @@ public struct Job: Sendable, Hashable {
         promptCharacters: Int? = nil,
         priority: Int = 0,
         tenant: String? = nil,
-        deadline: Instant? = nil
+        deadline: Instant? = nil,
+        acceptsBatch: Bool = false
     ) {
         self.init(
             models: [model], promptTokens: promptTokens, maxOutputTokens: maxOutputTokens,
-            promptCharacters: promptCharacters, priority: priority, tenant: tenant, deadline: deadline
+            promptCharacters: promptCharacters, priority: priority, tenant: tenant, deadline: deadline, acceptsBatch: acceptsBatch
         )
     }
 
@@ -46,7 +50,8 @@ public struct Job: Sendable, Hashable {
         promptCharacters: Int? = nil,
         priority: Int = 0,
         tenant: String? = nil,
-        deadline: Instant? = nil
+        deadline: Instant? = nil,
+        acceptsBatch: Bool = false
     ) {
         self.models = models
         self.promptTokens = promptTokens
@@ -55,6 +60,7 @@ public struct Job: Sendable, Hashable {
         self.priority = priority
         self.tenant = tenant
         self.deadline = deadline
+        self.acceptsBatch = acceptsBatch
     }
 
     /// Prompt plus maximum output: the context the job needs.

@@ -26,6 +26,8 @@ struct JobRecord: Sendable {
     var lastDeployment = -1
     /// The attempt in flight's position in its deployment's output ledger (-1: none).
     var outputEntry = -1
+    /// The tokens the attempt in flight holds under its deployment's enqueued-token cap.
+    var enqueued = 0
     var timesPassed = 0
     var giveUpAt: Int64?
     var giveUpKind = HeadroomError.Kind.queueWaitExceeded

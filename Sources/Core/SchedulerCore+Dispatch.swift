@@ -143,6 +143,8 @@ extension SchedulerCore {
             let d = jobs[slot].eligible[k]
             if states[d].isSaturated || !states[d].takesJobs(at: now) { continue }
             let charge = reservation(slot: slot, on: d)
+            // Over its enqueued-token cap the job waits on a completion, as on a concurrency cap.
+            if !states[d].enqueues(charge) { continue }
             let open = !claimed[d] || mayPassClaimants(of: d, job, queue)
             if !open && !backfills(d, charge) { continue }
             let headroom: Double
@@ -223,6 +225,10 @@ extension SchedulerCore {
         }
         let charge = reservation(slot: id.slot, on: d)
         let entry = states[d].ledger.reserve(tokens: charge, now: now)
+        if states[d].maxEnqueuedTokens != nil {
+            states[d].enqueuedTokens += charge
+            jobs[id.slot].enqueued = charge
+        }
         if states[d].limitsOutput {
             jobs[id.slot].outputEntry = states[d].outputLedger?.reserve(tokens: jobs[id.slot].size.maxOutputTokens, now: now) ?? -1
         }

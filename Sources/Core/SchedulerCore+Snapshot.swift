@@ -14,7 +14,8 @@ extension SchedulerCore {
                 serverView: ledger.serverView(now: at), headersIgnored: ledger.headersRefuted,
                 outOfRotation: state.outOfRotation,
                 dispatched: state.dispatched, succeeded: state.succeeded,
-                throttled: state.throttled, failed: state.failed
+                throttled: state.throttled, failed: state.failed,
+                kind: state.kind, enqueuedTokens: state.enqueuedTokens
             )
         }
         return SchedulerSnapshot(

@@ -22,13 +22,13 @@ struct SchedulerCore: Sendable {
     var waitingCount = 0
     /// The earliest instant a deployment out of rotation falls due for a probe, if it is still ahead.
     var nextProbe = Int64.max
-    var eligibility: [[String]: EligibilityGroup] = [:]
+    var eligibility: [EligibilityKey: EligibilityGroup] = [:]
     /// Tenants by name, numbered in the order they first arrive, and their names by number less one.
     var tenants: [String: TenantID] = [:]
     var tenantNames: [String] = []
     /// What each tenant with limits owes them, by number less one (`nil`: no limits).
     var tenantBudgets: [TenantBudget?] = []
-    var lastEligibility: (models: [String], group: EligibilityGroup)?
+    var lastEligibility: (key: EligibilityKey, group: EligibilityGroup)?
     var backingOff = 0
     var inFlight = 0
     /// Deployments at their concurrency cap: when all are, nothing can be dispatched.
@@ -172,7 +172,7 @@ struct SchedulerCore: Sendable {
             finishEvent(&queue, &allocation, &actions)
             return
         }
-        leave(d)
+        leave(d, id.slot)
         if states[d].probing { endProbe(d, outcome) }
         states[d].ledger.advance(to: self.now)
         if states[d].limitsOutput { states[d].outputLedger?.advance(to: self.now) }
@@ -221,6 +221,12 @@ struct SchedulerCore: Sendable {
             states[d].failed += 1
             disable(d, because: message, &queue, &actions)
             retryOrFail(id, from: d, delay: 0, reason: "'\(name)' is unavailable: \(message)", &queue, &actions)
+        case .batchUnfinished(let message):
+            states[d].ledger.settle(entry, tokens: 0, requests: 0, now: self.now)
+            if states[d].limitsOutput { states[d].outputLedger?.settle(outputEntry, tokens: 0, requests: 0, now: self.now) }
+            states[d].failed += 1
+            counters.resentFromBatch += 1
+            resendSynchronously(id, from: d, reason: "'\(name)' did not serve it: \(message)", &queue, &actions)
         case .permanentFailure(let message):
             states[d].failed += 1
             counters.failed += 1
@@ -375,12 +381,36 @@ struct SchedulerCore: Sendable {
         jobs[id.slot] = record
     }
 
+    /// Sends a job a batch did not serve to a synchronous deployment, its waits counted from now:
+    /// its time in the batch was not time spent waiting in the queue.
+    private mutating func resendSynchronously<Q: QueuePolicy>(
+        _ id: JobID, from d: Int, reason: String, _ queue: inout Q, _ actions: inout [SchedulerAction]
+    ) {
+        jobs[id.slot].job.acceptsBatch = false
+        let (servable, reasons) = eligibleDeployments(for: jobs[id.slot].job)
+        guard !servable.isEmpty else {
+            counters.failed += 1
+            let error = HeadroomError(.unservable, "Job \(id.number): \(reason); no synchronous deployment can serve it (\(reasons)).")
+            finish(id, .failed(error), &actions)
+            return
+        }
+        jobs[id.slot].eligible = servable
+        if let wait = configuration.maxQueueWait {
+            let waitEnds = now.addingSaturating(wait.nanoseconds)
+            if waitEnds < jobs[id.slot].job.deadline?.nanoseconds ?? .max {
+                jobs[id.slot].giveUpAt = waitEnds
+                jobs[id.slot].giveUpKind = .queueWaitExceeded
+            }
+        }
+        retryOrFail(id, from: d, delay: 0, reason: reason, &queue, &actions)
+    }
+
     private mutating func cancelJob<Q: QueuePolicy>(_ id: JobID, _ queue: inout Q, _ actions: inout [SchedulerAction]) {
         guard let record = record(id) else { return }
         switch record.state {
         case .queued: _ = queue.remove(id)
         case .backingOff: backingOff -= 1
-        case .inFlight(let d, _): leave(d)
+        case .inFlight(let d, _): leave(d, id.slot)
         }
         counters.cancelled += 1
         finish(id, .cancelled, &actions)
@@ -443,9 +473,15 @@ struct SchedulerCore: Sendable {
     }
 
     /// An attempt on deployment `d` is over.
-    private mutating func leave(_ d: Int) {
+    /// The attempt of the job in `slot` leaves deployment `d`, and what it held there is free.
+    private mutating func leave(_ d: Int, _ slot: Int) {
         if states[d].isSaturated {
             saturated -= 1
+            fitChanges += 1
+        }
+        if jobs[slot].enqueued > 0 {
+            states[d].enqueuedTokens -= jobs[slot].enqueued
+            jobs[slot].enqueued = 0
             fitChanges += 1
         }
         states[d].inFlight -= 1

@@ -20,6 +20,8 @@ public struct SchedulerCounters: Hashable, Sendable {
     public var throttled = 0
     /// Attempts that failed with a retryable error other than a 429.
     public var transientFailures = 0
+    /// Attempts a batch ended without serving (failed, expired or cancelled), their jobs sent again synchronously.
+    public var resentFromBatch = 0
     /// Events naming a job or deployment the scheduler does not have (late completions).
     public var staleEvents = 0
 

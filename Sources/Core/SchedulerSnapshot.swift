@@ -48,6 +48,10 @@ public struct DeploymentSnapshot: Hashable, Sendable {
     public var throttled: Int
     /// Attempts that failed on it otherwise.
     public var failed: Int
+    /// How it answers: at once, or from batch files.
+    public var kind: DeploymentKind = .synchronous
+    /// Tokens in flight under its enqueued-token cap (0 when it has none).
+    public var enqueuedTokens = 0
 }
 
 /// What a provider's rate-limit headers said about a deployment's budget, as the scheduler holds it.

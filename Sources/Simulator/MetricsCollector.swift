@@ -142,7 +142,7 @@ struct MetricsCollector {
             throttled += 1
             perDeployment[d].throttled += 1
             bucketThrottled += 1
-        case .transientFailure, .permanentFailure, .deploymentUnavailable, .brokenAnswer:
+        case .transientFailure, .permanentFailure, .deploymentUnavailable, .brokenAnswer, .batchUnfinished:
             transientErrors += 1
             perDeployment[d].errors += 1
         case .succeeded(let usage):

@@ -65,12 +65,17 @@ enum BaselineDecision {
         case .brokenAnswer(let message):
             self = .finish(.failed(HeadroomError(.brokenAnswer, message)))
         case .throttled(let retryAfter), .transientFailure(let retryAfter, _):
-            if attempts >= maxAttempts {
-                self = .finish(.failed(HeadroomError(.attemptsExhausted, "gave up after \(attempts) attempts: \(outcome)")))
-            } else {
-                self = .retry(retryAfter: retryAfter)
-            }
+            self = Self.retry(outcome, after: retryAfter, attempts: attempts, maxAttempts: maxAttempts)
+        case .batchUnfinished:
+            self = Self.retry(outcome, after: nil, attempts: attempts, maxAttempts: maxAttempts)
         }
+    }
+
+    private static func retry(_ outcome: AttemptOutcome, after retryAfter: Duration?, attempts: Int, maxAttempts: Int) -> Self {
+        if attempts >= maxAttempts {
+            return .finish(.failed(HeadroomError(.attemptsExhausted, "gave up after \(attempts) attempts: \(outcome)")))
+        }
+        return .retry(retryAfter: retryAfter)
     }
 }
 
