@@ -1,0 +1,45 @@
+/// When a submitted batch is polled next, and when its grace period is up.
+///
+/// The first poll comes ``BatchRules/pollInterval`` after submission; each wait after is half
+/// again the one before, up to ``BatchRules/maxPollInterval``; no poll is due past the grace
+/// period's end, when the driver cancels the batch and resends what it has not served.
+///
+/// ```swift
+/// var polling = BatchPolling(submittedAt: now, rules: rules)
+/// // at polling.nextPoll: retrieve the batch; still running and not polling.isOverdue(at: now)?
+/// polling.polled(at: now)
+/// ```
+public struct BatchPolling: Hashable, Sendable {
+    /// When the batch was submitted.
+    public let submittedAt: Instant
+    /// When the grace period ends.
+    public let graceEndsAt: Instant
+    private let maxInterval: Duration
+    private var interval: Duration
+    private var at: Instant
+
+    /// The polls of a batch submitted at `submittedAt` under `rules`.
+    public init(submittedAt: Instant, rules: BatchRules) {
+        self.submittedAt = submittedAt
+        graceEndsAt = submittedAt + rules.gracePeriod
+        maxInterval = rules.maxPollInterval
+        interval = rules.pollInterval
+        at = submittedAt + rules.pollInterval
+    }
+
+    /// The polls so far.
+    public private(set) var count = 0
+
+    /// When the next poll is due: never after the grace period's end, when a last poll decides.
+    public var nextPoll: Instant { min(at, graceEndsAt) }
+
+    /// Whether the grace period is over at `now`.
+    public func isOverdue(at now: Instant) -> Bool { now >= graceEndsAt }
+
+    /// Notes a poll made at `now`, which found the batch still running: the next wait grows.
+    public mutating func polled(at now: Instant) {
+        count += 1
+        interval = min(maxInterval, interval * 3 / 2)
+        at = now + interval
+    }
+}
