@@ -20,6 +20,11 @@ public struct APIRequest: Sendable {
     public var headers: [HTTPField] = []
     /// Whose request it is, for policies that share capacity between tenants (``Job/tenant``).
     public var tenant: String?
+    /// Whether a batch deployment's late, discounted answer will do (``Job/acceptsBatch``). A stream never goes to batch.
+    public var acceptsBatch = false
+    /// The caller's own id for the request (an idempotency key): a request sent to batch is known by it, so that
+    /// a caller who left, or came back after a restart, gets the answer rather than paying again.
+    public var requestID: String?
     /// Whether an object in the body names a member twice (or two names that are one to Swift's strings):
     /// ``fields`` then keeps only one, and does not describe the body exactly.
     public let repeatsMemberName: Bool

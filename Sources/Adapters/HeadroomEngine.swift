@@ -15,14 +15,14 @@ import HeadroomTokenizers
 ///
 /// Cancelling the calling task cancels the request, queued or in flight.
 public actor HeadroomEngine {
-    private var scheduler: any SchedulerEvents
-    private let adapters: [DeploymentID: any ProviderAdapter]
-    private let transport: any HTTPTransport
+    var scheduler: any SchedulerEvents
+    let adapters: [DeploymentID: any ProviderAdapter]
+    let transport: any HTTPTransport
     /// The bounds it keeps: the default output limit, timeouts, the largest answer.
     public nonisolated let limits: EngineLimits
     private let tokenizer: any Tokenizer
-    private let clock: any EngineClock
-    private var calls: [JobID: Call] = [:]
+    let clock: any EngineClock
+    var calls: [JobID: Call] = [:]
     /// Actions to carry out, and whether ``handle(_:)`` is carrying them out now.
     private var pending: [SchedulerAction] = []
     private var isHandling = false
@@ -35,10 +35,14 @@ public actor HeadroomEngine {
     private var drained: [CheckedContinuation<Void, Never>] = []
     private let noticeContinuation: AsyncStream<HeadroomError>.Continuation
     /// Takes the configured keys and upstream addresses out of what providers and transports say.
-    private let redaction: Redaction
+    let redaction: Redaction
     private let calibrationContinuation: AsyncStream<CalibrationNotice>.Continuation
     /// What the last notices said of each deployment's calibration.
     private var calibration: [CalibrationNotice.State]
+    /// The batch deployments' files, batches and kept answers.
+    var desk: BatchDesk
+    /// The latest a request that accepts batch may end: the longest grace period and its cancelling, then a synchronous request's time.
+    private let batchTimeout: Duration
 
     /// What an operator should hear about: a deployment that left rotation, and why.
     public nonisolated let notices: AsyncStream<HeadroomError>
@@ -47,7 +51,7 @@ public actor HeadroomEngine {
     public nonisolated let calibrations: AsyncStream<CalibrationNotice>
 
     /// One caller's request while the scheduler has it.
-    private struct Call {
+    struct Call {
         let operation: ProviderOperation
         let model: String
         let body: [UInt8]
@@ -65,6 +69,10 @@ public actor HeadroomEngine {
         let submitted: Instant
         var queuedFor: Duration?
         var delivered = false
+        /// The caller's request id, for a request that accepts batch.
+        var requestID: String?
+        /// Where its attempt on a batch deployment stands, while it has one.
+        var batch: BatchDesk.Phase?
     }
 
     /// Creates an engine from parts: a scheduler with policies of your choosing (your own
@@ -79,19 +87,30 @@ public actor HeadroomEngine {
     public init<Queue: QueuePolicy, Allocation: AllocationPolicy>(
         scheduler: Scheduler<Queue, Allocation>, adapters: [DeploymentID: any ProviderAdapter],
         transport: any HTTPTransport = URLSessionTransport(), tokenizer: any Tokenizer = ClassEstimate(.o200k),
-        limits: EngineLimits = EngineLimits(), clock: any EngineClock = ContinuousEngineClock(), secrets: [String] = []
+        limits: EngineLimits = EngineLimits(), clock: any EngineClock = ContinuousEngineClock(), secrets: [String] = [],
+        batches: [DeploymentID: BatchDeployment] = [:], journal: BatchJournal? = nil
     ) throws(HeadroomError) {
         try self.init(scheduler, adapters: adapters, transport: transport, tokenizer: tokenizer, limits: limits, clock: clock,
-                      redaction: Redaction(secrets: secrets, addresses: [:]))
+                      redaction: Redaction(secrets: secrets, addresses: [:]), batches: batches, journal: journal)
     }
 
     /// The designated initializer, for the configuration-file initializer (module HeadroomConfiguration).
     package init(_ scheduler: any SchedulerEvents, adapters: [DeploymentID: any ProviderAdapter], transport: any HTTPTransport,
-                 tokenizer: any Tokenizer, limits: EngineLimits, clock: any EngineClock, redaction: Redaction) throws(HeadroomError) {
-        let deployments = scheduler.snapshot(now: Instant(nanoseconds: 0)).deployments.map(\.id)
+                 tokenizer: any Tokenizer, limits: EngineLimits, clock: any EngineClock, redaction: Redaction,
+                 batches: [DeploymentID: BatchDeployment] = [:], journal: BatchJournal? = nil) throws(HeadroomError) {
+        let snapshots = scheduler.snapshot(now: Instant(nanoseconds: 0)).deployments
+        let deployments = snapshots.map(\.id)
         if let missing = deployments.first(where: { adapters[$0] == nil }) {
             throw HeadroomError(.invalidConfiguration, "Deployment '\(missing)' has no adapter; give one for each of the scheduler's deployments.")
         }
+        let batchDeployments = Set(snapshots.filter { $0.kind == .batch }.map(\.id))
+        if let stray = Set(batches.keys).symmetricDifference(batchDeployments).first {
+            throw HeadroomError(.invalidConfiguration, batchDeployments.contains(stray)
+                ? "Batch deployment '\(stray)' has no BatchDeployment; give one for each deployment of kind batch."
+                : "'\(stray)' has a BatchDeployment but is not a deployment of kind batch in the scheduler.")
+        }
+        desk = BatchDesk(deployments: batches, journal: journal)
+        batchTimeout = (batches.values.map { $0.rules.gracePeriod + $0.rules.cancelWait }.max() ?? .zero) + limits.requestTimeout
         self.scheduler = scheduler
         self.adapters = adapters
         self.transport = transport
@@ -116,6 +135,9 @@ public actor HeadroomEngine {
     ///   ``stream(_:priority:deadline:)`` sends), or `CancellationError` when the calling task is cancelled.
     public func send(_ request: APIRequest, priority: Int = 0, deadline: Duration? = nil) async throws -> APIAnswer {
         guard !request.isStreaming else { throw HeadroomError(.invalidJob, "The body asks to stream; send it with stream(_:).") }
+        if let requestID = request.requestID, request.acceptsBatch, !isShutDown {
+            if let answer = try await batchAnswer(for: requestID) { return answer }
+        }
         let (id, actions) = try submit(request, priority: priority, deadline: deadline)
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (reply: CheckedContinuation<APIAnswer, any Error>) in
@@ -177,6 +199,7 @@ public actor HeadroomEngine {
     /// (`drain`) or cancels them, and returns when none is left.
     public func shutdown(drain: Bool = false) async {
         isShutDown = true
+        stopBatches()
         if !drain { handle(scheduler.cancelAll(now: now())) }
         if !calls.isEmpty {
             await withCheckedContinuation { drained.append($0) }
@@ -224,19 +247,22 @@ public actor HeadroomEngine {
             try request.set("max_tokens", to: .integer(limits.defaultMaxTokens))
         }
         let size = prompt(of: request)
-        // Every request ends by its deadline: the caller's, or the configured longest.
-        let latest = instant(after: limits.requestTimeout)
+        // Every request ends by its deadline: the caller's, or the configured longest (a batch's, for one that accepts batch).
+        let batched = request.acceptsBatch && !request.isStreaming && !desk.deployments.isEmpty
+        let latest = instant(after: batched ? batchTimeout : limits.requestTimeout)
         let deadline = min(deadline.map(instant(after:)) ?? latest, latest)
         let job = Job(models: request.model.map { [$0] } ?? [], promptTokens: size.tokens, maxOutputTokens: outputTokens(of: request),
-                      promptCharacters: size.characters, priority: priority, tenant: request.tenant, deadline: deadline)
+                      promptCharacters: size.characters, priority: priority, tenant: request.tenant, deadline: deadline, acceptsBatch: batched)
         let (id, actions) = scheduler.submit(job, now: now())
         calls[id] = Call(operation: request.operation, model: request.model ?? "", body: request.bytes,
                          estimate: Usage(promptTokens: job.promptTokens, completionTokens: 0), deadline: deadline, headers: request.headers,
-                         submitted: now())
+                         submitted: now(), requestID: batched ? request.requestID : nil)
+        if batched, let requestID = request.requestID { desk.requests[requestID] = id }
         return (id, actions)
     }
 
     private func cancel(_ id: JobID) {
+        if calls[id]?.batch != nil, !leaveBatch(id) { return }
         handle(scheduler.cancel(id, now: now()))
     }
 
@@ -245,7 +271,7 @@ public actor HeadroomEngine {
     /// Carries out `actions` in order. Carrying one out may produce more (an attempt whose request
     /// cannot be built completes at once): those wait their turn behind the rest, never run inside
     /// it, so a later wake-up is never overwritten by an earlier one.
-    private func handle(_ actions: [SchedulerAction]) {
+    func handle(_ actions: [SchedulerAction]) {
         pending += actions
         guard !isHandling else { return }
         isHandling = true
@@ -282,6 +308,7 @@ public actor HeadroomEngine {
 
     private func finish(_ id: JobID, _ result: JobResult) {
         guard let call = calls.removeValue(forKey: id) else { return }
+        if let requestID = call.requestID { settleBatchCall(call, requestID: requestID, result) }
         switch result {
         case .succeeded:
             call.reply?.resume(with: call.answer.map { .success($0) } ?? .failure(HeadroomError(.brokenAnswer, "The answer was lost.")))
@@ -320,6 +347,7 @@ public actor HeadroomEngine {
     // MARK: Attempts
 
     private func start(_ id: JobID, on deployment: DeploymentID, attempt: Int) {
+        if let batch = desk.deployments[deployment] { return startBatch(id, on: deployment, attempt: attempt, batch) }
         guard let call = calls[id], let adapter = adapters[deployment] else { return }
         var request: HTTPRequestData
         do {
@@ -334,10 +362,7 @@ public actor HeadroomEngine {
             handle(scheduler.complete(id, outcome: .permanentFailure(message: error.message), rateLimits: nil, now: now()))
             return
         }
-        calls[id]?.attemptNumber = attempt
-        let queuedFor = call.queuedFor ?? Duration.nanoseconds((now() - call.submitted).nanoseconds)
-        calls[id]?.queuedFor = queuedFor
-        let head = AnswerHead(deployment: deployment, attempt: attempt, queuedFor: queuedFor, headers: [:])
+        let head = AnswerHead(deployment: deployment, attempt: attempt, queuedFor: beginAttempt(id, attempt), headers: [:])
         let caller = call.stream
         let transport = self.transport
         let timeout = limits.attemptTimeout
@@ -375,6 +400,14 @@ public actor HeadroomEngine {
             await self?.ended(id, attempt: attempt, outcome: outcome, answer: (answered, body))
         }
         watch(call.deadline)
+    }
+
+    /// Notes attempt `attempt` of job `id` begun, and returns how long the job waited for its first.
+    func beginAttempt(_ id: JobID, _ attempt: Int) -> Duration {
+        calls[id]?.attemptNumber = attempt
+        let queuedFor = calls[id]?.queuedFor ?? Duration.nanoseconds((now() - (calls[id]?.submitted ?? now())).nanoseconds)
+        calls[id]?.queuedFor = queuedFor
+        return queuedFor
     }
 
     /// Has the watchdog wake by `deadline`: one timer for every attempt under way, set for the
@@ -458,9 +491,10 @@ public actor HeadroomEngine {
         return ClassifiedResponse(responseClass: .success, message: "OK", code: nil, outcome: .succeeded(used), rateLimits: headers.observation)
     }
 
-    private func ended(_ id: JobID, attempt: Int, outcome: ClassifiedResponse, answer: (head: AnswerHead, body: [UInt8])? = nil) {
-        guard let call = calls[id], call.attemptNumber == attempt, call.attempt != nil else { return }
+    func ended(_ id: JobID, attempt: Int, outcome: ClassifiedResponse, answer: (head: AnswerHead, body: [UInt8])? = nil) {
+        guard let call = calls[id], call.attemptNumber == attempt, call.attempt != nil || call.batch != nil else { return }
         calls[id]?.attempt = nil
+        calls[id]?.batch = nil
         if case .succeeded(let usage) = outcome.outcome, let answer { calls[id]?.answer = APIAnswer(head: answer.head, body: answer.body, usage: usage) }
         // What a provider or transport said goes on to callers, operators and logs: never with a secret in it.
         var result = redacted(outcome.outcome)
@@ -484,7 +518,7 @@ public actor HeadroomEngine {
 
     // MARK: Time
 
-    private func now() -> Instant {
+    func now() -> Instant {
         Instant(nanoseconds: clock.now().nanoseconds)
     }
 

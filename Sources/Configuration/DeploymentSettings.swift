@@ -21,7 +21,7 @@ public struct DeploymentSettings: Hashable, Sendable, Codable {
     public var models: [String]?
     /// The RPM quota (default: 6 per 1,000 tokens a minute on Azure, 1 per 1,000 elsewhere).
     public var requestsPerMinute: Int?
-    /// The TPM quota (Anthropic: input tokens a minute).
+    /// The TPM quota (Anthropic: input tokens a minute). A batch deployment has none: leave it out.
     public var tokensPerMinute: Int
     /// Output tokens a minute, where the provider limits them apart (Anthropic's OTPM; required for it).
     public var outputTokensPerMinute: Int?
@@ -37,6 +37,13 @@ public struct DeploymentSettings: Hashable, Sendable, Codable {
     /// When a window lets a request in: `withinLimits` (default) or `crossing` (while the counts are below
     /// the limits, so the request that crosses one still gets in, as Azure describes its windows).
     public var admission: Admission?
+    /// `synchronous` (default) or `batch`: a Batch API endpoint, answering within hours at a discount,
+    /// which only requests that accept batch go to.
+    public var kind: DeploymentKind?
+    /// A cap on the tokens in flight at once: a batch deployment's enqueued-token quota (required for one).
+    public var maxEnqueuedTokens: Int?
+    /// A batch deployment's files, polls and grace period, and how its mock behaves.
+    public var batch: BatchSettings?
 
     // Live: where and how to reach it.
 
@@ -90,6 +97,51 @@ public struct DeploymentSettings: Hashable, Sendable, Codable {
         self.deploymentNames = deploymentNames
     }
 
+    /// Decodes an entry; a batch deployment may leave out its per-minute quotas.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(String.self, forKey: .id)
+        provider = try c.decode(String.self, forKey: .provider)
+        kind = try c.decodeIfPresent(DeploymentKind.self, forKey: .kind)
+        if kind == .batch {
+            tokensPerMinute = try c.decodeIfPresent(Int.self, forKey: .tokensPerMinute) ?? Deployment.largestQuota
+        } else {
+            tokensPerMinute = try c.decode(Int.self, forKey: .tokensPerMinute)
+        }
+        models = try c.decodeIfPresent([String].self, forKey: .models)
+        requestsPerMinute = try c.decodeIfPresent(Int.self, forKey: .requestsPerMinute)
+        outputTokensPerMinute = try c.decodeIfPresent(Int.self, forKey: .outputTokensPerMinute)
+        maxConcurrency = try c.decodeIfPresent(Int.self, forKey: .maxConcurrency)
+        contextWindow = try c.decodeIfPresent(Int.self, forKey: .contextWindow)
+        weight = try c.decodeIfPresent(Double.self, forKey: .weight)
+        subWindowSeconds = try c.decodeIfPresent(Double.self, forKey: .subWindowSeconds)
+        admission = try c.decodeIfPresent(Admission.self, forKey: .admission)
+        maxEnqueuedTokens = try c.decodeIfPresent(Int.self, forKey: .maxEnqueuedTokens)
+        batch = try c.decodeIfPresent(BatchSettings.self, forKey: .batch)
+        endpoint = try c.decodeIfPresent(String.self, forKey: .endpoint)
+        baseURL = try c.decodeIfPresent(String.self, forKey: .baseURL)
+        apiKeyEnvironment = try c.decodeIfPresent(String.self, forKey: .apiKeyEnvironment)
+        apiVersion = try c.decodeIfPresent(String.self, forKey: .apiVersion)
+        azureRoute = try c.decodeIfPresent(String.self, forKey: .azureRoute)
+        deploymentNames = try c.decodeIfPresent([String: String].self, forKey: .deploymentNames)
+        latency = try c.decodeIfPresent(LatencyModel.self, forKey: .latency)
+        faults = try c.decodeIfPresent(FaultModel.self, forKey: .faults)
+        headers = try c.decodeIfPresent(String.self, forKey: .headers)
+        minuteWindow = try c.decodeIfPresent(Bool.self, forKey: .minuteWindow)
+    }
+
+    /// Whether it is a Batch API endpoint.
+    public var isBatch: Bool { kind == .batch }
+
+    /// A batch deployment's rules (`nil` for a synchronous one).
+    public func batchRules() throws(HeadroomError) -> BatchRules? {
+        guard isBatch else {
+            if batch != nil { throw HeadroomError(.invalidConfiguration, "Deployment '\(id)': a \"batch\" section needs \"kind\": \"batch\".") }
+            return nil
+        }
+        return try (batch ?? BatchSettings()).rules(for: id)
+    }
+
     /// The scheduler's view of this deployment, with the defaults of its provider in `providers`.
     public func deployment(registry: Registry = .standard) throws(HeadroomError) -> Deployment {
         let profile = try registry.provider(named: provider, for: id)
@@ -107,11 +159,22 @@ public struct DeploymentSettings: Hashable, Sendable, Codable {
             throw HeadroomError(.invalidConfiguration,
                                 "Deployment '\(id)': provider '\(provider)' limits output apart; give \"outputTokensPerMinute\", its output-token limit.")
         }
+        _ = try batchRules()
+        if isBatch {
+            guard profile.kind == .openAI || profile.kind == .azureOpenAI else {
+                throw HeadroomError(.invalidConfiguration, "Deployment '\(id)': provider '\(provider)' has no Batch API here; a batch deployment is \"openai\" or \"azure\".")
+            }
+            guard maxEnqueuedTokens != nil else {
+                throw HeadroomError(.invalidConfiguration, "Deployment '\(id)': a batch deployment needs \"maxEnqueuedTokens\", its enqueued-token quota.")
+            }
+        }
         return try Deployment(
             id: DeploymentID(id), provider: profile.kind, models: Set(models ?? []), contextWindow: contextWindow,
-            requestsPerMinute: requestsPerMinute ?? profile.requestsPerMinute(tokensPerMinute: tokensPerMinute),
+            requestsPerMinute: requestsPerMinute ?? (isBatch ? Deployment.largestQuota : profile.requestsPerMinute(tokensPerMinute: tokensPerMinute)),
             tokensPerMinute: tokensPerMinute, maxConcurrency: maxConcurrency, weight: weight ?? 1,
-            charge: profile.charge, windows: windows, outputTokensPerMinute: outputTokensPerMinute
+            // A batch quota counts the input tokens enqueued (OpenAI's and Azure's rule).
+            charge: isBatch ? .promptOnly : profile.charge, windows: windows, outputTokensPerMinute: outputTokensPerMinute,
+            kind: kind ?? .synchronous, maxEnqueuedTokens: maxEnqueuedTokens
         )
     }
 }

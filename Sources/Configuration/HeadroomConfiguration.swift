@@ -41,6 +41,8 @@ public struct HeadroomConfiguration: Hashable, Sendable, Codable {
     public var cache: CacheSettings?
     /// Limits shared with other instances through Redis; absent, this instance takes every deployment whole.
     public var sharedState: SharedStateSettings?
+    /// What each model's tokens cost, for the cost in reports and `/stats`; absent, nothing is costed.
+    public var prices: [PriceSettings]?
     /// A simulation's requests.
     public var workload: WorkloadSettings?
     /// The strategies a simulation compares with (default all: `naiveRetry`, `shuffleCooldown`, `tokenBucket`).

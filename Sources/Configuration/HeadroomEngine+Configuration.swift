@@ -18,6 +18,7 @@ extension HeadroomEngine {
                 clock: any EngineClock = ContinuousEngineClock()) throws(HeadroomError) {
         let scheduler = try configuration.schedulerEvents(registry: registry, initialShare: configuration.sharedState == nil ? 1 : 0)
         var adapters: [DeploymentID: any ProviderAdapter] = [:]
+        var batches: [DeploymentID: BatchDeployment] = [:]
         var secrets: [String] = []
         for settings in configuration.deployments {
             guard let variable = settings.apiKeyEnvironment else {
@@ -26,15 +27,37 @@ extension HeadroomEngine {
             }
             let key = try APIKey(environment: variable, in: environment)
             secrets.append(key.value)
-            adapters[DeploymentID(settings.id)] = try registry.provider(named: settings.provider, for: settings.id).adapter(settings, key)
+            let profile = try registry.provider(named: settings.provider, for: settings.id)
+            adapters[DeploymentID(settings.id)] = try profile.adapter(settings, key)
+            if let rules = try settings.batchRules() {
+                batches[DeploymentID(settings.id)] = BatchDeployment(api: try settings.batchAPI(kind: profile.kind, key: key), rules: rules)
+            }
         }
+        let journal = try batches.isEmpty ? nil : BatchJournal(path: configuration.engine?.batchJournal ?? "headroom-batches.jsonl")
         let redaction = Redaction(
             secrets: secrets,
             addresses: Dictionary(configuration.deployments.compactMap { entry in (entry.endpoint ?? entry.baseURL).map { ($0, entry.id) } },
                                   uniquingKeysWith: { first, _ in first })
         )
         try self.init(scheduler, adapters: adapters, transport: transport, tokenizer: ClassEstimate(.o200k),
-                      limits: try (configuration.engine ?? EngineSettings()).limits(), clock: clock, redaction: redaction)
+                      limits: try (configuration.engine ?? EngineSettings()).limits(), clock: clock, redaction: redaction,
+                      batches: batches, journal: journal)
+    }
+}
+
+extension DeploymentSettings {
+    /// How a batch deployment's Batch API is reached.
+    func batchAPI(kind: ProviderKind, key: APIKey) throws(HeadroomError) -> BatchAPI {
+        switch kind {
+        case .azureOpenAI:
+            guard let endpoint else {
+                throw HeadroomError(.invalidConfiguration, "Deployment '\(id)': give \"endpoint\", the Azure OpenAI resource's URL.")
+            }
+            let dated = batch?.azureRoute == "dated"
+            return BatchAPI(.azure(endpoint: endpoint, apiVersion: dated ? apiVersion ?? "2024-10-21" : nil, deployments: deploymentNames ?? [:]), apiKey: key)
+        default:
+            return BatchAPI(.openAI(baseURL: baseURL ?? "https://api.openai.com/v1"), apiKey: key)
+        }
     }
 }
 

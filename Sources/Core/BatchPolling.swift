@@ -16,7 +16,6 @@ public struct BatchPolling: Hashable, Sendable {
     public let graceEndsAt: Instant
     private let maxInterval: Duration
     private var interval: Duration
-    private var at: Instant
 
     /// The polls of a batch submitted at `submittedAt` under `rules`.
     public init(submittedAt: Instant, rules: BatchRules) {
@@ -24,14 +23,15 @@ public struct BatchPolling: Hashable, Sendable {
         graceEndsAt = submittedAt + rules.gracePeriod
         maxInterval = rules.maxPollInterval
         interval = rules.pollInterval
-        at = submittedAt + rules.pollInterval
+        nextPoll = min(submittedAt + rules.pollInterval, graceEndsAt)
     }
 
     /// The polls so far.
     public private(set) var count = 0
 
-    /// When the next poll is due: never after the grace period's end, when a last poll decides.
-    public var nextPoll: Instant { min(at, graceEndsAt) }
+    /// When the next poll is due. Before the grace period's end, never after it, when a poll
+    /// decides whether to cancel; after it, while a cancelled batch winds down, at the longest wait.
+    public private(set) var nextPoll: Instant
 
     /// Whether the grace period is over at `now`.
     public func isOverdue(at now: Instant) -> Bool { now >= graceEndsAt }
@@ -40,6 +40,6 @@ public struct BatchPolling: Hashable, Sendable {
     public mutating func polled(at now: Instant) {
         count += 1
         interval = min(maxInterval, interval * 3 / 2)
-        at = now + interval
+        nextPoll = now < graceEndsAt ? min(now + interval, graceEndsAt) : now + interval
     }
 }

@@ -21,6 +21,9 @@ public struct BatchRules: Hashable, Sendable {
     public var maxPollInterval: Duration = .seconds(600)
     /// How long a batch may run before it is cancelled and what it has not served is sent synchronously.
     public var gracePeriod: Duration = .seconds(86_400)
+    /// How long a batch cancelled past its grace period may take to wind down (Azure can take ten
+    /// minutes) before what it has not reported is sent synchronously.
+    public var cancelWait: Duration = .seconds(900)
     /// The turnaround expected of a batch, for routing by deadline: a request whose deadline leaves at
     /// least this long may go to batch.
     public var expectedTurnaround: Duration = .seconds(86_400)
@@ -34,7 +37,7 @@ public struct BatchRules: Hashable, Sendable {
         if !(1 ... 200_000_000).contains(maxBytes) { return "maxBytes is \(maxBytes); it must be from 1 to 200,000,000." }
         let day: Duration = .seconds(86_400)
         for (name, value, least) in [("maxAge", maxAge, Duration.zero), ("pollInterval", pollInterval, .milliseconds(1)),
-                                     ("maxPollInterval", maxPollInterval, pollInterval), ("gracePeriod", gracePeriod, .milliseconds(1)),
+                                     ("maxPollInterval", maxPollInterval, pollInterval), ("gracePeriod", gracePeriod, .milliseconds(1)), ("cancelWait", cancelWait, .zero),
                                      ("expectedTurnaround", expectedTurnaround, .zero)] where value < least || value > day * 7 {
             return "\(name) is \(value); it must be from \(least) to 7 days."
         }

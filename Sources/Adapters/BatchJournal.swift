@@ -1,0 +1,137 @@
+import Foundation
+import Synchronization
+import HeadroomCore
+
+/// An append-only record of the batches an engine has paid for, so that after a restart it polls
+/// them again and delivers what it can, and submits nothing twice.
+///
+/// One JSON object a line: `uploaded` (a file's requests: custom ids, the callers' request ids),
+/// `submitted` (its batch id), `ended`. Each record is written and synced before the step it
+/// records is relied on. Opening the journal reads what is still open and rewrites the file with
+/// only that (through a new file renamed over the old), so it never grows past what is under way.
+///
+/// ```swift
+/// let journal = try BatchJournal(path: "/var/lib/headroom/batches.jsonl")
+/// for batch in journal.open { /* poll batch.batchID again */ }
+/// ```
+public final class BatchJournal: Sendable {
+    /// One request in a recorded file.
+    public struct Entry: Hashable, Sendable, Codable {
+        /// Its id in the file.
+        public var customID: String
+        /// The caller's request id, by which a caller who comes back gets its answer.
+        public var requestID: String?
+        /// `chat/completions` or `embeddings`.
+        public var operation: String
+        /// The model the caller asked for.
+        public var model: String
+    }
+
+    /// A recorded file and, once created, its batch.
+    public struct Batch: Hashable, Sendable, Codable {
+        /// The engine's own name for the file (unique, never reused).
+        public var file: String
+        /// The batch deployment.
+        public var deployment: String
+        /// The endpoint its lines name.
+        public var endpoint: String
+        /// The provider's id for the uploaded file.
+        public var inputFileID: String
+        /// When it was uploaded, in seconds since 1970.
+        public var uploadedAt: Double
+        /// Its requests.
+        public var entries: [Entry]
+        /// The batch's id, once created.
+        public var batchID: String?
+    }
+
+    private struct Record: Codable {
+        var type: String
+        var file: String
+        var batch: Batch?
+        var batchID: String?
+    }
+
+    private let path: String
+    private let handle: Mutex<FileHandle?>
+
+    /// The batches recorded and not ended when the journal was opened.
+    public let open: [Batch]
+
+    /// The longest line read back: far more than a record of 100,000 requests with long ids.
+    static let maxLineBytes = 64 << 20
+
+    /// Opens (or creates) the journal at `path`, reading back what is still open.
+    ///
+    /// - Throws: ``HeadroomError/Kind/invalidConfiguration`` when the file cannot be read or written.
+    public init(path: String) throws(HeadroomError) {
+        self.path = path
+        var batches: [String: Batch] = [:]
+        var order: [String] = []
+        if let data = FileManager.default.contents(atPath: path) {
+            // A line cut short by a crash, or not a record, is passed over: it recorded nothing relied on.
+            for line in data.split(separator: UInt8(ascii: "\n")) where line.count <= Self.maxLineBytes {
+                guard let record = try? JSONDecoder().decode(Record.self, from: line) else { continue }
+                switch record.type {
+                case "uploaded":
+                    if let batch = record.batch, batches[record.file] == nil {
+                        batches[record.file] = batch
+                        order.append(record.file)
+                    }
+                case "submitted": batches[record.file]?.batchID = record.batchID
+                case "ended": batches[record.file] = nil
+                default: continue
+                }
+            }
+        }
+        open = order.compactMap { batches[$0] }
+        let fresh = path + ".new"
+        do {
+            let encoder = JSONEncoder()
+            var text = Data()
+            for batch in open {
+                text += try encoder.encode(Record(type: "uploaded", file: batch.file, batch: batch, batchID: nil)) + [UInt8(ascii: "\n")]
+                if let id = batch.batchID { text += try encoder.encode(Record(type: "submitted", file: batch.file, batchID: id)) + [UInt8(ascii: "\n")] }
+            }
+            guard FileManager.default.createFile(atPath: fresh, contents: text) else { throw CocoaError(.fileWriteUnknown) }
+            if FileManager.default.fileExists(atPath: path) {
+                _ = try FileManager.default.replaceItemAt(URL(fileURLWithPath: path), withItemAt: URL(fileURLWithPath: fresh))
+            } else {
+                try FileManager.default.moveItem(atPath: fresh, toPath: path)
+            }
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+            try handle.seekToEnd()
+            self.handle = Mutex(handle)
+        } catch {
+            throw HeadroomError(.invalidConfiguration, "Cannot write the batch journal '\(path)': \(error.localizedDescription)")
+        }
+    }
+
+    /// Records an uploaded file and its requests, before its batch is created.
+    public func uploaded(_ batch: Batch) throws {
+        try append(Record(type: "uploaded", file: batch.file, batch: batch))
+    }
+
+    /// Records the batch made of `file`.
+    public func submitted(_ file: String, batchID: String) throws {
+        try append(Record(type: "submitted", file: file, batchID: batchID))
+    }
+
+    /// Records that `file`'s batch is over and its answers delivered or kept.
+    public func ended(_ file: String) throws {
+        try append(Record(type: "ended", file: file))
+    }
+
+    private func append(_ record: Record) throws {
+        let line = try JSONEncoder().encode(record) + [UInt8(ascii: "\n")]
+        try handle.withLock { handle in
+            guard let handle else { return }
+            try handle.write(contentsOf: line)
+            try handle.synchronize()
+        }
+    }
+
+    deinit {
+        handle.withLock { try? $0?.close() }
+    }
+}

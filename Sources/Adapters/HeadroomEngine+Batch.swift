@@ -1,0 +1,233 @@
+import HeadroomCore
+
+/// Batch deployments: a request that accepts batch (``APIRequest/acceptsBatch``) and is dispatched
+/// to one goes into a forming file instead of upstream; the file goes by ``HeadroomCore/BatchFormer``'s
+/// rules, a ``BatchFileRun`` sees its batch through, and each answer completes its job as a
+/// synchronous answer would. A caller who hangs up once the file has gone does not take its request
+/// out (it is paid for): the answer is kept under its request id for when it comes back.
+extension HeadroomEngine {
+    /// What the batch deployments have done so far.
+    public func batchStatistics() -> BatchStatistics {
+        desk.statistics
+    }
+
+    /// Picks up the batches the journal recorded as under way when the engine last stopped: polls
+    /// them again, and keeps their answers for callers who come back with the same request id.
+    /// Call it once, after creating the engine; later calls do nothing.
+    public func resumeBatches() {
+        guard let journal = desk.journal, !desk.resumed else { return }
+        desk.resumed = true
+        for record in journal.open {
+            let deployment = DeploymentID(record.deployment)
+            guard let batch = desk.deployments[deployment], let adapter = adapters[deployment] else { continue }
+            for entry in record.entries {
+                desk.recovered[entry.customID] = entry.requestID ?? ""
+                if let requestID = entry.requestID { desk.pendingRecovered.insert(requestID) }
+            }
+            desk.tally.count { $0.resumed += 1 }
+            let run = makeRun(record.file, deployment, batch, adapter)
+            let report = reporter(deployment)
+            desk.runs[record.file] = Task { [weak self] in
+                await run.resume(record, report: report)
+                await self?.runEnded(record.file)
+            }
+        }
+    }
+
+    /// The answer for a caller who sent request `requestID` before: kept, or awaited from the job or
+    /// recovered batch that has it; `nil` when there is none and the request is to be sent anew.
+    func batchAnswer(for requestID: String) async throws -> APIAnswer? {
+        if let kept = desk.mailbox.take(requestID, now: now()) { return try kept.get() }
+        if let id = desk.requests[requestID], calls[id] != nil {
+            return try await withTaskCancellationHandler {
+                try await withCheckedThrowingContinuation { (reply: CheckedContinuation<APIAnswer, any Error>) in
+                    // The caller before gives way: one request, one answer at a time.
+                    calls[id]?.reply?.resume(throwing: CancellationError())
+                    calls[id]?.reply = reply
+                }
+            } onCancel: {
+                Task { await self.cancelBatchWaiter(id) }
+            }
+        }
+        if desk.pendingRecovered.contains(requestID) {
+            let result = await withCheckedContinuation { desk.waiting[requestID, default: []].append($0) }
+            if let result { return try result.get() }
+        }
+        return nil
+    }
+
+    /// Puts job `id`'s request in its batch deployment's forming file.
+    func startBatch(_ id: JobID, on deployment: DeploymentID, attempt: Int, _ batch: BatchDeployment) {
+        guard let call = calls[id] else { return }
+        let customID = desk.customID()
+        let line: [UInt8]
+        do {
+            line = try batch.api.line(customID: customID, operation: call.operation, body: call.body, model: call.model)
+        } catch {
+            handle(scheduler.complete(id, outcome: .permanentFailure(message: error.message), rateLimits: nil, now: now()))
+            return
+        }
+        _ = beginAttempt(id, attempt)
+        calls[id]?.batch = .forming
+        let item = BatchDesk.Item(job: id, attempt: attempt, customID: customID, requestID: call.requestID, operation: call.operation,
+                                  model: call.model, line: line)
+        let key = BatchFormer<BatchDesk.Item>.Key(deployment: deployment, endpoint: batch.api.endpoint(for: call.operation))
+        for file in desk.former.add(item, bytes: line.count + 1, to: key, rules: batch.rules, now: now()) { launch(file) }
+        armBatchTimer()
+    }
+
+    /// A caller of job `id`, in a forming file or a batch, hung up; returns whether to cancel the job.
+    func leaveBatch(_ id: JobID) -> Bool {
+        switch calls[id]?.batch {
+        case .forming?:
+            // Not paid for yet: it leaves its file.
+            _ = desk.former.remove(where: { $0.job == id }, bytes: { $0.line.count + 1 })
+            armBatchTimer()
+            return true
+        case .submitted?:
+            // Paid for: the batch goes on, and the answer is kept for the caller's return (under its request id).
+            calls[id]?.reply?.resume(throwing: CancellationError())
+            calls[id]?.reply = nil
+            return false
+        case nil:
+            return true
+        }
+    }
+
+    /// A caller who came back for job `id` hung up again.
+    private func cancelBatchWaiter(_ id: JobID) {
+        if leaveBatch(id) { handle(scheduler.cancel(id, now: now())) }
+    }
+
+    /// Job `call` of request `requestID` ended: an answer no caller is there to take is kept.
+    func settleBatchCall(_ call: Call, requestID: String, _ result: JobResult) {
+        desk.requests[requestID] = nil
+        guard call.reply == nil else { return }
+        switch result {
+        case .succeeded:
+            if let answer = call.answer { desk.mailbox.keep(.success(answer), for: requestID, now: now()) }
+        case .failed(let error):
+            desk.mailbox.keep(.failure(error), for: requestID, now: now())
+        case .cancelled:
+            break
+        }
+    }
+
+    /// Shutting down: forming files are not sent (their jobs are cancelled), callers of batches under
+    /// way are told to come back after the restart, and the runs stop (the journal keeps their batches).
+    func stopBatches() {
+        desk.timer?.cancel()
+        desk.timer = nil
+        desk.timerAt = nil
+        let forming = desk.former.flushAll().flatMap(\.items)
+        let back = HeadroomError(.shutDown, "The gateway is restarting while the request's batch runs; send it again with the same request id to get its answer.")
+        for (id, call) in calls where call.batch == .submitted {
+            call.reply?.resume(throwing: back)
+            calls[id] = nil
+        }
+        for waiters in desk.waiting.values {
+            for waiter in waiters { waiter.resume(returning: .failure(back)) }
+        }
+        desk.waiting = [:]
+        for run in desk.runs.values { run.cancel() }
+        desk.runs = [:]
+        for item in forming { handle(scheduler.cancel(item.job, now: now())) }
+    }
+
+    // MARK: Files and runs
+
+    private func launch(_ file: BatchFormer<BatchDesk.Item>.File) {
+        let deployment = file.key.deployment
+        guard let batch = desk.deployments[deployment], let adapter = adapters[deployment] else { return }
+        desk.tally.formed(requests: file.items.count)
+        let name = desk.fileName()
+        for item in file.items {
+            desk.sent[item.customID] = item
+            calls[item.job]?.batch = .submitted
+        }
+        let entries = file.items.map {
+            BatchJournal.Entry(customID: $0.customID, requestID: $0.requestID, operation: $0.operation.rawValue, model: $0.model)
+        }
+        let lines = file.items.map(\.line)
+        let run = makeRun(name, deployment, batch, adapter)
+        let report = reporter(deployment)
+        desk.runs[name] = Task { [weak self] in
+            await run.send(lines: lines, entries: entries, endpoint: file.key.endpoint, report: report)
+            await self?.runEnded(name)
+        }
+    }
+
+    /// How a run for `deployment` tells the engine what happened.
+    private func reporter(_ deployment: DeploymentID) -> BatchFileRun.Report {
+        { [weak self] event in await self?.batchEvent(event, deployment: deployment) }
+    }
+
+    private func makeRun(_ name: String, _ deployment: DeploymentID, _ batch: BatchDeployment, _ adapter: any ProviderAdapter) -> BatchFileRun {
+        BatchFileRun(name: name, deployment: deployment, batch: batch, adapter: adapter, transport: transport, clock: clock, journal: desk.journal,
+                     timeout: limits.attemptTimeout, redaction: redaction)
+    }
+
+    private func runEnded(_ name: String) {
+        desk.runs[name] = nil
+    }
+
+    private func batchEvent(_ event: BatchFileRun.Event, deployment: DeploymentID) {
+        switch event {
+        case .submitted:
+            desk.tally.count { $0.submitted += 1 }
+        case .ended(let status, let turnaround):
+            desk.tally.ended(status, after: turnaround.map { Double($0.nanoseconds) / 1e9 })
+        case .answer(let customID, let outcome, let body):
+            if let item = desk.sent.removeValue(forKey: customID) {
+                if case .batchUnfinished = outcome.outcome { desk.tally.count { $0.resent += 1 } } else { desk.tally.count { $0.answered += 1 } }
+                let head = AnswerHead(deployment: deployment, attempt: item.attempt, queuedFor: calls[item.job]?.queuedFor ?? .zero, headers: [:])
+                ended(item.job, attempt: item.attempt, outcome: outcome, answer: (head, body))
+            } else if let requestID = desk.recovered.removeValue(forKey: customID) {
+                recovered(requestID, outcome, body, deployment)
+            }
+        }
+    }
+
+    /// The answer to a request of a batch picked up after a restart: to the callers waiting for it,
+    /// else kept. A request the batch left unfinished was never paid for: its callers send it anew.
+    private func recovered(_ requestID: String, _ outcome: ClassifiedResponse, _ body: [UInt8], _ deployment: DeploymentID) {
+        guard !requestID.isEmpty else { return }
+        desk.pendingRecovered.remove(requestID)
+        let result: Result<APIAnswer, HeadroomError>?
+        switch outcome.outcome {
+        case .succeeded(let usage):
+            desk.tally.count { $0.answered += 1 }
+            result = .success(APIAnswer(head: AnswerHead(deployment: deployment, attempt: 1, queuedFor: .zero, headers: [:]), body: body, usage: usage))
+        case .batchUnfinished:
+            result = nil
+        default:
+            result = .failure(HeadroomError(.rejectedByProvider, "Batch deployment '\(deployment)' did not serve request '\(requestID)': \(outcome.message)"))
+        }
+        let waiters = desk.waiting.removeValue(forKey: requestID) ?? []
+        if waiters.isEmpty, let result { desk.mailbox.keep(result, for: requestID, now: now()) }
+        for waiter in waiters { waiter.resume(returning: result) }
+    }
+
+    /// Wakes at the earliest instant a forming file's age is up: it goes then, however steady the traffic.
+    private func armBatchTimer() {
+        let due = desk.former.nextDue
+        guard due != desk.timerAt else { return }
+        desk.timer?.cancel()
+        desk.timerAt = due
+        guard let due else {
+            desk.timer = nil
+            return
+        }
+        let clock = self.clock
+        desk.timer = Task { [weak self] in
+            guard (try? await clock.sleep(until: .nanoseconds(due.nanoseconds))) != nil else { return }
+            await self?.batchTimerFired()
+        }
+    }
+
+    private func batchTimerFired() {
+        desk.timerAt = nil
+        for file in desk.former.due(at: now()) { launch(file) }
+        armBatchTimer()
+    }
+}
