@@ -26,6 +26,9 @@ public struct GatewaySettings: Hashable, Sendable, Codable {
     public var forwardedRequestHeaders: [String]?
     /// Upstream header fields passed back (default `x-request-id` and `openai-processing-ms`).
     public var returnedResponseHeaders: [String]?
+    /// Whether a request whose `x-headroom-deadline` leaves a batch deployment's expected turnaround goes
+    /// to batch (default false).
+    public var batchByDeadline: Bool?
     /// What the gateway logs: `trace`, `debug`, `info` (default), `notice`, `warning`, `error` or `critical`.
     public var logLevel: String?
 

@@ -31,6 +31,9 @@ public struct TenantSettings: Hashable, Sendable, Codable {
     /// Whose cached answers it shares (default: its own name). Tenants with one namespace
     /// share answers; a request's `x-headroom-cache-namespace` narrows it further.
     public var cacheNamespace: String?
+    /// Whether its requests go to batch deployments (half price, answered within hours) unless one says
+    /// otherwise (`x-headroom-batch: false`); default false.
+    public var batch: Bool?
 
     /// Creates a tenant entry.
     public init(name: String, key: String? = nil, keyEnvironment: String? = nil, priority: Int? = nil,

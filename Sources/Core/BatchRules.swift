@@ -8,7 +8,7 @@
 /// rules.maxAge = .seconds(60)        // a file goes at most a minute after its first request
 /// rules.gracePeriod = .seconds(3_600) // cancel and resend what an hour has not served
 /// ```
-public struct BatchRules: Hashable, Sendable {
+public struct BatchRules: Hashable, Sendable, Codable {
     /// The most requests in one file (OpenAI allows 50,000; Azure 100,000).
     public var maxRequests = 50_000
     /// The most bytes in one file (both allow 200 MB).

@@ -94,6 +94,18 @@ extension SimulatedDeployment {
         }
         self.init(id: entry.id, models: Set(entry.models ?? []), endpoint: model, maxConcurrency: entry.maxConcurrency,
                   contextWindow: entry.contextWindow, weight: entry.weight ?? 1)
+        do {
+            if let rules = try entry.batchRules() {
+                _ = try entry.deployment(registry: registry)
+                let settings = entry.batch ?? BatchSettings()
+                let mock = BatchEndpointModel(maxEnqueuedTokens: entry.maxEnqueuedTokens ?? Deployment.largestQuota,
+                                              turnaround: settings.turnaround ?? BatchEndpointModel(maxEnqueuedTokens: 1).turnaround,
+                                              failureRate: settings.failureRate ?? 0, expiryRate: settings.expiryRate ?? 0)
+                batch = BatchEndpoint(model: mock, rules: rules)
+            }
+        } catch {
+            throw fail(error.message)
+        }
     }
 }
 

@@ -15,6 +15,22 @@ public struct SimulatedDeployment: Hashable, Sendable, Codable {
     public var contextWindow: Int?
     /// Weight for weighted allocation.
     public var weight: Double
+    /// For a batch deployment: how its mock behaves, and the rules its files and polls follow.
+    public var batch: BatchEndpoint?
+
+    /// A batch deployment's mock and rules.
+    public struct BatchEndpoint: Hashable, Sendable, Codable {
+        /// How the mock behaves.
+        public var model: BatchEndpointModel
+        /// When files go, how batches are polled, the grace period.
+        public var rules: BatchRules
+
+        /// Creates one.
+        public init(model: BatchEndpointModel, rules: BatchRules = BatchRules()) {
+            self.model = model
+            self.rules = rules
+        }
+    }
 
     /// Creates a deployment.
     public init(id: String, models: Set<String> = [], endpoint: EndpointModel, maxConcurrency: Int? = nil,
@@ -35,6 +51,12 @@ public struct SimulatedDeployment: Hashable, Sendable, Codable {
         }
         windows.admitsCrossing = endpoint.admission == .crossing
         if case .azure = endpoint.limiter {} else { windows.refillsContinuously = true }
+        if let batch {
+            return try Deployment(id: DeploymentID(id), provider: endpoint.provider, models: models, contextWindow: contextWindow,
+                                  requestsPerMinute: Deployment.largestQuota, tokensPerMinute: Deployment.largestQuota,
+                                  maxConcurrency: maxConcurrency, weight: weight, charge: .promptOnly, windows: .perMinute,
+                                  kind: .batch, maxEnqueuedTokens: batch.model.maxEnqueuedTokens)
+        }
         return try Deployment(id: DeploymentID(id), provider: endpoint.provider, models: models, contextWindow: contextWindow,
                               requestsPerMinute: endpoint.requestsPerMinute, tokensPerMinute: endpoint.tokensPerMinute,
                               maxConcurrency: maxConcurrency, weight: weight, windows: windows,

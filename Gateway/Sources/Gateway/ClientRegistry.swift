@@ -12,6 +12,8 @@ struct ClientRegistry: Sendable {
         let priority: Int
         let cacheMode: CacheMode
         let cacheNamespace: String
+        /// Whether its requests go to batch unless one says otherwise.
+        let batch: Bool
     }
 
     let clients: [Client]
@@ -42,7 +44,7 @@ struct ClientRegistry: Sendable {
                 throw HeadroomError(.invalidConfiguration, "Tenant '\(entry.name)': cacheNamespace must be 1 to 200 bytes.")
             }
             clients.append(Client(index: index, name: entry.name, key: key, priority: entry.priority ?? 0,
-                                  cacheMode: entry.cache ?? cacheMode, cacheNamespace: namespace))
+                                  cacheMode: entry.cache ?? cacheMode, cacheNamespace: namespace, batch: entry.batch ?? false))
         }
         self.clients = clients
     }

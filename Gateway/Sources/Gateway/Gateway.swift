@@ -40,6 +40,9 @@ public struct Gateway: Sendable {
     private let state: GatewayState
     /// The operator's key, if the configuration names one.
     private let operatorKey: APIKey?
+    /// The batch deployments, and the shortest turnaround expected of them (for routing by deadline).
+    private let batchDeployments: Set<DeploymentID>
+    private let batchTurnaround: Duration?
 
     /// The request bodies being read, all connections together.
     private let buffered: ByteBudget
@@ -71,7 +74,14 @@ public struct Gateway: Sendable {
         let clients = try ClientRegistry(configuration.clients, cacheMode: configuration.engine.cache.map { $0.mode ?? .repeatable } ?? .off,
                                          environment: environment)
         self.clients = clients
-        state = GatewayState(clients: clients.clients)
+        state = GatewayState(clients: clients.clients, prices: try configuration.engine.prices?.table())
+        let batchDeployments = configuration.engine.deployments.filter(\.isBatch)
+        self.batchDeployments = Set(batchDeployments.map { DeploymentID($0.id) })
+        var turnaround: Duration?
+        for entry in batchDeployments {
+            if let expected = try entry.batchRules()?.expectedTurnaround { turnaround = min(turnaround ?? expected, expected) }
+        }
+        batchTurnaround = turnaround
         metrics = GatewayMetrics(models: Self.models(configuration))
         buffered = ByteBudget(limit: configuration.maxBufferedRequestBytes)
         forwarded = try HeaderAllowList(configuration.forwardedRequestHeaders, field: "forwardedRequestHeaders")
@@ -117,6 +127,7 @@ public struct Gateway: Sendable {
         var stats = state.stats(await engine.snapshot())
         stats.cache = cache?.statistics.snapshot
         stats.sharedState = await shared?.status()
+        if !batchDeployments.isEmpty { stats.batch = await engine.batchStatistics() }
         return stats
     }
 
@@ -199,6 +210,8 @@ public struct Gateway: Sendable {
             configuration: .init(address: .hostname(configuration.host, port: port), serverName: "headroom-gateway",
                                  availableConnectionsDelegate: connections),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) }, logger: logger)
+        // Batches under way when the gateway last stopped are polled again, their answers kept for callers who come back.
+        application.beforeServerStarts { [engine] in await engine.resumeBatches() }
         if let shared {
             // The first renewal before the first request: until then the gateway has no share.
             application.beforeServerStarts { await shared.start() }
@@ -250,7 +263,7 @@ public struct Gateway: Sendable {
         let presented = request.headers[.authorization] ?? request.headers.first { $0.name.canonicalName == "x-api-key" }.map { "Bearer \($0.value)" }
         guard let client = clients.client(authorization: presented) else { return unauthorized() }
         state.received(from: client)
-        let tally = RequestTally(client: client, .init(state: state, metrics: metrics, logger: logger))
+        let tally = RequestTally(client: client, .init(state: state, metrics: metrics, logger: logger, batchDeployments: batchDeployments))
         let read: [UInt8]?
         do {
             read = try await self.read(request)
@@ -267,7 +280,8 @@ public struct Gateway: Sendable {
         }
         let headers = CallerFields(
             forwarded: request.headers.filter { forwarded.allows($0.name.rawName) }.map { HeadroomCore.HTTPField($0.name.rawName, $0.value) },
-            cacheControl: request.headers[.cacheControl], cacheNamespace: request.headers.first { $0.name.canonicalName == "x-headroom-cache-namespace" }?.value
+            cacheControl: request.headers[.cacheControl], cacheNamespace: field("x-headroom-cache-namespace", of: request),
+            batch: field("x-headroom-batch", of: request), requestID: field("idempotency-key", of: request), deadline: field("x-headroom-deadline", of: request)
         )
         guard let watcher = await context.hangUpWatcher() else { return try await serve(client, body, headers, tally) }
         return try await withThrowingTaskGroup(of: Response?.self) { group in
@@ -282,6 +296,11 @@ public struct Gateway: Sendable {
             guard let response = first else { throw CancellationError() }
             return response
         }
+    }
+
+    /// The value of header field `name` (lower case) of `request`, if it has one.
+    private func field(_ name: String, of request: Request) -> String? {
+        request.headers.first { $0.name.canonicalName == name }?.value
     }
 
     /// The request's body, within `maxRequestBytes` (413 past it) and the read budget (`nil`: no room in it now).
@@ -311,9 +330,12 @@ public struct Gateway: Sendable {
                        _ tally: RequestTally) async throws -> Response {
         var request: APIRequest
         let options: CacheRequestOptions
+        let deadline: Duration?
         do {
             request = try APIRequest(operation, bytes: bytes)
             options = try fields.cacheOptions(for: client)
+            deadline = try fields.checkedDeadline()
+            try route(&request, fields, for: client, deadline: deadline)
         } catch {
             return invalid(error.message, tally)
         }
@@ -321,23 +343,37 @@ public struct Gateway: Sendable {
         request.tenant = client.name
         tally.read(model: request.model)
         if operation != .embeddings && request.isStreaming {
-            return try await stream(request, options, for: client, tally)
+            return try await stream(request, options, for: client, deadline: deadline, tally)
         }
         do {
             let (answer, status, age): (APIAnswer, CacheStatus?, Duration?)
             if let cache {
-                let reply = try await cache.send(request, priority: client.priority, options: options)
+                let reply = try await cache.send(request, priority: client.priority, deadline: deadline, options: options)
                 (answer, status, age) = (reply.answer, reply.status, reply.age)
             } else {
-                (answer, status, age) = (try await engine.send(request, priority: client.priority), nil, nil)
+                (answer, status, age) = (try await engine.send(request, priority: client.priority, deadline: deadline), nil, nil)
             }
             tally.answered(by: answer.head, cache: status)
             tally.used(answer.usage)
             tally.succeed()
-            return JSONReply.response(200, answer.body, headers: returned.filter(answer.head.headers) + Self.cacheFields(status, age))
+            let batched = batchDeployments.contains(answer.head.deployment) ? [("x-headroom-batch", "true")] : []
+            return JSONReply.response(200, answer.body, headers: returned.filter(answer.head.headers) + Self.cacheFields(status, age) + batched)
         } catch {
             return try failure(error, tally)
         }
+    }
+
+    /// Decides whether `request` goes to batch: its `x-headroom-batch` or `@batch` model alias (taken off the
+    /// model), else a deadline that leaves the batch's turnaround (when routing by deadline), else its client's
+    /// setting. A stream never does. Its `idempotency-key` becomes its request id.
+    private func route(_ request: inout APIRequest, _ fields: CallerFields, for client: ClientRegistry.Client, deadline: Duration?) throws(HeadroomError) {
+        let asked = try fields.asksBatch(model: request.model)
+        if let model = request.model, model.hasSuffix(CallerFields.batchSuffix) {
+            try request.set("model", to: .string(String(model.dropLast(CallerFields.batchSuffix.count))))
+        }
+        request.acceptsBatch = !request.isStreaming && BatchRouting.acceptsBatch(
+            asked: asked, clientDefault: client.batch, deadline: deadline, expectedTurnaround: configuration.batchByDeadline ? batchTurnaround : nil)
+        request.requestID = try fields.checkedRequestID()
     }
 
     /// `x-headroom-cache` and, for a hit, `age` (whole seconds); nothing without a cache.
@@ -359,14 +395,14 @@ public struct Gateway: Sendable {
 
     /// Streams the chunks as server-sent events. The status is decided by the
     /// first chunk: until it comes, a failure is still an ordinary error response.
-    private func stream(_ request: APIRequest, _ options: CacheRequestOptions, for client: ClientRegistry.Client,
+    private func stream(_ request: APIRequest, _ options: CacheRequestOptions, for client: ClientRegistry.Client, deadline: Duration?,
                         _ tally: RequestTally) async throws -> Response {
         let (parts, status, age): (AsyncThrowingStream<APIStreamPart, any Error>, CacheStatus?, Duration?)
         if let cache {
-            let reply = await cache.stream(request, priority: client.priority, options: options)
+            let reply = await cache.stream(request, priority: client.priority, deadline: deadline, options: options)
             (parts, status, age) = (reply.parts, reply.status, reply.age)
         } else {
-            (parts, status, age) = (await engine.stream(request, priority: client.priority), nil, nil)
+            (parts, status, age) = (await engine.stream(request, priority: client.priority, deadline: deadline), nil, nil)
         }
         let chunks = StreamParts(parts)
         // Anthropic's streams name each event by its type, and end with their last event rather than [DONE].

@@ -68,6 +68,8 @@ public struct GatewayConfiguration: Sendable {
     /// What the gateway logs: `trace`, `debug`, `info` (default: a line a request), `notice`,
     /// `warning` (deployments leaving rotation), `error` or `critical`.
     public var logLevel: String
+    /// Whether a request whose `x-headroom-deadline` leaves a batch deployment's expected turnaround goes to batch.
+    public var batchByDeadline: Bool
 
     /// The gateway a configuration describes: its `gateway` section, each field left out at its default.
     public init(_ configuration: HeadroomConfiguration) {
@@ -84,6 +86,7 @@ public struct GatewayConfiguration: Sendable {
         forwardedRequestHeaders = gateway.forwardedRequestHeaders ?? []
         returnedResponseHeaders = gateway.returnedResponseHeaders ?? Self.defaultReturnedResponseHeaders
         logLevel = gateway.logLevel ?? "info"
+        batchByDeadline = gateway.batchByDeadline ?? false
     }
 
     /// Creates a configuration in code.

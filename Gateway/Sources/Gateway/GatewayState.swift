@@ -15,13 +15,20 @@ final class GatewayState: Sendable {
         /// The latest latencies in seconds, oldest overwritten first.
         var latencies: [Double] = []
         var nextLatency = 0
+        /// What the requests served cost, when the configuration prices models.
+        var cost: CostLedger?
     }
 
     private let counts: Mutex<Counts>
     private static let latencyWindow = 10_000
 
-    init(clients: [ClientRegistry.Client]) {
-        counts = Mutex(Counts(clients: clients.map { GatewayStats.Client(name: $0.name) }))
+    init(clients: [ClientRegistry.Client], prices: PriceTable?) {
+        counts = Mutex(Counts(clients: clients.map { GatewayStats.Client(name: $0.name) }, cost: prices.map(CostLedger.init(prices:))))
+    }
+
+    /// Records the cost of a request of `client` that `deployment` (a batch one when `batch`) served, using `usage` of `model`.
+    func priced(_ usage: Usage, model: String, deployment: DeploymentID, client: String, batch: Bool) {
+        counts.withLock { $0.cost?.record(usage, model: model, deployment: deployment.rawValue, tenant: client, batch: batch) }
     }
 
     /// Counts a request that presented no valid key.
@@ -65,7 +72,7 @@ final class GatewayState: Sendable {
 
     /// The statistics, with the engine's view of the queue and deployments.
     func stats(_ snapshot: SchedulerSnapshot) -> GatewayStats {
-        let (requests, clients, latencies) = counts.withLock { ($0.requests, $0.clients, $0.latencies) }
+        let (requests, clients, latencies, cost) = counts.withLock { ($0.requests, $0.clients, $0.latencies, $0.cost) }
         let sorted = latencies.sorted()
         func quantile(_ q: Double) -> Double {
             sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int(q * Double(sorted.count)))]
@@ -74,7 +81,8 @@ final class GatewayState: Sendable {
         return GatewayStats(
             requests: requests, latencySeconds: latency, queued: snapshot.queued, backingOff: snapshot.backingOff, inFlight: snapshot.inFlight,
             upstreamThrottled: snapshot.counters.throttled, upstreamRetries: snapshot.counters.retries,
-            deployments: snapshot.deployments.map { GatewayStats.Deployment($0, now: snapshot.at) }, clients: clients
+            deployments: snapshot.deployments.map { GatewayStats.Deployment($0, now: snapshot.at) }, clients: clients,
+            cost: cost.map { GatewayStats.Cost(total: $0.total, deployments: $0.deployments, clients: $0.tenants) }
         )
     }
 }

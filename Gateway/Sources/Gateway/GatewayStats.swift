@@ -1,3 +1,4 @@
+import HeadroomAdapters
 import HeadroomCache
 import HeadroomCore
 import HeadroomSharedCapacity
@@ -69,6 +70,20 @@ public struct GatewayStats: Codable, Hashable, Sendable {
         public var headersIgnored: Bool
         /// Why the deployment is out of rotation, if it is.
         public var outOfRotation: String?
+        /// `batch` for a batch deployment (absent for a synchronous one).
+        public var kind: String?
+        /// For a batch deployment: the prompt tokens in its forming files and batches under way.
+        public var enqueuedTokens: Int?
+    }
+
+    /// What the requests served cost at the configured prices, and what batching saved.
+    public struct Cost: Codable, Hashable, Sendable {
+        /// Every request.
+        public var total: CostLedger.Line
+        /// By deployment.
+        public var deployments: [String: CostLedger.Line]
+        /// By client.
+        public var clients: [String: CostLedger.Line]
     }
 
     /// What a deployment's rate-limit headers said, as the scheduler holds it.
@@ -113,6 +128,10 @@ public struct GatewayStats: Codable, Hashable, Sendable {
     public var cache: CacheStatistics.Counts?
     /// How the gateway shares the deployments' limits with others, when it does.
     public var sharedState: SharedCapacity.Status?
+    /// What the requests served cost, when the configuration has `prices`.
+    public var cost: Cost?
+    /// What the batch deployments have done, when there are any.
+    public var batch: BatchStatistics?
 }
 
 extension GatewayStats.Deployment {
@@ -134,5 +153,9 @@ extension GatewayStats.Deployment {
         }
         headersIgnored = snapshot.headersIgnored
         outOfRotation = snapshot.outOfRotation
+        if snapshot.kind == .batch {
+            kind = snapshot.kind.rawValue
+            enqueuedTokens = snapshot.enqueuedTokens
+        }
     }
 }

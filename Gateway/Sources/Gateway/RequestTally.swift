@@ -14,6 +14,8 @@ final class RequestTally: Sendable {
         let state: GatewayState
         let metrics: GatewayMetrics
         let logger: Logger
+        /// The batch deployments, whose answers are priced at their discount.
+        let batchDeployments: Set<DeploymentID>
     }
 
     /// What is learnt of the request on its way.
@@ -58,6 +60,11 @@ final class RequestTally: Sendable {
     func end(_ outcome: GatewayState.Outcome, status: Int) {
         guard let record = claim() else { return }
         let latency = ContinuousClock.now - started
+        // A hit cost nothing upstream.
+        if outcome == .succeeded, let head = record.head, let usage = record.usage, record.cache != .hit {
+            observers.state.priced(usage, model: record.model ?? "", deployment: head.deployment, client: client.name,
+                                   batch: observers.batchDeployments.contains(head.deployment))
+        }
         observe(outcome, status: status, latency: latency, record)
         observers.state.ended(outcome, client: client.index, latency: latency)
     }

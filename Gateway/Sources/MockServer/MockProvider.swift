@@ -57,7 +57,7 @@ public actor MockProvider {
 
     /// The first deployment that serves `model` (one that lists no models serves all).
     public nonisolated func index(serving model: String?) -> Int? {
-        deployments.firstIndex { $0.models.isEmpty || model.map($0.models.contains) == true }
+        deployments.firstIndex { $0.batch == nil && ($0.models.isEmpty || model.map($0.models.contains) == true) }
     }
 
     /// A request reaches deployment `index`: counts it, charges it, and says how it is answered.

@@ -20,7 +20,8 @@ import Hummingbird
 /// - Anthropic: `POST /ID/v1/messages`, or `POST /v1/messages` for the first
 ///   deployment serving the model (an Anthropic deployment's answers, headers and
 ///   errors are Anthropic's);
-/// - `GET /mock/stats`: counts and a timeline per deployment.
+/// - the Batch API for batch deployments (see `MockServer+Batch.swift`);
+/// - `GET /mock/stats`: counts and a timeline per deployment; `GET /mock/batches`: the Batch API's counts.
 ///
 /// ```swift
 /// let mock = try MockServer(scenario: .builtIn())
@@ -29,7 +30,9 @@ import Hummingbird
 public struct MockServer: Sendable {
     /// The deployments and their state.
     public let provider: MockProvider
-    private let tokenizer: BPETokenizer
+    /// The batch deployments' files and batches.
+    public let batches: MockBatches
+    let tokenizer: BPETokenizer
 
     /// The largest request body accepted.
     static let maxBody = 32 << 20
@@ -37,6 +40,7 @@ public struct MockServer: Sendable {
     /// Serves `deployments`; `seed` fixes latency jitter, faults and answer lengths.
     public init(deployments: [SimulatedDeployment], seed: UInt64 = 1, bucketSeconds: Double = 10) throws(HeadroomError) {
         provider = MockProvider(deployments: deployments, seed: seed, bucketSeconds: bucketSeconds)
+        batches = MockBatches(deployments: deployments, seed: seed)
         tokenizer = try .load(.o200k)
     }
 
@@ -71,6 +75,10 @@ public struct MockServer: Sendable {
         router.get("mock/stats") { _, _ in
             JSONReply.response(200, JSONReply.encode(await provider.statistics()))
         }
+        router.get("mock/batches") { _, _ in
+            JSONReply.response(200, JSONReply.encode(await batches.counts()))
+        }
+        addBatchRoutes(to: router)
         return router
     }
 
@@ -130,12 +138,14 @@ public struct MockServer: Sendable {
     /// so that a replay through a gateway can repeat a simulated workload exactly.
     public static let outputTokensField = "mock_output_tokens"
 
+    /// The deployment a synchronous request goes to: never a batch one.
     private func resolve(_ target: Target, model: String?) -> Int? {
-        switch target {
+        let index = switch target {
         case .fixed(let index): index
         case .namedByModel: model.flatMap(provider.index(of:))
         case .servingModel: provider.index(serving: model)
         }
+        return index.flatMap { provider.deployments[$0].batch == nil ? $0 : nil }
     }
 
     private func complete(_ chat: ChatCompletionRequest, at index: Int) async -> Response {
