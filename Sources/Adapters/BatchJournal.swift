@@ -94,11 +94,8 @@ public final class BatchJournal: Sendable {
                 if let id = batch.batchID { text += try encoder.encode(Record(type: "submitted", file: batch.file, batchID: id)) + [UInt8(ascii: "\n")] }
             }
             guard FileManager.default.createFile(atPath: fresh, contents: text) else { throw CocoaError(.fileWriteUnknown) }
-            if FileManager.default.fileExists(atPath: path) {
-                _ = try FileManager.default.replaceItemAt(URL(fileURLWithPath: path), withItemAt: URL(fileURLWithPath: fresh))
-            } else {
-                try FileManager.default.moveItem(atPath: fresh, toPath: path)
-            }
+            // rename(2) puts the new file in the old one's place at once: a crash leaves one or the other whole.
+            guard rename(fresh, path) == 0 else { throw CocoaError(.fileWriteUnknown) }
             let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
             try handle.seekToEnd()
             self.handle = Mutex(handle)

@@ -83,7 +83,7 @@ public actor MockBatches {
     }
 
     /// Counts so far.
-    func counts() -> Statistics { statistics }
+    public func counts() -> Statistics { statistics }
 
     /// Keeps an uploaded file; returns its object.
     func upload(_ bytes: [UInt8], purpose: String) -> [UInt8] {

@@ -1,0 +1,279 @@
+import Foundation
+import HeadroomAdapters
+import HeadroomConfiguration
+import HeadroomCore
+import HeadroomGateway
+import HeadroomMockServer
+import HeadroomServerSupport
+import HeadroomSimulator
+import Testing
+
+/// The Batch API dialects a batch deployment can speak.
+enum BatchDialect: String, CaseIterable, CustomTestStringConvertible, Sendable {
+    case openAI, azure, azureDated
+    var testDescription: String { rawValue }
+}
+
+/// A mock batch deployment "batch" serving gpt-4o, finishing batches in about `turnaround` seconds.
+func batchMock(turnaround: Double = 0.5, failureRate: Double = 0, expiryRate: Double = 0, maxEnqueuedTokens: Int = 10_000_000) -> SimulatedDeployment {
+    var deployment = SimulatedDeployment(id: "batch", models: ["gpt-4o"], endpoint: .openAI(requestsPerMinute: 1_000, tokensPerMinute: 1_000_000))
+    deployment.batch = .init(model: BatchEndpointModel(maxEnqueuedTokens: maxEnqueuedTokens,
+                                                       turnaround: TurnaroundModel(medianSeconds: turnaround, p99Seconds: turnaround * 1.5),
+                                                       failureRate: failureRate, expiryRate: expiryRate, cancelTime: .milliseconds(100)))
+    return deployment
+}
+
+/// The gateway's view of the mock: "east", synchronous, and "batch" in `dialect`, whose files go after `maxAge`
+/// seconds and whose batches are polled every 0.1 s, with a grace period of `grace` seconds; the journal at `journal`.
+func batchConfiguration(_ dialect: BatchDialect, journal: String, maxAge: Double = 0.2, grace: Double = 30,
+                        maxRequests: Int? = nil) -> (inout GatewayConfiguration) -> Void {
+    { configuration in
+        let mockURL = configuration.engine.deployments[0].endpoint ?? ""
+        var batch: DeploymentSettings
+        switch dialect {
+        case .openAI:
+            batch = DeploymentSettings(id: "batch", provider: "openai", tokensPerMinute: Deployment.largestQuota, models: ["gpt-4o"],
+                                       baseURL: "\(mockURL)/batch/v1", apiKeyEnvironment: "MOCK_KEY")
+        case .azure, .azureDated:
+            batch = DeploymentSettings(id: "batch", provider: "azure", tokensPerMinute: Deployment.largestQuota, models: ["gpt-4o"],
+                                       endpoint: mockURL, apiKeyEnvironment: "MOCK_KEY", deploymentNames: ["gpt-4o": "batch"])
+        }
+        batch.kind = .batch
+        batch.maxEnqueuedTokens = 10_000_000
+        var settings = BatchSettings(maxAgeSeconds: maxAge, pollSeconds: 0.1, graceSeconds: grace)
+        settings.maxPollSeconds = 0.2
+        settings.cancelWaitSeconds = 2
+        settings.maxRequests = maxRequests
+        if dialect == .azureDated { settings.azureRoute = "dated" }
+        batch.batch = settings
+        configuration.engine.deployments = [configuration.engine.deployments[0], batch]
+        var engine = EngineSettings()
+        engine.batchJournal = journal
+        configuration.engine.engine = engine
+        configuration.engine.prices = [PriceSettings(model: "gpt-4o", inputPerMillion: 2.5, outputPerMillion: 10)]
+    }
+}
+
+/// A journal path of its own for one test.
+func journalPath() -> String {
+    FileManager.default.temporaryDirectory.appendingPathComponent("headroom-batches-\(UUID().uuidString).jsonl").path
+}
+
+/// A chat request that asks for `tokens` output tokens of the mock.
+func chat(_ tokens: Int, model: String = "gpt-4o") -> String {
+    #"{"model":"\#(model)","messages":[{"role":"user","content":"Request \#(tokens)"}],"max_tokens":100,"mock_output_tokens":\#(tokens)}"#
+}
+
+/// What a test reads of an answer (an ``Exchange`` holds JSON of any type, which cannot cross tasks).
+struct BatchAnswer: Sendable {
+    let status: Int
+    /// Whether a batch deployment answered (`x-headroom-batch: true`).
+    let batched: Bool
+    let completionTokens: Int?
+    let model: String?
+    let embeddings: Int?
+    let errorCode: String?
+}
+
+/// Sends a request and reads what a batch test checks.
+func ask(_ url: String, headers: [String: String], body: String) async throws -> BatchAnswer {
+    let answer = try await exchange(url, headers: headers, body: body)
+    return BatchAnswer(status: answer.status, batched: answer.headers["x-headroom-batch"] == "true",
+                       completionTokens: answer.value("usage", "completion_tokens") as? Int, model: answer.value("model") as? String,
+                       embeddings: (answer.value("data") as? [Any])?.count, errorCode: answer.value("error", "code") as? String)
+}
+
+@Suite("Batch deployments through the gateway", .timeLimit(.minutes(3)))
+struct BatchTests {
+    let headers = ["Authorization": "Bearer \(Servers.key)"]
+
+    /// The header fields of a request that asks for batch under idempotency key `key`.
+    func keyed(_ key: String) -> [String: String] {
+        headers.merging(["idempotency-key": key, "x-headroom-batch": "true"]) { $1 }
+    }
+
+    @Test("Requests that ask for batch are answered from batch output, each caller its own answer", arguments: BatchDialect.allCases)
+    func answersFromBatch(dialect: BatchDialect) async throws {
+        try await Servers.with([azure("east"), batchMock()], configure: batchConfiguration(dialect, journal: journalPath())) { servers in
+            let url = servers.gatewayURL
+            let answers = try await withThrowingTaskGroup(of: (Int, BatchAnswer).self) { group in
+                for i in 1 ... 30 {
+                    // Half ask by header, half by the model's @batch alias.
+                    let body = i % 2 == 0 ? chat(i) : chat(i, model: "gpt-4o@batch")
+                    let fields = i % 2 == 0 ? headers.merging(["x-headroom-batch": "true"]) { $1 } : headers
+                    group.addTask { (i, try await ask("\(url)/v1/chat/completions", headers: fields, body: body)) }
+                }
+                for i in 31 ... 40 {
+                    group.addTask {
+                        (i, try await ask("\(url)/v1/embeddings", headers: headers, body: #"{"model":"gpt-4o@batch","input":["text \#(i)","more"]}"#))
+                    }
+                }
+                return try await group.reduce(into: [:]) { $0[$1.0] = $1.1 }
+            }
+            for i in 1 ... 30 {
+                let answer = try #require(answers[i])
+                #expect(answer.status == 200 && answer.batched)
+                #expect(answer.completionTokens == i)
+                #expect(answer.model == (dialect == .openAI ? "gpt-4o" : "batch"))
+            }
+            for i in 31 ... 40 {
+                let answer = try #require(answers[i])
+                #expect(answer.status == 200 && answer.embeddings == 2)
+            }
+            let stats = await servers.gateway.stats()
+            let batch = try #require(stats.batch)
+            #expect(batch.answered == 40 && batch.resent == 0 && batch.failed == 0)
+            #expect(batch.submitted == batch.completed && batch.submitted >= 2)
+            #expect(stats.deployments[0].dispatched == 0)
+            // Priced at half: 40 requests, all batched, the saving equal to the cost.
+            let cost = try #require(stats.cost)
+            #expect(cost.total.requests == 40 && cost.total.batched == 40)
+            #expect(abs(cost.total.batchSaving - cost.total.cost) < 1e-12 && cost.total.cost > 0)
+            let mock = await servers.mock.batches.counts()
+            #expect(mock.requests == 40 && mock.answered == 40)
+        }
+    }
+
+    @Test("A batch that fails is resent synchronously, and every caller is answered once")
+    func failedBatchIsResent() async throws {
+        try await Servers.with([azure("east"), batchMock(failureRate: 1)], configure: batchConfiguration(.openAI, journal: journalPath())) { servers in
+            let url = servers.gatewayURL
+            let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                for i in 1 ... 12 {
+                    group.addTask { try await exchange("\(url)/v1/chat/completions", headers: headers, body: chat(i, model: "gpt-4o@batch")).status }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(statuses == Array(repeating: 200, count: 12))
+            let stats = await servers.gateway.stats()
+            #expect(stats.batch?.failed == stats.batch?.submitted && stats.batch?.resent == 12 && stats.batch?.answered == 0)
+            #expect(stats.deployments[0].succeeded == 12)
+        }
+    }
+
+    @Test("An expired batch: what it served is answered from it, the rest synchronously")
+    func expiredBatchResendsTheRest() async throws {
+        try await Servers.with([azure("east"), batchMock(expiryRate: 1)], configure: batchConfiguration(.azure, journal: journalPath(), maxAge: 0.3)) {
+            servers in
+            let url = servers.gatewayURL
+            let answers = try await withThrowingTaskGroup(of: BatchAnswer.self) { group in
+                for i in 1 ... 40 {
+                    group.addTask { try await ask("\(url)/v1/chat/completions", headers: headers, body: chat(i, model: "gpt-4o@batch")) }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(answers.allSatisfy { $0.status == 200 })
+            let batched = answers.filter(\.batched).count
+            let stats = await servers.gateway.stats()
+            let mock = await servers.mock.batches.counts()
+            #expect(stats.batch?.expired == stats.batch?.submitted)
+            #expect(batched == mock.answered && stats.batch?.answered == batched)
+            #expect(stats.batch?.resent == 40 - batched && stats.deployments[0].succeeded == 40 - batched)
+        }
+    }
+
+    @Test("A batch not done within its grace period is cancelled, and what it had not served goes synchronously")
+    func graceCancelsAndResends() async throws {
+        try await Servers.with([azure("east"), batchMock(turnaround: 60)], configure: batchConfiguration(.openAI, journal: journalPath(), grace: 0.5)) {
+            servers in
+            let url = servers.gatewayURL
+            let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                for i in 1 ... 5 {
+                    group.addTask { try await exchange("\(url)/v1/chat/completions", headers: headers, body: chat(i, model: "gpt-4o@batch")).status }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(statuses == Array(repeating: 200, count: 5))
+            let stats = await servers.gateway.stats()
+            #expect(stats.batch?.cancelled == 1 && stats.batch?.resent == 5)
+            #expect(await servers.mock.batches.counts().cancelRequests == 1)
+        }
+    }
+
+    @Test("Files go by their age under a steady trickle, never held back by the next arrival")
+    func ageFlushUnderSteadyLoad() async throws {
+        try await Servers.with([azure("east"), batchMock(turnaround: 0.1)], configure: batchConfiguration(.openAI, journal: journalPath(), maxAge: 0.3)) {
+            servers in
+            let url = servers.gatewayURL
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for i in 1 ... 20 {
+                    group.addTask { _ = try await exchange("\(url)/v1/chat/completions", headers: headers, body: chat(i, model: "gpt-4o@batch")) }
+                    try await Task.sleep(for: .milliseconds(100))
+                }
+                try await group.waitForAll()
+            }
+            let batch = try #require(await servers.gateway.stats().batch)
+            // Two seconds of arrivals every 0.1 s, files at most 0.3 s old: at least five files.
+            #expect(batch.formed >= 5 && batch.answered == 20)
+            #expect(batch.largestRequests <= 4)
+        }
+    }
+
+    @Test("A caller who hangs up leaves the others be, and coming back with its idempotency key gets its answer, paid once")
+    func hangUpAndComeBack() async throws {
+        try await Servers.with([azure("east"), batchMock(turnaround: 1)], configure: batchConfiguration(.openAI, journal: journalPath(), maxAge: 0.1)) {
+            servers in
+            let url = "\(servers.gatewayURL)/v1/chat/completions"
+            let leaving = Task { try await ask(url, headers: keyed("leaves"), body: chat(7)) }
+            let staying = Task { try await ask(url, headers: keyed("stays"), body: chat(8)) }
+            // Once the file has gone, the first caller hangs up.
+            while await servers.gateway.stats().batch?.submitted ?? 0 < 1 { try await Task.sleep(for: .milliseconds(20)) }
+            leaving.cancel()
+            _ = try? await leaving.value
+            let stayed = try await staying.value
+            #expect(stayed.status == 200 && stayed.completionTokens == 8)
+            let back = try await ask(url, headers: keyed("leaves"), body: chat(7))
+            #expect(back.status == 200 && back.completionTokens == 7)
+            #expect(await servers.mock.batches.counts().requests == 2)
+        }
+    }
+
+    @Test("A gateway restarted mid-batch polls the batch again and answers callers who come back, submitting nothing twice")
+    func restartMidBatch() async throws {
+        let journal = journalPath()
+        let mock = try MockServer(deployments: [azure("east"), batchMock(turnaround: 2)])
+        try await serving({ mock.application(port: 0, onRunning: $0) }) { mockPort in
+            let mockURL = "http://127.0.0.1:\(mockPort)"
+            func gateway() throws -> Gateway {
+                var configuration = GatewayConfiguration(
+                    engine: HeadroomConfiguration(deployments: [DeploymentSettings(id: "east", provider: "azure", tokensPerMinute: 100_000, models: ["gpt-4o"],
+                                                                                   endpoint: mockURL, apiKeyEnvironment: "MOCK_KEY")]),
+                    port: 0, clients: [.init(name: "test", key: Servers.key)])
+                batchConfiguration(.openAI, journal: journal, maxAge: 0.1)(&configuration)
+                return try Gateway(configuration: configuration, environment: ["MOCK_KEY": "mock-key"], logger: quietLogger)
+            }
+            let first = try gateway()
+            try await serving(first) { url in
+                let callers = (1 ... 6).map { i in Task { try await ask("\(url)/v1/chat/completions", headers: keyed("r\(i)"), body: chat(i)) } }
+                while await first.stats().batch?.submitted ?? 0 < 1 { try await Task.sleep(for: .milliseconds(20)) }
+                await first.engine.shutdown(drain: true)
+                for caller in callers {
+                    let answer = try await caller.value
+                    #expect(answer.status == 503 && answer.errorCode == "shutting_down")
+                }
+            }
+            let second = try gateway()
+            try await serving(second) { url in
+                for i in 1 ... 6 {
+                    let answer = try await ask("\(url)/v1/chat/completions", headers: keyed("r\(i)"), body: chat(i))
+                    #expect(answer.status == 200 && answer.completionTokens == i)
+                }
+                #expect(await second.stats().batch?.resumed == 1)
+            }
+            let counts = await mock.batches.counts()
+            #expect(counts.batches == 1 && counts.requests == 6)
+        }
+    }
+
+    @Test("Batch header fields that are not what they should be are refused with a clear 400", arguments: [
+        ("x-headroom-batch", "maybe", "x-headroom-batch must be true or false."),
+        ("idempotency-key", String(repeating: "k", count: 257), "idempotency-key must be 1 to 256 printable ASCII characters without spaces."),
+        ("x-headroom-deadline", "-3", "x-headroom-deadline must be a number of seconds above 0 and at most 604800 (a week)."),
+    ])
+    func refusesBadFields(name: String, value: String, message: String) async throws {
+        try await Servers.with([azure("east"), batchMock()], configure: batchConfiguration(.openAI, journal: journalPath())) { servers in
+            let answer = try await exchange("\(servers.gatewayURL)/v1/chat/completions", headers: headers.merging([name: value]) { $1 }, body: chat(1))
+            #expect(answer.status == 400 && answer.value("error", "message") as? String == message)
+        }
+    }
+}
