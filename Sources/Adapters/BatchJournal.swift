@@ -25,6 +25,14 @@ public final class BatchJournal: Sendable {
         public var operation: String
         /// The model the caller asked for.
         public var model: String
+
+        /// Creates an entry.
+        public init(customID: String, requestID: String?, operation: String, model: String) {
+            self.customID = customID
+            self.requestID = requestID
+            self.operation = operation
+            self.model = model
+        }
     }
 
     /// A recorded file and, once created, its batch.
@@ -43,6 +51,17 @@ public final class BatchJournal: Sendable {
         public var entries: [Entry]
         /// The batch's id, once created.
         public var batchID: String?
+
+        /// Creates a record.
+        public init(file: String, deployment: String, endpoint: String, inputFileID: String, uploadedAt: Double, entries: [Entry], batchID: String? = nil) {
+            self.file = file
+            self.deployment = deployment
+            self.endpoint = endpoint
+            self.inputFileID = inputFileID
+            self.uploadedAt = uploadedAt
+            self.entries = entries
+            self.batchID = batchID
+        }
     }
 
     private struct Record: Codable {

@@ -6,19 +6,21 @@ import HeadroomSimulator
 /// Headroom and each baseline, and reports.
 enum SimulateCommand {
     static let usage = """
-    usage: headroom simulate [--config FILE] [--trace FILE] [--seed N] [--json FILE] [--html FILE]
+    usage: headroom simulate [--config FILE] [--trace FILE] [--seed N] [--batch on|off] [--json FILE] [--html FILE]
 
       --config FILE   a configuration (JSON, see Docs/configuration.md): a scenario, or a gateway's file;
                       default: the built-in Azure scenario
       --trace FILE    replay this trace instead of the scenario's workload (.csv: Azure 2023;
                       .jsonl: Mooncake or native, told apart by their fields)
       --seed N        the seed for latency jitter, faults and random policies
+      --batch on|off  on (default): requests that accept batch go to the batch deployments; off: every
+                      request goes synchronously, to compare cost and latency
       --json FILE     also write the reports as JSON (Docs/report-schema.md)
       --html FILE     also write a self-contained HTML report with charts
     """
 
     static func run(_ arguments: [String]) throws -> Int32 {
-        let options = try Arguments(arguments, options: ["config", "trace", "seed", "json", "html"])
+        let options = try Arguments(arguments, options: ["config", "trace", "seed", "batch", "json", "html"])
         try checkOutputs(options)
         let scenario = try loadScenario(options)
         let progress = ProgressBar()
@@ -38,6 +40,11 @@ enum SimulateCommand {
     static func loadScenario(_ options: Arguments) throws -> Scenario {
         var scenario = try options["config"].map { path throws(HeadroomError) in try Scenario.load(path: path) } ?? Scenario.builtIn()
         if let seed = try options.integer("seed") { scenario.seed = seed }
+        switch options["batch"] {
+        case nil, "on": break
+        case "off": scenario.batchRouting = false
+        case let other?: throw UsageError("--batch is '\(other)'; give on or off")
+        }
         if let trace = options["trace"] {
             var maxTokens = MaxTokensRule.outputTimes(1.25)
             if case .trace(_, _, let rule, _) = scenario.workload { maxTokens = rule }

@@ -42,6 +42,9 @@ public struct WorkloadSettings: Hashable, Sendable, Codable {
         public var repeatShare: Double?
         /// How many recent distinct requests a repeat is drawn from, evenly (default 1,000).
         public var repeatPool: Int?
+        /// The share of requests that accept a batch's late answer (0 to 1; default 0): deferrable
+        /// traffic, which goes to a batch deployment when there is one.
+        public var batchShare: Double?
 
         /// `count` requests at `requestsPerSecond` on average; the rest at its default.
         public init(count: Int, requestsPerSecond: Double) {

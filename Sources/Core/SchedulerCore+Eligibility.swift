@@ -38,10 +38,9 @@ extension SchedulerCore {
         }
         guard eligible.isEmpty else { return (eligible, "") }
         var reasons: [String] = []
-        let kinds = Set(group.deployments.map { deployments[$0].kind })
         for deployment in deployments.prefix(8) {
-            if !kinds.contains(deployment.kind) {
-                reasons.append("'\(deployment.id)' is a \(deployment.kind) deployment")
+            if deployment.kind == .batch && !job.acceptsBatch {
+                reasons.append("'\(deployment.id)' is a batch deployment, for requests that accept batch")
             } else if !deployment.serves(anyOf: job.models) {
                 reasons.append("'\(deployment.id)' does not serve \(job.models.joined(separator: " or "))")
             } else if let window = deployment.contextWindow, job.contextTokens > window {

@@ -9,6 +9,10 @@ struct EventQueue: Sendable {
         case response
         case wake
         case background
+        /// A batch deployment's forming file may be due.
+        case batchFlush
+        /// A batch under way is polled (the reference is its number).
+        case batchPoll
     }
 
     struct Event: Sendable {

@@ -16,7 +16,8 @@ import HeadroomCore
 /// `arrival` is in seconds from the start; `max_tokens` defaults to the
 /// ``MaxTokensRule``, `output_tokens` to `max_tokens`, `model` to the reader's
 /// model, `priority` to 0. `cache_key` (at most 1,000 bytes) says what the request asks:
-/// lines with one key ask the same, for the response cache; `repeatable` (default `true`)
+/// lines with one key ask the same, for the response cache; `batch` (`true` or `false`) whether
+/// the request accepts a batch's late answer (absent: its tenant's setting decides); `repeatable` (default `true`)
 /// whether its answer would be given again (see ``SimulatedRequest/isRepeatable``).
 /// Blank lines are skipped.
 public struct JSONLTraceReader: WorkloadSource {
@@ -113,9 +114,15 @@ public struct JSONLTraceReader: WorkloadSource {
         case .bool(let value)?: isRepeatable = value
         default: throw lines.error("\"repeatable\" must be true or false.")
         }
-        return SimulatedRequest(arrival: .seconds(arrival), promptTokens: prompt, maxTokens: limit, outputTokens: output ?? limit,
-                                model: object.string("model") ?? model, priority: priority, tenant: object.string("tenant"),
-                                cacheKey: cacheKey, isRepeatable: isRepeatable)
+        var request = SimulatedRequest(arrival: .seconds(arrival), promptTokens: prompt, maxTokens: limit, outputTokens: output ?? limit,
+                                       model: object.string("model") ?? model, priority: priority, tenant: object.string("tenant"),
+                                       cacheKey: cacheKey, isRepeatable: isRepeatable)
+        switch object["batch"] {
+        case nil, .null?: break
+        case .bool(let value)?: request.batch = value
+        default: throw lines.error("\"batch\" must be true or false.")
+        }
+        return request
     }
 
     /// The longest `cache_key` read, in bytes.

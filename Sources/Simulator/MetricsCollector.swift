@@ -50,6 +50,9 @@ struct MetricsCollector {
     var perDeployment: [PerDeployment]
 
     var offered = 0
+    /// Requests and their charges offered to the synchronous deployments: every arrival but those
+    /// routed to batch, and those again when a batch sends them back.
+    var syncOffered = 0
     var offeredTokens = 0.0
     var firstArrival: Int64?
     var lastArrival: Int64 = 0
@@ -69,6 +72,12 @@ struct MetricsCollector {
     var transientErrors = 0
     var queueWaits: [Int64] = []
     var latencies: [Int64] = []
+    /// The latencies of requests that accepted batch (deferrable), and of the others (urgent), when there are batch deployments.
+    var deferrableLatencies: [Int64] = []
+    var urgentLatencies: [Int64] = []
+    let hasBatch: Bool
+    /// What the requests served cost, when the simulation has prices.
+    var cost: CostLedger?
     /// Successes dispatched by the latest arrival so far, and those dispatched
     /// since: the next arrival comes after both, so it moves the second into the
     /// first. What is left in the second at the end was dispatched after the horizon.
@@ -88,8 +97,11 @@ struct MetricsCollector {
     var bucketThrottled = 0
     var bucketQueue = 0
 
-    init(deployments: [SimulatedDeployment], bucket: Int64) {
+    init(deployments all: [SimulatedDeployment], bucket: Int64) {
         self.bucket = bucket
+        hasBatch = all.contains { $0.batch != nil }
+        // The bound is the synchronous deployments' capacity: a batch one has no per-minute limits.
+        let deployments = all.filter { $0.batch == nil }
         // What other clients send takes its share of the limits.
         tokenLimit = deployments.reduce(0) { $0 + max(0, Double($1.endpoint.tokensPerMinute) - $1.endpoint.faults.backgroundTokensPerMinute) }
         requestLimit = deployments.reduce(0) { total, deployment in
@@ -103,8 +115,8 @@ struct MetricsCollector {
         }
         tokenBurst = deployments.reduce(0) { $0 + burst($1, $1.endpoint.tokensPerMinute) }
         requestBurst = deployments.reduce(0) { $0 + burst($1, $1.endpoint.requestsPerMinute) }
-        perDeployment = Array(repeating: PerDeployment(), count: deployments.count)
-        chargedTimeline = Array(repeating: [], count: deployments.count)
+        perDeployment = Array(repeating: PerDeployment(), count: all.count)
+        chargedTimeline = Array(repeating: [], count: all.count)
     }
 
     private func minutes(_ nanoseconds: Int64) -> Double { Double(nanoseconds) / 60e9 }
@@ -114,20 +126,32 @@ struct MetricsCollector {
         anyOpenAICharge ? max(prompt, maxTokens) : prompt.addingReportingOverflow(maxTokens).partialValue
     }
 
-    mutating func arrived(_ request: SimulatedRequest, at time: Int64) {
+    /// A request arrived at `time`, for the synchronous deployments unless it went to batch (`deferred`).
+    mutating func arrived(_ request: SimulatedRequest, at time: Int64, deferred: Bool = false) {
         let start = firstArrival ?? time
         firstArrival = start
-        let elapsed = minutes(time - start)
-        minTokenTerm = min(minTokenTerm, offeredTokens - tokenLimit * elapsed)
-        minRequestTerm = min(minRequestTerm, Double(offered) - requestLimit * elapsed)
-        offered += 1
-        offeredTokens += Double(boundCharge(prompt: request.promptTokens, maxTokens: request.maxTokens))
         lastArrival = time
+        if !deferred { offerSynchronously(prompt: request.promptTokens, maxTokens: request.maxTokens, at: time) }
+        offered += 1
         servedByArrival.add(servedSinceArrival)
         servedSinceArrival = Served()
         enterBucket(at: time)
         inSystem += 1
         noteQueue()
+    }
+
+    /// Offers a request's charge to the synchronous deployments at `time`, for the capacity bound: at its
+    /// arrival, or when a batch sent it back. (The bound's minimum runs over instants up to the last
+    /// arrival: one sent back after the arrivals so far is not such an instant, and a later arrival may
+    /// make it one; left out, the bound is at most a little larger than it is, and the efficiency errs low.)
+    mutating func offerSynchronously(prompt: Int, maxTokens: Int, at time: Int64) {
+        if time <= lastArrival {
+            let elapsed = minutes(time - (firstArrival ?? time))
+            minTokenTerm = min(minTokenTerm, offeredTokens - tokenLimit * elapsed)
+            minRequestTerm = min(minRequestTerm, Double(syncOffered) - requestLimit * elapsed)
+        }
+        syncOffered += 1
+        offeredTokens += Double(boundCharge(prompt: prompt, maxTokens: maxTokens))
     }
 
     mutating func attempted(_ d: Int, response: MockEndpoint.Response, at time: Int64, isRetry: Bool) {
@@ -162,6 +186,11 @@ struct MetricsCollector {
         case .succeeded:
             succeeded += 1
             latencies.append(time - state.arrival)
+            if hasBatch {
+                if state.deferrable { deferrableLatencies.append(time - state.arrival) } else { urgentLatencies.append(time - state.arrival) }
+            }
+            // What a batch served took none of the synchronous capacity the bound measures.
+            guard !state.batched else { break }
             let served = Served(charge: boundCharge(prompt: state.promptTokens, maxTokens: state.maxTokens), requests: 1,
                                 tokens: state.promptTokens + state.outputTokens)
             if state.lastDispatch <= lastArrival { servedByArrival.add(served) } else { servedSinceArrival.add(served) }
@@ -186,6 +215,29 @@ struct MetricsCollector {
     /// An attempt's response reached the client.
     mutating func answered() {
         inFlight -= 1
+    }
+
+    /// An attempt went into batch deployment `d`'s forming file at `time`.
+    mutating func attemptedBatch(_ d: Int, at time: Int64) {
+        enterBucket(at: time)
+        attempts += 1
+        perDeployment[d].attempts += 1
+        inFlight += 1
+        noteQueue()
+    }
+
+    /// A batch of deployment `d` ended: this attempt of it served (`tokens` of prompt and completion) or not.
+    mutating func answeredByBatch(_ d: Int, served: Bool, tokens: Int) {
+        inFlight -= 1
+        guard served else { return }
+        perDeployment[d].succeeded += 1
+        perDeployment[d].servedTokens += tokens
+    }
+
+    /// Prices a request served by the deployment named `deployment`.
+    mutating func priced(_ state: Engine.Pending, model: String, deployment: String) {
+        cost?.record(Usage(promptTokens: state.promptTokens, completionTokens: state.outputTokens), model: model, deployment: deployment,
+                     tenant: nil, batch: state.batched)
     }
 
     mutating func finishRun() {
@@ -248,14 +300,15 @@ struct MetricsCollector {
         bucketQueue = max(bucketQueue, inSystem - inFlight)
     }
 
-    func report(label: String, deployments: [SimulatedDeployment], seed: UInt64, events: UInt64, cache: SimulationReport.Cache?) -> SimulationReport {
+    func report(label: String, deployments: [SimulatedDeployment], seed: UInt64, events: UInt64, cache: SimulationReport.Cache?,
+                batch: BatchStatistics?) -> SimulationReport {
         let start = firstArrival ?? 0
         let horizon = minutes(lastArrival - start)
         let duration = max(lastFinish, lastArrival) - start
         let boundTokens = min(offeredTokens, minTokenTerm + tokenBurst + tokenLimit * horizon)
-        let boundRequests = min(Double(offered), minRequestTerm + requestBurst + requestLimit * horizon)
+        let boundRequests = min(Double(syncOffered), minRequestTerm + requestBurst + requestLimit * horizon)
         let served = servedByArrival
-        let tokensBind = offered == 0 || boundTokens / max(1, offeredTokens) <= boundRequests / Double(max(1, offered))
+        let tokensBind = syncOffered == 0 || boundTokens / max(1, offeredTokens) <= boundRequests / Double(max(1, syncOffered))
         let efficiency = tokensBind ? Double(served.charge) / max(1, boundTokens) : Double(served.requests) / max(1, boundRequests)
         let runMinutes = max(minutes(duration), 1e-9)
         let bucketMinutes = minutes(bucket)
@@ -273,17 +326,19 @@ struct MetricsCollector {
                             binding: tokensBind ? "tokens" : "requests", efficiency: efficiency),
             queueWait: .init(queueWaits), latency: .init(latencies), latencyHistogram: .init(latencies),
             deployments: deployments.indices.map { d in
-                let quota = Double(deployments[d].endpoint.tokensPerMinute) * runMinutes
+                let quota = deployments[d].batch == nil ? Double(deployments[d].endpoint.tokensPerMinute) * runMinutes : 0
                 let stats = perDeployment[d]
                 return .init(id: deployments[d].id, attempts: stats.attempts, succeeded: stats.succeeded, throttled: stats.throttled,
                              errors: stats.errors, chargedTokens: stats.chargedTokens, servedTokens: stats.servedTokens, quotaTokens: Int(saturating: quota),
                              utilization: Double(stats.chargedTokens) / max(1, quota))
             },
             timeline: .init(bucketSeconds: Double(bucket) / 1e9, chargedTokens: chargedTimeline,
-                            quotaTokensPerBucket: deployments.map { Int(saturating: Double($0.endpoint.tokensPerMinute) * bucketMinutes) },
+                            quotaTokensPerBucket: deployments.map { $0.batch == nil ? Int(saturating: Double($0.endpoint.tokensPerMinute) * bucketMinutes) : 0 },
                             throttled: throttledTimeline, queueLength: queueTimeline),
             events: events,
-            cache: cache.map(completed)
+            cache: cache.map(completed),
+            batch: batch.map { .init(statistics: $0, deferrableLatency: .init(deferrableLatencies), urgentLatency: .init(urgentLatencies)) },
+            cost: cost.map { .init(total: $0.total, deployments: $0.deployments) }
         )
     }
 

@@ -42,9 +42,11 @@ extension Scenario {
         do {
             cache = try SimulatedCache(configuration)
             sharing = try SimulatedSharing(configuration)
+            prices = try configuration.prices?.table()
         } catch {
             throw fail(error.message)
         }
+        batchTenants = Set((configuration.tenants ?? []).filter { $0.batch == true }.map(\.name))
     }
 }
 
@@ -186,10 +188,14 @@ extension SyntheticWorkload {
             throw fail("workload.synthetic.repeatPool is \(pool); it must be from 1 to 10,000,000.")
         }
         let repeats = synthetic.repeatShare.map { SyntheticWorkload.Repeats(share: $0, pool: synthetic.repeatPool ?? 1_000) }
+        if let share = synthetic.batchShare, !(share >= 0 && share <= 1) {
+            throw fail("workload.synthetic.batchShare is \(share); it must be from 0 to 1.")
+        }
         self.init(count: synthetic.count, requestsPerSecond: synthetic.requestsPerSecond, arrivals: arrivals,
                   prompt: .init(median: synthetic.promptMedian ?? 1_020, sigma: synthetic.promptSigma ?? 0.9, range: 1 ... 100_000),
                   output: .init(median: synthetic.outputMedian ?? 129, sigma: synthetic.outputSigma ?? 0.9, range: 1 ... 16_000),
-                  maxTokens: maxTokens, model: model ?? "gpt-4o", repeats: repeats, seed: synthetic.seed ?? seed ?? 1)
+                  maxTokens: maxTokens, model: model ?? "gpt-4o", repeats: repeats, batchShare: synthetic.batchShare ?? 0,
+                  seed: synthetic.seed ?? seed ?? 1)
     }
 }
 

@@ -24,6 +24,12 @@ public struct Scenario: Sendable {
     public var cache: SimulatedCache?
     /// Headroom as several instances sharing the deployments, if any.
     public var sharing: SimulatedSharing?
+    /// Whether requests that accept batch may go to a batch deployment (off: all go synchronously, to compare).
+    public var batchRouting = true
+    /// Tenants whose requests go to batch unless one says otherwise.
+    public var batchTenants: Set<String> = []
+    /// What each model costs, for the reports' cost; `nil`: nothing is costed.
+    public var prices: PriceTable?
     /// Makes the policies the settings name that are not built in.
     public var registry = Registry.standard
 
@@ -48,6 +54,9 @@ public struct Scenario: Sendable {
         simulation.registry = registry
         simulation.cache = cache
         simulation.sharing = sharing
+        simulation.batchRouting = batchRouting
+        simulation.batchTenants = batchTenants
+        simulation.prices = prices
         if progress != nil { simulation.expectedEnd = try workload.lastArrival() }
         var reports: [SimulationReport] = []
         for strategy in [Strategy.headroom(headroom)] + baselines {

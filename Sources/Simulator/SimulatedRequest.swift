@@ -23,6 +23,8 @@ public struct SimulatedRequest: Hashable, Sendable {
     /// Whether a provider would give the same answer again (`temperature` 0 or a `seed`): under
     /// the cache's `repeatable` mode only such answers are kept.
     public var isRepeatable: Bool
+    /// Whether the request accepts a batch's late answer, if the workload says (`nil`: its tenant's setting decides).
+    public var batch: Bool?
 
     /// Creates a request.
     public init(arrival: Instant, promptTokens: Int, maxTokens: Int, outputTokens: Int,

@@ -32,6 +32,13 @@ public struct Simulation: Sendable {
     /// Several instances of Headroom sharing the deployments, if any: Headroom's strategy runs as
     /// that many instances (the baselines stay one client each).
     public var sharing: SimulatedSharing?
+    /// Whether requests that accept batch (by their own word or their tenant's setting) may go to a
+    /// batch deployment; off, every request is sent synchronously, to compare.
+    public var batchRouting = true
+    /// Tenants whose requests go to batch unless one says otherwise (the gateway's clients with `batch`).
+    public var batchTenants: Set<String> = []
+    /// What each model costs, for the report's cost; `nil`: nothing is costed.
+    public var prices: PriceTable?
 
     /// Creates a simulation, checking the deployments.
     public init(deployments: [SimulatedDeployment], seed: UInt64, bucket: Duration = .seconds(10)) throws(HeadroomError) {
@@ -128,6 +135,7 @@ public struct Simulation: Sendable {
         _ workload: inout Workload, client: inout Client, label: String
     ) throws(HeadroomError) -> SimulationReport {
         var engine = Engine(simulation: self)
+        engine.metrics.cost = prices.map(CostLedger.init(prices:))
         try engine.run(&workload, &client)
         if let span = engine.metrics.timelineOverrun {
             throw HeadroomError(.invalidScenario, "The run lasted \(grouped(Int(span / 1_000_000_000))) s of simulated time, more than the report's "
@@ -135,7 +143,7 @@ public struct Simulation: Sendable {
                 + "or look in the workload for a request whose size or latency is out of all proportion.")
         }
         return engine.metrics.report(label: label, deployments: deployments, seed: seed, events: engine.events.pushed,
-                                     cache: engine.cache?.counts)
+                                     cache: engine.cache?.counts, batch: engine.batches?.tally.statistics)
     }
 }
 
@@ -153,6 +161,11 @@ struct Engine {
         var lastDispatch: Int64 = -1
         /// Which deployments serve its model (see `Engine.served`).
         var model = 0
+        /// The deployment of its last dispatch, and whether that one is a batch deployment.
+        var deployment = 0
+        var batched = false
+        /// Whether the request accepts batch (routed there or not).
+        var deferrable = false
 
         static let vacant = Pending(id: JobID(rawValue: 0))
     }
@@ -191,12 +204,22 @@ struct Engine {
     /// For each model seen, whether each deployment serves it, and the model's position here by name.
     var served: [[Bool]] = []
     var modelPositions: [String: Int] = [:]
+    var modelNames: [String] = []
+    /// For each model seen, whether a batch deployment serves it.
+    var servedByBatch: [Bool] = []
     /// The position in `served` of the current job's model.
     var model = 0
     /// The response cache, if the simulation has one.
     var cache: CacheReplay?
     /// Requests the cache sends upstream after another's end, waiting to be submitted.
     var released: [(request: SimulatedRequest, fetch: CacheReplay.Fetch)] = []
+    /// The batch deployments at work, if there are any, and when their next forming file is due.
+    var batches: SimulatedBatches?
+    var batchFlushAt: Int64?
+    /// Whether requests may go to batch at all (off: every request is sent synchronously).
+    let batchRouting: Bool
+    /// Tenants whose requests go to batch unless one says otherwise.
+    let batchTenants: Set<String>
 
     init(simulation: Simulation) {
         self.simulation = simulation
@@ -207,6 +230,11 @@ struct Engine {
         background = SeededRandom(seed: simulation.seed ^ 0xB6_C6_E0)
         deploymentIndex = DeploymentIndex(simulation.deployments.map { DeploymentID($0.id) })
         cache = simulation.cache.map(CacheReplay.init)
+        if simulation.deployments.contains(where: { $0.batch != nil }) {
+            batches = SimulatedBatches(deployments: simulation.deployments, seed: simulation.seed)
+        }
+        batchRouting = simulation.batchRouting
+        batchTenants = simulation.batchTenants
     }
 
     mutating func run<Workload: WorkloadSource, Client: SimulatedClient>(_ workload: inout Workload, _ client: inout Client) throws(HeadroomError) {
@@ -243,8 +271,9 @@ struct Engine {
                     prepareJob()
                     let id = client.submit(job, now: now, into: &actions)
                     store(Pending(id: id, isLive: true, arrival: event.time, promptTokens: nextArrival.promptTokens,
-                                  maxTokens: nextArrival.maxTokens, outputTokens: nextArrival.outputTokens, model: model))
-                    metrics.arrived(nextArrival, at: event.time)
+                                  maxTokens: nextArrival.maxTokens, outputTokens: nextArrival.outputTokens, model: model,
+                                  deferrable: batches != nil && deferrable(nextArrival)))
+                    metrics.arrived(nextArrival, at: event.time, deferred: job.acceptsBatch && servedByBatch[model])
                     if let fetch { cache?.sent(id, fetch) }
                 }
                 hasNextArrival = try workload.next(into: &nextArrival)
@@ -276,6 +305,16 @@ struct Engine {
                 endpoints[event.reference].background(tokens: tokens, now: now)
                 if hasNextArrival || pendingCount > 0 { scheduleBackground(event.reference, after: event.time) }
                 continue
+            case .batchFlush:
+                guard batchFlushAt == event.time, let started = batches?.due(at: now) else { continue }
+                batchFlushAt = nil
+                for batch in started { events.push(batch.poll.nanoseconds, .batchPoll, batch.running) }
+                armBatchFlush()
+                continue
+            case .batchPoll:
+                guard let (next, ending) = batches?.poll(event.reference, at: now) else { continue }
+                if let next { events.push(next.nanoseconds, .batchPoll, event.reference) }
+                if let ending { answer(ending, now: now, client: &client, into: &actions) }
             }
             try perform(actions, from: first, now: event.time)
             while !released.isEmpty {
@@ -303,6 +342,17 @@ struct Engine {
                     throw HeadroomError(.invalidScenario, "The client dispatched \(id) to '\(name)', which the simulation does not know.")
                 }
                 let slot = id.slot
+                pending[slot].deployment = d
+                pending[slot].batched = batches?.isBatch(d) == true
+                if pending[slot].batched {
+                    if pending[slot].firstDispatch < 0 { pending[slot].firstDispatch = now }
+                    pending[slot].lastDispatch = now
+                    metrics.attemptedBatch(d, at: now)
+                    let started = batches!.add(.init(job: id, promptTokens: pending[slot].promptTokens), to: d, now: Instant(nanoseconds: now))
+                    for batch in started { events.push(batch.poll.nanoseconds, .batchPoll, batch.running) }
+                    armBatchFlush()
+                    continue
+                }
                 // A deployment answers a model it does not serve with a 404, whoever sent it there.
                 let response = served[pending[slot].model][d]
                     ? endpoints[d].handle(promptTokens: pending[slot].promptTokens, maxTokens: pending[slot].maxTokens,
@@ -329,6 +379,10 @@ struct Engine {
                 pending[id.slot].isLive = false
                 pendingCount -= 1
                 metrics.finished(pending[id.slot], result: result, at: now)
+                if metrics.cost != nil, case .succeeded = result {
+                    let state = pending[id.slot]
+                    metrics.priced(state, model: modelNames[state.model], deployment: simulation.deployments[state.deployment].id)
+                }
                 switch cache?.finished(id, result: result, outputTokens: pending[id.slot].outputTokens, at: now) {
                 case nil: break
                 case .answered(let followers)?:
@@ -356,12 +410,44 @@ struct Engine {
             model = position(ofModel: nextArrival.model)
         }
         nextArrival.fill(&job)
+        job.acceptsBatch = batchRouting && deferrable(nextArrival)
+    }
+
+    /// Whether `request` accepts batch, by the rule the gateway follows: its own word, else its tenant's setting.
+    private func deferrable(_ request: SimulatedRequest) -> Bool {
+        batches != nil && BatchRouting.acceptsBatch(asked: request.batch, clientDefault: request.tenant.map(batchTenants.contains) ?? false,
+                                                    deadline: nil, expectedTurnaround: nil)
+    }
+
+    /// Answers the jobs of a batch that ended: those it served, and the rest as unfinished, to go synchronously.
+    private mutating func answer<Client: SimulatedClient>(_ ending: SimulatedBatches.Ending, now: Instant, client: inout Client,
+                                                         into actions: inout [SchedulerAction]) {
+        for (position, id) in ending.jobs.enumerated() where isPending(id) {
+            let served = position < ending.served
+            let state = pending[id.slot]
+            metrics.answeredByBatch(ending.deployment, served: served, tokens: state.promptTokens + state.outputTokens)
+            if !served { metrics.offerSynchronously(prompt: state.promptTokens, maxTokens: state.maxTokens, at: now.nanoseconds) }
+            batches?.answered(served: served)
+            let outcome: AttemptOutcome = served
+                ? .succeeded(Usage(promptTokens: state.promptTokens, completionTokens: state.outputTokens))
+                : .batchUnfinished(message: "its batch ended \(ending.status?.rawValue ?? "cancelled, not winding down") without serving it")
+            client.complete(id, outcome: outcome, rateLimits: nil, now: now, into: &actions)
+        }
+    }
+
+    /// Schedules the flush of the oldest forming batch file, if it is not already.
+    private mutating func armBatchFlush() {
+        guard let due = batches?.nextDue?.nanoseconds, due != batchFlushAt else { return }
+        batchFlushAt = due
+        events.push(due, .batchFlush)
     }
 
     /// The position of `name` in ``served``, adding it on first sight.
     private mutating func position(ofModel name: String) -> Int {
         if let known = modelPositions[name] { return known }
         served.append(simulation.deployments.map { $0.models.isEmpty || $0.models.contains(name) })
+        modelNames.append(name)
+        servedByBatch.append(simulation.deployments.contains { $0.batch != nil && ($0.models.isEmpty || $0.models.contains(name)) })
         modelPositions[name] = served.count - 1
         return served.count - 1
     }
@@ -375,10 +461,11 @@ struct Engine {
             model = position(ofModel: request.model)
         }
         request.fill(&job)
+        job.acceptsBatch = batchRouting && deferrable(request)
         let id = client.submit(job, now: Instant(nanoseconds: now), into: &actions)
         store(Pending(id: id, isLive: true, arrival: request.arrival.nanoseconds, promptTokens: request.promptTokens,
-                      maxTokens: request.maxTokens, outputTokens: request.outputTokens, model: model))
-        metrics.arrived(request, at: now)
+                      maxTokens: request.maxTokens, outputTokens: request.outputTokens, model: model, deferrable: deferrable(request)))
+        metrics.arrived(request, at: now, deferred: job.acceptsBatch && servedByBatch[model])
         return id
     }
 

@@ -21,8 +21,23 @@ extension SimulationReport {
         lines.append("  goodput \(grouped(Int(saturating: goodputTokensPerMinute))) tokens/min until the last arrival (\(fixed(capacity.horizonSeconds, 0)) s); efficiency \(percent(capacity.efficiency)) of the capacity bound (\(capacity.binding)); run \(fixed(durationSeconds, 1)) s")
         lines.append("  queue wait p50 \(fixed(queueWait.p50, 2)) s, p95 \(fixed(queueWait.p95, 2)) s, p99 \(fixed(queueWait.p99, 2)) s, max \(fixed(queueWait.max, 2)) s")
         lines.append("  latency    p50 \(fixed(latency.p50, 2)) s, p95 \(fixed(latency.p95, 2)) s, p99 \(fixed(latency.p99, 2)) s, max \(fixed(latency.max, 2)) s")
+        if let batch {
+            let stats = batch.statistics
+            lines.append("  batch: \(grouped(stats.answered)) answered from \(grouped(stats.submitted)) batches (\(stats.completed) completed, \(stats.failed) failed, "
+                + "\(stats.expired) expired, \(stats.cancelled) cancelled), \(grouped(stats.resent)) resent synchronously; "
+                + "turnaround p50 \(fixed(stats.turnaroundP50Seconds ?? 0, 0)) s, p99 \(fixed(stats.turnaroundP99Seconds ?? 0, 0)) s")
+            lines.append("  latency of urgent requests p50 \(fixed(batch.urgentLatency.p50, 2)) s, p99 \(fixed(batch.urgentLatency.p99, 2)) s; "
+                + "of deferrable ones p50 \(fixed(batch.deferrableLatency.p50, 1)) s, p99 \(fixed(batch.deferrableLatency.p99, 1)) s")
+        }
+        if let cost {
+            lines.append("  cost \(money(cost.total.cost)) for \(grouped(cost.total.requests)) requests (\(grouped(cost.total.batched)) batched, saving "
+                + "\(money(cost.total.batchSaving)))" + (cost.total.unpriced > 0 ? "; \(grouped(cost.total.unpriced)) of unpriced models" : ""))
+        }
         for deployment in deployments {
-            lines.append("  \(deployment.id): \(deployment.attempts) attempts, \(deployment.throttled) 429s, \(deployment.errors) errors, \(percent(deployment.utilization)) of quota used")
+            // A batch deployment has no per-minute quota.
+            lines.append(deployment.quotaTokens == 0 && batch != nil
+                ? "  \(deployment.id): \(deployment.attempts) attempts, \(deployment.succeeded) served from batch"
+                : "  \(deployment.id): \(deployment.attempts) attempts, \(deployment.throttled) 429s, \(deployment.errors) errors, \(percent(deployment.utilization)) of quota used")
         }
         return lines.joined(separator: "\n")
     }
@@ -78,4 +93,9 @@ func grouped(_ value: Int) -> String {
         result.append(digit)
     }
     return (value < 0 ? "-" : "") + result
+}
+
+/// An amount in the prices' currency, to the cent below a hundred and to the unit above.
+func money(_ amount: Double) -> String {
+    amount >= 100 ? grouped(Int(amount.rounded())) : fixed(amount, 2)
 }

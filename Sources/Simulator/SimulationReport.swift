@@ -1,3 +1,5 @@
+import HeadroomCore
+
 /// What a simulation measured. Encodes to JSON as documented in
 /// `Docs/report-schema.md`; ``text`` renders it for a terminal.
 public struct SimulationReport: Hashable, Sendable, Codable {
@@ -32,6 +34,29 @@ public struct SimulationReport: Hashable, Sendable, Codable {
     public var cache: Cache?
     /// How Headroom's instances shared the deployments; `nil` when it ran as one.
     public var sharing: Sharing?
+    /// What the batch deployments did, when there are any.
+    public var batch: Batch?
+    /// What the requests served cost at the configuration's prices, when it has them.
+    public var cost: Cost?
+
+    /// The batch deployments' files and batches, and the latency of deferrable and urgent requests.
+    public struct Batch: Hashable, Sendable, Codable {
+        /// Files, batches, answers and resends.
+        public var statistics: BatchStatistics
+        /// From arrival to answer, for the requests that accepted batch (whether a batch or, with batch
+        /// routing off or sent back, a synchronous deployment answered them).
+        public var deferrableLatency: Percentiles
+        /// From arrival to answer, for the others.
+        public var urgentLatency: Percentiles
+    }
+
+    /// Cost at the configuration's prices.
+    public struct Cost: Hashable, Sendable, Codable {
+        /// Every request served upstream.
+        public var total: CostLedger.Line
+        /// By deployment.
+        public var deployments: [String: CostLedger.Line]
+    }
 
     /// How several instances of Headroom shared the deployments (see ``SimulatedSharing``).
     public struct Sharing: Hashable, Sendable, Codable {

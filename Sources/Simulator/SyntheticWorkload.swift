@@ -67,6 +67,8 @@ public struct SyntheticWorkload: WorkloadSource, Sendable {
     /// Requests that repeat earlier ones, if any: then every request has a
     /// ``SimulatedRequest/cacheKey``, one key for each distinct request.
     public let repeats: Repeats?
+    /// The share of requests that accept batch (``SimulatedRequest/batch``); the others say nothing.
+    public let batchShare: Double
 
     private var random: SeededRandom
     /// The samplers' tables, held here: reading a global costs a call at every use.
@@ -84,7 +86,7 @@ public struct SyntheticWorkload: WorkloadSource, Sendable {
         count: Int, requestsPerSecond: Double, arrivals: Arrivals = .poisson,
         prompt: Size = Size(median: 1_020, sigma: 0.9, range: 2 ... 14_000),
         output: Size = Size(median: 129, sigma: 0.9, range: 7 ... 1_000),
-        maxTokens: MaxTokensRule = .outputTimes(1.25), model: String = "gpt-4o", repeats: Repeats? = nil, seed: UInt64
+        maxTokens: MaxTokensRule = .outputTimes(1.25), model: String = "gpt-4o", repeats: Repeats? = nil, batchShare: Double = 0, seed: UInt64
     ) {
         self.count = max(0, count)
         self.requestsPerSecond = max(1e-9, requestsPerSecond)
@@ -98,6 +100,7 @@ public struct SyntheticWorkload: WorkloadSource, Sendable {
         self.maxTokens = maxTokens
         self.model = model
         self.repeats = repeats.map { Repeats(share: min(1, max(0, $0.share)), pool: max(1, $0.pool)) }
+        self.batchShare = min(1, max(0, batchShare))
         self.random = SeededRandom(seed: seed)
     }
 
@@ -139,6 +142,8 @@ public struct SyntheticWorkload: WorkloadSource, Sendable {
         if request.model != model { request.model = model }
         if request.tenant != nil { request.tenant = nil }
         request.priority = 0
+        // Drawn only when asked for: a workload without deferrable traffic draws what it always drew.
+        request.batch = batchShare > 0 && random.nextUnit() < batchShare ? true : nil
         return true
     }
 

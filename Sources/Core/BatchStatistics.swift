@@ -1,5 +1,3 @@
-import HeadroomCore
-
 /// What an engine's batch deployments have done: files formed and sent, how batches ended, their
 /// sizes and turnarounds, and what was sent again synchronously.
 public struct BatchStatistics: Hashable, Sendable, Codable {
@@ -29,21 +27,23 @@ public struct BatchStatistics: Hashable, Sendable, Codable {
 
 /// Keeps ``BatchStatistics`` from a driver's events: the sizes and turnarounds it needs for the mean
 /// and the percentiles, the turnarounds bounded to the latest ``maxSamples``.
-struct BatchTally: Sendable {
-    private(set) var statistics = BatchStatistics()
+package struct BatchTally: Sendable {
+    package private(set) var statistics = BatchStatistics()
+
+    package init() {}
     private var requests = 0
     private var turnarounds: [Double] = []
 
-    static let maxSamples = 10_000
+    package static let maxSamples = 10_000
 
-    mutating func formed(requests count: Int) {
+    package mutating func formed(requests count: Int) {
         statistics.formed += 1
         requests += count
         statistics.meanRequests = Double(requests) / Double(statistics.formed)
         statistics.largestRequests = max(statistics.largestRequests, count)
     }
 
-    mutating func ended(_ status: BatchStatus?, after seconds: Double?) {
+    package mutating func ended(_ status: BatchStatus?, after seconds: Double?) {
         switch status {
         case .completed: statistics.completed += 1
         case .expired: statistics.expired += 1
@@ -58,7 +58,7 @@ struct BatchTally: Sendable {
         statistics.turnaroundP99Seconds = sorted[min(sorted.count - 1, sorted.count * 99 / 100)]
     }
 
-    mutating func count(_ change: (inout BatchStatistics) -> Void) {
+    package mutating func count(_ change: (inout BatchStatistics) -> Void) {
         change(&statistics)
     }
 }
