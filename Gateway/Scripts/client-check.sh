@@ -6,6 +6,7 @@
 #   bash Gateway/Scripts/client-check.sh openai http://127.0.0.1:8080/v1 KEY
 #   bash Gateway/Scripts/client-check.sh anthropic http://127.0.0.1:8080 KEY
 #   bash Gateway/Scripts/client-check.sh cache http://127.0.0.1:8080/v1 KEY http://127.0.0.1:9000   # a gateway with a cache section
+#   bash Gateway/Scripts/client-check.sh batch MOCK_BINARY GATEWAY_BINARY Gateway/Examples/batch.json  # starts both itself
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 venv="$here/../.build-venv"

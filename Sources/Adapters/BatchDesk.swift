@@ -32,8 +32,9 @@ struct BatchDesk: Sendable {
     var recovered: [String: String] = [:]
     /// The request ids of recovered requests not yet answered.
     var pendingRecovered: Set<String> = []
-    /// Whether the journal's batches have been picked up.
+    /// Whether the journal's batches have been picked up, and whether the batch work has stopped.
     var resumed = false
+    var stopped = false
     /// Callers waiting on a recovered request: each is handed its answer, or `nil` to send it anew.
     var waiting: [String: [CheckedContinuation<Result<APIAnswer, HeadroomError>?, Never>]] = [:]
     var mailbox = BatchMailbox()

@@ -59,6 +59,11 @@ extension HeadroomEngine {
     /// Puts job `id`'s request in its batch deployment's forming file.
     func startBatch(_ id: JobID, on deployment: DeploymentID, attempt: Int, _ batch: BatchDeployment) {
         guard let call = calls[id] else { return }
+        if desk.stopped {
+            _ = beginAttempt(id, attempt)
+            calls[id]?.batch = .forming
+            return unfinished(id, attempt: attempt, "the gateway is stopping its batches")
+        }
         let customID = desk.customID()
         let line: [UInt8]
         do {
@@ -113,9 +118,12 @@ extension HeadroomEngine {
         }
     }
 
-    /// Shutting down: forming files are not sent (their jobs are cancelled), callers of batches under
-    /// way are told to come back after the restart, and the runs stop (the journal keeps their batches).
-    func stopBatches() {
+    /// Stops the batch deployments' work, as at the start of a graceful shutdown (``shutdown(drain:)``
+    /// does it too): forming files are not sent (their requests go synchronously), callers of batches
+    /// under way are told to come back with their request ids after the restart, and the runs stop
+    /// (the journal keeps their batches). Requests that accept batch from then on go synchronously.
+    public func stopBatches() {
+        desk.stopped = true
         desk.timer?.cancel()
         desk.timer = nil
         desk.timerAt = nil
@@ -131,7 +139,12 @@ extension HeadroomEngine {
         desk.waiting = [:]
         for run in desk.runs.values { run.cancel() }
         desk.runs = [:]
-        for item in forming { handle(scheduler.cancel(item.job, now: now())) }
+        for item in forming { unfinished(item.job, attempt: item.attempt, "the gateway is stopping its batches") }
+    }
+
+    /// Ends attempt `attempt` of job `id` as one a batch did not serve: it goes again synchronously.
+    private func unfinished(_ id: JobID, attempt: Int, _ reason: String) {
+        ended(id, attempt: attempt, outcome: BatchResultLine.unfinished(reason))
     }
 
     // MARK: Files and runs

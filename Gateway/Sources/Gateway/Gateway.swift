@@ -11,6 +11,7 @@ import Hummingbird
 import HummingbirdCore
 import Logging
 import NIOCore
+import ServiceLifecycle
 
 /// An OpenAI-compatible HTTP front for the live engine: point an OpenAI client
 /// at it and its requests are scheduled across the configured deployments.
@@ -210,8 +211,10 @@ public struct Gateway: Sendable {
             configuration: .init(address: .hostname(configuration.host, port: port), serverName: "headroom-gateway",
                                  availableConnectionsDelegate: connections),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) }, logger: logger)
-        // Batches under way when the gateway last stopped are polled again, their answers kept for callers who come back.
-        application.beforeServerStarts { [engine] in await engine.resumeBatches() }
+        if !batchDeployments.isEmpty {
+            // Batches under way when the gateway last stopped are polled again, their answers kept for callers who come back.
+            application.beforeServerStarts { [engine] in await engine.resumeBatches() }
+        }
         if let shared {
             // The first renewal before the first request: until then the gateway has no share.
             application.beforeServerStarts { await shared.start() }
@@ -220,9 +223,14 @@ public struct Gateway: Sendable {
         return application
     }
 
-    /// Serves until SIGTERM or SIGINT, then lets the requests under way finish.
+    /// Serves until SIGTERM or SIGINT, then lets the requests under way finish; callers waiting on
+    /// batches are let go first (to come back with their request ids after a restart), so that the
+    /// drain does not wait for batches that run for hours.
     public func run(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
-        try await application(onRunning: onRunning).runService()
+        // A group's services stop in reverse order: the batches' callers are let go before the server drains.
+        var services: [any Service] = [application(onRunning: onRunning)]
+        if !batchDeployments.isEmpty { services.append(BatchShutdownService(engine: engine)) }
+        try await ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)).run()
         await engine.shutdown(drain: true)
     }
 

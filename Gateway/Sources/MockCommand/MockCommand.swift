@@ -28,13 +28,18 @@ struct MockCommand: AsyncParsableCommand {
             let app = mock.application(host: host, port: port) { port in
                 printLine("headroom-mock: \(scenario.deployments.count) deployment(s) on http://\(host):\(port)")
                 for deployment in scenario.deployments {
+                    if let batch = deployment.batch {
+                        printLine("  \(deployment.id) (batch, \(batch.model.maxEnqueuedTokens) tokens enqueued at most): /\(deployment.id)/v1/files, /\(deployment.id)/v1/batches; "
+                            + "Azure: /openai/v1/files, /openai/v1/batches with the lines' model \(deployment.id)")
+                        continue
+                    }
                     let limits = "\(deployment.endpoint.requestsPerMinute) rpm, \(deployment.endpoint.tokensPerMinute) tpm"
                     let routes = deployment.endpoint.provider == .anthropic ? "/\(deployment.id)/v1/messages"
                         : "/openai/deployments/\(deployment.id)/chat/completions?api-version=2024-10-21, /\(deployment.id)/v1/chat/completions"
                     let output = deployment.endpoint.outputTokensPerMinute.map { ", \($0) output tpm" } ?? ""
                     printLine("  \(deployment.id) (\(deployment.endpoint.provider.rawValue), \(limits)\(output)): \(routes)")
                 }
-                printLine("  statistics: GET /mock/stats")
+                printLine("  statistics: GET /mock/stats, GET /mock/batches")
             }
             try await app.runService()
         }
