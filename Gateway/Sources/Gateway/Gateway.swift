@@ -166,8 +166,9 @@ public struct Gateway: Sendable {
             }),
             (.get, "metrics", { request, _ in
                 guard operatorKey == nil || isOperator(request) else { return Self.unauthorized }
-                let text = metrics.text(await engine.snapshot(), inProgress: state.inProgress, cache: cache?.statistics.snapshot,
-                                        shared: await shared?.status())
+                let stats = await stats()
+                let text = metrics.text(await engine.snapshot(), inProgress: state.inProgress, cache: stats.cache, shared: stats.sharedState,
+                                        batch: stats.batch, cost: stats.cost)
                 return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: text)))
             }),
             (.post, "admin/deployments/:id/enable", { request, context in try await enable(request, context) }),

@@ -65,7 +65,29 @@ final class GatewayMetrics: Sendable {
     }
 
     /// The metrics in Prometheus' text format, the scheduler's figures brought up to `snapshot` first.
-    func text(_ snapshot: SchedulerSnapshot, inProgress: Int, cache: CacheStatistics.Counts? = nil, shared: SharedCapacity.Status? = nil) -> String {
+    func text(_ snapshot: SchedulerSnapshot, inProgress: Int, cache: CacheStatistics.Counts? = nil, shared: SharedCapacity.Status? = nil,
+              batch: BatchStatistics? = nil, cost: GatewayStats.Cost? = nil) -> String {
+        if let batch {
+            count("headroom_batch_files_formed_total", to: batch.formed)
+            for (status, total) in [("submitted", batch.submitted), ("completed", batch.completed), ("failed", batch.failed),
+                                    ("expired", batch.expired), ("cancelled", batch.cancelled)] {
+                count("headroom_batch_batches_total", to: total, [("status", status)])
+            }
+            count("headroom_batch_requests_total", to: batch.answered, [("outcome", "answered")])
+            count("headroom_batch_requests_total", to: batch.resent, [("outcome", "resent")])
+            gauge("headroom_batch_requests_waiting", Double(batch.forming), [("where", "forming")])
+            gauge("headroom_batch_requests_waiting", Double(batch.inBatches), [("where", "in_batches")])
+            gauge("headroom_batch_turnaround_seconds", batch.turnaroundP50Seconds ?? 0, [("quantile", "0.5")])
+            gauge("headroom_batch_turnaround_seconds", batch.turnaroundP99Seconds ?? 0, [("quantile", "0.99")])
+        }
+        if let cost {
+            // Money is not a count of events: gauges of the running totals.
+            for (deployment, line) in cost.deployments { gauge("headroom_cost", line.cost, [("deployment", deployment)]) }
+            for (client, line) in cost.clients {
+                gauge("headroom_client_cost", line.cost, [("client", client)])
+                gauge("headroom_client_batch_saving", line.batchSaving, [("client", client)])
+            }
+        }
         if let shared {
             gauge("headroom_shared_state_fallback", shared.state == .fallback ? 1 : 0)
             count("headroom_shared_state_renewals_total", to: shared.renewals)
@@ -105,6 +127,7 @@ final class GatewayMetrics: Sendable {
             count("headroom_deployment_succeeded_total", to: deployment.succeeded, at)
             count("headroom_deployment_throttled_total", to: deployment.throttled, at)
             count("headroom_deployment_failed_total", to: deployment.failed, at)
+            if deployment.kind == .batch { gauge("headroom_deployment_enqueued_tokens", Double(deployment.enqueuedTokens), at) }
         }
         return registry.emitToString()
     }

@@ -131,6 +131,10 @@ struct BatchTests {
             #expect(abs(cost.total.batchSaving - cost.total.cost) < 1e-12 && cost.total.cost > 0)
             let mock = await servers.mock.batches.counts()
             #expect(mock.requests == 40 && mock.answered == 40)
+            let metrics = try await exchange("\(url)/metrics", method: "GET").text
+            #expect(metrics.contains(#"headroom_batch_requests_total{outcome="answered"} 40"#))
+            #expect(metrics.contains(#"headroom_deployment_enqueued_tokens{deployment="batch"} 0"#))
+            #expect(metrics.contains(#"headroom_client_batch_saving{client="test"}"#))
         }
     }
 
