@@ -39,10 +39,13 @@ extension HeadroomEngine {
     func batchAnswer(for requestID: String) async throws -> APIAnswer? {
         if let kept = desk.mailbox.take(requestID, now: now()) { return try kept.get() }
         if let id = desk.requests[requestID], calls[id] != nil {
+            // One caller at a time: a second while the first still waits is told so, not answered twice.
+            guard calls[id]?.reply == nil else {
+                throw HeadroomError(.requestInProgress, "A request with idempotency key '\(requestID)' is under way for another caller; "
+                                    + "send it again once that one has its answer or has hung up.")
+            }
             return try await withTaskCancellationHandler {
                 try await withCheckedThrowingContinuation { (reply: CheckedContinuation<APIAnswer, any Error>) in
-                    // The caller before gives way: one request, one answer at a time.
-                    calls[id]?.reply?.resume(throwing: CancellationError())
                     calls[id]?.reply = reply
                 }
             } onCancel: {
@@ -243,4 +246,9 @@ extension HeadroomEngine {
         for file in desk.former.due(at: now()) { launch(file) }
         armBatchTimer()
     }
+}
+
+extension HeadroomError.Kind {
+    /// A request with the same request id (an idempotency key) is under way for another caller.
+    public static let requestInProgress = HeadroomError.Kind("requestInProgress")
 }

@@ -232,6 +232,21 @@ struct BatchTests {
         }
     }
 
+    @Test("A second caller with the idempotency key of a request under way is told 409, and the first is answered")
+    func concurrentKeyIsRefused() async throws {
+        try await Servers.with([azure("east"), batchMock(turnaround: 1)], configure: batchConfiguration(.openAI, journal: journalPath(), maxAge: 0.1)) {
+            servers in
+            let url = "\(servers.gatewayURL)/v1/chat/completions"
+            let first = Task { try await ask(url, headers: keyed("same"), body: chat(3)) }
+            while await servers.gateway.stats().batch?.submitted ?? 0 < 1 { try await Task.sleep(for: .milliseconds(20)) }
+            let second = try await ask(url, headers: keyed("same"), body: chat(3))
+            #expect(second.status == 409 && second.errorCode == "idempotency_key_in_use")
+            let answered = try await first.value
+            #expect(answered.status == 200 && answered.completionTokens == 3)
+            #expect(await servers.mock.batches.counts().requests == 1)
+        }
+    }
+
     @Test("A gateway restarted mid-batch polls the batch again and answers callers who come back, submitting nothing twice")
     func restartMidBatch() async throws {
         let journal = journalPath()
