@@ -2,11 +2,11 @@
 import PackageDescription
 
 // libFuzzer harnesses for the parsers that read input from outside: request
-// bodies (and the cache's keys and records), rate-limit headers, server-sent events
-// and configuration files.
+// bodies (and the cache's keys and records), rate-limit headers, server-sent events,
+// configuration files and what a Batch API sends back.
 // Built only with the fuzzer's instrumentation, by Scripts/fuzz.sh; a package
 // of its own so that the root package keeps depending on nothing.
-let harnesses = ["FuzzRequest", "FuzzHeaders", "FuzzEvents", "FuzzConfiguration"]
+let harnesses = ["FuzzRequest", "FuzzHeaders", "FuzzEvents", "FuzzConfiguration", "FuzzBatch"]
 
 let package = Package(
     name: "HeadroomFuzz",

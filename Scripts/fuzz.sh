@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-30}
 shift || true
 harnesses=("$@")
-[ ${#harnesses[@]} -gt 0 ] || harnesses=(FuzzRequest FuzzHeaders FuzzEvents FuzzConfiguration)
+[ ${#harnesses[@]} -gt 0 ] || harnesses=(FuzzRequest FuzzHeaders FuzzEvents FuzzConfiguration FuzzBatch)
 
 # The system's gold fails to link libFuzzer into Swift programs; the toolchain's lld does not.
 mkdir -p Fuzz/.build/crashes
