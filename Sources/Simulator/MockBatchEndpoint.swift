@@ -66,6 +66,12 @@ public struct MockBatchEndpoint: Sendable {
         random = SeededRandom(seed: seed ^ 0xBA7C_4E5)
     }
 
+    /// The endpoint of the deployment at `index` of a scenario with seed `seed`: the simulator and
+    /// `headroom-mock` make the same draws for it.
+    public init(model: BatchEndpointModel, deployment index: Int, scenarioSeed seed: UInt64) {
+        self.init(model: model, seed: seed &+ UInt64(index + 1) &* 0xB47C)
+    }
+
     /// Creates a batch of `requests` holding `promptTokens` at `now`, and returns its number. A batch
     /// that would take the tokens enqueued past the quota fails at validation.
     public mutating func create(requests: Int, promptTokens: Int, now: Instant) -> Int {

@@ -45,7 +45,7 @@ struct SimulatedBatches {
     init(deployments: [SimulatedDeployment], seed: UInt64) {
         for (index, deployment) in deployments.enumerated() {
             guard let batch = deployment.batch else { continue }
-            endpoints[index] = MockBatchEndpoint(model: batch.model, seed: seed &+ UInt64(index + 1) &* 0xB47C)
+            endpoints[index] = MockBatchEndpoint(model: batch.model, deployment: index, scenarioSeed: seed)
             rules[index] = batch.rules
             names[index] = DeploymentID(deployment.id)
             positions[DeploymentID(deployment.id)] = index

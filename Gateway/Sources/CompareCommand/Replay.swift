@@ -37,14 +37,21 @@ struct Figures {
     var latencies: [Double] = []
     /// For the simulator, read from its report rather than from `latencies`.
     var latencyPercentiles: (p50: Double, p99: Double)?
+    /// With a batch deployment: requests answered from a batch, those sent back synchronously, and the
+    /// latency of the deferrable requests and of the others.
+    var batch: (answered: Int, resent: Int, deferrable: (p50: Double, p99: Double), urgent: (p50: Double, p99: Double))?
 
     var throttleRate: Double { Double(throttled) / Double(max(1, attempts)) }
     var goodputTokensPerMinute: Double { Double(servedTokens) / max(durationSeconds / 60, 1e-9) }
 
     /// The median and the 99th percentile of the latencies (nearest rank).
     var percentiles: (p50: Double, p99: Double) {
-        if let latencyPercentiles { return latencyPercentiles }
-        let sorted = latencies.sorted()
+        latencyPercentiles ?? Self.percentiles(latencies)
+    }
+
+    /// The median and the 99th percentile of `samples` (nearest rank).
+    static func percentiles(_ samples: [Double]) -> (p50: Double, p99: Double) {
+        let sorted = samples.sorted()
         guard !sorted.isEmpty else { return (0, 0) }
         func rank(_ share: Double) -> Double { sorted[min(sorted.count - 1, Int((share * Double(sorted.count)).rounded(.up)) - 1)] }
         return (rank(0.5), rank(0.99))
@@ -81,11 +88,13 @@ extension SimulatedDeployment {
 /// The words prompts are made of.
 private let words = ["the", "cat", "sat", "on", "a", "mat", "with", "some", "quiet", "joy"]
 
-/// Builds the replay of a conformance-matrix row's workload, compressed in time by `factor`.
-func replay(of row: ConformanceMatrix.Row, matrix: ConformanceMatrix, compressedBy factor: Double) throws -> [ReplayRequest] {
+/// Builds the replay of a conformance-matrix row's workload, compressed in time by `factor`; `batchShare` of
+/// the requests, drawn with the matrix's seed, accept batch (their model named `gpt-4o@batch`).
+func replay(of row: ConformanceMatrix.Row, matrix: ConformanceMatrix, compressedBy factor: Double, batchShare: Double = 0) throws -> [ReplayRequest] {
     let tokenizer = try BPETokenizer.load(.o200k)
     var workload = matrix.workload(for: row)
     var requests: [ReplayRequest] = []
+    var draws = SeededRandom(seed: matrix.seed ^ 0xBA7C)
     while let request = try workload.next() {
         // A prompt of about the simulated size in plain words (which the gateway's estimate counts within
         // about 1% of the exact count), counted as the mock counts it; with a cache key, the key first,
@@ -96,8 +105,9 @@ func replay(of row: ConformanceMatrix.Row, matrix: ConformanceMatrix, compressed
         var simulated = request
         simulated.arrival = Instant(nanoseconds: Int64(Double(request.arrival.nanoseconds) / factor))
         simulated.promptTokens = prompt
+        if batchShare > 0, Double(draws.next() >> 11) / Double(1 << 53) < batchShare { simulated.batch = true }
         let body: [String: Any] = [
-            "model": "gpt-4o", "messages": [["role": "user", "content": content]], "max_tokens": request.maxTokens,
+            "model": simulated.batch == true ? "gpt-4o@batch" : "gpt-4o", "messages": [["role": "user", "content": content]], "max_tokens": request.maxTokens,
             "temperature": 0, MockServer.outputTokensField: request.outputTokens,
         ]
         requests.append(ReplayRequest(simulated: simulated, body: Array(try JSONSerialization.data(withJSONObject: body))))
@@ -132,7 +142,7 @@ func send(_ requests: [ReplayRequest], to urls: [String], key: String) async -> 
     // As many connections as requests in flight: a waiting request holds one.
     let transport = AsyncHTTPClientTransport(connectionsPerHost: 4_096)
     let start = ContinuousClock.now
-    let results = await withTaskGroup(of: (status: Int?, tokens: Int, latency: Double, end: Double).self) { group in
+    let results = await withTaskGroup(of: (status: Int?, tokens: Int, latency: Double, end: Double, deferrable: Bool).self) { group in
         for (index, request) in requests.enumerated() {
             let url = urls[index % urls.count]
             let due = start + .nanoseconds(request.simulated.arrival.nanoseconds)
@@ -148,10 +158,10 @@ func send(_ requests: [ReplayRequest], to urls: [String], key: String) async -> 
                     if response.status == 200, let total = (json?["usage"] as? [String: Any])?["total_tokens"] as? Int { tokens = total }
                 }
                 let end = ContinuousClock.now - start
-                return (status, tokens, seconds(end - .nanoseconds(request.simulated.arrival.nanoseconds)), seconds(end))
+                return (status, tokens, seconds(end - .nanoseconds(request.simulated.arrival.nanoseconds)), seconds(end), request.simulated.batch == true)
             }
         }
-        var results: [(status: Int?, tokens: Int, latency: Double, end: Double)] = []
+        var results: [(status: Int?, tokens: Int, latency: Double, end: Double, deferrable: Bool)] = []
         for await result in group { results.append(result) }
         return results
     }
@@ -163,6 +173,11 @@ func send(_ requests: [ReplayRequest], to urls: [String], key: String) async -> 
     }
     let first = requests.first.map { seconds(.nanoseconds($0.simulated.arrival.nanoseconds)) } ?? 0
     figures.durationSeconds = (results.map(\.end).max() ?? first) - first
+    if requests.contains(where: { $0.simulated.batch == true }) {
+        let served = results.filter { $0.status == 200 }
+        figures.batch = (0, 0, Figures.percentiles(served.filter(\.deferrable).map(\.latency)),
+                         Figures.percentiles(served.filter { !$0.deferrable }.map(\.latency)))
+    }
     return figures
 }
 
@@ -180,6 +195,7 @@ func liveRun(deployments: [SimulatedDeployment], requests: [ReplayRequest], maxW
     try await serving({ mock.application(port: 0, onRunning: $0) }) { mockPort in
         let mockURL = "http://127.0.0.1:\(mockPort)"
         var engine = HeadroomConfiguration(deployments: deployments.map { deployment in
+            if let batch = deployment.batch { return DeploymentSettings(batch, id: deployment.id, mockURL: mockURL) }
             var entry = DeploymentSettings(
                 id: deployment.id, provider: "azure", tokensPerMinute: deployment.endpoint.tokensPerMinute,
                 requestsPerMinute: deployment.endpoint.requestsPerMinute, models: ["gpt-4o"], endpoint: mockURL,
@@ -200,6 +216,9 @@ func liveRun(deployments: [SimulatedDeployment], requests: [ReplayRequest], maxW
                 configuration.sharedState = SharedStateSettings(redis: redisURL, instanceID: "gateway-\(index + 1)", expectedInstances: cluster.instances)
             }
             configuration.tenants = [TenantSettings(name: "compare", key: key)]
+            var engineSettings = EngineSettings()
+            engineSettings.batchJournal = FileManager.default.temporaryDirectory.appendingPathComponent("headroom-compare-\(UUID().uuidString).jsonl").path
+            configuration.engine = engineSettings
             var gateway = GatewaySettings()
             gateway.port = 0
             // The comparison's tables, not a line a request.
@@ -245,6 +264,9 @@ func liveRun(deployments: [SimulatedDeployment], requests: [ReplayRequest], maxW
         }
         for answer in gatewayStats {
             if let counts = answer.cache { live.answeredByCache += counts.hits + counts.coalesced }
+            if let counts = answer.batch, let batch = live.batch {
+                live.batch = (batch.answered + counts.answered, batch.resent + counts.resent, batch.deferrable, batch.urgent)
+            }
             if let status = answer.sharedState {
                 let sum = live.shared ?? (0, 0, 0)
                 live.shared = (sum.renewals + status.renewals, sum.failures + status.failures, sum.fallbacks + status.fallbacks)
@@ -293,5 +315,40 @@ actor RedisHolder {
 
     func restart() async throws {
         server = try await LocalRedis.start(port: server.port)
+    }
+}
+
+extension DeploymentSettings {
+    /// The gateway's entry for mock batch deployment `id`, at the mock's per-deployment base URL, under its rules.
+    init(_ batch: SimulatedDeployment.BatchEndpoint, id: String, mockURL: String) {
+        self.init(id: id, provider: "openai", tokensPerMinute: Deployment.largestQuota, models: ["gpt-4o"], baseURL: "\(mockURL)/\(id)/v1",
+                  apiKeyEnvironment: "MOCK_KEY")
+        kind = .batch
+        maxEnqueuedTokens = batch.model.maxEnqueuedTokens
+        let rules = batch.rules
+        func seconds(_ duration: Duration) -> Double { Double(duration.nanoseconds) / 1e9 }
+        var settings = BatchSettings(maxAgeSeconds: seconds(rules.maxAge), pollSeconds: seconds(rules.pollInterval), graceSeconds: seconds(rules.gracePeriod))
+        settings.maxRequests = rules.maxRequests
+        settings.maxPollSeconds = seconds(rules.maxPollInterval)
+        settings.cancelWaitSeconds = seconds(rules.cancelWait)
+        self.batch = settings
+    }
+}
+
+extension SimulatedDeployment {
+    /// A batch deployment "batch" serving gpt-4o, its batches taking a minute at the median and three at the 99th
+    /// percentile, files going after 10 s, polls every 5 to 15 s, a grace period of ten minutes: all `factor` times shorter.
+    static func batch(compressedBy factor: Double) -> SimulatedDeployment {
+        var deployment = SimulatedDeployment(id: "batch", models: ["gpt-4o"], endpoint: .openAI(requestsPerMinute: 1_000, tokensPerMinute: 1_000_000))
+        var rules = BatchRules()
+        rules.maxAge = .seconds(10 / factor)
+        rules.pollInterval = .seconds(5 / factor)
+        rules.maxPollInterval = .seconds(15 / factor)
+        rules.gracePeriod = .seconds(600 / factor)
+        rules.cancelWait = .seconds(60 / factor)
+        let model = BatchEndpointModel(maxEnqueuedTokens: 100_000_000, turnaround: TurnaroundModel(medianSeconds: 60 / factor, p99Seconds: 180 / factor),
+                                       cancelTime: .seconds(1 / factor))
+        deployment.batch = .init(model: model, rules: rules)
+        return deployment
     }
 }

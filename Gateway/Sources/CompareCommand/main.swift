@@ -12,13 +12,17 @@ import HeadroomSimulator
 
 let usage = """
     usage: headroom-compare [--dialect windowRemainder] [--overload 1.3] [--seconds 90] [--scale 1] [--max-wait 60]
-                            [--repeat-share 0] [--instances 1] [--sharing on] [--redis-outage START:LENGTH] [--processes off] [--size 1] [--seed 1]
+                            [--repeat-share 0] [--batch-share 0] [--instances 1] [--sharing on] [--redis-outage START:LENGTH] [--processes off]
+                            [--size 1] [--seed 1]
 
     Three Azure-like deployments of 30,000, 60,000 and 90,000 tokens a minute (a conformance-matrix row:
     --dialect names how their headers read), offered --overload times their capacity for --seconds, with
     time compressed --scale times; requests wait at most --max-wait seconds (before compression).
     With --repeat-share above 0, that share of requests asks again one of the last 1,000 distinct
     requests, and both runs have a response cache in front.
+    With --batch-share above 0, that share of requests accepts batch, and both runs have a batch
+    deployment besides (batches of a minute at the median, three at the 99th percentile, files after
+    10 s, a grace period of ten minutes, before compression).
     With --instances N above 1, the live run has N gateways, the load split among them in turn,
     sharing the deployments' limits through a Redis of its own (--sharing off: each takes them
     whole); --redis-outage 30:20 stops that Redis 30 s into the run and starts it again 20 s later
@@ -29,7 +33,7 @@ let usage = """
 
 await runCommand("headroom-compare", usage: usage) {
     let options = try CommandOptions(CommandLine.arguments.dropFirst(),
-                                     known: ["--dialect", "--overload", "--seconds", "--scale", "--max-wait", "--repeat-share",
+                                     known: ["--dialect", "--overload", "--seconds", "--scale", "--max-wait", "--repeat-share", "--batch-share",
                                              "--instances", "--sharing", "--redis-outage", "--processes", "--size", "--seed"])
     let dialect = options["--dialect"] ?? "windowRemainder"
     guard let row = ConformanceMatrix.Row(rawValue: dialect) else {
@@ -42,6 +46,8 @@ await runCommand("headroom-compare", usage: usage) {
     let scale = try options.number("--scale") ?? 1
     let maxWait = try options.number("--max-wait") ?? 60
     let repeatShare = try options.number("--repeat-share") ?? 0
+    let batchShare = try options.number("--batch-share") ?? 0
+    guard batchShare >= 0 && batchShare <= 1 else { throw CommandOptions.Problem(description: "--batch-share must be from 0 to 1.") }
     let size = try options.number("--size") ?? 1
     guard size >= 1 && size <= 100 else { throw CommandOptions.Problem(description: "--size must be from 1 to 100.") }
     guard matrix.overload > 0 && matrix.overload <= 10, matrix.seconds > 0 && matrix.seconds <= 3_600,
@@ -72,14 +78,15 @@ await runCommand("headroom-compare", usage: usage) {
     let cache: CacheSettings? = repeatShare > 0 ? CacheSettings() : nil
     if repeatShare > 0 { matrix.repeats = .init(share: repeatShare) }
 
-    let deployments = row.deployments.map { $0.enlarged(by: size).compressed(by: scale) }
+    let deployments = row.deployments.map { $0.enlarged(by: size).compressed(by: scale) } + (batchShare > 0 ? [.batch(compressedBy: scale)] : [])
     let overload = matrix.overload
     // The row's load is its overload times the row's capacity: K times larger deployments take K times the load.
     matrix.overload *= size
-    let requests = try replay(of: row, matrix: matrix, compressedBy: scale)
+    let requests = try replay(of: row, matrix: matrix, compressedBy: scale, batchShare: batchShare)
     printLine("headroom-compare: \(requests.count) requests, \(row.rawValue) headers, \(overload)x capacity for \(Int(matrix.seconds)) s, time compressed \(scale)x"
         + (size > 1 ? ", deployments \(size)x larger" : "")
-        + (cluster.instances > 1 ? "; \(cluster.instances) gateways, \(cluster.sharing ? "sharing through Redis" : "not sharing")" : ""))
+        + (cluster.instances > 1 ? "; \(cluster.instances) gateways, \(cluster.sharing ? "sharing through Redis" : "not sharing")" : "")
+        + (batchShare > 0 ? "; \(requests.filter { $0.simulated.batch == true }.count) of them accept batch" : ""))
 
     // The simulator.
     var settings = HeadroomSettings()
@@ -103,6 +110,10 @@ await runCommand("headroom-compare", usage: usage) {
     simulated.latencyPercentiles = (report.latency.p50, report.latency.p99)
     simulated.answeredByCache = report.cache.map { $0.hits + $0.coalesced } ?? 0
     simulated.efficiency = report.capacity.efficiency
+    if let batch = report.batch {
+        simulated.batch = (batch.statistics.answered, batch.statistics.resent, (batch.deferrableLatency.p50, batch.deferrableLatency.p99),
+                           (batch.urgentLatency.p50, batch.urgentLatency.p99))
+    }
 
     let live = try await liveRun(deployments: deployments, requests: requests, maxWaitSeconds: maxWait / scale, cache: cache, cluster: cluster,
                                  bound: (tokens: report.capacity.boundTokens, horizon: .seconds(report.capacity.horizonSeconds)), seed: matrix.seed)
@@ -135,6 +146,18 @@ func table(simulated: Figures, live: Figures, scale: Double) -> String {
         rows.append(("answered by the cache", "\(simulated.answeredByCache)", "\(live.answeredByCache)",
                      difference(Double(simulated.answeredByCache), Double(live.answeredByCache))))
         rows.append(("upstream attempts", "\(simulated.attempts)", "\(live.attempts)", difference(Double(simulated.attempts), Double(live.attempts))))
+    }
+    if let simulatedBatch = simulated.batch, let liveBatch = live.batch {
+        rows.append(("answered from a batch", "\(simulatedBatch.answered)", "\(liveBatch.answered)",
+                     difference(Double(simulatedBatch.answered), Double(liveBatch.answered))))
+        rows.append(("sent back synchronously", "\(simulatedBatch.resent)", "\(liveBatch.resent)", ""))
+        for (name, simulatedFigure, liveFigure) in [("deferrable latency p50", simulatedBatch.deferrable.p50, liveBatch.deferrable.p50),
+                                                    ("deferrable latency p99", simulatedBatch.deferrable.p99, liveBatch.deferrable.p99),
+                                                    ("urgent latency p50", simulatedBatch.urgent.p50, liveBatch.urgent.p50),
+                                                    ("urgent latency p99", simulatedBatch.urgent.p99, liveBatch.urgent.p99)] {
+            rows.append((name, String(format: "%.1f s", simulatedFigure * scale), String(format: "%.1f s", liveFigure * scale),
+                         difference(simulatedFigure, liveFigure)))
+        }
     }
     if let shared = live.shared {
         rows.append(("Redis renewals (failed), fallbacks", "", "\(shared.renewals) (\(shared.failures)), \(shared.fallbacks)", ""))

@@ -77,7 +77,7 @@ public actor MockBatches {
     init(deployments: [SimulatedDeployment], seed: UInt64) {
         self.deployments = deployments
         for (index, deployment) in deployments.enumerated() {
-            if let batch = deployment.batch { endpoints[index] = MockBatchEndpoint(model: batch.model, seed: seed &+ UInt64(index)) }
+            if let batch = deployment.batch { endpoints[index] = MockBatchEndpoint(model: batch.model, deployment: index, scenarioSeed: seed) }
         }
         random = SeededRandom(seed: seed ^ 0xF11E)
     }
