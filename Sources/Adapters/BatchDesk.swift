@@ -14,6 +14,16 @@ struct BatchDesk: Sendable {
         let operation: ProviderOperation
         let model: String
         let line: [UInt8]
+        /// What it holds under the deployment's enqueued-token cap.
+        let tokens: Int
+    }
+
+    /// A request of a batch picked up after a restart: its caller's request id (empty: none), and what
+    /// it holds under its deployment's enqueued-token cap, which the scheduler did not dispatch.
+    struct Recovered: Sendable {
+        let requestID: String
+        let deployment: DeploymentID
+        let tokens: Int
     }
 
     /// Whether a job's request is still in a forming file (it may be taken out) or in a batch (it is paid for).
@@ -28,8 +38,9 @@ struct BatchDesk: Sendable {
     var sent: [String: Item] = [:]
     /// Jobs that accept batch by their caller's request id, while the engine has them.
     var requests: [String: JobID] = [:]
-    /// Requests of batches picked up after a restart, by custom id: their callers' request ids.
-    var recovered: [String: String] = [:]
+    /// Requests of batches picked up after a restart, by custom id, and the tokens they hold by deployment.
+    var recovered: [String: Recovered] = [:]
+    var recoveredTokens: [DeploymentID: Int] = [:]
     /// The request ids of recovered requests not yet answered.
     var pendingRecovered: Set<String> = []
     /// Whether the journal's batches have been picked up, and whether the batch work has stopped.

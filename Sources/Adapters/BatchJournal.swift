@@ -25,13 +25,16 @@ public final class BatchJournal: Sendable {
         public var operation: String
         /// The model the caller asked for.
         public var model: String
+        /// The tokens it holds under its deployment's enqueued-token cap (absent in older journals: 0).
+        public var tokens: Int?
 
         /// Creates an entry.
-        public init(customID: String, requestID: String?, operation: String, model: String) {
+        public init(customID: String, requestID: String?, operation: String, model: String, tokens: Int? = nil) {
             self.customID = customID
             self.requestID = requestID
             self.operation = operation
             self.model = model
+            self.tokens = tokens
         }
     }
 

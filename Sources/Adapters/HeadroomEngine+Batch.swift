@@ -21,9 +21,13 @@ extension HeadroomEngine {
             let deployment = DeploymentID(record.deployment)
             guard let batch = desk.deployments[deployment], let adapter = adapters[deployment] else { continue }
             for entry in record.entries {
-                desk.recovered[entry.customID] = entry.requestID ?? ""
+                let tokens = min(max(0, entry.tokens ?? 0), Deployment.largestQuota)
+                desk.recovered[entry.customID] = BatchDesk.Recovered(requestID: entry.requestID ?? "", deployment: deployment, tokens: tokens)
+                desk.recoveredTokens[deployment, default: 0] = min(desk.recoveredTokens[deployment, default: 0] + tokens, Deployment.largestQuota)
                 if let requestID = entry.requestID { desk.pendingRecovered.insert(requestID) }
             }
+            // The provider still counts them against the quota: so does the scheduler, until they end.
+            handle(scheduler.enqueuedElsewhere(desk.recoveredTokens[deployment] ?? 0, on: deployment, now: now()))
             desk.tally.count { $0.resumed += 1 }
             let run = makeRun(record.file, deployment, batch, adapter)
             let report = reporter(deployment)
@@ -78,7 +82,7 @@ extension HeadroomEngine {
         _ = beginAttempt(id, attempt)
         calls[id]?.batch = .forming
         let item = BatchDesk.Item(job: id, attempt: attempt, customID: customID, requestID: call.requestID, operation: call.operation,
-                                  model: call.model, line: line)
+                                  model: call.model, line: line, tokens: call.estimate.promptTokens)
         let key = BatchFormer<BatchDesk.Item>.Key(deployment: deployment, endpoint: batch.api.endpoint(for: call.operation))
         for file in desk.former.add(item, bytes: line.count + 1, to: key, rules: batch.rules, now: now()) { launch(file) }
         armBatchTimer()
@@ -162,7 +166,7 @@ extension HeadroomEngine {
             calls[item.job]?.batch = .submitted
         }
         let entries = file.items.map {
-            BatchJournal.Entry(customID: $0.customID, requestID: $0.requestID, operation: $0.operation.rawValue, model: $0.model)
+            BatchJournal.Entry(customID: $0.customID, requestID: $0.requestID, operation: $0.operation.rawValue, model: $0.model, tokens: $0.tokens)
         }
         let lines = file.items.map(\.line)
         let run = makeRun(name, deployment, batch, adapter)
@@ -198,8 +202,10 @@ extension HeadroomEngine {
                 if case .batchUnfinished = outcome.outcome { desk.tally.count { $0.resent += 1 } } else { desk.tally.count { $0.answered += 1 } }
                 let head = AnswerHead(deployment: deployment, attempt: item.attempt, queuedFor: calls[item.job]?.queuedFor ?? .zero, headers: [:])
                 ended(item.job, attempt: item.attempt, outcome: outcome, answer: (head, body))
-            } else if let requestID = desk.recovered.removeValue(forKey: customID) {
-                recovered(requestID, outcome, body, deployment)
+            } else if let recovered = desk.recovered.removeValue(forKey: customID) {
+                desk.recoveredTokens[recovered.deployment, default: 0] -= recovered.tokens
+                handle(scheduler.enqueuedElsewhere(desk.recoveredTokens[recovered.deployment] ?? 0, on: recovered.deployment, now: now()))
+                self.recovered(recovered.requestID, outcome, body, deployment)
             }
         }
     }

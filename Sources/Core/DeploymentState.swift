@@ -13,6 +13,8 @@ struct DeploymentState: Sendable {
     /// The cap on tokens in flight at once (``Deployment/maxEnqueuedTokens``), and what is in flight now.
     let maxEnqueuedTokens: Int?
     var enqueuedTokens = 0
+    /// Tokens enqueued there that this scheduler did not dispatch (``Scheduler/enqueuedElsewhere(_:on:now:)``).
+    var enqueuedElsewhere = 0
     /// The most one request may be charged here (``Deployment/largestCharge``).
     let largestCharge: Int
     var ledger: CapacityLedger
@@ -75,7 +77,7 @@ struct DeploymentState: Sendable {
     /// Whether `charge` more tokens fit under its enqueued-token cap.
     func enqueues(_ charge: Int) -> Bool {
         guard let cap = maxEnqueuedTokens else { return true }
-        return charge <= cap - enqueuedTokens
+        return charge <= cap - enqueuedTokens - enqueuedElsewhere
     }
 
     /// Whether a job may be sent to it at `now`: it is in rotation, or out of it and due a probe.

@@ -135,6 +135,7 @@ package protocol SchedulerEvents: Sendable {
     mutating func tick(now: Instant) -> [SchedulerAction]
     mutating func share(_ share: Double, for deployment: DeploymentID, now: Instant) -> [SchedulerAction]
     mutating func hold(_ deployment: DeploymentID, until: Instant, now: Instant) -> [SchedulerAction]
+    mutating func enqueuedElsewhere(_ tokens: Int, on deployment: DeploymentID, now: Instant) -> [SchedulerAction]
     func snapshot(now: Instant) -> SchedulerSnapshot
     var counters: SchedulerCounters { get }
 }

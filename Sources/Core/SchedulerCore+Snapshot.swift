@@ -15,7 +15,7 @@ extension SchedulerCore {
                 outOfRotation: state.outOfRotation,
                 dispatched: state.dispatched, succeeded: state.succeeded,
                 throttled: state.throttled, failed: state.failed,
-                kind: state.kind, enqueuedTokens: state.enqueuedTokens
+                kind: state.kind, enqueuedTokens: state.enqueuedTokens + state.enqueuedElsewhere
             )
         }
         return SchedulerSnapshot(

@@ -50,7 +50,7 @@ public struct DeploymentSnapshot: Hashable, Sendable {
     public var failed: Int
     /// How it answers: at once, or from batch files.
     public var kind: DeploymentKind = .synchronous
-    /// Tokens in flight under its enqueued-token cap (0 when it has none).
+    /// Tokens in flight under its enqueued-token cap, those enqueued elsewhere included (0 when it has none).
     public var enqueuedTokens = 0
 }
 

@@ -132,3 +132,22 @@ struct BatchDeploymentTests {
         #expect(ended.count == submitted)
     }
 }
+
+/// Tokens a batch deployment holds for batches this scheduler did not dispatch.
+@Suite("Tokens enqueued elsewhere")
+struct EnqueuedElsewhereTests {
+    @Test("Tokens enqueued elsewhere hold jobs back under the cap until they are set to 0")
+    func holdsUntilReleased() throws {
+        let batch = try Deployment(id: "batch", provider: .openAI, requestsPerMinute: Deployment.largestQuota, tokensPerMinute: Deployment.largestQuota,
+                                   charge: .promptOnly, kind: .batch, maxEnqueuedTokens: 1_000)
+        var scheduler = try makeScheduler([batch])
+        #expect(scheduler.enqueuedElsewhere(700, on: "batch", now: at(0)) == [])
+        let (id, waiting) = scheduler.submit(Job(model: "m", promptTokens: 400, maxOutputTokens: 10, acceptsBatch: true), now: at(1))
+        #expect(waiting == [])
+        #expect(scheduler.snapshot(now: at(1)).deployments[0].enqueuedTokens == 700)
+        #expect(scheduler.enqueuedElsewhere(0, on: "batch", now: at(2)) == [.dispatch(id, to: "batch", attempt: 1)])
+        #expect(scheduler.snapshot(now: at(2)).deployments[0].enqueuedTokens == 400)
+        _ = scheduler.enqueuedElsewhere(5, on: "nowhere", now: at(3))
+        #expect(scheduler.snapshot(now: at(3)).counters.staleEvents == 1)
+    }
+}
