@@ -49,6 +49,20 @@ struct ProcessTests {
         }
     }
 
+    @Test("The official openai client through batch deployments: 2,000 requests each answered its own, a failed, an expired and a cancelled batch, hang-ups and a restart, nothing submitted twice")
+    func officialClientThroughBatch() async throws {
+        let script = gatewayFolder.appendingPathComponent("Scripts/client-check.sh").path
+        let (mock, gateway) = (productsFolder.appendingPathComponent("headroom-mock").path, productsFolder.appendingPathComponent("headroom-gateway").path)
+        try #require(FileManager.default.isExecutableFile(atPath: mock) && FileManager.default.isExecutableFile(atPath: gateway), "build the products first")
+        let (status, output) = try await run("/bin/bash", [script, "batch", mock, gateway, gatewayFolder.appendingPathComponent("Examples/batch.json").path])
+        #expect(status == 0, "the batch client check failed (it needs python3 with venv and PyPI): \(output)")
+        #expect(output.contains("2,000 requests through batch: answered 2000,"))
+        #expect(output.contains("a batch that fails: requests 50, batches failed 1, answered synchronously 50"))
+        #expect(output.contains("5 of 20 callers hang up and come back: others answered 15, returned answered 5, submitted 20"))
+        #expect(output.contains("a restart mid-batch: callers answered 30,"))
+        #expect(output.contains("batches resumed 1,"))
+    }
+
     @Test("On SIGTERM the gateway finishes the request under way, then exits; options override the file; requests are logged")
     func gracefulShutdown() async throws {
         let executable = productsFolder.appendingPathComponent("headroom-gateway").path
