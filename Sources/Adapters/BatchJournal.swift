@@ -8,7 +8,8 @@ import HeadroomCore
 /// One JSON object a line: `uploaded` (a file's requests: custom ids, the callers' request ids),
 /// `submitted` (its batch id), `ended`. Each record is written and synced before the step it
 /// records is relied on. Opening the journal reads what is still open and rewrites the file with
-/// only that (through a new file renamed over the old), so it never grows past what is under way.
+/// only that (through a new file renamed over the old): each start begins with what is under way,
+/// and a run adds three records a file, the first listing its requests.
 ///
 /// ```swift
 /// let journal = try BatchJournal(path: "/var/lib/headroom/batches.jsonl")
