@@ -21,13 +21,15 @@ public struct Registry: Sendable {
     private var allocations: [String: AllocationMaker] = [:]
     private var providers: [String: ProviderProfile] = [:]
 
-    /// The built-in names: queues `fifo` (with `passLimit`) and `priority` (with `agingSeconds`);
+    /// The built-in names: queues `fifo` (with `passLimit`), `priority` (with `agingSeconds`) and `fair`
+    /// (weighted fair queueing between tenants, by their `weight`);
     /// allocations `maxHeadroom`, `weightedRandom`, `roundRobin` and `leastLoaded`; providers
     /// `azure`, `openai`, `openai-compatible` and `anthropic`.
     public static let standard = Registry(
         queues: [
             "fifo": { settings in FIFOQueue(smallerJobsMayPass: settings.passLimit ?? 0) },
             "priority": { settings in PriorityQueue(aging: settings.aging) },
+            "fair": { _ in FairQueue() },
         ],
         allocations: [
             "maxHeadroom": { _ in MaxHeadroom() }, "weightedRandom": { _ in WeightedRandom() },

@@ -31,6 +31,8 @@ public struct TenantSettings: Hashable, Sendable, Codable {
     /// Whose cached answers it shares (default: its own name). Tenants with one namespace
     /// share answers; a request's `x-headroom-cache-namespace` narrows it further.
     public var cacheNamespace: String?
+    /// Its weight under the `fair` queue policy (default 1): twice the weight, twice the tokens while both wait.
+    public var weight: Double?
     /// Whether its requests go to batch deployments (half price, answered within hours) unless one says
     /// otherwise (`x-headroom-batch: false`); default false.
     public var batch: Bool?
@@ -48,6 +50,6 @@ public struct TenantSettings: Hashable, Sendable, Codable {
 
     /// Its limits, for the scheduler.
     public var limits: TenantLimits {
-        TenantLimits(requestsPerMinute: requestsPerMinute, tokensPerMinute: tokensPerMinute)
+        TenantLimits(requestsPerMinute: requestsPerMinute, tokensPerMinute: tokensPerMinute, weight: weight ?? 1)
     }
 }

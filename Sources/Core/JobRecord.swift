@@ -15,6 +15,8 @@ struct JobRecord: Sendable {
     var job: Job
     var size: JobSize
     var tenant = TenantID.none
+    /// Its tenant's weight, for fair queue policies.
+    var tenantWeight = 1.0
     var eligible: [Int]
     var sequence: UInt64
     var arrival: Int64
@@ -46,6 +48,7 @@ struct JobRecord: Sendable {
 
     func queued(as id: JobID) -> QueuedJob {
         QueuedJob(id: id, priority: job.priority, arrival: Instant(nanoseconds: arrival), sequence: sequence,
-                  tokens: size.contextTokens, tenant: tenant, deadline: job.deadline)
+                  tokens: size.contextTokens, tenant: tenant, deadline: job.deadline, outputTokens: size.maxOutputTokens,
+                  weight: tenantWeight, attempts: attempts)
     }
 }

@@ -15,9 +15,16 @@ public struct QueuedJob: Hashable, Sendable, BitwiseCopyable {
     public var tenant: TenantID
     /// When the job must be over, if it has a deadline of its own.
     public var deadline: Instant?
+    /// Of ``tokens``, the most output (`max_tokens`).
+    public var outputTokens: Int
+    /// Its tenant's weight (``TenantLimits/weight``; 1 without a tenant).
+    public var weight: Double
+    /// Attempts made so far: 0 until its first dispatch.
+    public var attempts: Int
 
     /// Creates a queued job; the scheduler does this, tests may too.
-    public init(id: JobID, priority: Int, arrival: Instant, sequence: UInt64, tokens: Int, tenant: TenantID = .none, deadline: Instant? = nil) {
+    public init(id: JobID, priority: Int, arrival: Instant, sequence: UInt64, tokens: Int, tenant: TenantID = .none, deadline: Instant? = nil,
+                outputTokens: Int = 0, weight: Double = 1, attempts: Int = 0) {
         self.id = id
         self.priority = priority
         self.arrival = arrival
@@ -25,6 +32,9 @@ public struct QueuedJob: Hashable, Sendable, BitwiseCopyable {
         self.tokens = tokens
         self.tenant = tenant
         self.deadline = deadline
+        self.outputTokens = outputTokens
+        self.weight = weight
+        self.attempts = attempts
     }
 }
 

@@ -28,6 +28,8 @@ struct SchedulerCore: Sendable {
     var tenantNames: [String] = []
     /// What each tenant with limits owes them, by number less one (`nil`: no limits).
     var tenantBudgets: [TenantBudget?] = []
+    /// Each tenant's weight, by number less one.
+    var tenantWeights: [Double] = []
     var lastEligibility: (key: EligibilityKey, group: EligibilityGroup)?
     var backingOff = 0
     var inFlight = 0
@@ -127,6 +129,7 @@ struct SchedulerCore: Sendable {
             let tenant = tenantID(for: job.tenant)
             jobs[id.slot] = JobRecord(job: job, eligible: consume eligible, sequence: sequence, arrival: self.now)
             jobs[id.slot].tenant = tenant
+            if tenant != .none { jobs[id.slot].tenantWeight = tenantWeights[Int(tenant.rawValue) - 1] }
             jobs[id.slot].generation = id.generation
             jobs[id.slot].isLive = true
             if let wait = configuration.maxQueueWait {
@@ -157,6 +160,7 @@ struct SchedulerCore: Sendable {
         if let known = tenants[name] { return known }
         tenantNames.append(name)
         tenantBudgets.append(TenantBudget(configuration.tenantLimits[name]))
+        tenantWeights.append(configuration.tenantLimits[name]?.weight ?? 1)
         let id = TenantID(rawValue: UInt32(truncatingIfNeeded: tenantNames.count))
         tenants[name] = id
         return id

@@ -15,11 +15,15 @@ public struct TenantLimits: Hashable, Sendable {
     public var requestsPerMinute: Int?
     /// Estimated tokens (prompt plus output limit) a minute, if limited.
     public var tokensPerMinute: Int?
+    /// Its share of the capacity against other tenants' under a fair queue policy (1 by default):
+    /// a tenant of weight 2 is served twice the tokens of one of weight 1 while both wait.
+    public var weight: Double
 
     /// Limits; each left out is unlimited.
-    public init(requestsPerMinute: Int? = nil, tokensPerMinute: Int? = nil) {
+    public init(requestsPerMinute: Int? = nil, tokensPerMinute: Int? = nil, weight: Double = 1) {
         self.requestsPerMinute = requestsPerMinute
         self.tokensPerMinute = tokensPerMinute
+        self.weight = weight
     }
 
     /// Checks every figure.
@@ -29,6 +33,9 @@ public struct TenantLimits: Hashable, Sendable {
                 throw HeadroomError(.invalidConfiguration,
                                     "Tenant '\(name)': \(field) is \(value); it must be from 1 to 1,000,000,000,000, or left out.")
             }
+        }
+        if !(weight >= 0.001 && weight <= 1_000_000) {
+            throw HeadroomError(.invalidConfiguration, "Tenant '\(name)': weight is \(weight); it must be from 0.001 to 1,000,000.")
         }
     }
 }

@@ -89,7 +89,7 @@ struct RegistryTests {
     }
 
     @Test("A name the registry does not know is refused, listing the ones it does", arguments: [
-        (SchedulerSettings(queue: "lifo"), "scheduler.queue is 'lifo'; use \"fifo\" or \"priority\"."),
+        (SchedulerSettings(queue: "lifo"), "scheduler.queue is 'lifo'; use \"fair\", \"fifo\" or \"priority\"."),
         (SchedulerSettings(allocation: "random"),
          "scheduler.allocation is 'random'; use \"leastLoaded\", \"maxHeadroom\", \"roundRobin\" or \"weightedRandom\"."),
     ])

@@ -139,7 +139,7 @@ struct SimulationTests {
          "scheduler.maxQueueWaitSeconds is 1e+300; it must be above 0 and at most 10,000,000 (about four months), or left out."),
         ("{\"deployments\": [], \"scheduler\": {\"queue\": \"priority\", \"agingSeconds\": -5}}",
          "scheduler.agingSeconds is -5.0; it must be from 0 (strict priority) to 10,000,000 (about four months)."),
-        ("{\"deployments\": [], \"scheduler\": {\"queue\": \"lifo\"}}", "scheduler.queue is 'lifo'; use \"fifo\" or \"priority\"."),
+        ("{\"deployments\": [], \"scheduler\": {\"queue\": \"lifo\"}}", "scheduler.queue is 'lifo'; use \"fair\", \"fifo\" or \"priority\"."),
         // Refused, not trapped on: the interval becomes a duration only once checked.
         ("{\"deployments\": [], \"scheduler\": {\"queue\": \"priority\", \"agingSeconds\": 1e300}}",
          "scheduler.agingSeconds is 1e+300; it must be from 0 (strict priority) to 10,000,000 (about four months)."),

@@ -26,7 +26,7 @@ struct GatewayCommand: AsyncParsableCommand {
 
     @Option(help: "The address to listen on.") var host: String?
     @Option(help: "The port to listen on (0: any free port).") var port: Int?
-    @Option(help: "fifo or priority.") var queue: String?
+    @Option(help: "fifo, priority or fair.") var queue: String?
     @Option(help: "maxHeadroom, weightedRandom, roundRobin or leastLoaded.") var allocation: String?
     @Option(help: "Waiting requests beyond this get 429.") var maxQueueLength: Int?
     @Option(help: "A request waiting longer gets 429, in seconds.") var maxQueueWaitSeconds: Double?
