@@ -6,13 +6,14 @@ import HeadroomSimulator
 /// Headroom and each baseline, and reports.
 enum SimulateCommand {
     static let usage = """
-    usage: headroom simulate [--config FILE] [--trace FILE] [--seed N] [--batch on|off] [--json FILE] [--html FILE]
+    usage: headroom simulate [--config FILE] [--trace FILE] [--seed N] [--queue NAME] [--batch on|off] [--json FILE] [--html FILE]
 
       --config FILE   a configuration (JSON, see Docs/configuration.md): a scenario, or a gateway's file;
                       default: the built-in Azure scenario
       --trace FILE    replay this trace instead of the scenario's workload (.csv: Azure 2023;
                       .jsonl: Mooncake or native, told apart by their fields)
       --seed N        the seed for latency jitter, faults and random policies
+      --queue NAME    Headroom's queue policy instead of the configuration's: fifo, priority or fair
       --batch on|off  on (default): requests that accept batch go to the batch deployments; off: every
                       request goes synchronously, to compare cost and latency
       --json FILE     also write the reports as JSON (Docs/report-schema.md)
@@ -20,7 +21,7 @@ enum SimulateCommand {
     """
 
     static func run(_ arguments: [String]) throws -> Int32 {
-        let options = try Arguments(arguments, options: ["config", "trace", "seed", "batch", "json", "html"])
+        let options = try Arguments(arguments, options: ["config", "trace", "seed", "queue", "batch", "json", "html"])
         try checkOutputs(options)
         let scenario = try loadScenario(options)
         let progress = ProgressBar()
@@ -40,6 +41,13 @@ enum SimulateCommand {
     static func loadScenario(_ options: Arguments) throws -> Scenario {
         var scenario = try options["config"].map { path throws(HeadroomError) in try Scenario.load(path: path) } ?? Scenario.builtIn()
         if let seed = try options.integer("seed") { scenario.seed = seed }
+        switch options["queue"] {
+        case nil: break
+        case "fifo": scenario.headroom.queue = .fifo
+        case "priority": scenario.headroom.queue = .priority(agingSeconds: 60)
+        case "fair": scenario.headroom.queue = .named("fair")
+        case let other?: throw UsageError("--queue is '\(other)'; give fifo, priority or fair")
+        }
         switch options["batch"] {
         case nil, "on": break
         case "off": scenario.batchRouting = false

@@ -78,6 +78,23 @@ struct MetricsCollector {
     let hasBatch: Bool
     /// What the requests served cost, when the simulation has prices.
     var cost: CostLedger?
+    /// Each tenant's counts, by its position in the engine's tenants.
+    var perTenant: [PerTenant] = []
+
+    struct PerTenant {
+        var offered = 0
+        var served = 0
+        var servedTokens = 0
+        /// Prompt and completion tokens offered, and served by requests dispatched by the last arrival
+        /// (those dispatched since the latest arrival so far wait in `servedSinceArrival`, as for the capacity bound).
+        var offeredTokens = 0
+        var servedByArrival = 0
+        var servedSinceArrival = 0
+        var waits: [Int64] = []
+        var latencies: [Int64] = []
+    }
+    /// Whether any tenant has a request dispatched after the latest arrival so far.
+    var tenantsServedSinceArrival = false
     /// Successes dispatched by the latest arrival so far, and those dispatched
     /// since: the next arrival comes after both, so it moves the second into the
     /// first. What is left in the second at the end was dispatched after the horizon.
@@ -182,6 +199,10 @@ struct MetricsCollector {
         inSystem -= 1
         lastFinish = max(lastFinish, time)
         if state.firstDispatch >= 0 { queueWaits.append(state.firstDispatch - state.arrival) }
+        if state.tenant >= 0 {
+            let succeeded = if case .succeeded = result { true } else { false }
+            tenantFinished(Int(state.tenant), state, succeeded: succeeded, at: time)
+        }
         switch result {
         case .succeeded:
             succeeded += 1
@@ -210,6 +231,78 @@ struct MetricsCollector {
         latencies.append(time - request.arrival.nanoseconds)
         cacheTokens = cacheTokens.addingSaturating(request.promptTokens.addingSaturating(request.outputTokens))
         cacheCharge = cacheCharge.addingSaturating(boundCharge(prompt: request.promptTokens, maxTokens: request.maxTokens))
+    }
+
+    /// A request of tenant `t`, of `tokens` prompt and completion tokens, arrived.
+    mutating func tenantOffered(_ t: Int, tokens: Int) {
+        if t >= perTenant.count { perTenant.append(contentsOf: repeatElement(PerTenant(), count: t + 1 - perTenant.count)) }
+        perTenant[t].offered += 1
+        perTenant[t].offeredTokens += tokens
+        if tenantsServedSinceArrival {
+            for u in perTenant.indices {
+                perTenant[u].servedByArrival += perTenant[u].servedSinceArrival
+                perTenant[u].servedSinceArrival = 0
+            }
+            tenantsServedSinceArrival = false
+        }
+    }
+
+    private mutating func tenantFinished(_ t: Int, _ state: Engine.Pending, succeeded: Bool, at time: Int64) {
+        if state.firstDispatch >= 0 { perTenant[t].waits.append(state.firstDispatch - state.arrival) }
+        guard succeeded else { return }
+        perTenant[t].served += 1
+        perTenant[t].servedTokens += state.promptTokens + state.outputTokens
+        if state.lastDispatch <= lastArrival {
+            perTenant[t].servedByArrival += state.promptTokens + state.outputTokens
+        } else {
+            perTenant[t].servedSinceArrival += state.promptTokens + state.outputTokens
+            tenantsServedSinceArrival = true
+        }
+        perTenant[t].latencies.append(time - state.arrival)
+    }
+
+    /// Each tenant's report (named `names`, weighing `weights`, in the same order), and Jain's index of
+    /// what each was served by the last arrival over its max-min fair share of what all were served by
+    /// then (by weight, none given more than it offered).
+    func tenantReports(names: [String], weights: [Double]) -> ([SimulationReport.TenantReport], Double) {
+        let total = Double(max(1, perTenant.reduce(0) { $0 + $1.servedTokens }))
+        let weightSum = weights.reduce(0, +)
+        let reports = perTenant.indices.map { t in
+            SimulationReport.TenantReport(name: names[t], offered: perTenant[t].offered, served: perTenant[t].served,
+                                          servedTokens: perTenant[t].servedTokens, share: Double(perTenant[t].servedTokens) / total,
+                                          entitlement: weights[t] / weightSum, queueWait: .init(perTenant[t].waits), latency: .init(perTenant[t].latencies))
+        }
+        let fair = Self.maxMinShares(of: Double(perTenant.reduce(0) { $0 + $1.servedByArrival }),
+                                     demands: perTenant.map { Double($0.offeredTokens) }, weights: weights)
+        let normalized = perTenant.indices.map { fair[$0] > 0 ? Double(perTenant[$0].servedByArrival) / fair[$0] : 1 }
+        let squares = normalized.reduce(0) { $0 + $1 * $1 }
+        let sum = normalized.reduce(0, +)
+        let fairness = squares > 0 ? sum * sum / (Double(normalized.count) * squares) : 1
+        return (reports, fairness)
+    }
+
+    /// `capacity` shared max-min fairly by weight among `demands`: none gets more than it asked, and
+    /// what one leaves goes to the others in proportion to their weights (water-filling).
+    static func maxMinShares(of capacity: Double, demands: [Double], weights: [Double]) -> [Double] {
+        var shares = Array(repeating: 0.0, count: demands.count)
+        // In index order throughout: sums taken in one order give one result, run after run.
+        var open = demands.indices.filter { demands[$0] > 0 }
+        var left = capacity
+        while left > 1e-9, !open.isEmpty {
+            let weight = open.reduce(0) { $0 + weights[$1] }
+            // Those whose demand a proportional split would meet take their demand; the rest share what is left.
+            let met = open.filter { demands[$0] <= left * weights[$0] / weight }
+            if met.isEmpty {
+                for t in open { shares[t] = left * weights[t] / weight }
+                break
+            }
+            for t in met {
+                left -= demands[t]
+                shares[t] = demands[t]
+            }
+            open.removeAll { met.contains($0) }
+        }
+        return shares
     }
 
     /// An attempt's response reached the client.

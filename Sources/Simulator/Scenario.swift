@@ -30,6 +30,8 @@ public struct Scenario: Sendable {
     public var batchTenants: Set<String> = []
     /// What each model costs, for the reports' cost; `nil`: nothing is costed.
     public var prices: PriceTable?
+    /// Tenants' weights, for their entitlements in the reports.
+    public var tenantWeights: [String: Double] = [:]
     /// Makes the policies the settings name that are not built in.
     public var registry = Registry.standard
 
@@ -57,6 +59,7 @@ public struct Scenario: Sendable {
         simulation.batchRouting = batchRouting
         simulation.batchTenants = batchTenants
         simulation.prices = prices
+        simulation.tenantWeights = tenantWeights
         if progress != nil { simulation.expectedEnd = try workload.lastArrival() }
         var reports: [SimulationReport] = []
         for strategy in [Strategy.headroom(headroom)] + baselines {

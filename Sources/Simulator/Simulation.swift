@@ -39,6 +39,8 @@ public struct Simulation: Sendable {
     public var batchTenants: Set<String> = []
     /// What each model costs, for the report's cost; `nil`: nothing is costed.
     public var prices: PriceTable?
+    /// Tenants' weights, for their entitlements in the report (a tenant not named weighs 1).
+    public var tenantWeights: [String: Double] = [:]
 
     /// Creates a simulation, checking the deployments.
     public init(deployments: [SimulatedDeployment], seed: UInt64, bucket: Duration = .seconds(10)) throws(HeadroomError) {
@@ -142,8 +144,13 @@ public struct Simulation: Sendable {
                 + "timeline holds (\(grouped(MetricsCollector.maxTimelineBuckets)) buckets of \(bucket)). Give a wider bucket (bucketSeconds), "
                 + "or look in the workload for a request whose size or latency is out of all proportion.")
         }
-        return engine.metrics.report(label: label, deployments: deployments, seed: seed, events: engine.events.pushed,
-                                     cache: engine.cache?.counts, batch: engine.batches?.tally.statistics)
+        var report = engine.metrics.report(label: label, deployments: deployments, seed: seed, events: engine.events.pushed,
+                                           cache: engine.cache?.counts, batch: engine.batches?.tally.statistics)
+        if !engine.tenantNames.isEmpty {
+            (report.tenants, report.fairness) = engine.metrics.tenantReports(names: engine.tenantNames,
+                                                                           weights: engine.tenantNames.map { tenantWeights[$0] ?? 1 })
+        }
+        return report
     }
 }
 
@@ -166,6 +173,8 @@ struct Engine {
         var batched = false
         /// Whether the request accepts batch (routed there or not).
         var deferrable = false
+        /// Its tenant's position in `Engine.tenantNames` (-1: none).
+        var tenant: Int32 = -1
 
         static let vacant = Pending(id: JobID(rawValue: 0))
     }
@@ -205,6 +214,9 @@ struct Engine {
     var served: [[Bool]] = []
     var modelPositions: [String: Int] = [:]
     var modelNames: [String] = []
+    /// The tenants seen, in order of first arrival, and their positions by name.
+    var tenantNames: [String] = []
+    var tenantPositions: [String: Int32] = [:]
     /// For each model seen, whether a batch deployment serves it.
     var servedByBatch: [Bool] = []
     /// The position in `served` of the current job's model.
@@ -272,7 +284,7 @@ struct Engine {
                     let id = client.submit(job, now: now, into: &actions)
                     store(Pending(id: id, isLive: true, arrival: event.time, promptTokens: nextArrival.promptTokens,
                                   maxTokens: nextArrival.maxTokens, outputTokens: nextArrival.outputTokens, model: model,
-                                  deferrable: batches != nil && deferrable(nextArrival)))
+                                  deferrable: batches != nil && deferrable(nextArrival), tenant: position(ofTenant: nextArrival.tenant)))
                     metrics.arrived(nextArrival, at: event.time, deferred: job.acceptsBatch && servedByBatch[model])
                     if let fetch { cache?.sent(id, fetch) }
                 }
@@ -452,6 +464,16 @@ struct Engine {
         return served.count - 1
     }
 
+    /// The position of tenant `name` in ``tenantNames``, adding it on first sight (-1 for none); the metrics count its arrival.
+    private mutating func position(ofTenant name: String?) -> Int32 {
+        guard let name else { return -1 }
+        if let known = tenantPositions[name] { return known }
+        tenantNames.append(name)
+        let position = Int32(tenantNames.count - 1)
+        tenantPositions[name] = position
+        return position
+    }
+
     /// Submits `request`, arrived earlier, at `now`: a request the cache held back for an identical one that did not answer.
     private mutating func submit<Client: SimulatedClient>(
         _ request: SimulatedRequest, now: Int64, client: inout Client, into actions: inout [SchedulerAction]
@@ -464,7 +486,8 @@ struct Engine {
         job.acceptsBatch = batchRouting && deferrable(request)
         let id = client.submit(job, now: Instant(nanoseconds: now), into: &actions)
         store(Pending(id: id, isLive: true, arrival: request.arrival.nanoseconds, promptTokens: request.promptTokens,
-                      maxTokens: request.maxTokens, outputTokens: request.outputTokens, model: model, deferrable: deferrable(request)))
+                      maxTokens: request.maxTokens, outputTokens: request.outputTokens, model: model, deferrable: deferrable(request),
+                      tenant: position(ofTenant: request.tenant)))
         metrics.arrived(request, at: now, deferred: job.acceptsBatch && servedByBatch[model])
         return id
     }
@@ -475,6 +498,7 @@ struct Engine {
         if slot >= pending.count { pending.append(contentsOf: repeatElement(.vacant, count: slot + 1 - pending.count)) }
         pending[slot] = state
         pendingCount += 1
+        if state.tenant >= 0 { metrics.tenantOffered(Int(state.tenant), tokens: state.promptTokens + state.outputTokens) }
     }
 
     /// Whether `id` is a request in the system.

@@ -33,6 +33,12 @@ extension SimulationReport {
             lines.append("  cost \(money(cost.total.cost)) for \(grouped(cost.total.requests)) requests (\(grouped(cost.total.batched)) batched, saving "
                 + "\(money(cost.total.batchSaving)))" + (cost.total.unpriced > 0 ? "; \(grouped(cost.total.unpriced)) of unpriced models" : ""))
         }
+        if let tenants, let fairness {
+            lines.append("  tenants (Jain's fairness \(fixed(fairness, 3))): " + tenants.map { tenant in
+                "\(tenant.name) \(tenant.served)/\(tenant.offered) served, \(percent(tenant.share)) of tokens (entitled \(percent(tenant.entitlement))), "
+                    + "wait p50 \(fixed(tenant.queueWait.p50, 1)) s p99 \(fixed(tenant.queueWait.p99, 1)) s"
+            }.joined(separator: "; "))
+        }
         for deployment in deployments {
             // A batch deployment has no per-minute quota.
             lines.append(deployment.quotaTokens == 0 && batch != nil

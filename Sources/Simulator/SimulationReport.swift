@@ -38,6 +38,29 @@ public struct SimulationReport: Hashable, Sendable, Codable {
     public var batch: Batch?
     /// What the requests served cost at the configuration's prices, when it has them.
     public var cost: Cost?
+    /// Each tenant's requests, when the workload names tenants, in order of first arrival.
+    public var tenants: [TenantReport]?
+    /// Jain's fairness index of the tenants' served shares against their entitlements (1: each got
+    /// exactly its entitlement; 1/n: one got everything), when the workload names tenants.
+    public var fairness: Double?
+
+    /// One tenant's requests.
+    public struct TenantReport: Hashable, Sendable, Codable {
+        /// Its name.
+        public var name: String
+        /// Requests it offered, and those served.
+        public var offered: Int, served: Int
+        /// Prompt and completion tokens of its requests served.
+        public var servedTokens: Int
+        /// Its part of all tenants' served tokens.
+        public var share: Double
+        /// Its weight over all tenants' weights: what a fair split gives it while all wait.
+        public var entitlement: Double
+        /// Arrival to first dispatch, of its requests dispatched.
+        public var queueWait: Percentiles
+        /// Arrival to answer, of its requests served.
+        public var latency: Percentiles
+    }
 
     /// The batch deployments' files and batches, and the latency of deferrable and urgent requests.
     public struct Batch: Hashable, Sendable, Codable {

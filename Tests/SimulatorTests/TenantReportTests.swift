@@ -1,0 +1,46 @@
+import HeadroomCore
+import Testing
+@testable import HeadroomSimulator
+
+/// Per-tenant figures in a simulation's report.
+@Suite("Tenant reports")
+struct TenantReportTests {
+    @Test("Max-min fair shares: none more than it asked, the rest split by weight", arguments: [
+        (100.0, [10.0, 100, 100], [1.0, 1, 1], [10.0, 45, 45]),
+        (100.0, [10.0, 100, 100], [1.0, 2, 1], [10.0, 60, 30]),
+        (300.0, [10.0, 100, 100], [1.0, 1, 1], [10.0, 100, 100]),
+        (90.0, [0.0, 100, 100], [1.0, 1, 1], [0.0, 45, 45]),
+    ])
+    func maxMin(capacity: Double, demands: [Double], weights: [Double], expected: [Double]) {
+        let shares = MetricsCollector.maxMinShares(of: capacity, demands: demands, weights: weights)
+        #expect(zip(shares, expected).allSatisfy { abs($0 - $1) < 1e-9 })
+    }
+
+    @Test("Each tenant's requests, shares and entitlements are reported, with Jain's index of what they were served against their fair shares")
+    func reportsTenants() throws {
+        var endpoint = EndpointModel.azure(tokensPerMinute: 60_000)
+        endpoint.latency.jitter = 0
+        var simulation = try Simulation(deployments: [SimulatedDeployment(id: "a", endpoint: endpoint)], seed: 1)
+        simulation.tenantWeights = ["x": 3]
+        let requests = (0 ..< 40).map { n in
+            SimulatedRequest(arrival: .seconds(Double(n)), promptTokens: 400, maxTokens: 100, outputTokens: 100, tenant: n % 4 == 0 ? "y" : "x")
+        }
+        var workload = ListWorkload(requests: requests)
+        let report = try simulation.run(&workload, strategy: .headroom())
+        let tenants = try #require(report.tenants)
+        #expect(tenants.map(\.name) == ["y", "x"])
+        #expect(tenants.map(\.offered) == [10, 30] && tenants.map(\.served) == [10, 30])
+        #expect(tenants.map(\.entitlement) == [0.25, 0.75] && tenants.map(\.share) == [0.25, 0.75])
+        #expect(report.fairness == 1)
+        #expect(tenants[0].queueWait.count == 10 && tenants[1].latency.count == 30)
+    }
+
+    @Test("A workload without tenants reports none")
+    func noTenants() throws {
+        var simulation = try Simulation(deployments: [SimulatedDeployment(id: "a", endpoint: .azure(tokensPerMinute: 60_000))], seed: 1)
+        simulation.tenantWeights = ["x": 2]
+        var workload = ListWorkload(requests: [SimulatedRequest(arrival: .zero, promptTokens: 10, maxTokens: 10, outputTokens: 10)])
+        let report = try simulation.run(&workload, strategy: .headroom())
+        #expect(report.tenants == nil && report.fairness == nil)
+    }
+}
