@@ -1,4 +1,4 @@
-/// The cost of the requests served, by deployment and by tenant, at a ``PriceTable``'s prices, and
+/// The cost of the requests served, by deployment, tenant and model, at a ``PriceTable``'s prices, and
 /// what batching saved: the figures `/stats` and the simulator's reports show.
 ///
 /// ```swift
@@ -43,6 +43,8 @@ public struct CostLedger: Hashable, Sendable {
     public private(set) var deployments: [String: Line] = [:]
     /// By tenant (requests without one are in ``total`` only).
     public private(set) var tenants: [String: Line] = [:]
+    /// By model.
+    public private(set) var models: [String: Line] = [:]
 
     /// An empty ledger at `prices`.
     public init(prices: PriceTable) {
@@ -55,6 +57,7 @@ public struct CostLedger: Hashable, Sendable {
         let full = batch ? prices.cost(of: usage, model: model, batch: false) : cost
         total.add(cost: cost, full: full, batch: batch)
         deployments[deployment, default: Line()].add(cost: cost, full: full, batch: batch)
+        models[model, default: Line()].add(cost: cost, full: full, batch: batch)
         if let tenant { tenants[tenant, default: Line()].add(cost: cost, full: full, batch: batch) }
     }
 }

@@ -327,10 +327,10 @@ struct MetricsCollector {
         perDeployment[d].servedTokens += tokens
     }
 
-    /// Prices a request served by the deployment named `deployment`.
-    mutating func priced(_ state: Engine.Pending, model: String, deployment: String) {
+    /// Prices a request of `tenant` served by the deployment named `deployment`.
+    mutating func priced(_ state: Engine.Pending, model: String, deployment: String, tenant: String?) {
         cost?.record(Usage(promptTokens: state.promptTokens, completionTokens: state.outputTokens), model: model, deployment: deployment,
-                     tenant: nil, batch: state.batched)
+                     tenant: tenant, batch: state.batched)
     }
 
     mutating func finishRun() {
@@ -431,7 +431,7 @@ struct MetricsCollector {
             events: events,
             cache: cache.map(completed),
             batch: batch.map { .init(statistics: $0, deferrableLatency: .init(deferrableLatencies), urgentLatency: .init(urgentLatencies)) },
-            cost: cost.map { .init(total: $0.total, deployments: $0.deployments) }
+            cost: cost.map { .init(total: $0.total, deployments: $0.deployments, tenants: $0.tenants, models: $0.models) }
         )
     }
 

@@ -393,7 +393,8 @@ struct Engine {
                 metrics.finished(pending[id.slot], result: result, at: now)
                 if metrics.cost != nil, case .succeeded = result {
                     let state = pending[id.slot]
-                    metrics.priced(state, model: modelNames[state.model], deployment: simulation.deployments[state.deployment].id)
+                    metrics.priced(state, model: modelNames[state.model], deployment: simulation.deployments[state.deployment].id,
+                                   tenant: state.tenant >= 0 ? tenantNames[Int(state.tenant)] : nil)
                 }
                 switch cache?.finished(id, result: result, outputTokens: pending[id.slot].outputTokens, at: now) {
                 case nil: break

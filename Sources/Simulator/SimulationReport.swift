@@ -79,6 +79,10 @@ public struct SimulationReport: Hashable, Sendable, Codable {
         public var total: CostLedger.Line
         /// By deployment.
         public var deployments: [String: CostLedger.Line]
+        /// By tenant, when the workload names tenants.
+        public var tenants: [String: CostLedger.Line]
+        /// By model.
+        public var models: [String: CostLedger.Line]
     }
 
     /// How several instances of Headroom shared the deployments (see ``SimulatedSharing``).

@@ -61,6 +61,7 @@ struct SimulatedBatchTests {
         // 400 prompt and 100 output tokens: 0.002 at full price, 0.001 batched.
         #expect(cost.total.requests == 4 && cost.total.batched == 3)
         #expect(abs(cost.total.cost - 0.005) < 1e-12 && abs(cost.total.batchSaving - 0.003) < 1e-12)
+        #expect(cost.models["gpt-4o"]?.requests == 4 && cost.deployments["b"]?.batched == 3 && cost.tenants.isEmpty)
     }
 
     @Test("With batch routing off every request goes synchronously, and nothing is batched")

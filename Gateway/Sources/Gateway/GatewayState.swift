@@ -82,7 +82,7 @@ final class GatewayState: Sendable {
             requests: requests, latencySeconds: latency, queued: snapshot.queued, backingOff: snapshot.backingOff, inFlight: snapshot.inFlight,
             upstreamThrottled: snapshot.counters.throttled, upstreamRetries: snapshot.counters.retries,
             deployments: snapshot.deployments.map { GatewayStats.Deployment($0, now: snapshot.at) }, clients: clients,
-            cost: cost.map { GatewayStats.Cost(total: $0.total, deployments: $0.deployments, clients: $0.tenants) }
+            cost: cost.map { GatewayStats.Cost(total: $0.total, deployments: $0.deployments, clients: $0.tenants, models: $0.models) }
         )
     }
 }

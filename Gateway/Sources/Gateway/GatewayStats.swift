@@ -84,6 +84,8 @@ public struct GatewayStats: Codable, Hashable, Sendable {
         public var deployments: [String: CostLedger.Line]
         /// By client.
         public var clients: [String: CostLedger.Line]
+        /// By model.
+        public var models: [String: CostLedger.Line]
     }
 
     /// What a deployment's rate-limit headers said, as the scheduler holds it.
