@@ -8,18 +8,18 @@ struct TimerHeap: Sendable {
         case giveUp
     }
 
-    struct Timer: Sendable {
+    struct Timer: Comparable, Sendable {
         var at: Int64
         var sequence: UInt64
         var job: JobID
         var kind: Kind
 
-        func precedes(_ other: Timer) -> Bool {
-            at != other.at ? at < other.at : sequence < other.sequence
+        static func < (lhs: Timer, rhs: Timer) -> Bool {
+            lhs.at != rhs.at ? lhs.at < rhs.at : lhs.sequence < rhs.sequence
         }
     }
 
-    private var timers: [Timer] = []
+    private var timers = MinHeap<Timer>()
     private var nextSequence: UInt64 = 0
 
     var earliest: Int64? { timers.first?.at }
@@ -27,39 +27,17 @@ struct TimerHeap: Sendable {
 
     /// Removes the earliest timer.
     mutating func removeFirst() {
-        guard let first else { return }
-        _ = popDue(now: first.at)
+        _ = timers.pop()
     }
 
     mutating func schedule(at: Int64, job: JobID, kind: Kind) {
-        timers.append(Timer(at: at, sequence: nextSequence, job: job, kind: kind))
+        timers.push(Timer(at: at, sequence: nextSequence, job: job, kind: kind))
         nextSequence += 1
-        var child = timers.count - 1
-        while child > 0 {
-            let parent = (child - 1) / 2
-            guard timers[child].precedes(timers[parent]) else { break }
-            timers.swapAt(child, parent)
-            child = parent
-        }
     }
 
     /// Removes and returns the earliest timer if it is due at `now`.
     mutating func popDue(now: Int64) -> Timer? {
         guard let first = timers.first, first.at <= now else { return nil }
-        let last = timers.removeLast()
-        if !timers.isEmpty {
-            timers[0] = last
-            var parent = 0
-            while true {
-                let left = 2 * parent + 1, right = left + 1
-                var smallest = parent
-                if left < timers.count && timers[left].precedes(timers[smallest]) { smallest = left }
-                if right < timers.count && timers[right].precedes(timers[smallest]) { smallest = right }
-                if smallest == parent { break }
-                timers.swapAt(parent, smallest)
-                parent = smallest
-            }
-        }
-        return first
+        return timers.pop()
     }
 }

@@ -113,7 +113,7 @@ public struct FairQueue: QueuePolicy {
 
     /// The first `limit` jobs in dispatch order: the lanes merged by start tag, ties by submission order.
     private func merged(upTo limit: Int) -> [QueuedJob] {
-        var heads = TagHeap()
+        var heads = MinHeap<Head>()
         for (tenant, lane) in lanes {
             if let first = lane.job(at: 0) { heads.push(.init(tag: counters[tenant] ?? 0, job: first, offset: 0)) }
         }
@@ -129,47 +129,15 @@ public struct FairQueue: QueuePolicy {
     }
 }
 
-/// A binary min-heap of lanes' next jobs by start tag, then submission order.
-private struct TagHeap {
-    struct Head {
-        var tag: Double
-        var job: QueuedJob
-        /// Its position in its lane.
-        var offset: Int
+/// A lane's next job in the merge: the least start tag goes first, then the earliest submitted.
+private struct Head: Comparable, Sendable {
+    var tag: Double
+    var job: QueuedJob
+    /// Its position in its lane.
+    var offset: Int
 
-        func precedes(_ other: Head) -> Bool {
-            tag != other.tag ? tag < other.tag : job.sequence < other.job.sequence
-        }
-    }
-
-    private var heads: [Head] = []
-
-    mutating func push(_ head: Head) {
-        heads.append(head)
-        var child = heads.count - 1
-        while child > 0 {
-            let parent = (child - 1) / 2
-            guard heads[child].precedes(heads[parent]) else { break }
-            heads.swapAt(child, parent)
-            child = parent
-        }
-    }
-
-    mutating func pop() -> Head? {
-        guard !heads.isEmpty else { return nil }
-        heads.swapAt(0, heads.count - 1)
-        let top = heads.removeLast()
-        var parent = 0
-        while true {
-            let left = 2 * parent + 1, right = left + 1
-            var first = parent
-            if left < heads.count && heads[left].precedes(heads[first]) { first = left }
-            if right < heads.count && heads[right].precedes(heads[first]) { first = right }
-            if first == parent { break }
-            heads.swapAt(parent, first)
-            parent = first
-        }
-        return top
+    static func < (lhs: Head, rhs: Head) -> Bool {
+        lhs.tag != rhs.tag ? lhs.tag < rhs.tag : lhs.job.sequence < rhs.job.sequence
     }
 }
 
