@@ -166,9 +166,9 @@ public struct Gateway: Sendable {
             }),
             (.get, "metrics", { request, _ in
                 guard operatorKey == nil || isOperator(request) else { return Self.unauthorized }
-                let stats = await stats()
-                let text = metrics.text(await engine.snapshot(), inProgress: state.inProgress, cache: stats.cache, shared: stats.sharedState,
-                                        batch: stats.batch, cost: stats.cost)
+                let text = metrics.text(await engine.snapshot(), inProgress: state.inProgress, cache: cache?.statistics.snapshot,
+                                        shared: await shared?.status(), batch: batchDeployments.isEmpty ? nil : await engine.batchStatistics(),
+                                        cost: state.cost)
                 return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: text)))
             }),
             (.post, "admin/deployments/:id/enable", { request, context in try await enable(request, context) }),

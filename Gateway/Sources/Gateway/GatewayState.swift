@@ -65,6 +65,11 @@ final class GatewayState: Sendable {
         }
     }
 
+    /// What the requests served cost, when the configuration prices models.
+    var cost: GatewayStats.Cost? {
+        counts.withLock { $0.cost }.map { GatewayStats.Cost(total: $0.total, deployments: $0.deployments, clients: $0.tenants, models: $0.models) }
+    }
+
     /// Requests that reached an API route and have not ended.
     var inProgress: Int {
         counts.withLock { $0.requests.inProgress }
@@ -72,7 +77,7 @@ final class GatewayState: Sendable {
 
     /// The statistics, with the engine's view of the queue and deployments.
     func stats(_ snapshot: SchedulerSnapshot) -> GatewayStats {
-        let (requests, clients, latencies, cost) = counts.withLock { ($0.requests, $0.clients, $0.latencies, $0.cost) }
+        let (requests, clients, latencies) = counts.withLock { ($0.requests, $0.clients, $0.latencies) }
         let sorted = latencies.sorted()
         func quantile(_ q: Double) -> Double {
             sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int(q * Double(sorted.count)))]
@@ -82,7 +87,7 @@ final class GatewayState: Sendable {
             requests: requests, latencySeconds: latency, queued: snapshot.queued, backingOff: snapshot.backingOff, inFlight: snapshot.inFlight,
             upstreamThrottled: snapshot.counters.throttled, upstreamRetries: snapshot.counters.retries,
             deployments: snapshot.deployments.map { GatewayStats.Deployment($0, now: snapshot.at) }, clients: clients,
-            cost: cost.map { GatewayStats.Cost(total: $0.total, deployments: $0.deployments, clients: $0.tenants, models: $0.models) }
+            cost: cost
         )
     }
 }

@@ -63,6 +63,9 @@ public actor MockBatches {
     private let deployments: [SimulatedDeployment]
     private var endpoints: [Int: MockBatchEndpoint] = [:]
     private var files: [String: File] = [:]
+    /// File ids oldest first, and their bytes together: past ``maxStoredBytes`` the oldest go.
+    private var fileOrder: [String] = []
+    private var storedBytes = 0
     private var batches: [String: Batch] = [:]
     private var order: [String] = []
     private var statistics = Statistics()
@@ -73,6 +76,8 @@ public actor MockBatches {
     /// The most requests in one file (Azure's bound), and the most bytes.
     static let maxLines = 100_000
     static let maxFileBytes = 210_000_000
+    /// The most bytes of files kept, so that a mock left running stays bounded: the oldest files go first.
+    static let maxStoredBytes = 1 << 30
 
     init(deployments: [SimulatedDeployment], seed: UInt64) {
         self.deployments = deployments
@@ -88,14 +93,11 @@ public actor MockBatches {
     /// Keeps an uploaded file; returns its object.
     func upload(_ bytes: [UInt8], purpose: String) -> [UInt8] {
         let id = nextID("file")
-        files[id] = File(bytes: bytes, purpose: purpose, createdAt: Int(Date().timeIntervalSince1970))
+        store(File(bytes: bytes, purpose: purpose, createdAt: Int(Date().timeIntervalSince1970)), as: id)
         statistics.files += 1
         return JSONValue.object(["id": .string(id), "object": .string("file"), "bytes": .integer(bytes.count), "purpose": .string(purpose),
                                  "filename": .string("input.jsonl"), "created_at": .integer(Int(Date().timeIntervalSince1970)), "status": .string("processed")]).jsonBytes
     }
-
-    /// Whether file `id` was uploaded.
-    func hasFile(_ id: String) -> Bool { files[id] != nil }
 
     /// Creates a batch of file `fileID` on the batch deployment at `deployment` (`nil`: the one its lines'
     /// model names or serves). `parse` reads the file's lines; a file it refuses makes a failed batch.
@@ -219,9 +221,19 @@ public actor MockBatches {
         if !errors.isEmpty { batch.errorFileID = keep(errors) }
     }
 
+    /// Keeps `file` as `id`, dropping the oldest files past ``maxStoredBytes`` (never the one just kept).
+    private func store(_ file: File, as id: String) {
+        files[id] = file
+        fileOrder.append(id)
+        storedBytes += file.bytes.count
+        while storedBytes > Self.maxStoredBytes, fileOrder.count > 1 {
+            storedBytes -= files.removeValue(forKey: fileOrder.removeFirst())?.bytes.count ?? 0
+        }
+    }
+
     private func keep(_ bytes: [UInt8]) -> String {
         let id = nextID("file")
-        files[id] = File(bytes: bytes, purpose: "batch_output", createdAt: Int(Date().timeIntervalSince1970))
+        store(File(bytes: bytes, purpose: "batch_output", createdAt: Int(Date().timeIntervalSince1970)), as: id)
         return id
     }
 
