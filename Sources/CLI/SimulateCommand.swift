@@ -6,7 +6,8 @@ import HeadroomSimulator
 /// Headroom and each baseline, and reports.
 enum SimulateCommand {
     static let usage = """
-    usage: headroom simulate [--config FILE] [--trace FILE] [--seed N] [--queue NAME] [--batch on|off] [--json FILE] [--html FILE]
+    usage: headroom simulate [--config FILE] [--trace FILE] [--seed N] [--queue NAME] [--reserve SHARE] [--batch on|off]
+                             [--json FILE] [--html FILE]
 
       --config FILE   a configuration (JSON, see Docs/configuration.md): a scenario, or a gateway's file;
                       default: the built-in Azure scenario
@@ -14,6 +15,8 @@ enum SimulateCommand {
                       .jsonl: Mooncake or native, told apart by their fields)
       --seed N        the seed for latency jitter, faults and random policies
       --queue NAME    Headroom's queue policy instead of the configuration's: fifo, priority or fair
+      --reserve SHARE the share of each limit a tenant over its share leaves free for the others,
+                      instead of the configuration's scheduler.tenantReserve (0: none)
       --batch on|off  on (default): requests that accept batch go to the batch deployments; off: every
                       request goes synchronously, to compare cost and latency
       --json FILE     also write the reports as JSON (Docs/report-schema.md)
@@ -21,7 +24,7 @@ enum SimulateCommand {
     """
 
     static func run(_ arguments: [String]) throws -> Int32 {
-        let options = try Arguments(arguments, options: ["config", "trace", "seed", "queue", "batch", "json", "html"])
+        let options = try Arguments(arguments, options: ["config", "trace", "seed", "queue", "reserve", "batch", "json", "html"])
         try checkOutputs(options)
         let scenario = try loadScenario(options)
         let progress = ProgressBar()
@@ -47,6 +50,10 @@ enum SimulateCommand {
         case "priority": scenario.headroom.queue = .priority(agingSeconds: 60)
         case "fair": scenario.headroom.queue = .named("fair")
         case let other?: throw UsageError("--queue is '\(other)'; give fifo, priority or fair")
+        }
+        if let text = options["reserve"] {
+            guard let reserve = Double(text), reserve >= 0, reserve < 1 else { throw UsageError("--reserve is '\(text)'; give a share from 0 to below 1, e.g. 0.05") }
+            scenario.headroom.configuration.tenantReserve = reserve
         }
         switch options["batch"] {
         case nil, "on": break

@@ -19,6 +19,9 @@ public struct SchedulerSettings: Hashable, Sendable, Codable {
     public var allocation: String?
     /// The share of each limit to plan for, in (0, 1] (default 1).
     public var targetUtilization: Double?
+    /// The share of each limit a tenant over its share leaves free for the others while they are
+    /// active, from 0 (default: none) to below 1 (``HeadroomCore/SchedulerConfiguration/tenantReserve``).
+    public var tenantReserve: Double?
     /// Jobs that may wait at once (default 10,000); 0 never waits.
     public var maxQueueLength: Int?
     /// The longest a job waits for a deployment, in seconds (default 60, in every program: a caller gets an
@@ -62,6 +65,7 @@ public struct SchedulerSettings: Hashable, Sendable, Codable {
         }
         configuration.targetUtilization = targetUtilization ?? configuration.targetUtilization
         configuration.lookahead = lookahead ?? configuration.lookahead
+        configuration.tenantReserve = tenantReserve ?? configuration.tenantReserve
         configuration.backfill = backfill ?? configuration.backfill
         configuration.retry.maxAttempts = maxAttempts ?? configuration.retry.maxAttempts
         do {

@@ -26,10 +26,10 @@ extension CapacityLedger.Window {
         if self.requests <= 0 { (self.requests, requestsProgress) = (0, 0) }
     }
 
-    /// When what is owed has fallen far enough for a charge of `tokens` and one request to fit.
-    func refilled(for tokens: Int) -> Int64 {
+    /// When what is owed has fallen far enough for a charge of `tokens` and `requests` requests to fit.
+    func refilled(for tokens: Int, requests charged: Int = 1) -> Int64 {
         max(instant(owed: self.tokens, progress: tokensProgress, fallsTo: tokenLimit - tokens, limit: tokenLimit),
-            instant(owed: requests, progress: requestsProgress, fallsTo: requestLimit - 1, limit: requestLimit))
+            instant(owed: requests, progress: requestsProgress, fallsTo: max(0, requestLimit - charged), limit: requestLimit))
     }
 
     /// When nothing is owed.

@@ -90,10 +90,28 @@ struct CapacityLedger: Sendable {
             isEmpty || ((crossing ? tokens < tokenLimit : tokens + charge <= tokenLimit) && requests < requestLimit)
         }
 
+        /// Whether the window holds a request charged `charge` and, besides it, `kept` of its limits
+        /// free (``SchedulerConfiguration/tenantReserve``). An empty window holds any request.
+        func holds(tokens charge: Int, keeping kept: Kept) -> Bool {
+            isEmpty || ((crossing ? tokens + kept.tokens < tokenLimit : tokens + charge + kept.tokens <= tokenLimit)
+                && requests + kept.requests < requestLimit)
+        }
+
+        /// The tokens and requests of its limits that a share `reserve` of them comes to, rounded up.
+        func kept(_ reserve: Double) -> Kept {
+            Kept(tokens: Int((reserve * Double(tokenLimit)).rounded(.up)), requests: Int((reserve * Double(requestLimit)).rounded(.up)))
+        }
+
         /// The largest charge the window admits now (`Int.max`: any), if it has a request to spare.
         var tokenSlack: Int {
             crossing ? (tokens < tokenLimit ? .max : -1) : tokenLimit - tokens
         }
+    }
+
+    /// Tokens and requests of a window's limits kept free besides a charge.
+    struct Kept: Sendable {
+        var tokens = 0
+        var requests = 0
     }
 
     private(set) var entries = Ring<Entry>()
@@ -242,6 +260,20 @@ struct CapacityLedger: Sendable {
         return verdict
     }
 
+    /// ``judge(tokens:now:)`` for a request that must leave a share `reserve` of every window's
+    /// limits free besides its charge (a job of a tenant over its share; see
+    /// ``SchedulerConfiguration/tenantReserve``): told to wait until each window has room for both.
+    mutating func judge(tokens: Int, keeping reserve: Double, now: Int64) -> Verdict {
+        let verdict = judge(tokens: tokens, now: now)
+        var earliest = Int64.min
+        if case .waits(let until) = verdict { earliest = until }
+        for window in windows {
+            let kept = window.kept(reserve)
+            if !window.holds(tokens: tokens, keeping: kept) { earliest = max(earliest, expiry(freeing: window, for: tokens, keeping: kept)) }
+        }
+        return earliest == .min ? verdict : .waits(until: earliest)
+    }
+
     /// ``judge(tokens:now:)`` once the ledger is advanced to `now`. (Mutating
     /// in name only: as a plain method it would be called on a copy of the ledger.)
     @inline(__always)
@@ -344,12 +376,14 @@ struct CapacityLedger: Sendable {
     /// When enough of `window`'s oldest entries have expired to admit `tokens`.
     /// (Inlined, as is ``emptying(_:)``: a call would copy the ledger.)
     @inline(__always)
-    private func expiry(freeing window: Window, for tokens: Int) -> Int64 {
-        if window.refills { return tokens > window.tokenLimit ? window.refilledFully : window.refilled(for: tokens) }
-        if tokens > window.tokenLimit && !window.crossing { return emptying(window) }
+    private func expiry(freeing window: Window, for tokens: Int, keeping kept: Kept = Kept()) -> Int64 {
+        if window.refills {
+            return tokens + kept.tokens > window.tokenLimit ? window.refilledFully : window.refilled(for: tokens + kept.tokens, requests: 1 + kept.requests)
+        }
+        if tokens + kept.tokens > window.tokenLimit && !window.crossing { return emptying(window) }
         // Crossing, the count must fall below the limit; otherwise the charge must fit.
-        let tokensToFree = window.crossing ? window.tokens - window.tokenLimit + 1 : window.tokens + tokens - window.tokenLimit
-        let requestsToFree = window.requests + 1 - window.requestLimit
+        let tokensToFree = kept.tokens + (window.crossing ? window.tokens - window.tokenLimit + 1 : window.tokens + tokens - window.tokenLimit)
+        let requestsToFree = window.requests + 1 + kept.requests - window.requestLimit
         var freedTokens = 0, freedRequests = 0
         var position = window.start
         while position < entries.endIndex {

@@ -61,9 +61,10 @@ struct DeploymentState: Sendable {
     }
 
     /// Judges a job charged `tokens`, and `outputTokens` where output is limited apart: admitted if
-    /// both ledgers admit it (with the lesser headroom), else waiting until both would.
-    mutating func judge(tokens: Int, outputTokens: Int, now: Int64) -> CapacityLedger.Verdict {
-        let main = ledger.judge(tokens: tokens, now: now)
+    /// both ledgers admit it (with the lesser headroom), else waiting until both would. With a
+    /// `reserve`, the job must leave that share of the main ledger's limits free besides its charge.
+    mutating func judge(tokens: Int, outputTokens: Int, keeping reserve: Double = 0, now: Int64) -> CapacityLedger.Verdict {
+        let main = reserve > 0 ? ledger.judge(tokens: tokens, keeping: reserve, now: now) : ledger.judge(tokens: tokens, now: now)
         guard limitsOutput, let output = outputLedger?.judge(tokens: outputTokens, now: now) else { return main }
         switch (main, output) {
         case (.admitted(let a), .admitted(let b)): return .admitted(headroom: min(a, b))

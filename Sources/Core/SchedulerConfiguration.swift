@@ -32,6 +32,15 @@ public struct SchedulerConfiguration: Hashable, Sendable {
     public var remembersBlockedJobs = true
     /// Each tenant's own limits, by the name its jobs give (``Job/tenant``); tenants not named here have none.
     public var tenantLimits: [String: TenantLimits] = [:]
+    /// The share of every window's limits that a tenant taking more than its weighted share of
+    /// the last minute's service must leave free, while another tenant is active, for the tenants
+    /// under their share; 0 (the default): none, and the scheduler is work-conserving.
+    ///
+    /// A fair queue puts a light tenant's request first, but under overload it still waits for a
+    /// busy tenant's charges to leave the windows. Kept free, it goes at once; the price is at most
+    /// this share of the capacity, and only while a tenant under its share has been active within
+    /// the minute. See the Policies catalog's article on choosing a policy.
+    public var tenantReserve = 0.0
     /// Retries of failed attempts.
     public var retry = RetryPolicy()
     /// How the effective limits shrink when 429s come despite the accounting.
@@ -73,6 +82,9 @@ public struct SchedulerConfiguration: Hashable, Sendable {
         }
         if !(initialShare >= 0 && initialShare <= 1) {
             throw fail("initialShare is \(initialShare); it must be from 0 to 1.")
+        }
+        if !(tenantReserve >= 0 && tenantReserve < 1) {
+            throw fail("tenantReserve is \(tenantReserve); it must be at least 0 and below 1.")
         }
         if defaultThrottleWait < .zero {
             throw fail("defaultThrottleWait is \(defaultThrottleWait); it must not be negative.")

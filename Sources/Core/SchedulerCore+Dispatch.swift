@@ -26,6 +26,11 @@ extension SchedulerCore {
         lastPassFitChanges = fitChanges
         clearClaims()
         guard queue.count > 0 else { return wakeup }
+        let reserve = configuration.tenantReserve
+        if reserve > 0 {
+            shares.advance(to: now)
+            heldBackTenants.removeAll(keepingCapacity: true)
+        }
         // With every deployment at its concurrency cap only a completion can help.
         while saturated < states.count, position < configuration.lookahead, let next = queue.job(at: position) {
             guard isLive(next.id) else {
@@ -43,21 +48,27 @@ extension SchedulerCore {
                 position += 1
                 continue
             }
+            // A tenant over its share leaves the reserve free for the others, and claims nothing.
+            if reserve > 0 && next.tenant != .none && shares.isOverShare(next.tenant) {
+                replayable = 0
+                var earliest = EarliestFit()
+                if !heldBackTenants.contains(next.tenant) {
+                    earliest = collectCandidates(for: next, queue, keeping: reserve)
+                    if dispatchToCandidate(next, at: position, &queue, &allocation, &actions) { continue }
+                    heldBackTenants.append(next.tenant)
+                }
+                wakeup = min(wakeup, earliest.at)
+                blocked.append(BlockedJob(job: next, earliest: EarliestFit(at: earliest.at, deployment: EarliestFit.tenantLimited, charge: 0)))
+                position += 1
+                continue
+            }
             let earliest: EarliestFit
             if position < replayable && !lastBlocked[position].isTenantLimited && isStillBlocked(next, as: lastBlocked[position]) {
                 earliest = lastBlocked[position].earliest
             } else {
                 replayable = 0
                 earliest = collectCandidates(for: next, queue)
-                if !candidates.isEmpty {
-                    let chosen = allocation.choose(for: next, among: candidates, random: &random)
-                    let d = candidates[min(max(0, chosen), candidates.count - 1)].index
-                    _ = queue.remove(at: position)
-                    notePasses(to: d)
-                    dispatch(next.id, to: d, &actions)
-                    if claimRoom[d] >= 0 { updateRoom(d) }
-                    continue
-                }
+                if dispatchToCandidate(next, at: position, &queue, &allocation, &actions) { continue }
             }
             claim(for: next, earliest)
             wakeup = min(wakeup, earliest.at)
@@ -66,6 +77,21 @@ extension SchedulerCore {
             if claimedCount == states.count && !queue.allowsPassing && roomyClaims == 0 { break }
         }
         return wakeup
+    }
+
+    /// Dispatches `job`, at `position` in the queue, to the candidate the allocation policy
+    /// chooses, if ``collectCandidates(for:_:keeping:)`` found any; returns whether it did.
+    private mutating func dispatchToCandidate<Q: QueuePolicy, A: AllocationPolicy>(
+        _ job: QueuedJob, at position: Int, _ queue: inout Q, _ allocation: inout A, _ actions: inout [SchedulerAction]
+    ) -> Bool {
+        guard !candidates.isEmpty else { return false }
+        let chosen = allocation.choose(for: job, among: candidates, random: &random)
+        let d = candidates[min(max(0, chosen), candidates.count - 1)].index
+        _ = queue.remove(at: position)
+        notePasses(to: d)
+        dispatch(job.id, to: d, &actions)
+        if claimRoom[d] >= 0 { updateRoom(d) }
+        return true
     }
 
     /// Whether `job`, which the last pass found blocked as `last` at the same
@@ -131,8 +157,9 @@ extension SchedulerCore {
     ///
     /// A deployment that a blocked job ahead claimed is open to `job` only if
     /// the queue lets it pass every such claimant, or, for taking it now, if
-    /// it is small enough to backfill (which admits by construction).
-    private mutating func collectCandidates<Q: QueuePolicy>(for job: QueuedJob, _ queue: Q) -> EarliestFit {
+    /// it is small enough to backfill (which admits by construction). With a `reserve`, a
+    /// deployment takes the job only if it leaves that share of its limits free besides.
+    private mutating func collectCandidates<Q: QueuePolicy>(for job: QueuedJob, _ queue: Q, keeping reserve: Double = 0) -> EarliestFit {
         candidates.removeAll()
         let slot = job.id.slot
         let avoid = jobs[slot].avoid
@@ -148,10 +175,10 @@ extension SchedulerCore {
             let open = !claimed[d] || mayPassClaimants(of: d, job, queue)
             if !open && !backfills(d, charge) { continue }
             let headroom: Double
-            if !states[d].limitsOutput, let left = states[d].ledger.summary.headroom(tokens: charge, now: now) {
+            if reserve == 0, !states[d].limitsOutput, let left = states[d].ledger.summary.headroom(tokens: charge, now: now) {
                 headroom = left
             } else {
-                switch states[d].judge(tokens: charge, outputTokens: jobs[slot].size.maxOutputTokens, now: now) {
+                switch states[d].judge(tokens: charge, outputTokens: jobs[slot].size.maxOutputTokens, keeping: reserve, now: now) {
                 case .admitted(let left):
                     headroom = left
                 case .waits(let at):
@@ -224,6 +251,7 @@ extension SchedulerCore {
             tenantBudgets[Int(tenant.rawValue) - 1]?.charge(jobs[id.slot].size.contextTokens, now: now)
         }
         let charge = reservation(slot: id.slot, on: d)
+        if configuration.tenantReserve > 0 && tenant != .none { shares.dispatched(tenant, tokens: charge, now: now) }
         let entry = states[d].ledger.reserve(tokens: charge, now: now)
         if states[d].maxEnqueuedTokens != nil {
             states[d].enqueuedTokens += charge

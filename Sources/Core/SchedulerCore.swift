@@ -30,6 +30,10 @@ struct SchedulerCore: Sendable {
     var tenantBudgets: [TenantBudget?] = []
     /// Each tenant's weight, by number less one.
     var tenantWeights: [Double] = []
+    /// Who is over its share of recent service, kept while ``SchedulerConfiguration/tenantReserve`` is on.
+    var shares = TenantShares()
+    /// Tenants whose first job in this dispatch pass was held back by the reserve: their later jobs wait too.
+    var heldBackTenants: [TenantID] = []
     var lastEligibility: (key: EligibilityKey, group: EligibilityGroup)?
     var backingOff = 0
     var inFlight = 0
@@ -129,7 +133,10 @@ struct SchedulerCore: Sendable {
             let tenant = tenantID(for: job.tenant)
             jobs[id.slot] = JobRecord(job: job, eligible: consume eligible, sequence: sequence, arrival: self.now)
             jobs[id.slot].tenant = tenant
-            if tenant != .none { jobs[id.slot].tenantWeight = tenantWeights[Int(tenant.rawValue) - 1] }
+            if tenant != .none {
+                jobs[id.slot].tenantWeight = tenantWeights[Int(tenant.rawValue) - 1]
+                if configuration.tenantReserve > 0 { shares.arrived(tenant) }
+            }
             jobs[id.slot].generation = id.generation
             jobs[id.slot].isLive = true
             if let wait = configuration.maxQueueWait {
@@ -161,6 +168,7 @@ struct SchedulerCore: Sendable {
         tenantNames.append(name)
         tenantBudgets.append(TenantBudget(configuration.tenantLimits[name]))
         tenantWeights.append(configuration.tenantLimits[name]?.weight ?? 1)
+        shares.addTenant(weight: tenantWeights[tenantWeights.count - 1])
         let id = TenantID(rawValue: UInt32(truncatingIfNeeded: tenantNames.count))
         tenants[name] = id
         return id
@@ -525,6 +533,7 @@ struct SchedulerCore: Sendable {
         let last = jobs[id.slot].lastDeployment
         let account = JobAccount(deployment: last < 0 ? nil : states[last].id, attempts: jobs[id.slot].attempts, usage: usage)
         actions.append(.finish(id, result, account))
+        if configuration.tenantReserve > 0 && jobs[id.slot].isLive && jobs[id.slot].tenant != .none { shares.ended(jobs[id.slot].tenant) }
         // The record stays until the slot is reused: marking it is cheaper than clearing it.
         jobs[id.slot].isLive = false
         jobs[id.slot].generation &+= 1

@@ -90,8 +90,8 @@ struct CapacityLedgerTests {
     }
 
     @Test("A request told to wait is refused until the instant told and admitted from then on, even one larger than a window's limit",
-          arguments: [RateWindows.perMinute, .azure])
-    func waitsAreExact(windows: RateWindows) throws {
+          arguments: [(RateWindows.perMinute, 0.0), (.azure, 0), (.perMinute, 0.1), (.azure, 0.25)])
+    func waitsAreExact(windows: RateWindows, reserve: Double) throws {
         var ledger = try Self.ledger(tokensPerMinute: 60_000, requestsPerMinute: 60, windows: windows)
         var random = SeededRandom(seed: 5)
         var positions: [Int] = []
@@ -100,7 +100,7 @@ struct CapacityLedgerTests {
         func admits(_ ledger: CapacityLedger, _ tokens: Int, at instant: Int64) -> Bool {
             var ledger = ledger
             ledger.advance(to: instant)
-            if case .admitted = ledger.judge(tokens: tokens, now: instant) { return true }
+            if case .admitted = ledger.judge(tokens: tokens, keeping: reserve, now: instant) { return true }
             return false
         }
         for step in 0 ..< 3_000 {
@@ -108,7 +108,7 @@ struct CapacityLedgerTests {
             ledger.advance(to: now)
             // Up to twice the minute's limit: a request over a window's limit may go only once that window is empty.
             let tokens = Int(random.next() % 120_000)
-            if case .waits(let until) = ledger.judge(tokens: tokens, now: now) {
+            if case .waits(let until) = ledger.judge(tokens: tokens, keeping: reserve, now: now) {
                 waits += 1
                 #expect(!admits(ledger, tokens, at: until - 1), "step \(step): \(tokens) tokens, told \(until)")
                 #expect(admits(ledger, tokens, at: until), "step \(step): \(tokens) tokens, told \(until)")

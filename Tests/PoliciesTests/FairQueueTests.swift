@@ -1,5 +1,5 @@
 import HeadroomCore
-import HeadroomPolicies
+@testable import HeadroomPolicies
 import Testing
 
 /// A job of `tenant` asking `prompt` and `output` tokens, submitted `sequence`-th.
@@ -74,6 +74,40 @@ struct FairQueueTests {
         for n in 0 ..< 300 { queue.enqueue(job(UInt32(n % 3 + 1), UInt64(n + 1))) }
         #expect(queue.job(at: 299)?.sequence == 300 && queue.job(at: 255)?.tenant.rawValue == UInt32(255 % 3 + 1))
         #expect(queue.job(at: 300) == nil)
+    }
+
+    @Test("The prefix kept as jobs come, go, are cancelled and settle is always the lanes merged afresh", arguments: [1, 2, 3] as [UInt64])
+    func keptPrefixMatchesMerge(seed: UInt64) {
+        var random = SeededRandom(seed: seed)
+        var queue = FairQueue()
+        let weights: [UInt32: Double] = [1: 1, 2: 2, 3: 0.5, 4: 1]
+        var sequence: UInt64 = 0
+        var dispatched: [QueuedJob] = []
+        for step in 0 ..< 4_000 {
+            switch random.next() % 10 {
+            case 0 ..< 5:
+                sequence += 1
+                let tenant = UInt32(random.next() % 4) + 1
+                var next = job(tenant, sequence, prompt: Int(random.next() % 2_000) + 1, output: Int(random.next() % 1_000) + 1,
+                               weight: weights[tenant]!, priority: random.next() % 20 == 0 ? 1 : 0)
+                next.attempts = random.next() % 10 == 0 ? 1 : 0
+                queue.enqueue(next)
+            case 5 ..< 8 where queue.count > 0:
+                dispatched.append(queue.remove(at: Int(random.next() % UInt64(min(queue.count, 40)))))
+            case 8 where queue.count > 0:
+                let victim = queue.job(at: Int(random.next() % UInt64(queue.count)))!
+                #expect(queue.remove(victim.id)?.id == victim.id)
+            default:
+                guard !dispatched.isEmpty else { continue }
+                let done = dispatched.remove(at: Int(random.next() % UInt64(dispatched.count)))
+                queue.settled(done, usage: Usage(promptTokens: done.tokens - done.outputTokens,
+                                                 completionTokens: Int(random.next() % UInt64(done.outputTokens + 1))))
+            }
+            let kept = queue.keptOrder.map(\.job.id)
+            #expect(kept == queue.merged(upTo: kept.count).map(\.job.id), "step \(step)")
+            #expect(kept.count == min(queue.count, FairQueue.orderedPrefix) || kept.count >= FairQueue.shortPrefix, "step \(step)")
+        }
+        #expect(sequence > 1_500)
     }
 
     @Test("Backlogged tenants' service never differs by more than twice the largest job's cost", arguments: [1, 2, 3, 4, 5] as [UInt64])
