@@ -29,6 +29,9 @@ public struct GatewaySettings: Hashable, Sendable, Codable {
     /// Whether a request whose `x-headroom-deadline` leaves a batch deployment's expected turnaround goes
     /// to batch (default false).
     public var batchByDeadline: Bool?
+    /// Where the gateway keeps what tenants have used of their budgets across restarts, when no
+    /// `sharedState` Redis keeps it (default `headroom-budgets.json` in the working folder).
+    public var budgetFile: String?
     /// What the gateway logs: `trace`, `debug`, `info` (default), `notice`, `warning`, `error` or `critical`.
     public var logLevel: String?
 

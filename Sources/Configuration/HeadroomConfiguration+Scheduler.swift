@@ -22,6 +22,7 @@ extension HeadroomConfiguration {
             }
             if tenant.limits != TenantLimits() { configuration.tenantLimits[tenant.name] = tenant.limits }
         }
+        _ = try budgets()
         if let shared = sharedState {
             // Checked here, where every program reads the file.
             _ = try shared.rules()

@@ -33,6 +33,8 @@ public struct TenantSettings: Hashable, Sendable, Codable {
     public var cacheNamespace: String?
     /// Its weight under the `fair` queue policy (default 1): twice the weight, twice the tokens while both wait.
     public var weight: Double?
+    /// Its budgets: spend or tokens a UTC day or month; spent, its requests are refused until the period ends.
+    public var budgets: [BudgetSettings]?
     /// Whether its requests go to batch deployments (half price, answered within hours) unless one says
     /// otherwise (`x-headroom-batch: false`); default false.
     public var batch: Bool?

@@ -43,6 +43,9 @@ public struct HeadroomError: Error, Hashable, Sendable, CustomStringConvertible 
         /// missing) and is out of rotation; for a job, every deployment that could
         /// serve it is (a condition of the service, not of the request).
         public static let deploymentUnavailable = Kind("deploymentUnavailable")
+        /// The request's tenant has spent one of its budgets (``Budget``) for the period; its
+        /// ``HeadroomError/retryAfter`` is the time until the budget resets.
+        public static let budgetExceeded = Kind("budgetExceeded")
         /// The engine has shut down and takes no more requests.
         public static let shutDown = Kind("shutDown")
     }

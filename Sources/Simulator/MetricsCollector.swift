@@ -84,6 +84,8 @@ struct MetricsCollector {
     struct PerTenant {
         var offered = 0
         var served = 0
+        /// Refused at arrival: a budget of its was spent.
+        var refused = 0
         var servedTokens = 0
         /// Prompt and completion tokens offered, and served by requests dispatched by the last arrival
         /// (those dispatched since the latest arrival so far wait in `servedSinceArrival`, as for the capacity bound).
@@ -233,6 +235,19 @@ struct MetricsCollector {
         cacheCharge = cacheCharge.addingSaturating(boundCharge(prompt: request.promptTokens, maxTokens: request.maxTokens))
     }
 
+    /// `request`, of tenant `t` (-1: none), was refused at its arrival at `time` with `error` (its
+    /// tenant's budget spent): offered, but neither in the system nor offered to the deployments.
+    mutating func refused(_ request: SimulatedRequest, tenant t: Int, because error: HeadroomError, at time: Int64) {
+        arrived(request, at: time, deferred: true)
+        inSystem -= 1
+        failures[error.kind.name, default: 0] += 1
+        if t >= 0 {
+            tenantOffered(t, tokens: 0)
+            perTenant[t].refused += 1
+        }
+        noteQueue()
+    }
+
     /// A request of tenant `t`, of `tokens` prompt and completion tokens, arrived.
     mutating func tenantOffered(_ t: Int, tokens: Int) {
         if t >= perTenant.count { perTenant.append(contentsOf: repeatElement(PerTenant(), count: t + 1 - perTenant.count)) }
@@ -268,7 +283,7 @@ struct MetricsCollector {
         let total = Double(max(1, perTenant.reduce(0) { $0 + $1.servedTokens }))
         let weightSum = weights.reduce(0, +)
         let reports = perTenant.indices.map { t in
-            SimulationReport.TenantReport(name: names[t], offered: perTenant[t].offered, served: perTenant[t].served,
+            SimulationReport.TenantReport(name: names[t], offered: perTenant[t].offered, served: perTenant[t].served, refused: perTenant[t].refused,
                                           servedTokens: perTenant[t].servedTokens, share: Double(perTenant[t].servedTokens) / total,
                                           entitlement: weights[t] / weightSum, queueWait: .init(perTenant[t].waits), latency: .init(perTenant[t].latencies))
         }

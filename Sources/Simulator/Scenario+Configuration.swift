@@ -47,6 +47,7 @@ extension Scenario {
             throw fail(error.message)
         }
         batchTenants = Set((configuration.tenants ?? []).filter { $0.batch == true }.map(\.name))
+        budgets = try configuration.budgets()
         tenantWeights = Dictionary((configuration.tenants ?? []).map { ($0.name, $0.weight ?? 1) }, uniquingKeysWith: { first, _ in first })
     }
 }

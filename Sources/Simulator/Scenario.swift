@@ -32,6 +32,8 @@ public struct Scenario: Sendable {
     public var prices: PriceTable?
     /// Tenants' weights, for their entitlements in the reports.
     public var tenantWeights: [String: Double] = [:]
+    /// Tenants' budgets (``Simulation/budgets``).
+    public var budgets: [String: [Budget]] = [:]
     /// Makes the policies the settings name that are not built in.
     public var registry = Registry.standard
 
@@ -60,6 +62,7 @@ public struct Scenario: Sendable {
         simulation.batchTenants = batchTenants
         simulation.prices = prices
         simulation.tenantWeights = tenantWeights
+        simulation.budgets = budgets
         if progress != nil { simulation.expectedEnd = try workload.lastArrival() }
         var reports: [SimulationReport] = []
         for strategy in [Strategy.headroom(headroom)] + baselines {

@@ -41,6 +41,10 @@ public struct Simulation: Sendable {
     public var prices: PriceTable?
     /// Tenants' weights, for their entitlements in the report (a tenant not named weighs 1).
     public var tenantWeights: [String: Double] = [:]
+    /// Tenants' budgets: a request of a tenant that has spent one is refused at its arrival, as the
+    /// gateway refuses it. The simulation's clock starts at 1970-01-01T00:00:00Z, so a day's budget
+    /// resets every 86,400 simulated seconds.
+    public var budgets: [String: [Budget]] = [:]
 
     /// Creates a simulation, checking the deployments.
     public init(deployments: [SimulatedDeployment], seed: UInt64, bucket: Duration = .seconds(10)) throws(HeadroomError) {
@@ -138,6 +142,7 @@ public struct Simulation: Sendable {
     ) throws(HeadroomError) -> SimulationReport {
         var engine = Engine(simulation: self)
         engine.metrics.cost = prices.map(CostLedger.init(prices:))
+        engine.budgets = BudgetLedger(budgets: budgets)
         try engine.run(&workload, &client)
         if let span = engine.metrics.timelineOverrun {
             throw HeadroomError(.invalidScenario, "The run lasted \(grouped(Int(span / 1_000_000_000))) s of simulated time, more than the report's "
@@ -232,6 +237,8 @@ struct Engine {
     let batchRouting: Bool
     /// Tenants whose requests go to batch unless one says otherwise.
     let batchTenants: Set<String>
+    /// What tenants have used of their budgets.
+    var budgets = BudgetLedger(budgets: [:])
 
     init(simulation: Simulation) {
         self.simulation = simulation
@@ -268,9 +275,10 @@ struct Engine {
             switch event.kind {
             case .arrival:
                 guard hasNextArrival else { continue }
-                var goesUpstream = true
+                // A tenant whose budget is spent is refused before the cache, as the gateway refuses it.
+                var goesUpstream = !refusedByBudget(nextArrival, at: event.time)
                 var fetch: CacheReplay.Fetch?
-                switch cache?.arrive(nextArrival, at: event.time) {
+                switch goesUpstream ? cache?.arrive(nextArrival, at: event.time) : nil {
                 case nil, .bypass?: break
                 case .hit?:
                     metrics.answeredByCache(nextArrival, at: event.time)
@@ -391,10 +399,13 @@ struct Engine {
                 pending[id.slot].isLive = false
                 pendingCount -= 1
                 metrics.finished(pending[id.slot], result: result, at: now)
-                if metrics.cost != nil, case .succeeded = result {
+                if case .succeeded = result {
                     let state = pending[id.slot]
-                    metrics.priced(state, model: modelNames[state.model], deployment: simulation.deployments[state.deployment].id,
-                                   tenant: state.tenant >= 0 ? tenantNames[Int(state.tenant)] : nil)
+                    if metrics.cost != nil {
+                        metrics.priced(state, model: modelNames[state.model], deployment: simulation.deployments[state.deployment].id,
+                                       tenant: state.tenant >= 0 ? tenantNames[Int(state.tenant)] : nil)
+                    }
+                    if !budgets.isEmpty && state.tenant >= 0 { spent(state, at: now) }
                 }
                 switch cache?.finished(id, result: result, outputTokens: pending[id.slot].outputTokens, at: now) {
                 case nil: break
@@ -491,6 +502,22 @@ struct Engine {
                       tenant: position(ofTenant: request.tenant)))
         metrics.arrived(request, at: now, deferred: job.acceptsBatch && servedByBatch[model])
         return id
+    }
+
+    /// Refuses `request` at `now` if its tenant has spent a budget, as the gateway does: counted as
+    /// offered and failed at once, never submitted.
+    private mutating func refusedByBudget(_ request: SimulatedRequest, at now: Int64) -> Bool {
+        guard !budgets.isEmpty, let tenant = request.tenant,
+              let refusal = budgets.refusal(for: tenant, at: Double(now) / 1e9) else { return false }
+        metrics.refused(request, tenant: Int(position(ofTenant: tenant)), because: refusal, at: now)
+        return true
+    }
+
+    /// Counts what the request `state`, served at `now`, cost and used against its tenant's budgets.
+    private mutating func spent(_ state: Pending, at now: Int64) {
+        let usage = Usage(promptTokens: state.promptTokens, completionTokens: state.outputTokens)
+        let cost = simulation.prices?.cost(of: usage, model: modelNames[state.model], batch: state.batched)
+        _ = budgets.record(tenant: tenantNames[Int(state.tenant)], cost: cost, tokens: usage.totalTokens, at: Double(now) / 1e9)
     }
 
     /// Notes a request in the system, in its job's slot.

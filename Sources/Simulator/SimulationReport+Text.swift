@@ -35,7 +35,7 @@ extension SimulationReport {
         }
         if let tenants, let fairness {
             lines.append("  tenants (Jain's fairness \(fixed(fairness, 3))): " + tenants.map { tenant in
-                "\(tenant.name) \(tenant.served)/\(tenant.offered) served, \(percent(tenant.share)) of tokens (entitled \(percent(tenant.entitlement))), "
+                "\(tenant.name) \(tenant.served)/\(tenant.offered) served, \(tenant.refused > 0 ? "\(tenant.refused) refused by budget, " : "")\(percent(tenant.share)) of tokens (entitled \(percent(tenant.entitlement))), "
                     + "wait p50 \(fixed(tenant.queueWait.p50, 1)) s p99 \(fixed(tenant.queueWait.p99, 1)) s"
             }.joined(separator: "; "))
         }

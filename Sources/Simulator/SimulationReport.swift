@@ -48,8 +48,8 @@ public struct SimulationReport: Hashable, Sendable, Codable {
     public struct TenantReport: Hashable, Sendable, Codable {
         /// Its name.
         public var name: String
-        /// Requests it offered, and those served.
-        public var offered: Int, served: Int
+        /// Requests it offered, those served, and those refused at arrival because a budget of its was spent.
+        public var offered: Int, served: Int, refused: Int
         /// Prompt and completion tokens of its requests served.
         public var servedTokens: Int
         /// Its part of all tenants' served tokens.

@@ -35,6 +35,24 @@ struct TenantReportTests {
         #expect(tenants[0].queueWait.count == 10 && tenants[1].latency.count == 30)
     }
 
+    @Test("A tenant that has spent its budget is refused at arrival until the day ends; the others are served")
+    func budgetsRefuse() throws {
+        var simulation = try Simulation(deployments: [SimulatedDeployment(id: "a", endpoint: .azure(tokensPerMinute: 600_000))], seed: 1)
+        // 2,000 tokens a day: four requests of 500, each served before the next arrives.
+        simulation.budgets = ["x": [Budget(period: .day, amount: .tokens(2_000))]]
+        var requests = (0 ..< 10).map { n in
+            SimulatedRequest(arrival: .seconds(Double(n * 60)), promptTokens: 400, maxTokens: 100, outputTokens: 100, tenant: n % 2 == 0 ? "x" : "y")
+        }
+        // The next day, x's budget is whole again.
+        requests.append(SimulatedRequest(arrival: .seconds(86_400), promptTokens: 400, maxTokens: 100, outputTokens: 100, tenant: "x"))
+        var workload = ListWorkload(requests: requests)
+        let report = try simulation.run(&workload, strategy: .headroom())
+        let tenants = try #require(report.tenants)
+        #expect(tenants.map(\.name) == ["x", "y"])
+        #expect(tenants.map(\.offered) == [6, 5] && tenants.map(\.served) == [5, 5] && tenants.map(\.refused) == [1, 0])
+        #expect(report.requests.failed == ["budgetExceeded": 1] && report.requests.offered == 11)
+    }
+
     @Test("A workload without tenants reports none")
     func noTenants() throws {
         var simulation = try Simulation(deployments: [SimulatedDeployment(id: "a", endpoint: .azure(tokensPerMinute: 60_000))], seed: 1)

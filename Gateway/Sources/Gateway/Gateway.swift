@@ -38,6 +38,8 @@ public struct Gateway: Sendable {
     public let logger: Logger
     private let metrics: GatewayMetrics
     private let clients: ClientRegistry
+    /// The tenants' budgets, when any tenant has one.
+    private let budgets: BudgetKeeper?
     private let state: GatewayState
     /// The operator's key, if the configuration names one.
     private let operatorKey: APIKey?
@@ -75,7 +77,9 @@ public struct Gateway: Sendable {
         let clients = try ClientRegistry(configuration.clients, cacheMode: configuration.engine.cache.map { $0.mode ?? .repeatable } ?? .off,
                                          environment: environment)
         self.clients = clients
-        state = GatewayState(clients: clients.clients, prices: try configuration.engine.prices?.table())
+        let prices = try configuration.engine.prices?.table()
+        state = GatewayState(clients: clients.clients, prices: prices)
+        budgets = try Self.budgets(configuration, prices: prices, logger: logger)
         let batchDeployments = configuration.engine.deployments.filter(\.isBatch)
         self.batchDeployments = Set(batchDeployments.map { DeploymentID($0.id) })
         var turnaround: Duration?
@@ -108,6 +112,23 @@ public struct Gateway: Sendable {
         }
     }
 
+    /// The keeper of the tenants' budgets, if any has one: in the `sharedState` Redis when there is one, else in `budgetFile`.
+    private static func budgets(_ configuration: GatewayConfiguration, prices: PriceTable?, logger: Logger) throws(HeadroomError) -> BudgetKeeper? {
+        let budgets = try configuration.engine.budgets()
+        guard !budgets.isEmpty else { return nil }
+        var store = BudgetKeeper.Store.file(configuration.budgetFile)
+        if let shared = configuration.engine.sharedState {
+            do {
+                store = .redis(try RedisClient(url: shared.redis, connections: 2, timeout: try shared.timeout()), namespace: try shared.names().namespace)
+            } catch let error as HeadroomError {
+                throw error
+            } catch {
+                throw HeadroomError(.invalidConfiguration, "sharedState.redis: \(error)")
+            }
+        }
+        return BudgetKeeper(budgets: budgets, prices: prices, store: store, logger: logger)
+    }
+
     /// The leases a `sharedState` section describes, kept for `engine`.
     private static func sharedCapacity(_ settings: SharedStateSettings, engine: HeadroomEngine, logger: Logger) throws(HeadroomError) -> SharedCapacity {
         let names = try settings.names()
@@ -129,6 +150,7 @@ public struct Gateway: Sendable {
         stats.cache = cache?.statistics.snapshot
         stats.sharedState = await shared?.status()
         if !batchDeployments.isEmpty { stats.batch = await engine.batchStatistics() }
+        stats.budgets = budgets.map { GatewayStats.Budgets(statuses: $0.statuses(), storeErrors: $0.storeErrors) }
         return stats
     }
 
@@ -168,7 +190,7 @@ public struct Gateway: Sendable {
                 guard operatorKey == nil || isOperator(request) else { return Self.unauthorized }
                 let text = metrics.text(await engine.snapshot(), inProgress: state.inProgress, cache: cache?.statistics.snapshot,
                                         shared: await shared?.status(), batch: batchDeployments.isEmpty ? nil : await engine.batchStatistics(),
-                                        cost: state.cost)
+                                        cost: state.cost, budgets: budgets?.statuses())
                 return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: text)))
             }),
             (.post, "admin/deployments/:id/enable", { request, context in try await enable(request, context) }),
@@ -216,6 +238,11 @@ public struct Gateway: Sendable {
             // Batches under way when the gateway last stopped are polled again, their answers kept for callers who come back.
             application.beforeServerStarts { [engine] in await engine.resumeBatches() }
         }
+        if let budgets {
+            // What tenants used before a restart, or at the other gateways, counts from the first request.
+            application.beforeServerStarts { await budgets.load() }
+            application.addServices(BudgetService(budgets: budgets))
+        }
         if let shared {
             // The first renewal before the first request: until then the gateway has no share.
             application.beforeServerStarts { await shared.start() }
@@ -233,6 +260,8 @@ public struct Gateway: Sendable {
         if !batchDeployments.isEmpty { services.append(BatchShutdownService(engine: engine)) }
         try await ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)).run()
         await engine.shutdown(drain: true)
+        // What the drain served counts too.
+        budgets?.save()
     }
 
     /// The models the deployments of `configuration` serve.
@@ -272,7 +301,8 @@ public struct Gateway: Sendable {
         let presented = request.headers[.authorization] ?? request.headers.first { $0.name.canonicalName == "x-api-key" }.map { "Bearer \($0.value)" }
         guard let client = clients.client(authorization: presented) else { return unauthorized() }
         state.received(from: client)
-        let tally = RequestTally(client: client, .init(state: state, metrics: metrics, logger: logger, batchDeployments: batchDeployments))
+        let tally = RequestTally(client: client, .init(state: state, metrics: metrics, logger: logger, batchDeployments: batchDeployments,
+                                                       budgets: budgets))
         let read: [UInt8]?
         do {
             read = try await self.read(request)
@@ -281,6 +311,11 @@ public struct Gateway: Sendable {
             let tooLarge = (error as? HTTPError)?.status == .contentTooLarge
             tally.end(tooLarge ? .invalid : .cancelled, status: tooLarge ? 413 : 499)
             throw error
+        }
+        if let refusal = budgets?.refusal(for: client.name) {
+            metrics.refusedByBudget(client: client.name)
+            tally.end(.rejected, status: 429)
+            return GatewayError.response(for: refusal, retryAfterSeconds: configuration.retryAfterSeconds).0
         }
         guard let body = read else {
             tally.end(.rejected, status: 503)

@@ -70,6 +70,8 @@ public struct GatewayConfiguration: Sendable {
     public var logLevel: String
     /// Whether a request whose `x-headroom-deadline` leaves a batch deployment's expected turnaround goes to batch.
     public var batchByDeadline: Bool
+    /// Where tenants' budget use is kept across restarts when no `sharedState` Redis keeps it.
+    public var budgetFile: String
 
     /// The gateway a configuration describes: its `gateway` section, each field left out at its default.
     public init(_ configuration: HeadroomConfiguration) {
@@ -87,6 +89,7 @@ public struct GatewayConfiguration: Sendable {
         returnedResponseHeaders = gateway.returnedResponseHeaders ?? Self.defaultReturnedResponseHeaders
         logLevel = gateway.logLevel ?? "info"
         batchByDeadline = gateway.batchByDeadline ?? false
+        budgetFile = gateway.budgetFile ?? "headroom-budgets.json"
     }
 
     /// Creates a configuration in code.

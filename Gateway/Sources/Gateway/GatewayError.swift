@@ -19,6 +19,9 @@ enum GatewayError {
             return (JSONReply.error(429, error.message, type: "rate_limit_exceeded", code: "queue_full", headers: retryAfter), .rejected)
         case .queueWaitExceeded:
             return (JSONReply.error(429, error.message, type: "rate_limit_exceeded", code: "queue_wait_exceeded", headers: retryAfter), .rejected)
+        case .budgetExceeded:
+            // OpenAI's own word for a spent allowance; the wait is until the budget resets.
+            return (JSONReply.error(429, error.message, type: "insufficient_quota", code: "budget_exceeded", headers: retryAfter), .rejected)
         case .unservable, .invalidJob:
             return (JSONReply.error(400, error.message, type: "invalid_request_error", code: error.kind.description), .invalid)
         case .rejectedByProvider:

@@ -40,6 +40,11 @@ final class GatewayMetrics: Sendable {
         Counter(label: "headroom_gateway_unauthorized_total", factory: factory).increment()
     }
 
+    /// Counts a request refused because a budget of its client is spent.
+    func refusedByBudget(client: String) {
+        Counter(label: "headroom_client_budget_refusals_total", dimensions: [("client", client)], factory: factory).increment()
+    }
+
     /// Counts a request that ended, with what is known of it.
     /// A hit's tokens are not counted as used: nothing went upstream for it (see `headroom_cache_tokens_saved_total`).
     func ended(_ outcome: GatewayState.Outcome, client: String, model: String?, latency: Duration, head: AnswerHead?, cache: CacheStatus?,
@@ -66,7 +71,14 @@ final class GatewayMetrics: Sendable {
 
     /// The metrics in Prometheus' text format, the scheduler's figures brought up to `snapshot` first.
     func text(_ snapshot: SchedulerSnapshot, inProgress: Int, cache: CacheStatistics.Counts? = nil, shared: SharedCapacity.Status? = nil,
-              batch: BatchStatistics? = nil, cost: GatewayStats.Cost? = nil) -> String {
+              batch: BatchStatistics? = nil, cost: GatewayStats.Cost? = nil, budgets: [BudgetStatus]? = nil) -> String {
+        for status in budgets ?? [] {
+            let at = [("client", status.tenant), ("budget", status.budget)]
+            gauge("headroom_client_budget_used", status.used, at)
+            gauge("headroom_client_budget_limit", status.limit, at)
+            gauge("headroom_client_budget_nearly_spent", status.isNearlySpent ? 1 : 0, at)
+            gauge("headroom_client_budget_spent", status.isSpent ? 1 : 0, at)
+        }
         if let batch {
             count("headroom_batch_files_formed_total", to: batch.formed)
             for (status, total) in [("submitted", batch.submitted), ("completed", batch.completed), ("failed", batch.failed),

@@ -134,6 +134,16 @@ public struct GatewayStats: Codable, Hashable, Sendable {
     public var cost: Cost?
     /// What the batch deployments have done, when there are any.
     public var batch: BatchStatistics?
+    /// Each client's budgets in their current periods, when any client has one.
+    public var budgets: Budgets?
+
+    /// Where the clients' budgets stand.
+    public struct Budgets: Hashable, Sendable, Codable {
+        /// By client, then budget.
+        public var statuses: [BudgetStatus]
+        /// Times the store that keeps them (Redis, or the budget file) failed.
+        public var storeErrors: Int
+    }
 }
 
 extension GatewayStats.Deployment {

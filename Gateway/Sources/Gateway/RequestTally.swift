@@ -16,6 +16,8 @@ final class RequestTally: Sendable {
         let logger: Logger
         /// The batch deployments, whose answers are priced at their discount.
         let batchDeployments: Set<DeploymentID>
+        /// The tenants' budgets, if any has one.
+        let budgets: BudgetKeeper?
     }
 
     /// What is learnt of the request on its way.
@@ -62,8 +64,9 @@ final class RequestTally: Sendable {
         let latency = ContinuousClock.now - started
         // A hit cost nothing upstream.
         if outcome == .succeeded, let head = record.head, let usage = record.usage, record.cache != .hit {
-            observers.state.priced(usage, model: record.model ?? "", deployment: head.deployment, client: client.name,
-                                   batch: observers.batchDeployments.contains(head.deployment))
+            let batch = observers.batchDeployments.contains(head.deployment)
+            observers.state.priced(usage, model: record.model ?? "", deployment: head.deployment, client: client.name, batch: batch)
+            observers.budgets?.spent(usage, model: record.model ?? "", tenant: client.name, batch: batch)
         }
         observe(outcome, status: status, latency: latency, record)
         observers.state.ended(outcome, client: client.index, latency: latency)
