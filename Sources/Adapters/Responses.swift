@@ -94,11 +94,13 @@ extension JSONValue {
 }
 
 extension Usage {
-    /// A `usage` object's `prompt_tokens` and `completion_tokens` (OpenAI's), or `input_tokens` and
-    /// `output_tokens` (Anthropic's); 0 where one is missing.
+    /// A `usage` object's `prompt_tokens`, `completion_tokens` and `prompt_tokens_details.cached_tokens`
+    /// (OpenAI's), or `input_tokens` and `output_tokens` (Anthropic's); 0 where one is missing.
     init?(json: JSONValue) {
         guard case .object(let usage) = json else { return nil }
+        var cached = 0
+        if case .object(let details)? = usage["prompt_tokens_details"] { cached = details["cached_tokens"]?.integerValue ?? 0 }
         self.init(promptTokens: (usage["prompt_tokens"] ?? usage["input_tokens"])?.integerValue ?? 0,
-                  completionTokens: (usage["completion_tokens"] ?? usage["output_tokens"])?.integerValue ?? 0)
+                  completionTokens: (usage["completion_tokens"] ?? usage["output_tokens"])?.integerValue ?? 0, cachedPromptTokens: cached)
     }
 }

@@ -7,7 +7,7 @@ import HeadroomSimulator
 enum SimulateCommand {
     static let usage = """
     usage: headroom simulate [--config FILE] [--trace FILE] [--seed N] [--queue NAME] [--reserve SHARE] [--batch on|off]
-                             [--json FILE] [--html FILE]
+                             [--without-tenant NAME,...] [--json FILE] [--html FILE]
 
       --config FILE   a configuration (JSON, see Docs/configuration.md): a scenario, or a gateway's file;
                       default: the built-in Azure scenario
@@ -19,12 +19,15 @@ enum SimulateCommand {
                       instead of the configuration's scheduler.tenantReserve (0: none)
       --batch on|off  on (default): requests that accept batch go to the batch deployments; off: every
                       request goes synchronously, to compare cost and latency
+      --without-tenant NAME,...
+                      leave out these tenants' requests, the others' arrivals unchanged: what the
+                      rest see when they are absent
       --json FILE     also write the reports as JSON (Docs/report-schema.md)
       --html FILE     also write a self-contained HTML report with charts
     """
 
     static func run(_ arguments: [String]) throws -> Int32 {
-        let options = try Arguments(arguments, options: ["config", "trace", "seed", "queue", "reserve", "batch", "json", "html"])
+        let options = try Arguments(arguments, options: ["config", "trace", "seed", "queue", "reserve", "batch", "without-tenant", "json", "html"])
         try checkOutputs(options)
         let scenario = try loadScenario(options)
         let progress = ProgressBar()
@@ -68,6 +71,9 @@ enum SimulateCommand {
             scenario.name = options["config"] == nil
                 ? "\(trace) against the built-in scenario's 3 Azure deployments (350,000 tokens/min in all)"
                 : "\(trace) against the deployments of '\(scenario.name)'"
+        }
+        if let names = options["without-tenant"] {
+            scenario.workload.transform.withoutTenants = Set(names.split(separator: ",").map(String.init))
         }
         return scenario
     }

@@ -51,7 +51,7 @@ extension HeadroomConfiguration {
     private static let wholeNumberFields: Set = [
         "tokensPerMinute", "requestsPerMinute", "maxConcurrency", "contextWindow", "count", "seed", "maxTokens", "limit",
         "priorities", "passLimit", "maxQueueLength", "lookahead", "maxAttempts", "defaultMaxTokens", "maxAnswerBytes",
-        "port", "retryAfterSeconds", "maxConnections", "maxRequestBytes", "maxBufferedRequestBytes", "priority", "maxBytes", "maxEntryBytes", "expectedInstances", "maxEnqueuedTokens", "maxRequests",
+        "port", "retryAfterSeconds", "maxConnections", "maxRequestBytes", "maxBufferedRequestBytes", "priority", "maxBytes", "maxEntryBytes", "expectedInstances", "maxEnqueuedTokens", "maxRequests", "tokens",
     ]
 
     /// Where the file is not JSON, or else the first whole-number field whose

@@ -107,10 +107,13 @@ public struct BudgetLedger: Sendable {
     public struct State: Hashable, Sendable, Codable {
         /// One budget's use in one period.
         public struct Entry: Hashable, Sendable, Codable {
+            /// The tenant.
             public var tenant: String
+            /// The budget's name (``Budget/name``).
             public var budget: String
             /// Seconds since 1970 at which the period began.
             public var periodStart: Int64
+            /// What was used in it.
             public var used: Double
         }
 

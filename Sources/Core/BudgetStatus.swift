@@ -6,13 +6,15 @@ public struct BudgetStatus: Hashable, Sendable, Codable {
     public var budget: String
     /// Its period.
     public var period: Budget.Period
-    /// What it allows a period, and what is used of it in this one.
+    /// What it allows a period.
     public var limit: Double
+    /// What is used of it in this period.
     public var used: Double
     /// The share past which it is reported as nearly spent.
     public var softShare: Double
-    /// Seconds since 1970 at which this period began, and at which it ends and the budget resets.
+    /// Seconds since 1970 at which this period began.
     public var periodStart: Int64
+    /// Seconds since 1970 at which this period ends and the budget resets.
     public var resetsAt: Int64
 
     /// The share used (may pass 1: requests in flight when it ran out still finish).

@@ -18,7 +18,9 @@ public struct PriceTable: Hashable, Sendable {
     /// the table does not price.
     public func cost(of usage: Usage, model: String, batch: Bool) -> Double? {
         guard let price = prices[model] else { return nil }
-        let full = (Double(max(0, usage.promptTokens)) * price.inputPerMillion
+        let prompt = max(0, usage.promptTokens)
+        let cached = min(prompt, max(0, usage.cachedPromptTokens))
+        let full = (Double(prompt - cached) * price.inputPerMillion + Double(cached) * (price.cachedInputPerMillion ?? price.inputPerMillion)
             + Double(max(0, usage.completionTokens)) * price.outputPerMillion) / 1_000_000
         return batch ? full * (1 - price.batchDiscount) : full
     }
@@ -32,11 +34,14 @@ public struct Price: Hashable, Sendable {
     public var outputPerMillion: Double
     /// The share batching takes off (0.5 on OpenAI and Azure OpenAI).
     public var batchDiscount: Double
+    /// The price of a million input tokens read from the provider's prompt cache (`nil`: the input price).
+    public var cachedInputPerMillion: Double?
 
-    /// Creates a price; batching takes half off unless told otherwise.
-    public init(inputPerMillion: Double, outputPerMillion: Double, batchDiscount: Double = 0.5) {
+    /// Creates a price; batching takes half off, and cached input costs what input does, unless told otherwise.
+    public init(inputPerMillion: Double, outputPerMillion: Double, batchDiscount: Double = 0.5, cachedInputPerMillion: Double? = nil) {
         self.inputPerMillion = inputPerMillion
         self.outputPerMillion = outputPerMillion
         self.batchDiscount = batchDiscount
+        self.cachedInputPerMillion = cachedInputPerMillion
     }
 }

@@ -94,6 +94,8 @@ struct MetricsCollector {
         var servedSinceArrival = 0
         var waits: [Int64] = []
         var latencies: [Int64] = []
+        /// Prompt and completion tokens of its requests served, by the timeline bucket they ended in.
+        var servedTimeline: [Int] = []
     }
     /// Whether any tenant has a request dispatched after the latest arrival so far.
     var tenantsServedSinceArrival = false
@@ -274,6 +276,9 @@ struct MetricsCollector {
             tenantsServedSinceArrival = true
         }
         perTenant[t].latencies.append(time - state.arrival)
+        let bucket = slot(time)
+        grow(&perTenant[t].servedTimeline, to: bucket)
+        perTenant[t].servedTimeline[bucket] += state.promptTokens + state.outputTokens
     }
 
     /// Each tenant's report (named `names`, weighing `weights`, in the same order), and Jain's index of
@@ -285,7 +290,8 @@ struct MetricsCollector {
         let reports = perTenant.indices.map { t in
             SimulationReport.TenantReport(name: names[t], offered: perTenant[t].offered, served: perTenant[t].served, refused: perTenant[t].refused,
                                           servedTokens: perTenant[t].servedTokens, share: Double(perTenant[t].servedTokens) / total,
-                                          entitlement: weights[t] / weightSum, queueWait: .init(perTenant[t].waits), latency: .init(perTenant[t].latencies))
+                                          entitlement: weights[t] / weightSum, queueWait: .init(perTenant[t].waits), latency: .init(perTenant[t].latencies),
+                                          servedTimeline: perTenant[t].servedTimeline)
         }
         let fair = Self.maxMinShares(of: Double(perTenant.reduce(0) { $0 + $1.servedByArrival }),
                                      demands: perTenant.map { Double($0.offeredTokens) }, weights: weights)

@@ -87,6 +87,21 @@ public enum WorkloadSpec: Sendable {
         case azure, mooncake, native
     }
 
+    /// How the source is reshaped.
+    public var transform: WorkloadTransform {
+        get {
+            switch self {
+            case .trace(_, _, _, let transform), .synthetic(_, let transform): transform
+            }
+        }
+        set {
+            switch self {
+            case .trace(let path, let format, let maxTokens, _): self = .trace(path: path, format: format, maxTokens: maxTokens, transform: newValue)
+            case .synthetic(let generator, _): self = .synthetic(generator, transform: newValue)
+            }
+        }
+    }
+
     /// Opens the workload from its start.
     public func open() throws(HeadroomError) -> AnyWorkload {
         switch self {

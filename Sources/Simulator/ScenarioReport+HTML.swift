@@ -29,6 +29,10 @@ extension ScenarioReport {
             body += "<h2>\(escape(headroom.strategy)): tokens charged per deployment against its quota</h2>\n"
             body += Chart(series: series, bucketSeconds: timeline.bucketSeconds, yLabel: "tokens per \(fixed(timeline.bucketSeconds, timeline.bucketSeconds == timeline.bucketSeconds.rounded() ? 0 : 1)) s").svg()
         }
+        if let headroom = runs.first, let tenants = headroom.tenants {
+            body += "<h2>\(escape(headroom.strategy)): each tenant's share of the tokens served against its entitlement</h2>\n"
+            body += Self.tenantShares(tenants, bucketSeconds: headroom.timeline.bucketSeconds, color: color)
+        }
         body += "<h2>Requests waiting</h2>\n"
         body += Chart(series: runs.enumerated().map { .init(name: $1.strategy, color: color($0), values: $1.timeline.queueLength.map(Double.init)) },
                       bucketSeconds: runs.first?.timeline.bucketSeconds ?? 10, yLabel: "requests").svg()
@@ -48,6 +52,23 @@ extension ScenarioReport {
         \(body)
         </body></html>
         """
+    }
+
+    /// Each tenant's share of every bucket's served tokens (none where nothing was served), in percent,
+    /// with its entitlement dashed.
+    static func tenantShares(_ tenants: [SimulationReport.TenantReport], bucketSeconds: Double, color: (Int) -> String) -> String {
+        let buckets = tenants.map(\.servedTimeline.count).max() ?? 0
+        let totals = (0 ..< buckets).map { b in tenants.reduce(0) { $0 + (b < $1.servedTimeline.count ? $1.servedTimeline[b] : 0) } }
+        var series: [Chart.Series] = []
+        for (index, tenant) in tenants.enumerated() {
+            let shares = (0 ..< buckets).map { b in
+                totals[b] > 0 && b < tenant.servedTimeline.count ? 100 * Double(tenant.servedTimeline[b]) / Double(totals[b]) : 0
+            }
+            series.append(.init(name: "\(tenant.name) share", color: color(index), values: shares))
+            series.append(.init(name: "\(tenant.name) entitlement", color: color(index),
+                                values: Array(repeating: 100 * tenant.entitlement, count: buckets), dashed: true))
+        }
+        return Chart(series: series, bucketSeconds: bucketSeconds, yLabel: "% of tokens served").svg()
     }
 
     private func comparisonTable() -> String {

@@ -60,6 +60,9 @@ public struct SimulationReport: Hashable, Sendable, Codable {
         public var queueWait: Percentiles
         /// Arrival to answer, of its requests served.
         public var latency: Percentiles
+        /// Prompt and completion tokens of its requests served, by the timeline bucket they ended in
+        /// (the buckets of ``Timeline``; it stops at its last).
+        public var servedTimeline: [Int]
     }
 
     /// The batch deployments' files and batches, and the latency of deferrable and urgent requests.

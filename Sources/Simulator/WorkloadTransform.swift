@@ -21,6 +21,9 @@ public struct WorkloadTransform: Hashable, Sendable, Codable {
     public var priorities: [Int]?
     /// Give requests tenants in turn from this list (e.g. `["batch", "batch", "ui"]`).
     public var tenants: [String]?
+    /// Leave out the requests of these tenants (once tenants are given), the others' arrivals unchanged:
+    /// what the rest see when these are absent.
+    public var withoutTenants: Set<String>?
 
     /// No change.
     public init(timeScale: Double = 1, startSeconds: Double = 0, endSeconds: Double? = nil, limit: Int? = nil,
@@ -80,6 +83,7 @@ public struct TransformedWorkload<Source: WorkloadSource>: WorkloadSource {
             if let priorities = transform.priorities { request.priority = priorities[emitted % priorities.count] }
             if let tenants = transform.tenants { request.tenant = tenants[emitted % tenants.count] }
             emitted += 1
+            if let absent = transform.withoutTenants, let tenant = request.tenant, absent.contains(tenant) { continue }
             return true
         }
         return false

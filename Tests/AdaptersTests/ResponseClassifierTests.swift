@@ -20,6 +20,20 @@ struct ResponseClassifierTests {
         #expect(result.rateLimits?.tokens?.remaining == 9_983)
     }
 
+    @Test("Prompt tokens read from the provider's cache are reported, and priced at the cached price where the table gives one")
+    func cachedPromptTokens() {
+        let result = classify(200, #"{"usage":{"prompt_tokens":2000,"completion_tokens":100,"prompt_tokens_details":{"cached_tokens":1500}}}"#)
+        let usage = Usage(promptTokens: 2_000, completionTokens: 100, cachedPromptTokens: 1_500)
+        #expect(result.outcome == .succeeded(usage))
+        let prices = PriceTable(["m": Price(inputPerMillion: 2, outputPerMillion: 8, cachedInputPerMillion: 1)])
+        // 500 × 2 + 1,500 × 1 + 100 × 8, a million's worth: 0.0033; batched, half.
+        #expect(abs(prices.cost(of: usage, model: "m", batch: false)! - 0.0033) < 1e-15)
+        #expect(abs(prices.cost(of: usage, model: "m", batch: true)! - 0.00165) < 1e-15)
+        // Without a cached price, cached tokens cost what input does; a cached count past the prompt counts as the prompt.
+        let plain = PriceTable(["m": Price(inputPerMillion: 2, outputPerMillion: 8)])
+        #expect(abs(plain.cost(of: Usage(promptTokens: 2_000, completionTokens: 100, cachedPromptTokens: 9_999), model: "m", batch: false)! - 0.0048) < 1e-15)
+    }
+
     @Test("Errors are classified as the providers document them, keeping their message", arguments: [
         (429, #"{"error":{"message":"Rate limit reached for gpt-4o in organization org-x on tokens per min (TPM): Limit 30000, Used 29500, Requested 900. Please try again in 1.8s.","type":"tokens","param":null,"code":"rate_limit_exceeded"}}"#,
          ResponseClass.throttled(.tokens)),

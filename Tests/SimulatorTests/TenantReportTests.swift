@@ -33,6 +33,10 @@ struct TenantReportTests {
         #expect(tenants.map(\.entitlement) == [0.25, 0.75] && tenants.map(\.share) == [0.25, 0.75])
         #expect(report.fairness == 1)
         #expect(tenants[0].queueWait.count == 10 && tenants[1].latency.count == 30)
+        // Over time, bucket by bucket: every served token once, and the page charts each tenant's share.
+        #expect(tenants.map { $0.servedTimeline.reduce(0, +) } == tenants.map(\.servedTokens))
+        let page = ScenarioReport(scenario: "tenants", seed: 1, runs: [report]).html()
+        #expect(page.contains("<title>y share</title>") && page.contains("<title>x entitlement</title>"))
     }
 
     @Test("A tenant that has spent its budget is refused at arrival until the day ends; the others are served")

@@ -40,4 +40,16 @@ struct WorkloadSourceTests {
         #expect(expected.count >= 30)
         #expect(try readAllInPlace(&inPlace) == expected)
     }
+
+    @Test("Leaving out a tenant keeps the others' requests exactly as they were, arrivals and turns alike")
+    func withoutTenant() throws {
+        let turns = WorkloadTransform(tenants: ["heavy", "heavy", "light"])
+        var all = try TransformedWorkload(SyntheticWorkload(count: 30, requestsPerSecond: 5, seed: 9), transform: turns)
+        var absent = turns
+        absent.withoutTenants = ["heavy"]
+        var light = try TransformedWorkload(SyntheticWorkload(count: 30, requestsPerSecond: 5, seed: 9), transform: absent)
+        let expected = try readAll(&all).filter { $0.tenant == "light" }
+        #expect(expected.count == 10)
+        #expect(try readAll(&light) == expected)
+    }
 }
