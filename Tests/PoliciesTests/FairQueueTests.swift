@@ -135,4 +135,25 @@ struct FairQueueTests {
         }
         #expect(worst <= bound)
     }
+
+    @Test("Through the scheduler, a tenant that is idle holds back nothing: the one waiting takes every token", arguments: [0.0, 0.1])
+    func idleTenantBlocksNothing(reserve: Double) throws {
+        var configuration = SchedulerConfiguration()
+        configuration.tenantReserve = reserve
+        let deployment = try Deployment(id: "a", provider: .openAICompatible, requestsPerMinute: 1_000, tokensPerMinute: 10_000)
+        var scheduler = try Scheduler(deployments: [deployment], queue: .fair, allocation: .maxHeadroom, configuration: configuration)
+        func submit(_ tenant: String, at seconds: Double) -> (JobID, [SchedulerAction]) {
+            var job = Job(model: "m", promptTokens: 100, maxOutputTokens: 100)
+            job.tenant = tenant
+            return scheduler.submit(job, now: .seconds(seconds))
+        }
+        let (idle, _) = submit("idle", at: 0)
+        _ = scheduler.complete(idle, outcome: .succeeded(Usage(promptTokens: 100, completionTokens: 100)), rateLimits: nil, now: .seconds(1))
+        // A minute later the idle tenant has neither a job nor service in the minute: the other fills the window.
+        var dispatched = 0
+        for _ in 0 ..< 60 {
+            dispatched += submit("busy", at: 61).1.filter { if case .dispatch = $0 { true } else { false } }.count
+        }
+        #expect(dispatched == 50)
+    }
 }

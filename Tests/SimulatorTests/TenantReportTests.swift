@@ -57,6 +57,21 @@ struct TenantReportTests {
         #expect(report.requests.failed == ["budgetExceeded": 1] && report.requests.offered == 11)
     }
 
+    @Test("Same seed, same report: a fair queue with a reserve over a flooding tenant and three light ones, twice")
+    func repeatable() throws {
+        func run() throws -> SimulationReport {
+            var simulation = try Simulation(deployments: [SimulatedDeployment(id: "a", endpoint: .azure(tokensPerMinute: 120_000))], seed: 4)
+            var configuration = SchedulerConfiguration()
+            configuration.tenantReserve = 0.05
+            let tenants = Array(repeating: "heavy", count: 10) + ["l1", "l2", "l3"]
+            var workload = try TransformedWorkload(SyntheticWorkload(count: 1_300, requestsPerSecond: 2.5, seed: 4), transform: WorkloadTransform(tenants: tenants))
+            return try simulation.run(&workload, strategy: .headroom(HeadroomSettings(queue: .named("fair"), configuration: configuration)))
+        }
+        let first = try run()
+        #expect(try run() == first)
+        #expect(first.tenants?.count == 4 && first.requests.succeeded == 1_300)
+    }
+
     @Test("A workload without tenants reports none")
     func noTenants() throws {
         var simulation = try Simulation(deployments: [SimulatedDeployment(id: "a", endpoint: .azure(tokensPerMinute: 60_000))], seed: 1)
