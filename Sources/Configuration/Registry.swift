@@ -22,14 +22,14 @@ public struct Registry: Sendable {
     private var providers: [String: ProviderProfile] = [:]
 
     /// The built-in names: queues `fifo` (with `passLimit`), `priority` (with `agingSeconds`) and `fair`
-    /// (weighted fair queueing between tenants, by their `weight`);
+    /// (weighted fair queueing between tenants, by their `weight`, with `fairInputWeight` and `fairOutputWeight`);
     /// allocations `maxHeadroom`, `weightedRandom`, `roundRobin` and `leastLoaded`; providers
     /// `azure`, `openai`, `openai-compatible` and `anthropic`.
     public static let standard = Registry(
         queues: [
             "fifo": { settings in FIFOQueue(smallerJobsMayPass: settings.passLimit ?? 0) },
             "priority": { settings in PriorityQueue(aging: settings.aging) },
-            "fair": { _ in FairQueue() },
+            "fair": { settings in FairQueue(inputWeight: settings.fairInputWeight ?? 1, outputWeight: settings.fairOutputWeight ?? 2) },
         ],
         allocations: [
             "maxHeadroom": { _ in MaxHeadroom() }, "weightedRandom": { _ in WeightedRandom() },

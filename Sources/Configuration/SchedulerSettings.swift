@@ -15,6 +15,9 @@ public struct SchedulerSettings: Hashable, Sendable, Codable {
     public var passLimit: Int?
     /// `priority`: seconds after which a waiting job gains a level (default 60); `0` is strict priority.
     public var agingSeconds: Double?
+    /// `fair`: what a prompt token and an output token count on a tenant's counter (defaults 1 and 2).
+    public var fairInputWeight: Double?
+    public var fairOutputWeight: Double?
     /// The allocation policy's name in the ``Registry`` (default `maxHeadroom`).
     public var allocation: String?
     /// The share of each limit to plan for, in (0, 1] (default 1).
@@ -60,6 +63,10 @@ public struct SchedulerSettings: Hashable, Sendable, Codable {
         }
         configuration.maxQueueWait = .seconds(wait)
         if let passes = passLimit, passes < 0 { throw fail("passLimit is \(passes); it must be 0 or more.") }
+        for (name, weight) in [("fairInputWeight", fairInputWeight), ("fairOutputWeight", fairOutputWeight)] {
+            if let weight, !(weight >= 0 && weight <= 1_000) { throw fail("\(name) is \(weight); it must be from 0 to 1,000.") }
+        }
+        if (fairInputWeight ?? 1) + (fairOutputWeight ?? 2) == 0 { throw fail("fairInputWeight and fairOutputWeight are both 0; tokens must count for something.") }
         if let aging = agingSeconds, !(aging >= 0 && aging <= Self.longestAging) {
             throw fail("agingSeconds is \(aging); it must be from 0 (strict priority) to 10,000,000 (about four months).")
         }

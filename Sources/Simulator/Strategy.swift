@@ -60,13 +60,19 @@ public struct HeadroomSettings: Hashable, Sendable {
         case let name: queue = .named(name)
         }
         allocation = AllocationChoice(rawValue: scheduler.allocationName)
+        section = scheduler
         // Names the registry does not know are refused now, not at the run.
         try registry.checkNames(in: scheduler)
     }
 
+    /// The `scheduler` section these settings came from, if any: its policies' own fields (a fair
+    /// queue's token weights) reach the registry's makers.
+    private var section = SchedulerSettings()
+
     /// The `scheduler` section that names these policies, for the registry's makers.
     var policies: SchedulerSettings {
-        var settings = SchedulerSettings(allocation: allocation.rawValue)
+        var settings = section
+        settings.allocation = allocation.rawValue
         switch queue {
         case .fifo: settings.queue = "fifo"
         case .fifoPassing(let times): (settings.queue, settings.passLimit) = ("fifo", times)

@@ -2,6 +2,7 @@ import Foundation
 import HeadroomAdapters
 import HeadroomConfiguration
 import HeadroomCore
+import HeadroomPolicies
 import HeadroomSimulator
 import Synchronization
 import Testing
@@ -138,5 +139,19 @@ struct RegistryTests {
                                         environment: ["VLLM_KEY": "k"])
         #expect(await engine.snapshot().deployments.map(\.id) == ["local"])
         await engine.shutdown()
+    }
+
+    @Test("The fair queue counts tokens with the section's weights, and weights out of range are refused")
+    func fairWeights() throws {
+        var settings = SchedulerSettings(queue: "fair")
+        settings.fairInputWeight = 0.5
+        settings.fairOutputWeight = 4
+        let queue = try #require(try Registry.standard.queue(for: settings) as? FairQueue)
+        #expect(queue.inputWeight == 0.5 && queue.outputWeight == 4)
+        for (input, output) in [(-1.0, 2.0), (1, 1_001), (0, 0), (.nan, 2)] {
+            settings.fairInputWeight = input
+            settings.fairOutputWeight = output
+            #expect(throws: HeadroomError.self) { try settings.configuration() }
+        }
     }
 }
