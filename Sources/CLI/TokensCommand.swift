@@ -60,9 +60,10 @@ enum TokensCommand {
 }
 
 extension String {
-    /// The text of `data` if it is valid UTF-8, else `nil`.
+    /// The text of `data` if it is valid UTF-8, else `nil`; a byte-order mark is kept, as text
+    /// (tiktoken encodes it), rather than dropped as Foundation's decoding drops it.
     init?(validatingUTF8Data data: Data) {
-        guard let text = String(data: data, encoding: .utf8), text.utf8.count == data.count else { return nil }
+        guard let text = String(validating: data, as: UTF8.self) else { return nil }
         self = text
     }
 }

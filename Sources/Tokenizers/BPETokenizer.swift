@@ -34,7 +34,7 @@ public struct BPETokenizer: Tokenizer {
 
     /// The encoding.
     public let encoding: Encoding
-    private let table: TokenTable
+    let table: TokenTable
     private let specialTokens: [String: Int]
 
     private static let loaded = Mutex<[Encoding: BPETokenizer]>([:])

@@ -1,13 +1,33 @@
+import HeadroomCore
+
 /// Splits one pre-tokenized piece into tokens: a piece that is itself a token
 /// is one; otherwise the adjacent pair whose joined bytes have the lowest rank
 /// is merged, leftmost on ties, until no pair joins into a token.
+///
+/// Two ways to the same merges. A short piece rescans its few pairs after each
+/// merge (quadratic, and fastest when the piece is a word). A long one keeps
+/// its parts in a linked list and its candidate merges in a heap ordered by
+/// rank then position, so each merge costs a logarithm: 1 MB of one repeated
+/// letter, of spaces or of CJK is O(n log n), not O(n²).
 struct BytePairMerge {
     /// Boundaries of the parts (byte offsets) and the rank of joining each part
     /// with the next, reused from piece to piece.
     private var starts: [Int] = []
     private var ranks: [Int] = []
+    /// The long way's parts, by the byte offset where each starts: the next part's start, the
+    /// previous part's, and the rank of joining it with the next (``none``: no token).
+    private var next: [Int32] = []
+    private var previous: [Int32] = []
+    private var joinRank: [Int32] = []
 
     static let none = Int.max
+    /// Pieces longer than this many bytes take the long way (`Int.max`: never, for tests).
+    var longPiece: Int
+
+    /// A merge that takes the long way for pieces over `longPiece` bytes.
+    init(longPiece: Int = 96) {
+        self.longPiece = longPiece
+    }
 
     /// Calls `emit` with each token's rank, in order; returns how many.
     @discardableResult
@@ -16,6 +36,10 @@ struct BytePairMerge {
             emit(rank)
             return 1
         }
+        return piece.count > longPiece ? encodeLong(piece, table, emit: emit) : encodeShort(piece, table, emit: emit)
+    }
+
+    private mutating func encodeShort(_ piece: UnsafeBufferPointer<UInt8>, _ table: TokenTable, emit: (Int) -> Void) -> Int {
         let count = piece.count
         starts.removeAll(keepingCapacity: true)
         ranks.removeAll(keepingCapacity: true)
@@ -44,5 +68,59 @@ struct BytePairMerge {
             emit(table.rankOf(UnsafeBufferPointer(rebasing: piece[starts[i] ..< starts[i + 1]]))!)
         }
         return starts.count - 1
+    }
+
+    /// A candidate merge: join the part starting at `at` with the next, whose joined bytes have `rank`.
+    private struct Candidate: Comparable {
+        var rank: Int32
+        var at: Int32
+
+        static func < (lhs: Candidate, rhs: Candidate) -> Bool {
+            lhs.rank != rhs.rank ? lhs.rank < rhs.rank : lhs.at < rhs.at
+        }
+    }
+
+    private mutating func encodeLong(_ piece: UnsafeBufferPointer<UInt8>, _ table: TokenTable, emit: (Int) -> Void) -> Int {
+        let count = piece.count
+        next = Array(1 ... Int32(count))
+        previous = Array(-1 ..< Int32(count - 1))
+        joinRank = Array(repeating: -1, count: count)
+        var heap = MinHeap<Candidate>()
+        /// The rank of joining the part at `at` with the next (-1: none, or no next).
+        func join(_ at: Int) -> Int32 {
+            let middle = Int(next[at])
+            guard middle < count else { return -1 }
+            return table.rankOf(UnsafeBufferPointer(rebasing: piece[at ..< Int(next[middle])])).map(Int32.init) ?? -1
+        }
+        for at in 0 ..< count - 1 {
+            joinRank[at] = join(at)
+            if joinRank[at] >= 0 { heap.push(Candidate(rank: joinRank[at], at: Int32(at))) }
+        }
+        while let best = heap.pop() {
+            let at = Int(best.at)
+            // Stale: the part is gone (joined into the one before) or its join changed since. A part
+            // only grows, and ranks name distinct byte strings, so an equal rank is the same join.
+            guard joinRank[at] == best.rank else { continue }
+            let joined = Int(next[at])
+            let after = Int(next[joined])
+            next[at] = Int32(after)
+            if after < count { previous[after] = Int32(at) }
+            joinRank[joined] = -1
+            joinRank[at] = join(at)
+            if joinRank[at] >= 0 { heap.push(Candidate(rank: joinRank[at], at: Int32(at))) }
+            let before = Int(previous[at])
+            if before >= 0 {
+                joinRank[before] = join(before)
+                if joinRank[before] >= 0 { heap.push(Candidate(rank: joinRank[before], at: Int32(before))) }
+            }
+        }
+        var at = 0, tokens = 0
+        while at < count {
+            let end = Int(next[at])
+            emit(table.rankOf(UnsafeBufferPointer(rebasing: piece[at ..< end]))!)
+            tokens += 1
+            at = end
+        }
+        return tokens
     }
 }

@@ -2,7 +2,8 @@
 /// `pat_str` does: alternatives tried in order at each position, the first that
 /// matches wins. Written by hand over Unicode scalars (Swift `Regex` is far too
 /// slow). `\s` is Unicode White_Space, `\p{L}`/`\p{N}`/`\p{M}` general
-/// categories, `(?i:...)` Unicode case folding, `$` the end of the text.
+/// categories, all from the Unicode version tiktoken uses (``UnicodeClasses``),
+/// `(?i:...)` Unicode case folding, `$` the end of the text.
 enum PreTokenizer: Sendable {
     /// `'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+|\s++$|\s*[\r\n]|\s+(?!\S)|\s`
     case cl100k
@@ -153,48 +154,39 @@ enum PreTokenizer: Sendable {
 
     @inline(__always) static func isLineBreak(_ c: Unicode.Scalar) -> Bool { c == "\r" || c == "\n" }
 
+    /// The classes of a scalar past ASCII, from tiktoken's Unicode version.
+    @inline(__always) private static func classes(_ c: Unicode.Scalar) -> UInt8 { UnicodeClasses.shared.of(c) }
+
     @inline(__always) static func isWhitespace(_ c: Unicode.Scalar) -> Bool {
-        c.value < 0x80 ? (c.value == 0x20 || (c.value >= 0x09 && c.value <= 0x0D)) : c.properties.isWhitespace
+        c.value < 0x80 ? (c.value == 0x20 || (c.value >= 0x09 && c.value <= 0x0D)) : classes(c) & UnicodeClasses.space != 0
     }
 
     @inline(__always) static func isLetter(_ c: Unicode.Scalar) -> Bool {
         if c.value < 0x80 { return (c.value | 0x20) >= 0x61 && (c.value | 0x20) <= 0x7A }
-        switch c.properties.generalCategory {
-        case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter: return true
-        default: return false
-        }
+        return classes(c) & UnicodeClasses.letter != 0
     }
 
     @inline(__always) static func isNumber(_ c: Unicode.Scalar) -> Bool {
         if c.value < 0x80 { return c.value >= 0x30 && c.value <= 0x39 }
-        switch c.properties.generalCategory {
-        case .decimalNumber, .letterNumber, .otherNumber: return true
-        default: return false
-        }
+        return classes(c) & UnicodeClasses.number != 0
     }
 
     /// Neither whitespace, nor a letter, nor a number.
     @inline(__always) static func isOther(_ c: Unicode.Scalar) -> Bool {
-        !isWhitespace(c) && !isLetter(c) && !isNumber(c)
+        if c.value < 0x80 { return !isWhitespace(c) && !isLetter(c) && !isNumber(c) }
+        return classes(c) & (UnicodeClasses.space | UnicodeClasses.letter | UnicodeClasses.number) == 0
     }
 
     /// `[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]`
-    static func isUpperClass(_ c: Unicode.Scalar) -> Bool {
+    @inline(__always) static func isUpperClass(_ c: Unicode.Scalar) -> Bool {
         if c.value < 0x80 { return c.value >= 0x41 && c.value <= 0x5A }
-        switch c.properties.generalCategory {
-        case .uppercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
-             .nonspacingMark, .spacingMark, .enclosingMark: return true
-        default: return false
-        }
+        return classes(c) & UnicodeClasses.upper != 0
     }
 
     /// `[\p{Ll}\p{Lm}\p{Lo}\p{M}]`
-    static func isLowerClass(_ c: Unicode.Scalar) -> Bool {
+    @inline(__always) static func isLowerClass(_ c: Unicode.Scalar) -> Bool {
         if c.value < 0x80 { return c.value >= 0x61 && c.value <= 0x7A }
-        switch c.properties.generalCategory {
-        case .lowercaseLetter, .modifierLetter, .otherLetter, .nonspacingMark, .spacingMark, .enclosingMark: return true
-        default: return false
-        }
+        return classes(c) & UnicodeClasses.lower != 0
     }
 
     /// Simple case folding for the letters of the contractions (`ſ` folds to `s`).

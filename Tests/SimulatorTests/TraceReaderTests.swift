@@ -37,6 +37,22 @@ struct TraceReaderTests {
         #expect(requests[1] == SimulatedRequest(arrival: Instant(nanoseconds: 52_000_000), promptTokens: 3_180, maxTokens: 10, outputTokens: 8))
     }
 
+    @Test("A byte-order mark opening a CSV or a JSONL trace is passed over")
+    func byteOrderMark() throws {
+        let csv = "\u{FEFF}TIMESTAMP,ContextTokens,GeneratedTokens\n2023-11-16 18:15:46.6805900,4808,10\n"
+        let fromCSV = try withTemporaryFile(csv, suffix: ".csv") { path in
+            var reader = try AzureTraceReader(path: path, maxTokens: .outputTimes(1.25))
+            return try readAll(&reader)
+        }
+        #expect(fromCSV == [SimulatedRequest(arrival: .zero, promptTokens: 4_808, maxTokens: 13, outputTokens: 10)])
+        let jsonl = "\u{FEFF}{\"arrival\": 0, \"prompt_tokens\": 9, \"output_tokens\": 4, \"max_tokens\": 4}\n"
+        let fromJSONL = try withTemporaryFile(jsonl, suffix: ".jsonl") { path in
+            var reader = try JSONLTraceReader(path: path, format: .native, maxTokens: .fixed(1_000))
+            return try readAll(&reader)
+        }
+        #expect(fromJSONL.map(\.promptTokens) == [9])
+    }
+
     @Test("The Azure timestamp parser is exact to 100 ns across dates")
     func azureTimestamps() {
         #expect(AzureTraceReader.parseTimestamp("1970-01-01 00:00:00") == 0)

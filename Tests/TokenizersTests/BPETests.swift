@@ -82,3 +82,47 @@ struct BPEGoldenTests {
         }
     }
 }
+
+@Suite("Exact BPE on what was measured to differ")
+struct BPEDifferencesTests {
+    @Test("A byte-order mark is text, as tiktoken encodes it; a code point new in Unicode 17 tokenizes as Unicode 16 has it",
+          arguments: [
+              (BPETokenizer.Encoding.cl100k, "\u{FEFF}", [3305]), (.cl100k, "\u{FEFF}hello world", [3305, 15339, 1917]),
+              (.cl100k, "\u{FEFF}\u{FEFF}# Title\n", [3305, 43372, 11106, 198]), (.cl100k, "x\u{323B0}'s", [87, 172, 110, 236, 108, 6, 82]),
+              (.o200k, "\u{FEFF}", [5574]), (.o200k, "\u{FEFF}hello world", [5574, 24912, 2375]),
+              (.o200k, "\u{FEFF}\u{FEFF}# Title\n", [5574, 110862, 19612, 198]), (.o200k, "x\u{323B0}'s", [87, 172, 110, 236, 108, 6, 82]),
+          ])
+    func measuredDifferences(_ encoding: BPETokenizer.Encoding, text: String, ids: [Int]) throws {
+        #expect(try BPETokenizer.load(encoding).encodeOrdinary(text) == ids)
+    }
+}
+
+@Suite("Byte-pair merge")
+struct BytePairMergeTests {
+    @Test("The heap's merges are the rescanning merges, on pieces short and long", arguments: BPETokenizer.Encoding.allCases)
+    func waysAgree(_ encoding: BPETokenizer.Encoding) throws {
+        let tokenizer = try BPETokenizer.load(encoding)
+        var random = SeededRandom(seed: 27)
+        var rescanning = BytePairMerge(longPiece: .max), heap = BytePairMerge(longPiece: 0)
+        let runs: [[UInt8]] = ["a", " ", "ab", "中文", "ค", "\u{0301}", "😀", "aaaaaaa", "the", "\n"].map { Array($0.utf8) }
+        for round in 0 ..< 400 {
+            var piece: [UInt8] = []
+            let length = Int.random(in: 1 ... (round % 10 == 0 ? 3_000 : 300), using: &random)
+            while piece.count < length {
+                if random.next() % 8 == 0 {
+                    piece.append(UInt8(truncatingIfNeeded: random.next()))
+                } else {
+                    let run = runs[Int(random.next() % UInt64(runs.count))]
+                    for _ in 0 ..< Int.random(in: 1 ... 20, using: &random) { piece += run }
+                }
+            }
+            var slow: [Int] = [], fast: [Int] = []
+            piece.withUnsafeBufferPointer { bytes in
+                rescanning.encode(bytes, tokenizer.table) { slow.append($0) }
+                heap.encode(bytes, tokenizer.table) { fast.append($0) }
+            }
+            #expect(fast == slow, "round \(round), \(piece.count) bytes")
+            #expect(tokenizer.decode(fast) == piece)
+        }
+    }
+}
