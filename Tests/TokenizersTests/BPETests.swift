@@ -126,3 +126,52 @@ struct BytePairMergeTests {
         }
     }
 }
+
+/// tiktoken's digests of every code point in its probe contexts (unicode_golden.json, from Scripts/unicode-golden.py).
+struct UnicodeGolden: Decodable {
+    let chunk: Int
+    let cl100k_base: [String]
+    let o200k_base: [String]
+
+    static let all: UnicodeGolden = {
+        let url = Bundle.module.url(forResource: "unicode_golden", withExtension: "json", subdirectory: "Fixtures")!
+        return try! JSONDecoder().decode(UnicodeGolden.self, from: Data(contentsOf: url))
+    }()
+
+    /// The text of chunk `k`: each of its code points (surrogates apart) in the probe contexts.
+    func text(ofChunk k: Int) -> String {
+        var text = String.UnicodeScalarView()
+        for point in k * chunk ..< (k + 1) * chunk {
+            guard let c = Unicode.Scalar(UInt32(point)) else { continue }
+            text.append(contentsOf: ["x", c, "'", "s", " ", "A", c, "'", "s", " ", c, "1", "2", "3", "4", "\n"])
+        }
+        return String(text)
+    }
+
+    /// The count and FNV-1a digest of `ids`, as the script writes them.
+    static func digest(_ ids: [Int]) -> String {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for id in ids {
+            for shift in stride(from: 0, to: 32, by: 8) { hash = (hash ^ UInt64((id >> shift) & 0xFF)) &* 0x0000_0100_0000_01B3 }
+        }
+        let hex = String(hash, radix: 16)
+        return "\(ids.count):\(String(repeating: "0", count: 16 - hex.count))\(hex)"
+    }
+}
+
+@Suite("Exact BPE on every code point")
+struct UnicodeGoldenTests {
+    @Test("Every code point, in its probe contexts, gives tiktoken's ids (Unicode 16's classes, not the standard library's)",
+          arguments: BPETokenizer.Encoding.allCases)
+    func everyCodePoint(_ encoding: BPETokenizer.Encoding) throws {
+        let tokenizer = try BPETokenizer.load(encoding)
+        let golden = UnicodeGolden.all
+        let expected = encoding == .cl100k ? golden.cl100k_base : golden.o200k_base
+        #expect(expected.count == 0x110000 / golden.chunk)
+        var differing: [String] = []
+        for k in expected.indices where UnicodeGolden.digest(tokenizer.encodeOrdinary(golden.text(ofChunk: k))) != expected[k] {
+            differing.append("U+\(String(k * golden.chunk, radix: 16, uppercase: true))")
+        }
+        #expect(differing.isEmpty, "chunks from \(differing.prefix(5)) differ (\(differing.count) in all)")
+    }
+}
