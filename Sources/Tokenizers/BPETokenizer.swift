@@ -35,6 +35,8 @@ public struct BPETokenizer: Tokenizer {
     /// The encoding.
     public let encoding: Encoding
     let table: TokenTable
+    /// Which two tokens join into which, built with the table.
+    let merges: MergeTable
     private let specialTokens: [String: Int]
 
     private static let loaded = Mutex<[Encoding: BPETokenizer]>([:])
@@ -60,6 +62,7 @@ public struct BPETokenizer: Tokenizer {
     private init(encoding: Encoding, table: TokenTable) {
         self.encoding = encoding
         self.table = table
+        self.merges = MergeTable(table)
         self.specialTokens = encoding.specialTokens
     }
 
@@ -93,6 +96,7 @@ public struct BPETokenizer: Tokenizer {
                 start = end + 1
             }
         }
+        if failure == nil && !table.coversEveryByte { failure = "not every byte is a token" }
         if let failure { throw HeadroomError(.invalidConfiguration, "The \(name) vocabulary is damaged: \(failure). Reinstall Headroom.") }
         return table
     }
@@ -183,7 +187,7 @@ public struct BPETokenizer: Tokenizer {
             let all = UnsafeBufferPointer(bytes)
             encoding.pattern.split(scalars) { piece in
                 let range = offsets[piece.lowerBound] ..< offsets[piece.upperBound]
-                total += merge.encode(UnsafeBufferPointer(rebasing: all[range]), table, emit: emit)
+                total += merge.encode(UnsafeBufferPointer(rebasing: all[range]), table, merges, emit: emit)
             }
         }
         return total

@@ -10,15 +10,18 @@ import HeadroomCore
 /// rank then position, so each merge costs a logarithm: 1 MB of one repeated
 /// letter, of spaces or of CJK is O(n log n), not O(n²).
 struct BytePairMerge {
-    /// Boundaries of the parts (byte offsets) and the rank of joining each part
-    /// with the next, reused from piece to piece.
-    private var starts: [Int] = []
+    /// The parts' ranks and the rank of joining each part with the next, reused from piece to piece.
+    private var parts: [Int] = []
     private var ranks: [Int] = []
     /// The long way's parts, by the byte offset where each starts: the next part's start, the
     /// previous part's, and the rank of joining it with the next (``none``: no token).
     private var next: [Int32] = []
     private var previous: [Int32] = []
     private var joinRank: [Int32] = []
+    /// The rank of the part that starts at each offset (while it is a part's start).
+    private var part: [Int32] = []
+    /// The candidate merges, empty between pieces (kept for its storage).
+    private var heap = MinHeap<Candidate>()
 
     static let none = Int.max
     /// Pieces longer than this many bytes take the long way (`Int.max`: never, for tests).
@@ -29,27 +32,24 @@ struct BytePairMerge {
         self.longPiece = longPiece
     }
 
-    /// Calls `emit` with each token's rank, in order; returns how many.
+    /// Calls `emit` with each token's rank, in order; returns how many. Parts are always tokens,
+    /// so whether two join is asked of `merges` by their ranks.
     @discardableResult
-    mutating func encode(_ piece: UnsafeBufferPointer<UInt8>, _ table: TokenTable, emit: (Int) -> Void) -> Int {
+    mutating func encode(_ piece: UnsafeBufferPointer<UInt8>, _ table: TokenTable, _ merges: MergeTable, emit: (Int) -> Void) -> Int {
         if let rank = table.rankOf(piece) {
             emit(rank)
             return 1
         }
-        return piece.count > longPiece ? encodeLong(piece, table, emit: emit) : encodeShort(piece, table, emit: emit)
+        return piece.count > longPiece ? encodeLong(piece, table, merges, emit: emit) : encodeShort(piece, table, merges, emit: emit)
     }
 
-    private mutating func encodeShort(_ piece: UnsafeBufferPointer<UInt8>, _ table: TokenTable, emit: (Int) -> Void) -> Int {
+    private mutating func encodeShort(_ piece: UnsafeBufferPointer<UInt8>, _ table: TokenTable, _ merges: MergeTable,
+                                      emit: (Int) -> Void) -> Int {
         let count = piece.count
-        starts.removeAll(keepingCapacity: true)
+        parts.removeAll(keepingCapacity: true)
         ranks.removeAll(keepingCapacity: true)
-        for i in 0 ... count { starts.append(i) }
-        func rank(from part: Int, through next: Int) -> Int {
-            // The rank of parts `part` ... `next` joined, or none.
-            guard next + 1 < starts.count else { return Self.none }
-            return table.rankOf(UnsafeBufferPointer(rebasing: piece[starts[part] ..< starts[next + 1]])) ?? Self.none
-        }
-        for i in 0 ..< count { ranks.append(i + 1 < count ? rank(from: i, through: i + 1) : Self.none) }
+        for byte in piece { parts.append(table.rank(ofByte: byte)) }
+        for i in 0 ..< count - 1 { ranks.append(merges.joined(parts[i], parts[i + 1]) ?? Self.none) }
         ranks.append(Self.none)
         while true {
             var best = Self.none, at = -1
@@ -59,15 +59,14 @@ struct BytePairMerge {
             }
             if at < 0 { break }
             // Join part `at` with `at + 1`, then re-rank the joins on either side.
-            starts.remove(at: at + 1)
+            parts[at] = best
+            parts.remove(at: at + 1)
             ranks.remove(at: at + 1)
-            ranks[at] = rank(from: at, through: at + 1)
-            if at > 0 { ranks[at - 1] = rank(from: at - 1, through: at) }
+            ranks[at] = at + 1 < parts.count ? merges.joined(parts[at], parts[at + 1]) ?? Self.none : Self.none
+            if at > 0 { ranks[at - 1] = merges.joined(parts[at - 1], parts[at]) ?? Self.none }
         }
-        for i in 0 ..< starts.count - 1 {
-            emit(table.rankOf(UnsafeBufferPointer(rebasing: piece[starts[i] ..< starts[i + 1]]))!)
-        }
-        return starts.count - 1
+        for part in parts { emit(part) }
+        return parts.count
     }
 
     /// A candidate merge: join the part starting at `at` with the next, whose joined bytes have `rank`.
@@ -80,17 +79,22 @@ struct BytePairMerge {
         }
     }
 
-    private mutating func encodeLong(_ piece: UnsafeBufferPointer<UInt8>, _ table: TokenTable, emit: (Int) -> Void) -> Int {
+    private mutating func encodeLong(_ piece: UnsafeBufferPointer<UInt8>, _ table: TokenTable, _ merges: MergeTable,
+                                     emit: (Int) -> Void) -> Int {
         let count = piece.count
-        next = Array(1 ... Int32(count))
-        previous = Array(-1 ..< Int32(count - 1))
-        joinRank = Array(repeating: -1, count: count)
-        var heap = MinHeap<Candidate>()
+        next.removeAll(keepingCapacity: true)
+        next.append(contentsOf: 1 ... Int32(count))
+        previous.removeAll(keepingCapacity: true)
+        previous.append(contentsOf: -1 ..< Int32(count - 1))
+        part.removeAll(keepingCapacity: true)
+        for byte in piece { part.append(Int32(table.rank(ofByte: byte))) }
+        joinRank.removeAll(keepingCapacity: true)
+        joinRank.append(contentsOf: repeatElement(-1, count: count))
         /// The rank of joining the part at `at` with the next (-1: none, or no next).
         func join(_ at: Int) -> Int32 {
-            let middle = Int(next[at])
-            guard middle < count else { return -1 }
-            return table.rankOf(UnsafeBufferPointer(rebasing: piece[at ..< Int(next[middle])])).map(Int32.init) ?? -1
+            let following = Int(next[at])
+            guard following < count else { return -1 }
+            return merges.joined(Int(part[at]), Int(part[following])).map(Int32.init) ?? -1
         }
         for at in 0 ..< count - 1 {
             joinRank[at] = join(at)
@@ -103,6 +107,7 @@ struct BytePairMerge {
             guard joinRank[at] == best.rank else { continue }
             let joined = Int(next[at])
             let after = Int(next[joined])
+            part[at] = best.rank
             next[at] = Int32(after)
             if after < count { previous[after] = Int32(at) }
             joinRank[joined] = -1
@@ -116,10 +121,9 @@ struct BytePairMerge {
         }
         var at = 0, tokens = 0
         while at < count {
-            let end = Int(next[at])
-            emit(table.rankOf(UnsafeBufferPointer(rebasing: piece[at ..< end]))!)
+            emit(Int(part[at]))
             tokens += 1
-            at = end
+            at = Int(next[at])
         }
         return tokens
     }

@@ -118,8 +118,8 @@ struct BytePairMergeTests {
             }
             var slow: [Int] = [], fast: [Int] = []
             piece.withUnsafeBufferPointer { bytes in
-                rescanning.encode(bytes, tokenizer.table) { slow.append($0) }
-                heap.encode(bytes, tokenizer.table) { fast.append($0) }
+                rescanning.encode(bytes, tokenizer.table, tokenizer.merges) { slow.append($0) }
+                heap.encode(bytes, tokenizer.table, tokenizer.merges) { fast.append($0) }
             }
             #expect(fast == slow, "round \(round), \(piece.count) bytes")
             #expect(tokenizer.decode(fast) == piece)
@@ -173,5 +173,35 @@ struct UnicodeGoldenTests {
             differing.append("U+\(String(k * golden.chunk, radix: 16, uppercase: true))")
         }
         #expect(differing.isEmpty, "chunks from \(differing.prefix(5)) differ (\(differing.count) in all)")
+    }
+}
+
+@Suite("Token tables")
+struct TokenTableTests {
+    @Test("Every token is found by its bytes, other byte strings are not, and every split of every token joins as its bytes say",
+          arguments: BPETokenizer.Encoding.allCases)
+    func tablesAgreeWithADictionary(_ encoding: BPETokenizer.Encoding) throws {
+        let tokenizer = try BPETokenizer.load(encoding)
+        let table = tokenizer.table
+        var dictionary: [[UInt8]: Int] = [:]
+        for rank in 0 ..< table.count { dictionary[Array(table.bytes(of: rank))] = rank }
+        func lookup(_ key: [UInt8]) -> Int? { key.withUnsafeBufferPointer { table.rankOf($0) } }
+        var mismatches = 0
+        var random = SeededRandom(seed: 99)
+        for rank in 0 ..< table.count {
+            let bytes = Array(table.bytes(of: rank))
+            if lookup(bytes) != rank { mismatches += 1 }
+            for split in 1 ..< bytes.count {
+                let left = dictionary[Array(bytes[..<split])], right = dictionary[Array(bytes[split...])]
+                if let left, let right, tokenizer.merges.joined(left, right) != rank { mismatches += 1 }
+            }
+            // A token with a byte changed is a token only if the dictionary says so; two tokens joined, likewise.
+            var changed = bytes
+            changed[Int(random.next() % UInt64(changed.count))] ^= UInt8(truncatingIfNeeded: random.next() | 1)
+            if lookup(changed) != dictionary[changed] { mismatches += 1 }
+            let other = Int(random.next() % UInt64(table.count))
+            if tokenizer.merges.joined(rank, other) != dictionary[bytes + Array(table.bytes(of: other))] { mismatches += 1 }
+        }
+        #expect(mismatches == 0)
     }
 }
