@@ -5,15 +5,17 @@ import HeadroomTokenizers
 /// `headroom tokens`: the exact token ids (or their count) of a file or of standard input.
 enum TokensCommand {
     static let usage = """
-    usage: headroom tokens --encoding cl100k_base|o200k_base [--count] [FILE]
+    usage: headroom tokens --encoding cl100k_base|o200k_base [--count] [--threads N] [FILE]
 
       Reads FILE (or standard input) as UTF-8 and prints its token ids separated by
       spaces on one line, or with --count only how many there are. Special-token text
-      such as <|endoftext|> is encoded as ordinary text.
+      such as <|endoftext|> is encoded as ordinary text; a byte-order mark is text too,
+      as tiktoken has it. --threads N (0: every core) works on N threads at once, for
+      large inputs; the result is the same.
     """
 
     static func run(_ arguments: [String]) throws -> Int32 {
-        let options = try Arguments(arguments, options: ["encoding"], switches: ["count"], positionals: 1)
+        let options = try Arguments(arguments, options: ["encoding", "threads"], switches: ["count"], positionals: 1)
         let path = options.positional.first
         guard let name = options["encoding"] else { throw UsageError("--encoding is required") }
         guard let encoding = BPETokenizer.Encoding(rawValue: name) else {
@@ -33,10 +35,12 @@ enum TokensCommand {
             throw HeadroomError(.invalidConfiguration, "\(path ?? "standard input") is not valid UTF-8 (first bad byte at offset \(offset)); give text in UTF-8.")
         }
         let tokenizer = try BPETokenizer.load(encoding)
+        var threads = Int(clamping: try options.integer("threads") ?? 1)
+        if threads == 0 { threads = ProcessInfo.processInfo.activeProcessorCount }
         if options.flags.contains("count") {
-            print(tokenizer.count(text))
+            print(tokenizer.count(text, threads: threads))
         } else {
-            print(tokenizer.encodeOrdinary(text).map(String.init).joined(separator: " "))
+            print(tokenizer.encodeOrdinary(text, threads: threads).map(String.init).joined(separator: " "))
         }
         return 0
     }

@@ -158,36 +158,19 @@ public struct BPETokenizer: Tokenizer {
     /// Encodes `text` as ordinary text, calling `emit` with each token; returns the count.
     @discardableResult
     private func encodeOrdinary(_ text: String, emit: (Int) -> Void) -> Int {
-        // One copy of the UTF-8, then one pass that decodes the scalars and notes where each starts.
-        var utf8 = Array(text.utf8)
-        var scalars: [Unicode.Scalar] = []
-        var offsets: [Int] = []
-        scalars.reserveCapacity(utf8.count)
-        offsets.reserveCapacity(utf8.count + 1)
-        utf8.withUnsafeBufferPointer { bytes in
-            var i = 0
-            while i < bytes.count {
-                offsets.append(i)
-                let lead = bytes[i]
-                var value: UInt32
-                var width: Int
-                if lead < 0x80 { value = UInt32(lead); width = 1 }
-                else if lead < 0xE0 { value = UInt32(lead & 0x1F); width = 2 }
-                else if lead < 0xF0 { value = UInt32(lead & 0x0F); width = 3 }
-                else { value = UInt32(lead & 0x07); width = 4 }
-                for k in 1 ..< width { value = value << 6 | UInt32(bytes[i + k] & 0x3F) }
-                scalars.append(Unicode.Scalar(value) ?? "\u{FFFD}")
-                i += width
-            }
-            offsets.append(bytes.count)
-        }
+        let decoded = DecodedText(text)
+        return encode(decoded, scalars: 0 ..< decoded.scalars.count, emit: emit)
+    }
+
+    /// Encodes the scalars `range` of `text`, which must start and end where pieces do; returns the count.
+    @discardableResult
+    func encode(_ text: DecodedText, scalars range: Range<Int>, emit: (Int) -> Void) -> Int {
         var merge = BytePairMerge()
         var total = 0
-        utf8.withUnsafeMutableBufferPointer { bytes in
-            let all = UnsafeBufferPointer(bytes)
-            encoding.pattern.split(scalars) { piece in
-                let range = offsets[piece.lowerBound] ..< offsets[piece.upperBound]
-                total += merge.encode(UnsafeBufferPointer(rebasing: all[range]), table, merges, emit: emit)
+        text.utf8.withUnsafeBufferPointer { all in
+            encoding.pattern.split(text.scalars, in: range) { piece in
+                let bytes = text.offsets[piece.lowerBound] ..< text.offsets[piece.upperBound]
+                total += merge.encode(UnsafeBufferPointer(rebasing: all[bytes]), table, merges, emit: emit)
             }
         }
         return total

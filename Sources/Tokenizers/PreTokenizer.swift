@@ -13,8 +13,15 @@ enum PreTokenizer: Sendable {
 
     /// Calls `piece` with the scalar range of each piece, in order.
     func split(_ s: [Unicode.Scalar], _ piece: (Range<Int>) -> Void) {
-        var i = 0
-        while i < s.count {
+        split(s, in: 0 ..< s.count, piece)
+    }
+
+    /// Calls `piece` with the scalar range of each piece of `s` that starts in `range`, in order.
+    /// The pieces are those of the whole of `s`: a range that starts and ends where pieces do
+    /// (see ``DecodedText/cuts(into:minimumScalars:)``) gets exactly its own.
+    func split(_ s: [Unicode.Scalar], in range: Range<Int>, _ piece: (Range<Int>) -> Void) {
+        var i = range.lowerBound
+        while i < range.upperBound {
             let end = self == .cl100k ? Self.cl100k(s, i) : Self.o200k(s, i)
             piece(i ..< end)
             i = end
