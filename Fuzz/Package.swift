@@ -3,10 +3,10 @@ import PackageDescription
 
 // libFuzzer harnesses for the parsers that read input from outside: request
 // bodies (and the cache's keys and records), rate-limit headers, server-sent events,
-// configuration files and what a Batch API sends back.
+// configuration files and what a Batch API sends back; and the exact tokenizer against tiktoken's ids.
 // Built only with the fuzzer's instrumentation, by Scripts/fuzz.sh; a package
 // of its own so that the root package keeps depending on nothing.
-let harnesses = ["FuzzRequest", "FuzzHeaders", "FuzzEvents", "FuzzConfiguration", "FuzzBatch"]
+let harnesses = ["FuzzRequest", "FuzzHeaders", "FuzzEvents", "FuzzConfiguration", "FuzzBatch", "FuzzTokenizer"]
 
 let package = Package(
     name: "HeadroomFuzz",
@@ -23,6 +23,7 @@ let package = Package(
                 .product(name: "HeadroomCache", package: "Headroom"),
                 .product(name: "HeadroomConfiguration", package: "Headroom"),
                 .product(name: "HeadroomSimulator", package: "Headroom"),
+                .product(name: "HeadroomTokenizers", package: "Headroom"),
             ],
             path: "Sources/\(name)"
         )

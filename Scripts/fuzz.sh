@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fuzzes the parsers that read input from outside (Fuzz/): each libFuzzer
+# Fuzzes the parsers that read input from outside, and the exact tokenizer (Fuzz/): each libFuzzer
 # harness runs for SECONDS (default 30) from its seed corpus in Fuzz/Corpus.
 # A crash, a hang (10 s on one input) or 2 GB of memory stops it with the
 # input saved in Fuzz/.build/crashes; what it learns stays in Fuzz/.build/corpus.
@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-30}
 shift || true
 harnesses=("$@")
-[ ${#harnesses[@]} -gt 0 ] || harnesses=(FuzzRequest FuzzHeaders FuzzEvents FuzzConfiguration FuzzBatch)
+[ ${#harnesses[@]} -gt 0 ] || harnesses=(FuzzRequest FuzzHeaders FuzzEvents FuzzConfiguration FuzzBatch FuzzTokenizer)
 
 # The system's gold fails to link libFuzzer into Swift programs; the toolchain's lld does not.
 mkdir -p Fuzz/.build/crashes
