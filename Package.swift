@@ -53,7 +53,9 @@ let package = Package(
         .executableTarget(
             name: "HeadroomBenchmarks",
             dependencies: ["HeadroomCore", "HeadroomPolicies", "HeadroomSimulator", "HeadroomTokenizers", "HeadroomAdapters", "HeadroomCache"],
-            path: "Benchmarks"
+            path: "Benchmarks",
+            // The multilingual corpus is read from the package's folder at run time.
+            exclude: ["Corpus"]
         ),
         .testTarget(name: "HeadroomCoreTests", dependencies: ["HeadroomCore", "HeadroomPolicies"], path: "Tests/CoreTests"),
         .testTarget(name: "HeadroomPoliciesTests", dependencies: ["HeadroomCore", "HeadroomPolicies"], path: "Tests/PoliciesTests"),
