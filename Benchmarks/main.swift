@@ -2,6 +2,7 @@
 //
 //     swift run -c release headroom-bench scheduler
 //     swift run -c release headroom-bench simulator [REQUESTS [RUNS]]
+//     swift run -c release headroom-bench overload [QUEUE [REQUESTS]]
 //     swift run -c release headroom-bench tokenizer [FILE]
 //     swift run -c release headroom-bench matrix
 //     swift run -c release headroom-bench cache [KEYS]
@@ -20,6 +21,8 @@ case "scheduler":
     SchedulerBenchmark.run(arguments: Array(arguments.dropFirst()))
 case "simulator":
     SimulatorBenchmark.run(arguments: Array(arguments.dropFirst()))
+case "overload":
+    OverloadBenchmark.run(arguments: Array(arguments.dropFirst()))
 case "cache":
     await CacheBenchmark.run(arguments: Array(arguments.dropFirst()))
 case "tokenizer":
@@ -47,8 +50,10 @@ default:
       scheduler   submit-dispatch-complete cycles per second, 8 and 100 deployments, thousands queued
       simulator   [REQUESTS [RUNS]] synthetic requests (1,000,000) against 8 mock deployments, best of RUNS (3):
                   requests/s, events/s, peak memory; then with 30% repeating, through the simulated response cache
+      overload    [QUEUE [REQUESTS]] 1,000,000 requests at 1.2x the capacity, the queue at its cap of 1,000, 10,000
+                  and 100,000 (or QUEUE): requests/s, served, refused, peak memory
       cache       [KEYS] keying a chat request (canonical form and SHA-256), and memory-store lookups, per second
-      tokenizer   [FILE] exact BPE and estimates: MB/s, estimate error against exact, vocabulary load time
+      tokenizer   [FILE|multilingual] exact BPE and estimates: MB/s, estimate error against exact, vocabulary load time
       matrix      [ROW...] every header dialect x allocation x FIFO and priority at 1.3x overload: served, 429s, efficiency
     """)
     if let unknown = arguments.first, unknown != "--help", unknown != "-h" {

@@ -26,15 +26,30 @@ package struct JobDeque: Sendable {
         jobs.insert(job, atOffset: low)
     }
 
+    /// How many places from the front the job submitted `sequence`-th is, if it is here.
+    package func offset(ofSequence sequence: UInt64) -> Int? {
+        var low = 0, high = jobs.count
+        while low < high {
+            let middle = (low + high) / 2
+            if jobs[offset: middle].sequence < sequence { low = middle + 1 } else { high = middle }
+        }
+        return low < jobs.count && jobs[offset: low].sequence == sequence ? low : nil
+    }
+
     /// Removes the job `offset` places from the front.
     package mutating func remove(at offset: Int) -> QueuedJob {
         jobs.remove(atOffset: offset)
     }
 
-    /// Removes the job with `id`, searching from the front, where old jobs are.
+    /// Removes the job with `id`, searching from both ends at once: the jobs taken out by id are
+    /// old ones giving up (at the front) and newcomers refused by a full queue (at the back).
     package mutating func remove(_ id: JobID) -> QueuedJob? {
-        for offset in 0 ..< jobs.count where jobs[offset: offset].id == id {
-            return jobs.remove(atOffset: offset)
+        var front = 0, back = jobs.count - 1
+        while front <= back {
+            if jobs[offset: front].id == id { return jobs.remove(atOffset: front) }
+            if jobs[offset: back].id == id { return jobs.remove(atOffset: back) }
+            front += 1
+            back -= 1
         }
         return nil
     }

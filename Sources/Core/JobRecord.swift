@@ -19,6 +19,8 @@ struct JobRecord: Sendable {
     var tenantWeight = 1.0
     var eligible: [Int]
     var sequence: UInt64
+    /// Its least charge on any deployment it may use: its place in ``WaitingBySize``.
+    var smallestCharge = 0
     var arrival: Int64
     var state = State.queued
     var attempts = 0

@@ -78,6 +78,12 @@ public protocol QueuePolicy: Sendable {
     /// `job`, dispatched from this queue, was served and used `usage` (as the provider reported
     /// it): a fair policy charges the job's tenant for what it really used.
     mutating func settled(_ job: QueuedJob, usage: Usage)
+    /// Whether the dispatch order is submission order (``QueuedJob/sequence``) and no job passes
+    /// a blocked one: the scheduler may then look for a job to backfill by its size, in an index,
+    /// rather than walk the queue.
+    var ordersBySubmission: Bool { get }
+    /// The position of `job` in dispatch order, if it is waiting.
+    func position(of job: QueuedJob) -> Int?
 }
 
 extension QueuePolicy {
@@ -89,4 +95,17 @@ extension QueuePolicy {
 
     /// By default what a job used changes nothing.
     public mutating func settled(_ job: QueuedJob, usage: Usage) {}
+
+    /// By default the order is the policy's own.
+    public var ordersBySubmission: Bool { false }
+
+    /// By default found by walking the order.
+    public func position(of job: QueuedJob) -> Int? {
+        var position = 0
+        while let next = self.job(at: position) {
+            if next.id == job.id { return position }
+            position += 1
+        }
+        return nil
+    }
 }

@@ -74,9 +74,41 @@ extension SchedulerCore {
             wakeup = min(wakeup, earliest.at)
             blocked.append(BlockedJob(job: next, earliest: earliest))
             position += 1
-            if claimedCount == states.count && !queue.allowsPassing && roomyClaims == 0 { break }
+            if claimedCount == states.count && !queue.allowsPassing {
+                // Every deployment is claimed: a job further back goes only by backfilling.
+                if roomyClaims == 0 { break }
+                if backfillsBySize && queue.ordersBySubmission && reserve == 0 {
+                    backfillBySize(after: next.sequence, &queue, &allocation, &actions)
+                    break
+                }
+            }
         }
         return wakeup
+    }
+
+    /// With every deployment claimed and the queue in submission order, finds the jobs after
+    /// `sequence` that backfill a claimed deployment as walking the queue would, but among the jobs
+    /// small enough for the largest room left only (``WaitingBySize``): each is judged as usual, in
+    /// submission order, while it stands within the lookahead. The rest of the walk would only find
+    /// jobs blocked, claiming nothing new and waking no sooner: a job too large for every room has no
+    /// candidate, and one behind claims of every deployment waits for no instant of its own.
+    private mutating func backfillBySize<Q: QueuePolicy, A: AllocationPolicy>(
+        after sequence: UInt64, _ queue: inout Q, _ allocation: inout A, _ actions: inout [SchedulerAction]
+    ) {
+        var after = sequence
+        while saturated < states.count && roomyClaims > 0 {
+            var room = 0
+            for d in claimRoom.indices where claimed[d] { room = max(room, claimRoom[d]) }
+            guard let entry = waiting.first(after: after, fitting: room) else { return }
+            after = entry.sequence
+            // Left without being taken out of the index (a job the queue policy dropped): passed over.
+            guard isLive(entry.id), case .queued = jobs[entry.id.slot].state else { continue }
+            let job = jobs[entry.id.slot].queued(as: entry.id)
+            // Past the lookahead the walk would have stopped.
+            guard let position = queue.position(of: job), position < configuration.lookahead else { return }
+            _ = collectCandidates(for: job, queue)
+            _ = dispatchToCandidate(job, at: position, &queue, &allocation, &actions)
+        }
     }
 
     /// Dispatches `job`, at `position` in the queue, to the candidate the allocation policy
@@ -88,6 +120,7 @@ extension SchedulerCore {
         let chosen = allocation.choose(for: job, among: candidates, random: &random)
         let d = candidates[min(max(0, chosen), candidates.count - 1)].index
         _ = queue.remove(at: position)
+        leftQueue(job.id)
         notePasses(to: d)
         dispatch(job.id, to: d, &actions)
         if claimRoom[d] >= 0 { updateRoom(d) }

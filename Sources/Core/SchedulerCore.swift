@@ -32,6 +32,12 @@ struct SchedulerCore: Sendable {
     var tenantWeights: [Double] = []
     /// Who is over its share of recent service, kept while ``SchedulerConfiguration/tenantReserve`` is on.
     var shares = TenantShares()
+    /// The waiting jobs by size: where the dispatch pass looks for a job to backfill (see ``SchedulerCore/fill(_:_:_:)``).
+    var waiting = WaitingBySize()
+    /// Whether the dispatch pass may look for jobs to backfill in ``waiting`` (with a queue in submission
+    /// order): with backfilling, and blocked jobs remembered (off, every job is judged afresh: the oracle),
+    /// and no tenant's rate limits (a job they hold back wakes the pass at an instant of its own).
+    let backfillsBySize: Bool
     /// Tenants whose first job in this dispatch pass was held back by the reserve: their later jobs wait too.
     var heldBackTenants: [TenantID] = []
     var lastEligibility: (key: EligibilityKey, group: EligibilityGroup)?
@@ -79,6 +85,8 @@ struct SchedulerCore: Sendable {
         self.configuration = configuration
         self.deployments = deployments
         self.indexByID = indexByID
+        backfillsBySize = configuration.backfill && configuration.remembersBlockedJobs
+            && !configuration.tenantLimits.values.contains { $0.requestsPerMinute != nil || $0.tokensPerMinute != nil }
         self.states = deployments.map { DeploymentState($0, configuration: configuration) }
         if configuration.initialShare != 1 {
             for d in states.indices {
@@ -147,12 +155,14 @@ struct SchedulerCore: Sendable {
                 jobs[id.slot].giveUpKind = .deadlineExceeded
             }
             if let giveUp = jobs[id.slot].giveUpAt { timers.schedule(at: giveUp, job: id, kind: .giveUp) }
-            queue.enqueue(jobs[id.slot].queued(as: id))
+            jobs[id.slot].smallestCharge = jobs[id.slot].eligible.indices.reduce(Int.max) { min($0, reservation(slot: id.slot, on: jobs[id.slot].eligible[$1])) }
+            enqueue(id, jobs[id.slot], &queue)
         }
         finishEvent(&queue, &allocation, &actions)
         // The bound is on jobs that wait: a newcomer that could not go at once, over the bound, is refused.
         if let bound = configuration.maxQueueLength, queue.count > bound, isLive(id), case .queued = jobs[id.slot].state {
             _ = queue.remove(id)
+            leftQueue(id)
             counters.rejected += 1
             let retryAfter = expectedDrain(of: queue.count)
             let error = HeadroomError(.queueFull, "Job \(id.number) was rejected: \(queue.count) jobs are already waiting, the maximum (SchedulerConfiguration.maxQueueLength). Retry in \(retryAfter), when they are expected to have gone, or raise the bound if waits are acceptable.", retryAfter: retryAfter)
@@ -328,7 +338,7 @@ struct SchedulerCore: Sendable {
                     finish(timer.job, .failed(error), &actions)
                 } else {
                     jobs[timer.job.slot].state = .queued
-                    queue.enqueue(record.queued(as: timer.job))
+                    enqueue(timer.job, record, &queue)
                 }
             case (.giveUp, .queued), (.giveUp, .backingOff):
                 if let error = giveUpError(timer.job, record) { expire(timer.job, error, &queue, &actions) }
@@ -383,7 +393,7 @@ struct SchedulerCore: Sendable {
         record.avoid = d
         if delay <= 0 {
             record.state = .queued
-            queue.enqueue(record.queued(as: id))
+            enqueue(id, record, &queue)
         } else {
             let until = now.addingSaturating(delay)
             record.state = .backingOff(until: until)
@@ -420,7 +430,9 @@ struct SchedulerCore: Sendable {
     private mutating func cancelJob<Q: QueuePolicy>(_ id: JobID, _ queue: inout Q, _ actions: inout [SchedulerAction]) {
         guard let record = record(id) else { return }
         switch record.state {
-        case .queued: _ = queue.remove(id)
+        case .queued:
+            _ = queue.remove(id)
+            leftQueue(id)
         case .backingOff: backingOff -= 1
         case .inFlight(let d, _): leave(d, id.slot)
         }
@@ -432,7 +444,9 @@ struct SchedulerCore: Sendable {
     private mutating func expire<Q: QueuePolicy>(_ id: JobID, _ error: HeadroomError, _ queue: inout Q, _ actions: inout [SchedulerAction]) {
         guard let record = record(id) else { return }
         switch record.state {
-        case .queued: _ = queue.remove(id)
+        case .queued:
+            _ = queue.remove(id)
+            leftQueue(id)
         case .backingOff: backingOff -= 1
         case .inFlight: return
         }
@@ -464,6 +478,7 @@ struct SchedulerCore: Sendable {
         }
         for (id, error) in stranded {
             _ = queue.remove(id)
+            leftQueue(id)
             counters.failed += 1
             finish(id, .failed(error), &actions)
         }

@@ -40,6 +40,12 @@ public struct FIFOQueue: QueuePolicy {
 
     public var allowsPassing: Bool { smallerJobsMayPass > 0 }
 
+    public var ordersBySubmission: Bool { smallerJobsMayPass == 0 }
+
+    public func position(of job: QueuedJob) -> Int? {
+        jobs.offset(ofSequence: job.sequence)
+    }
+
     public func mayPass(_ job: QueuedJob, blocked: QueuedJob, timesPassed: Int) -> Bool {
         job.tokens < blocked.tokens && timesPassed < smallerJobsMayPass
     }

@@ -8,7 +8,11 @@ struct RememberedBlockedJobsTests {
     /// tenants' limits drawn from `seed`.
     private struct Case: CustomTestStringConvertible {
         let seed: UInt64
-        var testDescription: String { "seed \(seed)" }
+        var testDescription: String { "seed \(seed)\(indexed ? ", FIFO, backfilling found by size" : "")" }
+
+        /// Whether the scenario is FIFO with backfilling and no tenant's limits: where the dispatch pass
+        /// finds jobs to backfill in its index by size rather than by walking the queue.
+        var indexed = false
 
         func report(remembering: Bool) throws -> SimulationReport {
             var random = SeededRandom(seed: seed)
@@ -31,11 +35,15 @@ struct RememberedBlockedJobsTests {
             let queues: [QueueChoice] = [.fifo, .fifoPassing(2), .priority(agingSeconds: 30), .priority(agingSeconds: nil)]
             var settings = HeadroomSettings(queue: queues[below(queues.count)], allocation: AllocationChoice.allCases[below(AllocationChoice.allCases.count)])
             settings.configuration.backfill = below(2) == 0
+            if indexed {
+                settings.queue = .fifo
+                settings.configuration.backfill = true
+            }
             settings.configuration.lookahead = [4, 32, 128][below(3)]
             settings.configuration.maxQueueWait = below(2) == 0 ? .seconds(20) : nil
             settings.configuration.remembersBlockedJobs = remembering
             // Three tenants in turn, some with limits of their own that hold their jobs back.
-            for tenant in ["a", "b"] where below(2) == 0 {
+            for tenant in ["a", "b"] where below(2) == 0 && !indexed {
                 settings.configuration.tenantLimits[tenant] = TenantLimits(requestsPerMinute: [30, 60, 120][below(3)],
                                                                            tokensPerMinute: below(2) == 0 ? 60_000 : nil)
             }
@@ -54,7 +62,8 @@ struct RememberedBlockedJobsTests {
         a.count == b.count && same(a.p50, b.p50) && same(a.p95, b.p95) && same(a.p99, b.p99) && same(a.max, b.max)
     }
 
-    @Test("Remembering blocked jobs and their waits decides exactly as judging every one afresh", arguments: (1 ... 32).map { Case(seed: $0) })
+    @Test("Remembering blocked jobs and their waits decides exactly as judging every one afresh",
+          arguments: (1 ... 32).map { Case(seed: $0) } + (33 ... 48).map { Case(seed: $0, indexed: true) })
     private func sameDecisions(_ scenario: Case) throws {
         let remembered = try scenario.report(remembering: true), afresh = try scenario.report(remembering: false)
         // What was decided: every request's fate, every attempt, every token, bucket by bucket.

@@ -1,0 +1,69 @@
+/// The waiting jobs by size, each size class in submission order, so that the dispatch pass
+/// finds the first job small enough to backfill a room without walking the jobs too large for
+/// it: a room of r tokens looks at the classes that can hold r or less and, in each, at the
+/// first job after a given one (a binary search).
+///
+/// A class holds charges from a power of two, or one and a half powers of two, up to the next:
+/// the jobs of the room's own class may still be too large, and the pass judges them as usual.
+struct WaitingBySize: Sendable {
+    struct Entry: Sendable {
+        var sequence: UInt64
+        var id: JobID
+    }
+
+    private var classes = [[Entry]](repeating: [], count: 128)
+
+    /// The class of a charge: twice its binary logarithm, plus one in the upper half of its power of two.
+    static func sizeClass(_ charge: Int) -> Int {
+        guard charge > 1 else { return 0 }
+        let log = Int.bitWidth - 1 - charge.leadingZeroBitCount
+        return 2 * log + (charge >> (log - 1) & 1)
+    }
+
+    /// The least charge of class `k`.
+    static func smallest(ofClass k: Int) -> Int {
+        let log = k / 2
+        guard log > 0 else { return k == 0 ? 0 : 2 }
+        return 1 << log + (k % 2) << (log - 1)
+    }
+
+    /// Adds a job of `charge` submitted `sequence`-th.
+    mutating func insert(_ id: JobID, sequence: UInt64, charge: Int) {
+        let k = Self.sizeClass(charge)
+        if let last = classes[k].last, last.sequence > sequence {
+            classes[k].insert(Entry(sequence: sequence, id: id), at: Self.firstIndex(in: classes[k], notBefore: sequence))
+        } else {
+            classes[k].append(Entry(sequence: sequence, id: id))
+        }
+    }
+
+    /// Takes out the job of `charge` submitted `sequence`-th, if it is here.
+    mutating func remove(sequence: UInt64, charge: Int) {
+        let k = Self.sizeClass(charge)
+        let index = Self.firstIndex(in: classes[k], notBefore: sequence)
+        if index < classes[k].count && classes[k][index].sequence == sequence { classes[k].remove(at: index) }
+    }
+
+    /// The first job submitted after `sequence` (`nil`: from the first) whose class holds charges
+    /// of `room` or less, if any.
+    func first(after sequence: UInt64?, fitting room: Int) -> Entry? {
+        var best: Entry?
+        var k = 0
+        while k < classes.count && Self.smallest(ofClass: k) <= room {
+            let index = sequence.map { Self.firstIndex(in: classes[k], notBefore: $0 + 1) } ?? 0
+            if index < classes[k].count, best == nil || classes[k][index].sequence < best!.sequence { best = classes[k][index] }
+            k += 1
+        }
+        return best
+    }
+
+    /// The index of the first entry of `entries` submitted `sequence`-th or later.
+    private static func firstIndex(in entries: [Entry], notBefore sequence: UInt64) -> Int {
+        var low = 0, high = entries.count
+        while low < high {
+            let middle = (low + high) / 2
+            if entries[middle].sequence < sequence { low = middle + 1 } else { high = middle }
+        }
+        return low
+    }
+}
