@@ -30,6 +30,7 @@ package struct Ring<Element: BitwiseCopyable> {
         set { self[startIndex + offset] = newValue }
     }
 
+    package var first: Element? { isEmpty ? nil : self[startIndex] }
     package var last: Element? { isEmpty ? nil : self[endIndex - 1] }
 
     /// Appends and returns the element's absolute position.

@@ -38,6 +38,11 @@ struct SchedulerCore: Sendable {
     /// order): with backfilling, and blocked jobs remembered (off, every job is judged afresh: the oracle),
     /// and no tenant's rate limits (a job they hold back wakes the pass at an instant of its own).
     let backfillsBySize: Bool
+    /// Whether ``waiting`` is kept: ``backfillsBySize`` with a queue policy in submission order,
+    /// found out at the first job queued (`nil` until then).
+    var keepsWaitingBySize: Bool?
+    /// One deployment of each way of charging: a job's least charge on them is a bound below its charge anywhere.
+    let chargeRepresentatives: [Int]
     /// Tenants whose first job in this dispatch pass was held back by the reserve: their later jobs wait too.
     var heldBackTenants: [TenantID] = []
     var lastEligibility: (key: EligibilityKey, group: EligibilityGroup)?
@@ -87,6 +92,11 @@ struct SchedulerCore: Sendable {
         self.indexByID = indexByID
         backfillsBySize = configuration.backfill && configuration.remembersBlockedJobs
             && !configuration.tenantLimits.values.contains { $0.requestsPerMinute != nil || $0.tokensPerMinute != nil }
+        var seenRules: Set<String> = []
+        chargeRepresentatives = deployments.indices.filter { d in
+            if case .custom = deployments[d].charge { return true }
+            return seenRules.insert("\(deployments[d].charge)").inserted
+        }
         self.states = deployments.map { DeploymentState($0, configuration: configuration) }
         if configuration.initialShare != 1 {
             for d in states.indices {
@@ -155,8 +165,7 @@ struct SchedulerCore: Sendable {
                 jobs[id.slot].giveUpKind = .deadlineExceeded
             }
             if let giveUp = jobs[id.slot].giveUpAt { timers.schedule(at: giveUp, job: id, kind: .giveUp) }
-            jobs[id.slot].smallestCharge = jobs[id.slot].eligible.indices.reduce(Int.max) { min($0, reservation(slot: id.slot, on: jobs[id.slot].eligible[$1])) }
-            enqueue(id, jobs[id.slot], &queue)
+            enqueue(jobs[id.slot].queued(as: id), &queue)
         }
         finishEvent(&queue, &allocation, &actions)
         // The bound is on jobs that wait: a newcomer that could not go at once, over the bound, is refused.
@@ -338,7 +347,7 @@ struct SchedulerCore: Sendable {
                     finish(timer.job, .failed(error), &actions)
                 } else {
                     jobs[timer.job.slot].state = .queued
-                    enqueue(timer.job, record, &queue)
+                    enqueue(record.queued(as: timer.job), &queue)
                 }
             case (.giveUp, .queued), (.giveUp, .backingOff):
                 if let error = giveUpError(timer.job, record) { expire(timer.job, error, &queue, &actions) }
@@ -393,7 +402,7 @@ struct SchedulerCore: Sendable {
         record.avoid = d
         if delay <= 0 {
             record.state = .queued
-            enqueue(id, record, &queue)
+            enqueue(record.queued(as: id), &queue)
         } else {
             let until = now.addingSaturating(delay)
             record.state = .backingOff(until: until)

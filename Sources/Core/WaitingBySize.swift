@@ -6,12 +6,13 @@
 /// A class holds charges from a power of two, or one and a half powers of two, up to the next:
 /// the jobs of the room's own class may still be too large, and the pass judges them as usual.
 struct WaitingBySize: Sendable {
-    struct Entry: Sendable {
+    struct Entry: Sendable, BitwiseCopyable {
         var sequence: UInt64
         var id: JobID
     }
 
-    private var classes = [[Entry]](repeating: [], count: 128)
+    /// Each class's jobs in submission order: a ring, as jobs mostly leave from the front and join at the back.
+    private var classes = [Ring<Entry>](repeating: Ring(), count: 128)
 
     /// The class of a charge: twice its binary logarithm, plus one in the upper half of its power of two.
     static func sizeClass(_ charge: Int) -> Int {
@@ -31,7 +32,7 @@ struct WaitingBySize: Sendable {
     mutating func insert(_ id: JobID, sequence: UInt64, charge: Int) {
         let k = Self.sizeClass(charge)
         if let last = classes[k].last, last.sequence > sequence {
-            classes[k].insert(Entry(sequence: sequence, id: id), at: Self.firstIndex(in: classes[k], notBefore: sequence))
+            classes[k].insert(Entry(sequence: sequence, id: id), atOffset: Self.firstIndex(in: classes[k], notBefore: sequence))
         } else {
             classes[k].append(Entry(sequence: sequence, id: id))
         }
@@ -40,8 +41,9 @@ struct WaitingBySize: Sendable {
     /// Takes out the job of `charge` submitted `sequence`-th, if it is here.
     mutating func remove(sequence: UInt64, charge: Int) {
         let k = Self.sizeClass(charge)
-        let index = Self.firstIndex(in: classes[k], notBefore: sequence)
-        if index < classes[k].count && classes[k][index].sequence == sequence { classes[k].remove(at: index) }
+        // Mostly the first of its class: the oldest job goes first.
+        let index = classes[k].first?.sequence == sequence ? 0 : Self.firstIndex(in: classes[k], notBefore: sequence)
+        if index < classes[k].count && classes[k][offset: index].sequence == sequence { classes[k].remove(atOffset: index) }
     }
 
     /// The first job submitted after `sequence` (`nil`: from the first) whose class holds charges
@@ -51,18 +53,18 @@ struct WaitingBySize: Sendable {
         var k = 0
         while k < classes.count && Self.smallest(ofClass: k) <= room {
             let index = sequence.map { Self.firstIndex(in: classes[k], notBefore: $0 + 1) } ?? 0
-            if index < classes[k].count, best == nil || classes[k][index].sequence < best!.sequence { best = classes[k][index] }
+            if index < classes[k].count, best == nil || classes[k][offset: index].sequence < best!.sequence { best = classes[k][offset: index] }
             k += 1
         }
         return best
     }
 
     /// The index of the first entry of `entries` submitted `sequence`-th or later.
-    private static func firstIndex(in entries: [Entry], notBefore sequence: UInt64) -> Int {
+    private static func firstIndex(in entries: Ring<Entry>, notBefore sequence: UInt64) -> Int {
         var low = 0, high = entries.count
         while low < high {
             let middle = (low + high) / 2
-            if entries[middle].sequence < sequence { low = middle + 1 } else { high = middle }
+            if entries[offset: middle].sequence < sequence { low = middle + 1 } else { high = middle }
         }
         return low
     }
