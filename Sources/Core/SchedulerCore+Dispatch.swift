@@ -78,6 +78,7 @@ extension SchedulerCore {
                 // Every deployment is claimed: a job further back goes only by backfilling.
                 if roomyClaims == 0 { break }
                 if backfillsBySize && queue.ordersBySubmission && reserve == 0 {
+                    if !keepsWaitingBySize { startIndexingBySize(queue) }
                     backfillBySize(after: next.sequence, &queue, &allocation, &actions)
                     break
                 }

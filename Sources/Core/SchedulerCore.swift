@@ -38,9 +38,9 @@ struct SchedulerCore: Sendable {
     /// order): with backfilling, and blocked jobs remembered (off, every job is judged afresh: the oracle),
     /// and no tenant's rate limits (a job they hold back wakes the pass at an instant of its own).
     let backfillsBySize: Bool
-    /// Whether ``waiting`` is kept: ``backfillsBySize`` with a queue policy in submission order,
-    /// found out at the first job queued (`nil` until then).
-    var keepsWaitingBySize: Bool?
+    /// Whether ``waiting`` is kept: from the first pass that looks for a job to backfill in it (a
+    /// scheduler that never needs it pays nothing for it).
+    var keepsWaitingBySize = false
     /// One deployment of each way of charging: a job's least charge on them is a bound below its charge anywhere.
     let chargeRepresentatives: [Int]
     /// Tenants whose first job in this dispatch pass was held back by the reserve: their later jobs wait too.
