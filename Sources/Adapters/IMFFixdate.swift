@@ -1,4 +1,5 @@
 import Foundation
+import HeadroomCore
 
 /// HTTP's date format, IMF-fixdate (RFC 9110, section 5.6.7), e.g.
 /// `Wed, 21 Oct 2015 07:28:00 GMT`, read by position: a provider's header is
@@ -17,7 +18,7 @@ enum IMFFixdate {
               let day = number(bytes[5 ..< 7]), let year = number(bytes[12 ..< 16]),
               let hour = number(bytes[17 ..< 19]), let minute = number(bytes[20 ..< 22]), let second = number(bytes[23 ..< 25]),
               (1 ... daysIn(month, of: year)).contains(day), hour < 24, minute < 60, second < 61 else { return nil }
-        let days = daysSinceEpoch(year: year, month: month, day: day)
+        let days = Int(CivilCalendar.days(year: Int64(year), month: Int64(month), day: Int64(day)))
         return Date(timeIntervalSince1970: Double(days * 86_400 + hour * 3_600 + minute * 60 + second))
     }
 
@@ -34,15 +35,5 @@ enum IMFFixdate {
     private static func daysIn(_ month: Int, of year: Int) -> Int {
         let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
         return [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
-    }
-
-    /// Days from 1970-01-01 to a date of the proleptic Gregorian calendar (years 0 to 9999 here).
-    private static func daysSinceEpoch(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * ((month + 9) % 12) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
     }
 }

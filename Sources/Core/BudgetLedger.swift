@@ -48,7 +48,7 @@ public struct BudgetLedger: Sendable {
             let wait = Duration.seconds(max(0, Double(end) - now))
             return HeadroomError(.budgetExceeded, "Tenant '\(tenant)' has used \(Self.describe(spent, of: budget.amount)) of its "
                 + "\(budget.period.adjective) budget of \(Self.describe(budget.amount.limit, of: budget.amount)); it resets at "
-                + "\(Calendar.iso8601(end)).", retryAfter: wait)
+                + "\(CivilCalendar.iso8601(end)).", retryAfter: wait)
         }
         return nil
     }

@@ -24,5 +24,5 @@ public struct BudgetStatus: Hashable, Sendable, Codable {
     /// Spent: its tenant's requests are refused until ``resetsAt``.
     public var isSpent: Bool { used >= limit }
     /// When it resets, as an ISO 8601 instant in UTC.
-    public var resetsAtText: String { Calendar.iso8601(resetsAt) }
+    public var resetsAtText: String { CivilCalendar.iso8601(resetsAt) }
 }

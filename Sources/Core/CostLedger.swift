@@ -51,13 +51,16 @@ public struct CostLedger: Hashable, Sendable {
         self.prices = prices
     }
 
-    /// Records a request served by `deployment` (a batch one when `batch`) that used `usage` of `model`.
-    public mutating func record(_ usage: Usage, model: String, deployment: String, tenant: String?, batch: Bool) {
+    /// Records a request served by `deployment` (a batch one when `batch`) that used `usage` of `model`;
+    /// returns what it cost (`nil`: the table does not price the model), for budgets to count.
+    @discardableResult
+    public mutating func record(_ usage: Usage, model: String, deployment: String, tenant: String?, batch: Bool) -> Double? {
         let cost = prices.cost(of: usage, model: model, batch: batch)
         let full = batch ? prices.cost(of: usage, model: model, batch: false) : cost
         total.add(cost: cost, full: full, batch: batch)
         deployments[deployment, default: Line()].add(cost: cost, full: full, batch: batch)
         models[model, default: Line()].add(cost: cost, full: full, batch: batch)
         if let tenant { tenants[tenant, default: Line()].add(cost: cost, full: full, batch: batch) }
+        return cost
     }
 }

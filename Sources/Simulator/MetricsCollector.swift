@@ -349,7 +349,8 @@ struct MetricsCollector {
     }
 
     /// Prices a request of `tenant` served by the deployment named `deployment`.
-    mutating func priced(_ state: Engine.Pending, model: String, deployment: String, tenant: String?) {
+    /// Prices a request of `tenant` served by the deployment named `deployment`; returns its cost (`nil`: no prices, or none for the model).
+    mutating func priced(_ state: Engine.Pending, model: String, deployment: String, tenant: String?) -> Double? {
         cost?.record(Usage(promptTokens: state.promptTokens, completionTokens: state.outputTokens), model: model, deployment: deployment,
                      tenant: tenant, batch: state.batched)
     }

@@ -401,11 +401,12 @@ struct Engine {
                 metrics.finished(pending[id.slot], result: result, at: now)
                 if case .succeeded = result {
                     let state = pending[id.slot]
-                    if metrics.cost != nil {
-                        metrics.priced(state, model: modelNames[state.model], deployment: simulation.deployments[state.deployment].id,
-                                       tenant: state.tenant >= 0 ? tenantNames[Int(state.tenant)] : nil)
+                    let cost = metrics.priced(state, model: modelNames[state.model], deployment: simulation.deployments[state.deployment].id,
+                                              tenant: state.tenant >= 0 ? tenantNames[Int(state.tenant)] : nil)
+                    if !budgets.isEmpty && state.tenant >= 0 {
+                        _ = budgets.record(tenant: tenantNames[Int(state.tenant)], cost: cost, tokens: state.promptTokens + state.outputTokens,
+                                           at: Double(now) / 1e9)
                     }
-                    if !budgets.isEmpty && state.tenant >= 0 { spent(state, at: now) }
                 }
                 switch cache?.finished(id, result: result, outputTokens: pending[id.slot].outputTokens, at: now) {
                 case nil: break
@@ -511,13 +512,6 @@ struct Engine {
               let refusal = budgets.refusal(for: tenant, at: Double(now) / 1e9) else { return false }
         metrics.refused(request, tenant: Int(position(ofTenant: tenant)), because: refusal, at: now)
         return true
-    }
-
-    /// Counts what the request `state`, served at `now`, cost and used against its tenant's budgets.
-    private mutating func spent(_ state: Pending, at now: Int64) {
-        let usage = Usage(promptTokens: state.promptTokens, completionTokens: state.outputTokens)
-        let cost = simulation.prices?.cost(of: usage, model: modelNames[state.model], batch: state.batched)
-        _ = budgets.record(tenant: tenantNames[Int(state.tenant)], cost: cost, tokens: usage.totalTokens, at: Double(now) / 1e9)
     }
 
     /// Notes a request in the system, in its job's slot.

@@ -9,9 +9,10 @@ extension BPETokenizer {
     /// encodings ends, so the parts' counts add up to the whole's; a text without such places,
     /// or shorter than about 64 KB a thread, is counted on one.
     public func count(_ text: String, threads: Int) -> Int {
+        guard threads > 1 else { return count(text) }
         let decoded = DecodedText(text)
-        let cuts = decoded.cuts(into: max(1, threads) * 4, minimumScalars: Self.smallestPart)
-        guard threads > 1, cuts.count > 2 else { return encode(decoded, scalars: 0 ..< decoded.scalars.count) { _ in } }
+        let cuts = decoded.cuts(into: threads * 4, minimumScalars: Self.smallestPart)
+        guard cuts.count > 2 else { return encode(decoded, scalars: 0 ..< decoded.scalars.count) { _ in } }
         let counts = Mutex([Int](repeating: 0, count: cuts.count - 1))
         DispatchQueue.concurrentPerform(iterations: cuts.count - 1) { part in
             let count = encode(decoded, scalars: cuts[part] ..< cuts[part + 1]) { _ in }
@@ -23,9 +24,10 @@ extension BPETokenizer {
     /// The tokens of `text` encoded as ordinary text, on up to `threads` threads: the same as
     /// ``encodeOrdinary(_:)``, cut as ``count(_:threads:)`` cuts.
     public func encodeOrdinary(_ text: String, threads: Int) -> [Int] {
+        guard threads > 1 else { return encodeOrdinary(text) }
         let decoded = DecodedText(text)
-        let cuts = decoded.cuts(into: max(1, threads) * 4, minimumScalars: Self.smallestPart)
-        guard threads > 1, cuts.count > 2 else {
+        let cuts = decoded.cuts(into: threads * 4, minimumScalars: Self.smallestPart)
+        guard cuts.count > 2 else {
             var tokens: [Int] = []
             encode(decoded, scalars: 0 ..< decoded.scalars.count) { tokens.append($0) }
             return tokens

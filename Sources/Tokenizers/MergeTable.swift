@@ -40,7 +40,6 @@ struct MergeTable: Sendable {
     }
 
     /// The rank of the token that the tokens of ranks `left` and `right` join into, if any.
-    @inline(__always)
     func joined(_ left: Int, _ right: Int) -> Int? {
         let key = UInt64(left) << Self.bits | UInt64(right)
         var slot = Self.index(key) & mask
@@ -52,7 +51,6 @@ struct MergeTable: Sendable {
         }
     }
 
-    @inline(__always)
     private static func index(_ key: UInt64) -> Int {
         let mixed = key &* 0x9E37_79B9_7F4A_7C15
         return Int(truncatingIfNeeded: mixed >> 32)

@@ -162,7 +162,7 @@ enum PreTokenizer: Sendable {
     @inline(__always) static func isLineBreak(_ c: Unicode.Scalar) -> Bool { c == "\r" || c == "\n" }
 
     /// The classes of a scalar past ASCII, from tiktoken's Unicode version.
-    @inline(__always) private static func classes(_ c: Unicode.Scalar) -> UInt8 { UnicodeClasses.shared.of(c) }
+    private static func classes(_ c: Unicode.Scalar) -> UInt8 { UnicodeClasses.shared.of(c) }
 
     @inline(__always) static func isWhitespace(_ c: Unicode.Scalar) -> Bool {
         c.value < 0x80 ? (c.value == 0x20 || (c.value >= 0x09 && c.value <= 0x0D)) : classes(c) & UnicodeClasses.space != 0
@@ -185,13 +185,13 @@ enum PreTokenizer: Sendable {
     }
 
     /// `[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]`
-    @inline(__always) static func isUpperClass(_ c: Unicode.Scalar) -> Bool {
+    static func isUpperClass(_ c: Unicode.Scalar) -> Bool {
         if c.value < 0x80 { return c.value >= 0x41 && c.value <= 0x5A }
         return classes(c) & UnicodeClasses.upper != 0
     }
 
     /// `[\p{Ll}\p{Lm}\p{Lo}\p{M}]`
-    @inline(__always) static func isLowerClass(_ c: Unicode.Scalar) -> Bool {
+    static func isLowerClass(_ c: Unicode.Scalar) -> Bool {
         if c.value < 0x80 { return c.value >= 0x61 && c.value <= 0x7A }
         return classes(c) & UnicodeClasses.lower != 0
     }

@@ -32,10 +32,10 @@ struct TokenTable: Sendable {
         }
 
         /// The fingerprint and length of a slot, in the form ``key(fingerprint:length:)`` makes, to compare at once.
-        @inline(__always) static func key(of slot: UInt64) -> UInt64 { slot >> 40 }
-        @inline(__always) static func key(fingerprint: UInt64, length: Int) -> UInt64 { fingerprint << 8 | UInt64(length) }
-        @inline(__always) static func rank(of slot: UInt64) -> Int { Int(slot & (1 << rankBits - 1)) }
-        @inline(__always) static func offset(of slot: UInt64) -> Int { Int(slot >> rankBits & (1 << offsetBits - 1)) }
+        static func key(of slot: UInt64) -> UInt64 { slot >> 40 }
+        static func key(fingerprint: UInt64, length: Int) -> UInt64 { fingerprint << 8 | UInt64(length) }
+        static func rank(of slot: UInt64) -> Int { Int(slot & (1 << rankBits - 1)) }
+        static func offset(of slot: UInt64) -> Int { Int(slot >> rankBits & (1 << offsetBits - 1)) }
     }
 
     init(expectedCount: Int) {
@@ -102,7 +102,6 @@ struct TokenTable: Sendable {
     var coversEveryByte: Bool { !byteRanks.contains(-1) }
 
     /// The rank of the token that is `byte` alone.
-    @inline(__always)
     func rank(ofByte byte: UInt8) -> Int { byteRanks[Int(byte)] }
 
     /// The bytes of the token of `rank`.
@@ -112,7 +111,6 @@ struct TokenTable: Sendable {
     }
 
     /// FNV-1a over `key`.
-    @inline(__always)
     private static func hash(_ key: UnsafeBufferPointer<UInt8>) -> UInt64 {
         var h: UInt64 = 0xCBF2_9CE4_8422_2325
         for byte in key { h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
@@ -120,7 +118,6 @@ struct TokenTable: Sendable {
     }
 
     /// The slot a hash starts probing at (before masking).
-    @inline(__always)
     private static func index(_ h: UInt64) -> Int {
         Int(truncatingIfNeeded: h ^ (h >> 29))
     }

@@ -55,7 +55,6 @@ struct UnicodeClasses: Sendable {
     }
 
     /// The classes of `scalar`.
-    @inline(__always)
     func of(_ scalar: Unicode.Scalar) -> UInt8 {
         let value = Int(scalar.value)
         return blocks[Int(stage1[value >> 8]) << 8 | (value & 0xFF)]

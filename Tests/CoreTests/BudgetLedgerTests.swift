@@ -20,9 +20,9 @@ struct BudgetLedgerTests {
 
     @Test("Instants are written in ISO 8601, UTC")
     func writesInstants() {
-        #expect(Calendar.iso8601(1_796_688_000) == "2026-12-08T00:00:00Z")
-        #expect(Calendar.iso8601(1_830_297_599) == "2027-12-31T23:59:59Z")
-        #expect(Calendar.iso8601(0) == "1970-01-01T00:00:00Z")
+        #expect(CivilCalendar.iso8601(1_796_688_000) == "2026-12-08T00:00:00Z")
+        #expect(CivilCalendar.iso8601(1_830_297_599) == "2027-12-31T23:59:59Z")
+        #expect(CivilCalendar.iso8601(0) == "1970-01-01T00:00:00Z")
     }
 
     @Test("A spent budget refuses its tenant's requests, naming it and when it resets, until midnight; others are untouched")

@@ -27,16 +27,14 @@ final class BudgetKeeper: Sendable {
     }
 
     private let kept: Mutex<Kept>
-    private let prices: PriceTable?
     let store: Store
     private let logger: Logger
     private let now: @Sendable () -> Double
 
-    /// A keeper of `budgets`, costing requests at `prices`, keeping its counts in `store`.
-    init(budgets: [String: [Budget]], prices: PriceTable?, store: Store, logger: Logger,
+    /// A keeper of `budgets`, keeping its counts in `store`.
+    init(budgets: [String: [Budget]], store: Store, logger: Logger,
          now: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) {
         kept = Mutex(Kept(ledger: BudgetLedger(budgets: budgets)))
-        self.prices = prices
         self.store = store
         self.logger = logger
         self.now = now
@@ -48,10 +46,9 @@ final class BudgetKeeper: Sendable {
         return kept.withLock { $0.ledger.refusal(for: tenant, at: now) }
     }
 
-    /// Counts a request of `tenant` served with `usage` of `model` (by a batch deployment when `batch`).
-    func spent(_ usage: Usage, model: String, tenant: String, batch: Bool) {
+    /// Counts a request of `tenant` served with `usage`, which cost `cost` (`nil`: unpriced).
+    func spent(_ usage: Usage, cost: Double?, tenant: String) {
         let now = now()
-        let cost = prices?.cost(of: usage, model: model, batch: batch)
         let (crossed, budgets) = kept.withLock { kept in
             kept.dirty = true
             return (kept.ledger.record(tenant: tenant, cost: cost, tokens: usage.totalTokens, at: now), kept.ledger.budgets[tenant] ?? [])

@@ -77,9 +77,8 @@ public struct Gateway: Sendable {
         let clients = try ClientRegistry(configuration.clients, cacheMode: configuration.engine.cache.map { $0.mode ?? .repeatable } ?? .off,
                                          environment: environment)
         self.clients = clients
-        let prices = try configuration.engine.prices?.table()
-        state = GatewayState(clients: clients.clients, prices: prices)
-        budgets = try Self.budgets(configuration, prices: prices, logger: logger)
+        state = GatewayState(clients: clients.clients, prices: try configuration.engine.prices?.table())
+        budgets = try Self.budgets(configuration, logger: logger)
         let batchDeployments = configuration.engine.deployments.filter(\.isBatch)
         self.batchDeployments = Set(batchDeployments.map { DeploymentID($0.id) })
         var turnaround: Duration?
@@ -113,7 +112,7 @@ public struct Gateway: Sendable {
     }
 
     /// The keeper of the tenants' budgets, if any has one: in the `sharedState` Redis when there is one, else in `budgetFile`.
-    private static func budgets(_ configuration: GatewayConfiguration, prices: PriceTable?, logger: Logger) throws(HeadroomError) -> BudgetKeeper? {
+    private static func budgets(_ configuration: GatewayConfiguration, logger: Logger) throws(HeadroomError) -> BudgetKeeper? {
         let budgets = try configuration.engine.budgets()
         guard !budgets.isEmpty else { return nil }
         var store = BudgetKeeper.Store.file(configuration.budgetFile)
@@ -126,7 +125,7 @@ public struct Gateway: Sendable {
                 throw HeadroomError(.invalidConfiguration, "sharedState.redis: \(error)")
             }
         }
-        return BudgetKeeper(budgets: budgets, prices: prices, store: store, logger: logger)
+        return BudgetKeeper(budgets: budgets, store: store, logger: logger)
     }
 
     /// The leases a `sharedState` section describes, kept for `engine`.

@@ -26,8 +26,9 @@ final class GatewayState: Sendable {
         counts = Mutex(Counts(clients: clients.map { GatewayStats.Client(name: $0.name) }, cost: prices.map(CostLedger.init(prices:))))
     }
 
-    /// Records the cost of a request of `client` that `deployment` (a batch one when `batch`) served, using `usage` of `model`.
-    func priced(_ usage: Usage, model: String, deployment: DeploymentID, client: String, batch: Bool) {
+    /// Records the cost of a request of `client` that `deployment` (a batch one when `batch`) served, using `usage` of `model`;
+    /// returns it (`nil`: no prices, or none for the model).
+    func priced(_ usage: Usage, model: String, deployment: DeploymentID, client: String, batch: Bool) -> Double? {
         counts.withLock { $0.cost?.record(usage, model: model, deployment: deployment.rawValue, tenant: client, batch: batch) }
     }
 

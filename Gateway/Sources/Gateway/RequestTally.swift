@@ -65,8 +65,8 @@ final class RequestTally: Sendable {
         // A hit cost nothing upstream.
         if outcome == .succeeded, let head = record.head, let usage = record.usage, record.cache != .hit {
             let batch = observers.batchDeployments.contains(head.deployment)
-            observers.state.priced(usage, model: record.model ?? "", deployment: head.deployment, client: client.name, batch: batch)
-            observers.budgets?.spent(usage, model: record.model ?? "", tenant: client.name, batch: batch)
+            let cost = observers.state.priced(usage, model: record.model ?? "", deployment: head.deployment, client: client.name, batch: batch)
+            observers.budgets?.spent(usage, cost: cost, tenant: client.name)
         }
         observe(outcome, status: status, latency: latency, record)
         observers.state.ended(outcome, client: client.index, latency: latency)
