@@ -10,9 +10,15 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 venv="$here/../.build-venv"
-if [ ! -x "$venv/bin/python" ]; then
+# Checks run at once (the tests start several) make the environment one at a time.
+mkdir -p "$here/../.build"
+exec 9> "$here/../.build/client-check-venv.lock"
+flock 9
+if [ ! -x "$venv/bin/pip" ]; then
+  rm -rf "$venv"
   python3 -m venv "$venv"
 fi
 "$venv/bin/python" -c "import openai, anthropic" 2>/dev/null \
   || "$venv/bin/pip" install --quiet --disable-pip-version-check "openai>=1.40,<3" "anthropic>=0.40,<3"
+flock -u 9
 "$venv/bin/python" "$here/$1_client_check.py" "${@:2}"
