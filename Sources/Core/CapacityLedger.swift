@@ -71,6 +71,13 @@ struct CapacityLedger: Sendable {
             return start.addingSaturating(length - margin - 1)
         }
 
+        /// The earliest send time whose charge may still count in the window at `instant`: a charge
+        /// sent before it has left by then (``leaves(sentAt:)``), wherever the boundaries fall.
+        func earliestSendCounting(at instant: Int64) -> Int64 {
+            // A fixed window's charge leaves at most a window and two margins after it is sent.
+            instant.addingSaturating(1 - length - (boundary == nil ? 0 : 2 * margin))
+        }
+
         private var margin: Int64 { min(length / 50, Self.largestMargin) }
 
         /// The start of the fixed window that holds `instant`: `boundary` moved by whole windows.
@@ -148,7 +155,9 @@ struct CapacityLedger: Sendable {
     private(set) var summary = AdmissionSummary()
     /// The latest verdicts that a request has to wait, until the ledger next changes.
     private var waits = WaitMemo()
-    /// Whether ``waits`` is consulted (``SchedulerConfiguration/remembersBlockedJobs``).
+    /// The latest backfill room told, until the ledger next changes.
+    private var rooms = RoomMemo()
+    /// Whether ``waits`` and ``rooms`` are consulted (``SchedulerConfiguration/remembersBlockedJobs``).
     private let remembersWaits: Bool
 
     init(deployment: Deployment, utilization: Double, adaptation: Adaptation, remembersWaits: Bool = true) {
@@ -337,28 +346,45 @@ struct CapacityLedger: Sendable {
     /// charged `claimantTokens` that waits to go at `claimantAt` (-1 if none):
     /// it must fit now, and at that instant every window must still hold both,
     /// unless its charge has left the window by then. None while the server's
-    /// view is in force or a retry-after blocks.
-    /// (Inlined: a call would copy the ledger out of the deployment's state.)
+    /// view is in force or a retry-after blocks. Advances the ledger to `now` first.
+    /// (Inlined, and mutating: a call, or a plain method, would copy the ledger out of the deployment's state.)
     @inline(__always)
-    func backfillRoom(now: Int64, besides claimantTokens: Int, at claimantAt: Int64) -> Int {
-        guard serverTokens == nil && serverRequests == nil, now >= blockedUntil, share > 0 else { return -1 }
-        var room = Int.max
+    mutating func backfillRoom(now: Int64, besides claimantTokens: Int, at claimantAt: Int64) -> Int {
+        advance(to: now)
+        guard remembersWaits else { return measureBackfillRoom(now: now, besides: claimantTokens, at: claimantAt).room }
+        if let room = rooms.room(besides: claimantTokens, at: claimantAt, now: now) { return room }
+        let measured = measureBackfillRoom(now: now, besides: claimantTokens, at: claimantAt)
+        rooms.remember(measured.room, besides: claimantTokens, at: claimantAt, until: measured.until)
+        return measured.room
+    }
+
+    /// ``backfillRoom(now:besides:at:)`` found afresh, with the instant before which it holds
+    /// while the ledger does not change. (Mutating in name only, as ``judgeAsIs(tokens:now:)``.)
+    private mutating func measureBackfillRoom(now: Int64, besides claimantTokens: Int, at claimantAt: Int64) -> (room: Int, until: Int64) {
+        guard now >= blockedUntil else { return (-1, blockedUntil) }
+        guard serverTokens == nil && serverRequests == nil, share > 0 else { return (-1, .max) }
+        var room = Int.max, until = Int64.max
         for window in windows {
             if !window.isEmpty {
-                guard window.requests < window.requestLimit else { return -1 }
+                guard window.requests < window.requestLimit else { return (-1, until) }
                 room = min(room, window.tokenLimit - window.tokens)
             }
             if window.refills {
                 // What refills by then counts for the claimant (less any fraction, and never below zero owed: conservative).
-                guard claimantTokens <= window.tokenLimit else { return -1 }
+                guard claimantTokens <= window.tokenLimit else { return (-1, until) }
                 let refilled = window.refilled(from: now, to: claimantAt)
-                guard window.requests - refilled.requests + 2 <= window.requestLimit else { return -1 }
+                // It refills by the instant: the room holds at this one only.
+                until = now.addingSaturating(1)
+                guard window.requests - refilled.requests + 2 <= window.requestLimit else { return (-1, until) }
                 room = min(room, window.tokenLimit - window.tokens + refilled.tokens - claimantTokens)
                 continue
             }
             // A charge sent now has left this window by the claimant's instant: it cannot delay it here.
-            guard window.leaves(sentAt: now) > claimantAt else { continue }
-            guard claimantTokens <= window.tokenLimit else { return -1 }
+            guard window.leaves(sentAt: now) > claimantAt else {
+                until = min(until, window.earliestSendCounting(at: claimantAt))
+                continue
+            }
+            guard claimantTokens <= window.tokenLimit else { return (-1, until) }
             let cutoff = window.cutoff(at: claimantAt)
             var tokensThen = window.tokens, requestsThen = window.requests
             var position = window.start
@@ -367,10 +393,10 @@ struct CapacityLedger: Sendable {
                 requestsThen -= entries[position].requests
                 position += 1
             }
-            guard requestsThen + 2 <= window.requestLimit else { return -1 }
+            guard requestsThen + 2 <= window.requestLimit else { return (-1, until) }
             room = min(room, window.tokenLimit - tokensThen - claimantTokens)
         }
-        return max(-1, room)
+        return (max(-1, room), until)
     }
 
     /// When enough of `window`'s oldest entries have expired to admit `tokens`.
@@ -668,9 +694,10 @@ struct CapacityLedger: Sendable {
 
     // MARK: Limits
 
-    /// Rebuilds ``summary`` after a change, and forgets the waits it told.
+    /// Rebuilds ``summary`` after a change, and forgets the waits and room it told.
     private mutating func summarize() {
         waits.forget()
+        rooms.forget()
         var summary = AdmissionSummary()
         defer { self.summary = summary }
         guard serverTokens == nil && serverRequests == nil && windows.count <= 2 && share > 0 else { return }

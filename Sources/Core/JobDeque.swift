@@ -18,22 +18,13 @@ package struct JobDeque: Sendable {
             jobs.append(job)
             return
         }
-        var low = 0, high = jobs.count
-        while low < high {
-            let middle = (low + high) / 2
-            if jobs[offset: middle].sequence < job.sequence { low = middle + 1 } else { high = middle }
-        }
-        jobs.insert(job, atOffset: low)
+        jobs.insert(job, atOffset: jobs.firstOffset { $0.sequence > job.sequence })
     }
 
     /// How many places from the front the job submitted `sequence`-th is, if it is here.
     package func offset(ofSequence sequence: UInt64) -> Int? {
-        var low = 0, high = jobs.count
-        while low < high {
-            let middle = (low + high) / 2
-            if jobs[offset: middle].sequence < sequence { low = middle + 1 } else { high = middle }
-        }
-        return low < jobs.count && jobs[offset: low].sequence == sequence ? low : nil
+        let offset = jobs.firstOffset { $0.sequence >= sequence }
+        return offset < jobs.count && jobs[offset: offset].sequence == sequence ? offset : nil
     }
 
     /// Removes the job `offset` places from the front.

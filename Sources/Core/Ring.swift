@@ -71,6 +71,22 @@ package struct Ring<Element: BitwiseCopyable> {
         self[offset: offset] = element
     }
 
+    /// The offset of the first element for which `isPast` holds, the elements being partitioned by it
+    /// (every one for which it fails comes first); `count` if none. Searched from the front in growing
+    /// steps, then by halving: O(log k) for an answer k places from the front, where the queues look.
+    package func firstOffset(where isPast: (Element) -> Bool) -> Int {
+        var low = 0, high = min(1, count)
+        while high < count && !isPast(self[offset: high - 1]) {
+            low = high
+            high = min(count, high * 2)
+        }
+        while low < high {
+            let middle = (low + high) / 2
+            if isPast(self[offset: middle]) { high = middle } else { low = middle + 1 }
+        }
+        return low
+    }
+
     /// Doubles the slots (16 at first), filling the new ones with `filler`.
     private mutating func grow(filling filler: Element) {
         var bigger = [Element](repeating: filler, count: max(16, storage.count * 2))

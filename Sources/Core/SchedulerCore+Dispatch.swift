@@ -143,6 +143,8 @@ extension SchedulerCore {
         guard job.id == last.job.id, now < last.earliest.at else { return false }
         guard roomyClaims > 0 else { return true }
         let slot = job.id.slot
+        // Its least charge on any deployment (0 until the index by size finds it) fits no claim's room.
+        guard jobs[slot].smallestCharge <= largestClaimRoom else { return true }
         for k in jobs[slot].eligible.indices {
             let d = jobs[slot].eligible[k]
             if claimed[d] && backfills(d, reservation(slot: slot, on: d)) { return false }
@@ -171,12 +173,12 @@ extension SchedulerCore {
         var room = -1
         // Output limited apart takes no backfilling: room would have two sizes.
         if configuration.backfill && !states[d].limitsOutput {
-            // A claim found again without judging may find the ledger not yet advanced.
-            states[d].ledger.advance(to: now)
+            // (A claim found again without judging may find the ledger not yet advanced: this advances it.)
             room = states[d].ledger.backfillRoom(now: now, besides: claimCharge[d], at: claimAt[d])
         }
         if (claimRoom[d] > 0) != (room > 0) { roomyClaims += room > 0 ? 1 : -1 }
         claimRoom[d] = room
+        largestClaimRoom = max(largestClaimRoom, room)
     }
 
     private mutating func claim(_ d: Int) {
@@ -276,6 +278,7 @@ extension SchedulerCore {
         }
         claimedCount = 0
         roomyClaims = 0
+        largestClaimRoom = -1
         blocked.removeAll(keepingCapacity: true)
     }
 

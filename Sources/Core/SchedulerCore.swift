@@ -61,6 +61,8 @@ struct SchedulerCore: Sendable {
     var claimRoom: [Int]
     /// Claimed deployments with room to backfill.
     var roomyClaims = 0
+    /// The largest room a claim has had in this pass: no claim now has more.
+    var largestClaimRoom = -1
     var blocked: [BlockedJob] = []
     /// The jobs the last pass found blocked, in queue order.
     var lastBlocked: [BlockedJob] = []

@@ -41,8 +41,7 @@ struct WaitingBySize: Sendable {
     /// Takes out the job of `charge` submitted `sequence`-th, if it is here.
     mutating func remove(sequence: UInt64, charge: Int) {
         let k = Self.sizeClass(charge)
-        // Mostly the first of its class: the oldest job goes first.
-        let index = classes[k].first?.sequence == sequence ? 0 : Self.firstIndex(in: classes[k], notBefore: sequence)
+        let index = Self.firstIndex(in: classes[k], notBefore: sequence)
         if index < classes[k].count && classes[k][offset: index].sequence == sequence { classes[k].remove(atOffset: index) }
     }
 
@@ -52,20 +51,17 @@ struct WaitingBySize: Sendable {
         var best: Entry?
         var k = 0
         while k < classes.count && Self.smallest(ofClass: k) <= room {
-            let index = sequence.map { Self.firstIndex(in: classes[k], notBefore: $0 + 1) } ?? 0
-            if index < classes[k].count, best == nil || classes[k][offset: index].sequence < best!.sequence { best = classes[k][offset: index] }
+            let entries = classes[k]
             k += 1
+            guard !entries.isEmpty else { continue }
+            let index = sequence.map { Self.firstIndex(in: entries, notBefore: $0 + 1) } ?? 0
+            if index < entries.count, best == nil || entries[offset: index].sequence < best!.sequence { best = entries[offset: index] }
         }
         return best
     }
 
     /// The index of the first entry of `entries` submitted `sequence`-th or later.
     private static func firstIndex(in entries: Ring<Entry>, notBefore sequence: UInt64) -> Int {
-        var low = 0, high = entries.count
-        while low < high {
-            let middle = (low + high) / 2
-            if entries[offset: middle].sequence < sequence { low = middle + 1 } else { high = middle }
-        }
-        return low
+        entries.firstOffset { $0.sequence >= sequence }
     }
 }

@@ -190,4 +190,69 @@ struct CapacityLedgerTests {
             }
         }
     }
+
+    @Test("A charge sent before the earliest send time still counting at an instant has left the window by then, sliding or fixed",
+          arguments: [nil, Int64(0), 3_700_000_000, -12_345])
+    func earliestSendCountingBoundsLeaving(boundary: Int64?) {
+        var random = SeededRandom(seed: 5)
+        for length in [Self.second, 10 * Self.second, 60 * Self.second] {
+            var window = CapacityLedger.Window(length: length, baseTokens: 1, baseRequests: 1, tokenLimit: 1, requestLimit: 1, start: 0)
+            window.boundary = boundary
+            for _ in 0 ..< 2_000 {
+                let instant = Int64(random.next() % UInt64(200 * Self.second))
+                let earliest = window.earliestSendCounting(at: instant)
+                let sent = earliest - 1 - Int64(random.next() % UInt64(length))
+                #expect(window.leaves(sentAt: sent) <= instant, "sent \(sent), instant \(instant), length \(length)")
+                // Sliding, it is exact: a charge sent then still counts.
+                if boundary == nil { #expect(window.leaves(sentAt: earliest) > instant) }
+            }
+        }
+    }
+
+    @Test("A backfill room remembered is the room found afresh, also once a window the claimant outlasts starts to count")
+    func rememberedRoomsAgreeWithFreshOnes() throws {
+        let deployment = try Deployment(id: "d", provider: .azureOpenAI, requestsPerMinute: 6_000, tokensPerMinute: 60_000, windows: .azure)
+        func ledger(remembering: Bool) -> CapacityLedger {
+            CapacityLedger(deployment: deployment, utilization: 1, adaptation: Self.fixedLimits, remembersWaits: remembering)
+        }
+        let second = Self.second
+        // 1,000 tokens sent at 0; a claimant of 5,000 at 15 s. At 1 s the ten-second window is
+        // past by then (a charge sent now leaves it at 11 s): room 9,000, what it holds now.
+        // At 6 s a charge would still count at 15 s, next to the claimant: room 5,000.
+        var remembering = ledger(remembering: true)
+        _ = remembering.reserve(tokens: 1_000, now: 0)
+        #expect(remembering.backfillRoom(now: second, besides: 5_000, at: 15 * second) == 9_000)
+        #expect(remembering.backfillRoom(now: 6 * second, besides: 5_000, at: 15 * second) == 5_000)
+
+        // Random charges, settlements and 429s, the same questions asked of both.
+        var random = SeededRandom(seed: 11)
+        var afresh = ledger(remembering: false)
+        remembering = ledger(remembering: true)
+        var now: Int64 = 0
+        var sent: [Int] = []
+        let claimants = [(tokens: 2_000, wait: 4 * second), (tokens: 6_000, wait: 14 * second), (tokens: 500, wait: 40 * second)]
+        for step in 0 ..< 3_000 {
+            now += Int64(random.next() % UInt64(second))
+            switch random.next() % 10 {
+            case 0 ..< 3:
+                let tokens = 100 + Int(random.next() % 3_000)
+                let position = remembering.reserve(tokens: tokens, now: now)
+                #expect(afresh.reserve(tokens: tokens, now: now) == position)
+                sent.append(position)
+            case 3 where !sent.isEmpty:
+                let position = sent.remove(at: Int(random.next() % UInt64(sent.count)))
+                let tokens = Int(random.next() % 3_000)
+                remembering.settle(position, tokens: tokens, requests: 1, now: now)
+                afresh.settle(position, tokens: tokens, requests: 1, now: now)
+            case 4 where random.next() % 40 == 0:
+                remembering.throttle(now: now, wait: 3 * second, named: true)
+                afresh.throttle(now: now, wait: 3 * second, named: true)
+            default:
+                let claimant = claimants[Int(random.next() % UInt64(claimants.count))]
+                let at = (now / claimant.wait + 1) * claimant.wait
+                #expect(remembering.backfillRoom(now: now, besides: claimant.tokens, at: at) == afresh.backfillRoom(now: now, besides: claimant.tokens, at: at),
+                        "step \(step) at \(now)")
+            }
+        }
+    }
 }

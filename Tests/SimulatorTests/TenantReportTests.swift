@@ -60,7 +60,7 @@ struct TenantReportTests {
     @Test("Same seed, same report: a fair queue with a reserve over a flooding tenant and three light ones, twice")
     func repeatable() throws {
         func run() throws -> SimulationReport {
-            var simulation = try Simulation(deployments: [SimulatedDeployment(id: "a", endpoint: .azure(tokensPerMinute: 120_000))], seed: 4)
+            let simulation = try Simulation(deployments: [SimulatedDeployment(id: "a", endpoint: .azure(tokensPerMinute: 120_000))], seed: 4)
             var configuration = SchedulerConfiguration()
             configuration.tenantReserve = 0.05
             let tenants = Array(repeating: "heavy", count: 10) + ["l1", "l2", "l3"]
