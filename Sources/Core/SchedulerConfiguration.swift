@@ -26,7 +26,8 @@ public struct SchedulerConfiguration: Hashable, Sendable {
     public var backfill = true
     /// Whether the dispatch pass may find the jobs it found blocked last time blocked again
     /// without judging them, while nothing they depend on has changed, and each deployment's
-    /// ledger may answer a charge it was asked about with the wait it told last time. Off: every
+    /// ledger may answer a charge it was asked about with the wait it told last time (and a claim
+    /// with the backfill room it told, until the ledger changes or time moves it). Off: every
     /// blocked job is judged afresh at every event. Slower under load, the same decisions; the
     /// oracle that tests the shortcut.
     public var remembersBlockedJobs = true
