@@ -100,12 +100,13 @@ extension SchedulerCore {
         while saturated < states.count && roomyClaims > 0 {
             var room = 0
             for d in claimRoom.indices where claimed[d] { room = max(room, claimRoom[d]) }
-            guard let entry = waiting.first(after: after, fitting: room) else { return }
+            // Past the lookahead the walk would have stopped.
+            let last = queue.job(at: configuration.lookahead - 1)?.sequence ?? .max
+            guard let entry = waiting.first(after: after, through: last, fitting: room) else { return }
             after = entry.sequence
             // Left without being taken out of the index (a job the queue policy dropped): passed over.
             guard isLive(entry.id), case .queued = jobs[entry.id.slot].state else { continue }
             let job = jobs[entry.id.slot].queued(as: entry.id)
-            // Past the lookahead the walk would have stopped.
             guard let position = queue.position(of: job), position < configuration.lookahead else { return }
             _ = collectCandidates(for: job, queue)
             _ = dispatchToCandidate(job, at: position, &queue, &allocation, &actions)

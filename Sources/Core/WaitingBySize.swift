@@ -1,14 +1,16 @@
 /// The waiting jobs by size, each size class in submission order, so that the dispatch pass
 /// finds the first job small enough to backfill a room without walking the jobs too large for
 /// it: a room of r tokens looks at the classes that can hold r or less and, in each, at the
-/// first job after a given one (a binary search).
+/// first job after a given one (searched from the front).
 ///
 /// A class holds charges from a power of two, or one and a half powers of two, up to the next:
-/// the jobs of the room's own class may still be too large, and the pass judges them as usual.
+/// in the room's own class the jobs too large for it are stepped over, up to the last job the
+/// pass may take.
 struct WaitingBySize: Sendable {
     struct Entry: Sendable, BitwiseCopyable {
         var sequence: UInt64
         var id: JobID
+        var charge: Int
     }
 
     /// Each class's jobs in submission order: a ring, as jobs mostly leave from the front and join at the back.
@@ -32,9 +34,9 @@ struct WaitingBySize: Sendable {
     mutating func insert(_ id: JobID, sequence: UInt64, charge: Int) {
         let k = Self.sizeClass(charge)
         if let last = classes[k].last, last.sequence > sequence {
-            classes[k].insert(Entry(sequence: sequence, id: id), atOffset: Self.firstIndex(in: classes[k], notBefore: sequence))
+            classes[k].insert(Entry(sequence: sequence, id: id, charge: charge), atOffset: Self.firstIndex(in: classes[k], notBefore: sequence))
         } else {
-            classes[k].append(Entry(sequence: sequence, id: id))
+            classes[k].append(Entry(sequence: sequence, id: id, charge: charge))
         }
     }
 
@@ -45,17 +47,19 @@ struct WaitingBySize: Sendable {
         if index < classes[k].count && classes[k][offset: index].sequence == sequence { classes[k].remove(atOffset: index) }
     }
 
-    /// The first job submitted after `sequence` (`nil`: from the first) whose class holds charges
-    /// of `room` or less, if any.
-    func first(after sequence: UInt64?, fitting room: Int) -> Entry? {
+    /// The first job submitted after `sequence` (`nil`: from the first) and no later than `last`
+    /// whose charge is `room` or less, if any.
+    func first(after sequence: UInt64?, through last: UInt64 = .max, fitting room: Int) -> Entry? {
         var best: Entry?
         var k = 0
         while k < classes.count && Self.smallest(ofClass: k) <= room {
             let entries = classes[k]
             k += 1
             guard !entries.isEmpty else { continue }
-            let index = sequence.map { Self.firstIndex(in: entries, notBefore: $0 + 1) } ?? 0
-            if index < entries.count, best == nil || entries[offset: index].sequence < best!.sequence { best = entries[offset: index] }
+            let bound = min(last, best?.sequence ?? .max)
+            var index = sequence.map { Self.firstIndex(in: entries, notBefore: $0 + 1) } ?? 0
+            while index < entries.count && entries[offset: index].sequence <= bound && entries[offset: index].charge > room { index += 1 }
+            if index < entries.count && entries[offset: index].sequence <= bound { best = entries[offset: index] }
         }
         return best
     }

@@ -23,7 +23,7 @@ struct WaitingBySizeTests {
         }
     }
 
-    @Test("The first job after a given one that a room may hold is the one a walk over every waiting job finds")
+    @Test("The first job after a given one, up to a last one, that a room holds is the one a walk over every waiting job finds")
     func firstFittingAgreesWithAWalk() {
         var random = SeededRandom(seed: 13)
         var index = WaitingBySize()
@@ -47,12 +47,28 @@ struct WaitingBySizeTests {
             default:
                 let room = Int(random.next() % 50_000)
                 let after: UInt64? = random.next() % 4 == 0 || next == 0 ? nil : random.next() % next
+                let last: UInt64 = random.next() % 3 == 0 ? .max : (after ?? 0) + random.next() % 200
                 let walked = waiting
-                    .filter { job in WaitingBySize.smallest(ofClass: WaitingBySize.sizeClass(job.charge)) <= room && after.map { job.sequence > $0 } ?? true }
-                    .map(\.sequence).min()
-                #expect(index.first(after: after, fitting: room)?.sequence == walked, "step \(step): room \(room) after \(String(describing: after))")
+                    .filter { job in job.charge <= room && after.map { job.sequence > $0 } ?? true && job.sequence <= last }
+                    .min { $0.sequence < $1.sequence }
+                let found = index.first(after: after, through: last, fitting: room)
+                #expect(found?.sequence == walked?.sequence && found?.charge == walked?.charge,
+                        "step \(step): room \(room) after \(String(describing: after)) through \(last)")
             }
         }
+    }
+
+    @Test("A job is found for a room of its charge and not for one token less; jobs past the last one are not found")
+    func roomAndLastBound() {
+        var index = WaitingBySize()
+        // 5,000 and 5,500 share a class; 5,500 waits first.
+        index.insert(JobID(slot: 1, generation: 0), sequence: 1, charge: 5_500)
+        index.insert(JobID(slot: 2, generation: 0), sequence: 2, charge: 5_000)
+        #expect(index.first(after: nil, fitting: 5_499)?.sequence == 2)
+        #expect(index.first(after: nil, fitting: 5_500)?.sequence == 1)
+        #expect(index.first(after: nil, fitting: 4_999) == nil)
+        #expect(index.first(after: nil, through: 1, fitting: 5_499) == nil)
+        #expect(index.first(after: 1, through: 2, fitting: 5_500)?.sequence == 2)
     }
 
     @Test("A size class holds charges from its least up to the next class's", arguments: [1, 2, 3, 4, 5, 6, 7, 8, 100, 4_095, 4_096, 6_143, 6_144, 1 << 40])
