@@ -73,6 +73,9 @@ struct SchedulerCore: Sendable {
     var fitChanges = 0
     /// ``fitChanges`` when the last pass began: while it is the same, that pass's blocked jobs still are.
     var lastPassFitChanges = 0
+    /// Whether the last pass ended with every deployment claimed by the jobs it found blocked
+    /// (``lastBlocked`` after it), backfilling by size or with no room to.
+    var lastPassClaimedAll = false
 
     init(deployments: [Deployment], configuration: SchedulerConfiguration) throws(HeadroomError) {
         try configuration.validate()
