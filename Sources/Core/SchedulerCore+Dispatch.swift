@@ -25,7 +25,7 @@ extension SchedulerCore {
         }
         lastPassFitChanges = fitChanges
         let reserve = configuration.tenantReserve
-        if replayable > 0 && lastPassClaimedAll && reserve == 0, let resumed = resumeClaims(queue) {
+        if replayable > 0 && lastPassClaimedAll && reserve == 0, let resumed = resumeClaims() {
             if roomyClaims > 0 {
                 if !keepsWaitingBySize { startIndexingBySize(queue) }
                 backfillBySize(after: blocked[blocked.count - 1].job.sequence, &queue, &allocation, &actions)
@@ -86,12 +86,14 @@ extension SchedulerCore {
                 // Every deployment is claimed: a job further back goes only by backfilling.
                 if roomyClaims == 0 {
                     lastPassClaimedAll = backfillsBySize && queue.ordersBySubmission && reserve == 0
+                    earliestJoined = .max
                     break
                 }
                 if backfillsBySize && queue.ordersBySubmission && reserve == 0 {
+                    lastPassClaimedAll = true
+                    earliestJoined = .max
                     if !keepsWaitingBySize { startIndexingBySize(queue) }
                     backfillBySize(after: next.sequence, &queue, &allocation, &actions)
-                    lastPassClaimedAll = true
                     break
                 }
             }
@@ -102,18 +104,18 @@ extension SchedulerCore {
     /// Where the last pass ended with every deployment claimed by the jobs it found blocked, and
     /// since then nothing changed where they fit, takes its claims and blocked jobs as they stand,
     /// with their rooms found again, if each job is where it was and still blocked; returns the
-    /// earliest of their waits, or `nil` (nothing changed) for a pass to walk them one by one.
+    /// earliest of their waits, or `nil` for the pass to walk them one by one.
     ///
     /// It agrees with that walk: each job's wait is checked as ``isStillBlocked(_:as:)`` checks it,
     /// but against the rooms of every claim rather than of the claims ahead of it (a deployment
     /// claimed by a job behind was open to it, and admitted it no sooner than its wait). Such a
     /// pass ends only without tenants' limits or reserve, so no job of it waits on its tenant.
-    private mutating func resumeClaims<Q: QueuePolicy>(_ queue: Q) -> Int64? {
-        guard saturated < states.count else { return nil }
+    private mutating func resumeClaims() -> Int64? {
+        // In submission order, they stand first while each is live and no job joined ahead of the last of them.
+        guard saturated < states.count, earliestJoined > lastBlocked[lastBlocked.count - 1].job.sequence else { return nil }
         var wakeup = Int64.max
-        for position in lastBlocked.indices {
-            let last = lastBlocked[position]
-            guard queue.job(at: position)?.id == last.job.id, isLive(last.job.id) else { return nil }
+        for last in lastBlocked {
+            guard isLive(last.job.id) else { return nil }
             wakeup = min(wakeup, last.earliest.at)
         }
         // Rooms are found again at this instant, for the claims the walk would make.
@@ -123,6 +125,7 @@ extension SchedulerCore {
         for last in lastBlocked where last.claim >= 0 { updateRoom(last.claim) }
         for last in lastBlocked where !isStillBlocked(last.job, as: last) { return nil }
         swap(&blocked, &lastBlocked)
+        earliestJoined = .max
         return wakeup
     }
 

@@ -2,6 +2,7 @@ extension SchedulerCore {
     /// Puts `job` in `queue`, and in the index of waiting jobs by size when the scheduler keeps one.
     mutating func enqueue<Q: QueuePolicy>(_ job: QueuedJob, _ queue: inout Q) {
         queue.enqueue(job)
+        earliestJoined = min(earliestJoined, job.sequence)
         if keepsWaitingBySize { indexBySize(job) }
     }
 

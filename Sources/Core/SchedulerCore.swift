@@ -76,6 +76,9 @@ struct SchedulerCore: Sendable {
     /// Whether the last pass ended with every deployment claimed by the jobs it found blocked
     /// (``lastBlocked`` after it), backfilling by size or with no room to.
     var lastPassClaimedAll = false
+    /// The least submission sequence of a job that joined the queue since then (`UInt64.max`: none):
+    /// while it is past the last of those blocked jobs, those still live stand at the queue's head.
+    var earliestJoined = UInt64.max
 
     init(deployments: [Deployment], configuration: SchedulerConfiguration) throws(HeadroomError) {
         try configuration.validate()

@@ -30,6 +30,8 @@ struct RememberedBlockedJobsTests {
                     if below(3) == 0 { endpoint.admission = .crossing }
                 }
                 if below(3) == 0 { endpoint.faults.backgroundTokensPerMinute = 5_000 }
+                // Server errors send jobs back to their places in the queue, ahead of the blocked ones.
+                if indexed && below(2) == 0 { endpoint.faults.errorRate = 0.1 }
                 return SimulatedDeployment(id: "d\(index)", endpoint: endpoint)
             }
             let queues: [QueueChoice] = [.fifo, .fifoPassing(2), .priority(agingSeconds: 30), .priority(agingSeconds: nil)]
