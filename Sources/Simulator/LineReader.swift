@@ -40,12 +40,9 @@ final class LineReader {
         lineNumber += 1
         var end = length
         while end > 0 && (buffer[end - 1] == 10 || buffer[end - 1] == 13) { end -= 1 }
-        let bytes = UnsafeRawPointer(buffer).assumingMemoryBound(to: UInt8.self)
+        let line = UnsafeBufferPointer(start: UnsafeRawPointer(buffer).assumingMemoryBound(to: UInt8.self), count: end)
         // A byte-order mark opening the file (as some editors and spreadsheets write one) is not part of the first line.
-        if lineNumber == 1, end >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF {
-            return UnsafeBufferPointer(start: bytes + 3, count: end - 3)
-        }
-        return UnsafeBufferPointer(start: bytes, count: end)
+        return lineNumber == 1 && line.starts(with: [0xEF, 0xBB, 0xBF]) ? UnsafeBufferPointer(rebasing: line[3...]) : line
     }
 
     /// An error that names the file, the current line and the problem.

@@ -17,14 +17,10 @@ struct MergeTable: Sendable {
         var joins: [(left: Int, right: Int, joined: Int)] = []
         joins.reserveCapacity(tokens.count * 3)
         for rank in 0 ..< tokens.count {
-            let bytes = tokens.bytes(of: rank)
-            guard bytes.count > 1 else { continue }
-            bytes.withUnsafeBufferPointer { token in
-                for split in 1 ..< token.count {
-                    guard let left = tokens.rankOf(UnsafeBufferPointer(rebasing: token[..<split])),
-                          let right = tokens.rankOf(UnsafeBufferPointer(rebasing: token[split...])) else { continue }
-                    joins.append((left, right, rank))
-                }
+            let token = tokens.bytes(of: rank)
+            for split in token.indices.dropFirst() {
+                guard let left = tokens.rankOf(token[..<split]), let right = tokens.rankOf(token[split...]) else { continue }
+                joins.append((left, right, rank))
             }
         }
         var capacity = 1

@@ -57,16 +57,13 @@ struct TokenTable: Sendable {
               bytes.count + token.count <= Slot.largestOffset else { return false }
         let start = bytes.count
         bytes.append(contentsOf: token)
-        let inserted = bytes.withUnsafeBufferPointer { all in
-            rankOf(UnsafeBufferPointer(rebasing: all[start ..< all.count])) == nil
-        }
-        guard inserted else {
+        guard rankOf(bytes[start...]) == nil else {
             bytes.removeLast(token.count)
             return false
         }
         offsets.append(UInt32(start))
         lengths.append(UInt8(token.count))
-        let h = bytes.withUnsafeBufferPointer { Self.hash(UnsafeBufferPointer(rebasing: $0[start ..< start + token.count])) }
+        let h = Self.hash(bytes[start...])
         var slot = Self.index(h) & mask
         while slots[slot] != 0 { slot = (slot + 1) & mask }
         slots[slot] = Slot.pack(fingerprint: h >> 48, length: token.count, offset: start, rank: rank)
@@ -98,6 +95,11 @@ struct TokenTable: Sendable {
         }
     }
 
+    /// The rank of the token whose bytes are `key`, if there is one (building tables and tests).
+    func rankOf(_ key: ArraySlice<UInt8>) -> Int? {
+        key.withUnsafeBufferPointer { rankOf($0) }
+    }
+
     /// Whether every byte is a token: what merging starts from.
     var coversEveryByte: Bool { !byteRanks.contains(-1) }
 
@@ -111,7 +113,7 @@ struct TokenTable: Sendable {
     }
 
     /// FNV-1a over `key`.
-    private static func hash(_ key: UnsafeBufferPointer<UInt8>) -> UInt64 {
+    private static func hash(_ key: some Sequence<UInt8>) -> UInt64 {
         var h: UInt64 = 0xCBF2_9CE4_8422_2325
         for byte in key { h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
         return h

@@ -185,7 +185,7 @@ struct TokenTableTests {
         let table = tokenizer.table
         var dictionary: [[UInt8]: Int] = [:]
         for rank in 0 ..< table.count { dictionary[Array(table.bytes(of: rank))] = rank }
-        func lookup(_ key: [UInt8]) -> Int? { key.withUnsafeBufferPointer { table.rankOf($0) } }
+        func lookup(_ key: [UInt8]) -> Int? { table.rankOf(key[...]) }
         var mismatches = 0
         var random = SeededRandom(seed: 99)
         for rank in 0 ..< table.count {
