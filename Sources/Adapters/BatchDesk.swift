@@ -10,7 +10,8 @@ struct BatchDesk: Sendable {
         let job: JobID
         let attempt: Int
         let customID: String
-        let requestID: String?
+        /// Its caller's key (``BatchDesk/key(_:tenant:)``), if it has one.
+        let key: String?
         let operation: ProviderOperation
         let model: String
         let line: [UInt8]
@@ -18,10 +19,10 @@ struct BatchDesk: Sendable {
         let tokens: Int
     }
 
-    /// A request of a batch picked up after a restart: its caller's request id (empty: none), and what
+    /// A request of a batch picked up after a restart: its caller's key (empty: none), and what
     /// it holds under its deployment's enqueued-token cap, which the scheduler did not dispatch.
     struct Recovered: Sendable {
-        let requestID: String
+        let key: String
         let deployment: DeploymentID
         let tokens: Int
     }
@@ -36,19 +37,19 @@ struct BatchDesk: Sendable {
     var former = BatchFormer<Item>()
     /// Requests in batches under way, by custom id.
     var sent: [String: Item] = [:]
-    /// Jobs that accept batch by their caller's request id, while the engine has them.
+    /// Jobs that accept batch by their caller's key, while the engine has them.
     var requests: [String: JobID] = [:]
     /// Requests of batches picked up after a restart, by custom id, and the tokens they hold by deployment.
     var recovered: [String: Recovered] = [:]
     var recoveredTokens: [DeploymentID: Int] = [:]
-    /// The request ids of recovered requests not yet answered.
+    /// The keys of recovered requests not yet answered.
     var pendingRecovered: Set<String> = []
     /// Whether the journal's batches have been picked up, and whether the batch work has stopped.
     var resumed = false
     var stopped = false
-    /// Callers waiting on a recovered request: each is handed its answer, or `nil` to send it anew.
-    var waiting: [String: [CheckedContinuation<Result<APIAnswer, HeadroomError>?, Never>]] = [:]
-    var mailbox = BatchMailbox()
+    /// Callers waiting for the answer to a request another caller sent, or to a recovered request.
+    var waiters = BatchWaiters()
+    var mailbox: BatchMailbox
     var tally = BatchTally()
     /// The runs under way, by file name.
     var runs: [String: Task<Void, Never>] = [:]
@@ -59,9 +60,17 @@ struct BatchDesk: Sendable {
     private let mark = String(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(12))
     private var issued: UInt64 = 0
 
-    init(deployments: [DeploymentID: BatchDeployment], journal: BatchJournal?) {
+    init(deployments: [DeploymentID: BatchDeployment], journal: BatchJournal?, keptAnswerBytes: Int) {
         self.deployments = deployments
         self.journal = journal
+        mailbox = BatchMailbox(maxBytes: keptAnswerBytes)
+    }
+
+    /// What a request is known by: its caller's request id within its tenant, so that two clients who
+    /// choose the same idempotency key never meet (the journal records it so).
+    static func key(_ requestID: String, tenant: String?) -> String {
+        guard let tenant else { return "/" + requestID }
+        return "\(tenant.utf8.count):\(tenant)/\(requestID)"
     }
 
     /// A new custom id: unique in its file, across files, and across restarts.

@@ -9,13 +9,18 @@ public struct EngineLimits: Sendable {
     public var defaultMaxTokens: Int
     /// The most bytes read of an answer, and of one event of a stream (default 64 MiB).
     public var maxAnswerBytes: Int
+    /// The most bytes of answers kept a day for callers who come back with a request id
+    /// (``APIRequest/requestID``) to a request that accepts batch (default 256 MiB). Past it, answers
+    /// a caller has taken go first, then the oldest.
+    public var maxKeptAnswerBytes: Int
 
     /// Bounds; each left out takes its default.
     public init(attemptTimeout: Duration = .seconds(120), requestTimeout: Duration = .seconds(600), defaultMaxTokens: Int = 4_096,
-                maxAnswerBytes: Int = 64 << 20) {
+                maxAnswerBytes: Int = 64 << 20, maxKeptAnswerBytes: Int = 256 << 20) {
         self.attemptTimeout = attemptTimeout
         self.requestTimeout = requestTimeout
         self.defaultMaxTokens = defaultMaxTokens
         self.maxAnswerBytes = maxAnswerBytes
+        self.maxKeptAnswerBytes = maxKeptAnswerBytes
     }
 }

@@ -4,7 +4,8 @@ import HeadroomCore
 /// to one goes into a forming file instead of upstream; the file goes by ``HeadroomCore/BatchFormer``'s
 /// rules, a ``BatchFileRun`` sees its batch through, and each answer completes its job as a
 /// synchronous answer would. A caller who hangs up once the file has gone does not take its request
-/// out (it is paid for): the answer is kept under its request id for when it comes back.
+/// out (it is paid for): the answer is kept under its request id for when it comes back, as it is
+/// for any caller who comes back with the id.
 extension HeadroomEngine {
     /// What the batch deployments have done so far.
     public func batchStatistics() -> BatchStatistics {
@@ -12,7 +13,7 @@ extension HeadroomEngine {
     }
 
     /// Picks up the batches the journal recorded as under way when the engine last stopped: polls
-    /// them again, and keeps their answers for callers who come back with the same request id.
+    /// them again, and keeps their answers for callers who come back with the same request id (and tenant).
     /// Call it once, after creating the engine; later calls do nothing.
     public func resumeBatches() {
         guard let journal = desk.journal, !desk.resumed else { return }
@@ -22,7 +23,7 @@ extension HeadroomEngine {
             guard let batch = desk.deployments[deployment], let adapter = adapters[deployment] else { continue }
             for entry in record.entries {
                 let tokens = min(max(0, entry.tokens ?? 0), Deployment.largestQuota)
-                desk.recovered[entry.customID] = BatchDesk.Recovered(requestID: entry.requestID ?? "", deployment: deployment, tokens: tokens)
+                desk.recovered[entry.customID] = BatchDesk.Recovered(key: entry.requestID ?? "", deployment: deployment, tokens: tokens)
                 desk.recoveredTokens[deployment, default: 0] = min(desk.recoveredTokens[deployment, default: 0] + tokens, Deployment.largestQuota)
                 if let requestID = entry.requestID { desk.pendingRecovered.insert(requestID) }
             }
@@ -38,29 +39,41 @@ extension HeadroomEngine {
         }
     }
 
-    /// The answer for a caller who sent request `requestID` before: kept, or awaited from the job or
+    /// The answer for a caller of the request known by `key`: kept, or awaited from the job or
     /// recovered batch that has it; `nil` when there is none and the request is to be sent anew.
-    func batchAnswer(for requestID: String) async throws -> APIAnswer? {
-        if let kept = desk.mailbox.take(requestID, now: now()) { return try kept.get() }
-        if let id = desk.requests[requestID], calls[id] != nil {
-            // One caller at a time: a second while the first still waits is told so, not answered twice.
-            guard calls[id]?.reply == nil else {
-                throw HeadroomError(.requestInProgress, "A request with idempotency key '\(requestID)' is under way for another caller; "
-                                    + "send it again once that one has its answer or has hung up.")
-            }
-            return try await withTaskCancellationHandler {
-                try await withCheckedThrowingContinuation { (reply: CheckedContinuation<APIAnswer, any Error>) in
-                    calls[id]?.reply = reply
+    /// A caller who comes while another waits for the same request waits too: both get its answer.
+    func batchAnswer(for key: String) async throws -> APIAnswer? {
+        while true {
+            if let kept = desk.mailbox.take(key, now: now()) { return try kept.get() }
+            let job = desk.requests[key].flatMap { calls[$0] != nil ? $0 : nil }
+            if let id = job, calls[id]?.reply == nil {
+                // Its caller hung up once the request had gone in a batch: this one takes its place.
+                return try await withTaskCancellationHandler {
+                    try await withCheckedThrowingContinuation { (reply: CheckedContinuation<APIAnswer, any Error>) in
+                        calls[id]?.reply = reply
+                    }
+                } onCancel: {
+                    Task { await self.cancelBatchWaiter(id) }
                 }
-            } onCancel: {
-                Task { await self.cancelBatchWaiter(id) }
             }
+            guard job != nil || desk.pendingRecovered.contains(key) else { return nil }
+            // `nil`: the request was not served; look again (another caller may have sent it anew meanwhile).
+            if let result = try await waitForAnswer(key) { return try result.get() }
         }
-        if desk.pendingRecovered.contains(requestID) {
-            let result = await withCheckedContinuation { desk.waiting[requestID, default: []].append($0) }
-            if let result { return try result.get() }
+    }
+
+    /// Waits for the answer to the request known by `key`, which another caller or a recovered batch has.
+    private func waitForAnswer(_ key: String) async throws -> Result<APIAnswer, HeadroomError>? {
+        let ticket = desk.waiters.ticket()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { desk.waiters.add($0, for: key, ticket: ticket) }
+        } onCancel: {
+            Task { await self.stopWaiting(key, ticket: ticket) }
         }
-        return nil
+    }
+
+    private func stopWaiting(_ key: String, ticket: UInt64) {
+        desk.waiters.leave(key, ticket: ticket)?.resume(throwing: CancellationError())
     }
 
     /// Puts job `id`'s request in its batch deployment's forming file.
@@ -81,7 +94,7 @@ extension HeadroomEngine {
         }
         _ = beginAttempt(id, attempt)
         calls[id]?.batch = .forming
-        let item = BatchDesk.Item(job: id, attempt: attempt, customID: customID, requestID: call.requestID, operation: call.operation,
+        let item = BatchDesk.Item(job: id, attempt: attempt, customID: customID, key: call.batchKey, operation: call.operation,
                                   model: call.model, line: line, tokens: call.estimate.promptTokens)
         let key = BatchFormer<BatchDesk.Item>.Key(deployment: deployment, endpoint: batch.api.endpoint(for: call.operation))
         for file in desk.former.add(item, bytes: line.count + 1, to: key, rules: batch.rules, now: now()) { launch(file) }
@@ -111,18 +124,30 @@ extension HeadroomEngine {
         if leaveBatch(id) { handle(scheduler.cancel(id, now: now())) }
     }
 
-    /// Job `call` of request `requestID` ended: an answer no caller is there to take is kept.
-    func settleBatchCall(_ call: Call, requestID: String, _ result: JobResult) {
-        desk.requests[requestID] = nil
-        guard call.reply == nil else { return }
-        switch result {
-        case .succeeded:
-            if let answer = call.answer { desk.mailbox.keep(.success(answer), for: requestID, now: now()) }
-        case .failed(let error):
-            desk.mailbox.keep(.failure(error), for: requestID, now: now())
-        case .cancelled:
-            break
+    /// Job `call` of the request known by `key` ended: its answer is kept for every caller who comes
+    /// back with the key, whoever took it (a caller whose connection died unnoticed took it and lost it),
+    /// and handed to the callers waiting for it.
+    func settleBatchCall(_ call: Call, key: String, _ result: JobResult) {
+        desk.requests[key] = nil
+        let answer: Result<APIAnswer, HeadroomError>? = switch result {
+        case .succeeded: call.answer.map { .success($0) }
+        case .failed(let error): .failure(error)
+        case .cancelled: nil
         }
+        keep(answer, for: key, taken: call.reply != nil)
+        desk.waiters.hand(answer, to: key)
+    }
+
+    /// Keeps `answer` for callers who come back with `key`: an answer, or the provider's verdict on the
+    /// request (sent again, it would be paid again); not a failure of this engine's circumstances (a
+    /// deadline, the queue, a shutdown), which a caller who comes back sends anew.
+    private func keep(_ answer: Result<APIAnswer, HeadroomError>?, for key: String, taken: Bool) {
+        let kept = switch answer {
+        case .success?: true
+        case .failure(let error)?: error.kind == .rejectedByProvider || error.kind == .brokenAnswer
+        case nil: false
+        }
+        if kept, let answer { desk.mailbox.keep(answer, for: key, taken: taken, now: now()) }
     }
 
     /// Stops the batch deployments' work, as at the start of a graceful shutdown (``shutdown(drain:)``
@@ -140,10 +165,7 @@ extension HeadroomEngine {
             call.reply?.resume(throwing: back)
             calls[id] = nil
         }
-        for waiters in desk.waiting.values {
-            for waiter in waiters { waiter.resume(returning: .failure(back)) }
-        }
-        desk.waiting = [:]
+        desk.waiters.tellAll(back)
         for run in desk.runs.values { run.cancel() }
         desk.runs = [:]
         for item in forming { unfinished(item.job, attempt: item.attempt, "the gateway is stopping its batches") }
@@ -166,7 +188,7 @@ extension HeadroomEngine {
             calls[item.job]?.batch = .submitted
         }
         let entries = file.items.map {
-            BatchJournal.Entry(customID: $0.customID, requestID: $0.requestID, operation: $0.operation.rawValue, model: $0.model, tokens: $0.tokens)
+            BatchJournal.Entry(customID: $0.customID, requestID: $0.key, operation: $0.operation.rawValue, model: $0.model, tokens: $0.tokens)
         }
         let lines = file.items.map(\.line)
         let run = makeRun(name, deployment, batch, adapter)
@@ -205,16 +227,16 @@ extension HeadroomEngine {
             } else if let recovered = desk.recovered.removeValue(forKey: customID) {
                 desk.recoveredTokens[recovered.deployment, default: 0] -= recovered.tokens
                 handle(scheduler.enqueuedElsewhere(desk.recoveredTokens[recovered.deployment] ?? 0, on: recovered.deployment, now: now()))
-                self.recovered(recovered.requestID, outcome, body, deployment)
+                self.recovered(recovered.key, outcome, body, deployment)
             }
         }
     }
 
-    /// The answer to a request of a batch picked up after a restart: to the callers waiting for it,
-    /// else kept. A request the batch left unfinished was never paid for: its callers send it anew.
-    private func recovered(_ requestID: String, _ outcome: ClassifiedResponse, _ body: [UInt8], _ deployment: DeploymentID) {
-        guard !requestID.isEmpty else { return }
-        desk.pendingRecovered.remove(requestID)
+    /// The answer to a request of a batch picked up after a restart: kept, and handed to the callers
+    /// waiting for it. A request the batch left unfinished was never paid for: its callers send it anew.
+    private func recovered(_ key: String, _ outcome: ClassifiedResponse, _ body: [UInt8], _ deployment: DeploymentID) {
+        guard !key.isEmpty else { return }
+        desk.pendingRecovered.remove(key)
         let result: Result<APIAnswer, HeadroomError>?
         switch outcome.outcome {
         case .succeeded(let usage):
@@ -223,11 +245,10 @@ extension HeadroomEngine {
         case .batchUnfinished:
             result = nil
         default:
-            result = .failure(HeadroomError(.rejectedByProvider, "Batch deployment '\(deployment)' did not serve request '\(requestID)': \(outcome.message)"))
+            result = .failure(HeadroomError(.rejectedByProvider, "Batch deployment '\(deployment)' did not serve the request: \(outcome.message)"))
         }
-        let waiters = desk.waiting.removeValue(forKey: requestID) ?? []
-        if waiters.isEmpty, let result { desk.mailbox.keep(result, for: requestID, now: now()) }
-        for waiter in waiters { waiter.resume(returning: result) }
+        keep(result, for: key, taken: desk.waiters.isWaiting(for: key))
+        desk.waiters.hand(result, to: key)
     }
 
     /// Wakes at the earliest instant a forming file's age is up: it goes then, however steady the traffic.
@@ -252,9 +273,4 @@ extension HeadroomEngine {
         for file in desk.former.due(at: now()) { launch(file) }
         armBatchTimer()
     }
-}
-
-extension HeadroomError.Kind {
-    /// A request with the same request id (an idempotency key) is under way for another caller.
-    public static let requestInProgress = HeadroomError.Kind("requestInProgress")
 }

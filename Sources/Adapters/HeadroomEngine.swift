@@ -69,8 +69,8 @@ public actor HeadroomEngine {
         let submitted: Instant
         var queuedFor: Duration?
         var delivered = false
-        /// The caller's request id, for a request that accepts batch.
-        var requestID: String?
+        /// What a request that accepts batch is known by: its caller's request id within its tenant (``BatchDesk/key(_:tenant:)``).
+        var batchKey: String?
         /// Where its attempt on a batch deployment stands, while it has one.
         var batch: BatchDesk.Phase?
     }
@@ -109,7 +109,7 @@ public actor HeadroomEngine {
                 ? "Batch deployment '\(stray)' has no BatchDeployment; give one for each deployment of kind batch."
                 : "'\(stray)' has a BatchDeployment but is not a deployment of kind batch in the scheduler.")
         }
-        desk = BatchDesk(deployments: batches, journal: journal)
+        desk = BatchDesk(deployments: batches, journal: journal, keptAnswerBytes: limits.maxKeptAnswerBytes)
         batchTimeout = (batches.values.map { $0.rules.gracePeriod + $0.rules.cancelWait }.max() ?? .zero) + limits.requestTimeout
         self.scheduler = scheduler
         self.adapters = adapters
@@ -136,7 +136,7 @@ public actor HeadroomEngine {
     public func send(_ request: APIRequest, priority: Int = 0, deadline: Duration? = nil) async throws -> APIAnswer {
         guard !request.isStreaming else { throw HeadroomError(.invalidJob, "The body asks to stream; send it with stream(_:).") }
         if let requestID = request.requestID, request.acceptsBatch, !isShutDown {
-            if let answer = try await batchAnswer(for: requestID) { return answer }
+            if let answer = try await batchAnswer(for: BatchDesk.key(requestID, tenant: request.tenant)) { return answer }
         }
         let (id, actions) = try submit(request, priority: priority, deadline: deadline)
         return try await withTaskCancellationHandler {
@@ -254,10 +254,11 @@ public actor HeadroomEngine {
         let job = Job(models: request.model.map { [$0] } ?? [], promptTokens: size.tokens, maxOutputTokens: outputTokens(of: request),
                       promptCharacters: size.characters, priority: priority, tenant: request.tenant, deadline: deadline, acceptsBatch: batched)
         let (id, actions) = scheduler.submit(job, now: now())
+        let batchKey = batched ? request.requestID.map { BatchDesk.key($0, tenant: request.tenant) } : nil
         calls[id] = Call(operation: request.operation, model: request.model ?? "", body: request.bytes,
                          estimate: Usage(promptTokens: job.promptTokens, completionTokens: 0), deadline: deadline, headers: request.headers,
-                         submitted: now(), requestID: batched ? request.requestID : nil)
-        if batched, let requestID = request.requestID { desk.requests[requestID] = id }
+                         submitted: now(), batchKey: batchKey)
+        if let batchKey { desk.requests[batchKey] = id }
         return (id, actions)
     }
 
@@ -308,7 +309,7 @@ public actor HeadroomEngine {
 
     private func finish(_ id: JobID, _ result: JobResult) {
         guard let call = calls.removeValue(forKey: id) else { return }
-        if let requestID = call.requestID { settleBatchCall(call, requestID: requestID, result) }
+        if let key = call.batchKey { settleBatchCall(call, key: key, result) }
         switch result {
         case .succeeded:
             call.reply?.resume(with: call.answer.map { .success($0) } ?? .failure(HeadroomError(.brokenAnswer, "The answer was lost.")))

@@ -12,6 +12,9 @@ public struct EngineSettings: Hashable, Sendable, Codable {
     public var defaultMaxTokens: Int?
     /// The most bytes read of a provider's answer, and of one event of a stream (default 64 MiB).
     public var maxAnswerBytes: Int?
+    /// The most bytes of answers kept a day for callers who come back with an idempotency key to a
+    /// request that accepts batch (default 256 MiB).
+    public var maxKeptAnswerBytes: Int?
     /// The file that records the batches under way, so that a restart picks them up (default
     /// `headroom-batches.jsonl` in the working folder, when there are batch deployments).
     public var batchJournal: String?

@@ -50,7 +50,7 @@ extension HeadroomConfiguration {
     /// Fields that take whole numbers.
     private static let wholeNumberFields: Set = [
         "tokensPerMinute", "requestsPerMinute", "maxConcurrency", "contextWindow", "count", "seed", "maxTokens", "limit",
-        "priorities", "passLimit", "maxQueueLength", "lookahead", "maxAttempts", "defaultMaxTokens", "maxAnswerBytes",
+        "priorities", "passLimit", "maxQueueLength", "lookahead", "maxAttempts", "defaultMaxTokens", "maxAnswerBytes", "maxKeptAnswerBytes",
         "port", "retryAfterSeconds", "maxConnections", "maxRequestBytes", "maxBufferedRequestBytes", "priority", "maxBytes", "maxEntryBytes", "expectedInstances", "maxEnqueuedTokens", "maxRequests", "tokens",
     ]
 

@@ -79,7 +79,8 @@ extension EngineSettings {
             requestTimeout: .seconds(try checked(requestTimeoutSeconds, "requestTimeoutSeconds", default: defaults.requestTimeout / .seconds(1),
                                                  in: 0.001 ... week)),
             defaultMaxTokens: try checked(defaultMaxTokens, "defaultMaxTokens", default: defaults.defaultMaxTokens, in: 1 ... 1_000_000_000),
-            maxAnswerBytes: try checked(maxAnswerBytes, "maxAnswerBytes", default: defaults.maxAnswerBytes, in: 1_024 ... 1 << 30)
+            maxAnswerBytes: try checked(maxAnswerBytes, "maxAnswerBytes", default: defaults.maxAnswerBytes, in: 1_024 ... 1 << 30),
+            maxKeptAnswerBytes: try checked(maxKeptAnswerBytes, "maxKeptAnswerBytes", default: defaults.maxKeptAnswerBytes, in: 0 ... 1 << 40)
         )
     }
 }

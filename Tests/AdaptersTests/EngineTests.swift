@@ -450,6 +450,7 @@ struct EngineTests {
         OutOfRange(problem: "engine.requestTimeoutSeconds is -1.0; it must be from 0.001 to 604800.0.") { $0.engine = engine { $0.requestTimeoutSeconds = -1 } },
         OutOfRange(problem: "engine.requestTimeoutSeconds is nan; it must be from 0.001 to 604800.0.") { $0.engine = engine { $0.requestTimeoutSeconds = .nan } },
         OutOfRange(problem: "engine.maxAnswerBytes is 10; it must be from 1024 to 1073741824.") { $0.engine = engine { $0.maxAnswerBytes = 10 } },
+        OutOfRange(problem: "engine.maxKeptAnswerBytes is -1; it must be from 0 to 1099511627776.") { $0.engine = engine { $0.maxKeptAnswerBytes = -1 } },
         // Found by fuzzing the configuration loader: the conversion to a duration trapped.
         OutOfRange(problem: "scheduler.maxQueueWaitSeconds is 1e+300; it must be above 0 and at most 10,000,000 (about four months), or left out.") {
             $0.scheduler?.maxQueueWaitSeconds = 1e300

@@ -33,7 +33,7 @@ final class GatewayProcess: Sendable {
         let file = folder.appendingPathComponent("gateway.json")
         try JSONEncoder().encode(configuration).write(to: file)
         let log = folder.appendingPathComponent("gateway.log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        try Data().write(to: log)
         let process = Process()
         process.executableURL = executable
         process.arguments = ["--config", file.path]

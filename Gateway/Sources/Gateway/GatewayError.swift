@@ -32,8 +32,6 @@ enum GatewayError {
             return (JSONReply.error(502, error.message, type: "server_error", code: "bad_upstream_response"), .failed)
         case .deadlineExceeded:
             return (JSONReply.error(504, error.message, type: "timeout", code: "deadline_exceeded"), .failed)
-        case .requestInProgress:
-            return (JSONReply.error(409, error.message, type: "invalid_request_error", code: "idempotency_key_in_use", headers: retryAfter), .rejected)
         case .shutDown:
             return (JSONReply.error(503, error.message, type: "server_error", code: "shutting_down", headers: retryAfter), .rejected)
         case .invalidConfiguration:

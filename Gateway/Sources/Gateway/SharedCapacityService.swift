@@ -7,7 +7,7 @@ struct SharedCapacityService: Service {
     let shared: SharedCapacity
 
     func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             await shared.run()
         }
     }

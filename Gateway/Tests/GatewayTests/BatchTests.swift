@@ -73,6 +73,8 @@ struct BatchAnswer: Sendable {
     let model: String?
     let embeddings: Int?
     let errorCode: String?
+    /// The answer's own id (the mock's `id`).
+    let id: String?
 }
 
 /// Sends a request and reads what a batch test checks.
@@ -80,7 +82,8 @@ func ask(_ url: String, headers: [String: String], body: String) async throws ->
     let answer = try await exchange(url, headers: headers, body: body)
     return BatchAnswer(status: answer.status, batched: answer.headers["x-headroom-batch"] == "true",
                        completionTokens: answer.value("usage", "completion_tokens") as? Int, model: answer.value("model") as? String,
-                       embeddings: (answer.value("data") as? [Any])?.count, errorCode: answer.value("error", "code") as? String)
+                       embeddings: (answer.value("data") as? [Any])?.count, errorCode: answer.value("error", "code") as? String,
+                       id: answer.value("id") as? String)
 }
 
 /// The gateway's statistics once every batch it submitted has been counted as ended: a run reports
@@ -242,18 +245,71 @@ struct BatchTests {
         }
     }
 
-    @Test("A second caller with the idempotency key of a request under way is told 409, and the first is answered")
-    func concurrentKeyIsRefused() async throws {
+    @Test("A second caller with the idempotency key of a request under way waits for it: both get its answer, submitted once")
+    func concurrentKeyWaits() async throws {
         try await Servers.with([azure("east"), batchMock(turnaround: 1)], configure: batchConfiguration(.openAI, journal: journalPath(), maxAge: 0.1)) {
             servers in
             let url = "\(servers.gatewayURL)/v1/chat/completions"
             let first = Task { try await ask(url, headers: keyed("same"), body: chat(3)) }
             while await servers.gateway.stats().batch?.submitted ?? 0 < 1 { try await Task.sleep(for: .milliseconds(20)) }
             let second = try await ask(url, headers: keyed("same"), body: chat(3))
-            #expect(second.status == 409 && second.errorCode == "idempotency_key_in_use")
             let answered = try await first.value
-            #expect(answered.status == 200 && answered.completionTokens == 3)
+            #expect(answered.status == 200 && answered.completionTokens == 3 && answered.batched)
+            #expect(second.status == 200 && second.id == answered.id && second.id != nil)
             #expect(await servers.mock.batches.counts().requests == 1)
+        }
+    }
+
+    @Test("A second caller who hangs up while it waits on a key leaves at once, and the first is answered")
+    func waitingCallerHangsUp() async throws {
+        try await Servers.with([azure("east"), batchMock(turnaround: 3)], configure: batchConfiguration(.openAI, journal: journalPath(), maxAge: 0.1)) {
+            servers in
+            let url = "\(servers.gatewayURL)/v1/chat/completions"
+            let first = Task { try await ask(url, headers: keyed("kept"), body: chat(2)) }
+            while await servers.gateway.stats().batch?.submitted ?? 0 < 1 { try await Task.sleep(for: .milliseconds(20)) }
+            let second = Task { try await ask(url, headers: keyed("kept"), body: chat(2)) }
+            #expect(await waitFor { await servers.gateway.stats().requests.inProgress == 2 })
+            second.cancel()
+            _ = try? await second.value
+            // Its request ends as cancelled while the batch is still under way.
+            #expect(await waitFor { await servers.gateway.stats().requests.cancelled == 1 })
+            #expect(await servers.gateway.stats().batch?.answered == 0)
+            let answered = try await first.value
+            #expect(answered.status == 200 && answered.completionTokens == 2)
+            #expect(await servers.mock.batches.counts().requests == 1)
+        }
+    }
+
+    // A client whose connection broke after the answer left (the server did not notice in time) retries under its
+    // key: from the server's side, its first caller took the answer. It must get the same answer, not pay again.
+    @Test("A caller who comes back with its key after its answer was given gets the same answer, submitted once")
+    func comeBackAfterAnswer() async throws {
+        try await Servers.with([azure("east"), batchMock(turnaround: 0.2)], configure: batchConfiguration(.openAI, journal: journalPath(), maxAge: 0.1)) {
+            servers in
+            let url = "\(servers.gatewayURL)/v1/chat/completions"
+            let first = try await ask(url, headers: keyed("again"), body: chat(5))
+            #expect(first.status == 200 && first.completionTokens == 5 && first.batched)
+            for _ in 1 ... 2 {
+                let again = try await ask(url, headers: keyed("again"), body: chat(5))
+                #expect(again.status == 200 && again.id == first.id && again.id != nil)
+            }
+            #expect(await servers.mock.batches.counts().requests == 1)
+        }
+    }
+
+    @Test("Two clients who choose the same idempotency key send two requests, each answered its own")
+    func keysAreEachClientsOwn() async throws {
+        let configure = batchConfiguration(.openAI, journal: journalPath(), maxAge: 0.1)
+        try await Servers.with([azure("east"), batchMock(turnaround: 0.2)], configure: {
+            configure(&$0)
+            $0.clients.append(.init(name: "other", key: "sk-other"))
+        }) { servers in
+            let url = "\(servers.gatewayURL)/v1/chat/completions"
+            let mine = try await ask(url, headers: keyed("shared"), body: chat(4))
+            let theirs = try await ask(url, headers: keyed("shared").merging(["Authorization": "Bearer sk-other"]) { $1 }, body: chat(6))
+            #expect(mine.status == 200 && mine.completionTokens == 4)
+            #expect(theirs.status == 200 && theirs.completionTokens == 6 && theirs.id != mine.id)
+            #expect(await servers.mock.batches.counts().requests == 2)
         }
     }
 
