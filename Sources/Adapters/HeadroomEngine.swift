@@ -41,8 +41,6 @@ public actor HeadroomEngine {
     private var calibration: [CalibrationNotice.State]
     /// The batch deployments' files, batches and kept answers.
     var desk: BatchDesk
-    /// The latest a request that accepts batch may end: the longest grace period and its cancelling, then a synchronous request's time.
-    private let batchTimeout: Duration
 
     /// What an operator should hear about: a deployment that left rotation, and why.
     public nonisolated let notices: AsyncStream<HeadroomError>
@@ -110,7 +108,6 @@ public actor HeadroomEngine {
                 : "'\(stray)' has a BatchDeployment but is not a deployment of kind batch in the scheduler.")
         }
         desk = BatchDesk(deployments: batches, journal: journal, keptAnswerBytes: limits.maxKeptAnswerBytes)
-        batchTimeout = (batches.values.map { $0.rules.gracePeriod + $0.rules.cancelWait }.max() ?? .zero) + limits.requestTimeout
         self.scheduler = scheduler
         self.adapters = adapters
         self.transport = transport
@@ -247,10 +244,10 @@ public actor HeadroomEngine {
             try request.set("max_tokens", to: .integer(limits.defaultMaxTokens))
         }
         let size = prompt(of: request)
-        // Every request ends by its deadline: the caller's, or the configured longest (a batch's, for one that accepts batch).
+        // Every request ends by its deadline: the caller's, within the configured longest (a batch's, for one that accepts batch).
         let batched = request.acceptsBatch && !request.isStreaming && !desk.deployments.isEmpty
-        let latest = instant(after: batched ? batchTimeout : limits.requestTimeout)
-        let deadline = min(deadline.map(instant(after:)) ?? latest, latest)
+        let deadline = instant(after: BatchRouting.timeLimit(deadline: deadline, acceptsBatch: batched, rules: desk.deployments.values.lazy.map(\.rules),
+                                                             requestTimeout: limits.requestTimeout))
         let job = Job(models: request.model.map { [$0] } ?? [], promptTokens: size.tokens, maxOutputTokens: outputTokens(of: request),
                       promptCharacters: size.characters, priority: priority, tenant: request.tenant, deadline: deadline, acceptsBatch: batched)
         let (id, actions) = scheduler.submit(job, now: now())

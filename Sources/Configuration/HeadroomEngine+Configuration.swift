@@ -64,23 +64,30 @@ extension DeploymentSettings {
 extension EngineSettings {
     /// The engine's bounds, checked: a configuration is input from outside.
     public func limits() throws(HeadroomError) -> EngineLimits {
-        func checked<Value: Comparable>(_ value: Value?, _ name: String, default fallback: Value,
-                                        in range: ClosedRange<Value>) throws(HeadroomError) -> Value {
-            let value = value ?? fallback
-            guard range.contains(value) else {
-                throw HeadroomError(.invalidConfiguration, "engine.\(name) is \(value); it must be from \(range.lowerBound) to \(range.upperBound).")
-            }
-            return value
-        }
         let week = 7 * 86_400.0, defaults = EngineLimits()
         return EngineLimits(
-            attemptTimeout: .seconds(try checked(attemptTimeoutSeconds, "attemptTimeoutSeconds", default: defaults.attemptTimeout / .seconds(1),
-                                                 in: 0.001 ... week)),
-            requestTimeout: .seconds(try checked(requestTimeoutSeconds, "requestTimeoutSeconds", default: defaults.requestTimeout / .seconds(1),
-                                                 in: 0.001 ... week)),
-            defaultMaxTokens: try checked(defaultMaxTokens, "defaultMaxTokens", default: defaults.defaultMaxTokens, in: 1 ... 1_000_000_000),
-            maxAnswerBytes: try checked(maxAnswerBytes, "maxAnswerBytes", default: defaults.maxAnswerBytes, in: 1_024 ... 1 << 30),
-            maxKeptAnswerBytes: try checked(maxKeptAnswerBytes, "maxKeptAnswerBytes", default: defaults.maxKeptAnswerBytes, in: 0 ... 1 << 40)
+            attemptTimeout: .seconds(try Self.checked(attemptTimeoutSeconds, "attemptTimeoutSeconds", default: defaults.attemptTimeout / .seconds(1),
+                                                      in: 0.001 ... week)),
+            requestTimeout: try requestTimeout(),
+            defaultMaxTokens: try Self.checked(defaultMaxTokens, "defaultMaxTokens", default: defaults.defaultMaxTokens, in: 1 ... 1_000_000_000),
+            maxAnswerBytes: try Self.checked(maxAnswerBytes, "maxAnswerBytes", default: defaults.maxAnswerBytes, in: 1_024 ... 1 << 30),
+            maxKeptAnswerBytes: try Self.checked(maxKeptAnswerBytes, "maxKeptAnswerBytes", default: defaults.maxKeptAnswerBytes, in: 0 ... 1 << 40)
         )
+    }
+
+    /// The longest a request takes in all, checked: the engine's bound, and the simulator's for a
+    /// request that gives a deadline.
+    public func requestTimeout() throws(HeadroomError) -> Duration {
+        .seconds(try Self.checked(requestTimeoutSeconds, "requestTimeoutSeconds", default: EngineLimits().requestTimeout / .seconds(1),
+                                  in: 0.001 ... 7 * 86_400.0))
+    }
+
+    private static func checked<Value: Comparable>(_ value: Value?, _ name: String, default fallback: Value,
+                                                   in range: ClosedRange<Value>) throws(HeadroomError) -> Value {
+        let value = value ?? fallback
+        guard range.contains(value) else {
+            throw HeadroomError(.invalidConfiguration, "engine.\(name) is \(value); it must be from \(range.lowerBound) to \(range.upperBound).")
+        }
+        return value
     }
 }

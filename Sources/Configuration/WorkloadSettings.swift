@@ -45,6 +45,11 @@ public struct WorkloadSettings: Hashable, Sendable, Codable {
         /// The share of requests that accept a batch's late answer (0 to 1; default 0): deferrable
         /// traffic, which goes to a batch deployment when there is one.
         public var batchShare: Double?
+        /// Every request's deadline in seconds, as a client's `x-headroom-deadline` (default none).
+        public var deadlineSeconds: Double?
+        /// The deadline in seconds the ``batchShare`` requests give instead of asking for batch: they
+        /// then go to batch by their deadline alone, under `gateway.batchByDeadline` (default none).
+        public var deferrableDeadlineSeconds: Double?
 
         /// `count` requests at `requestsPerSecond` on average; the rest at its default.
         public init(count: Int, requestsPerSecond: Double) {

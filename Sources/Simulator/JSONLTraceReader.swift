@@ -17,8 +17,9 @@ import HeadroomCore
 /// ``MaxTokensRule``, `output_tokens` to `max_tokens`, `model` to the reader's
 /// model, `priority` to 0. `cache_key` (at most 1,000 bytes) says what the request asks:
 /// lines with one key ask the same, for the response cache; `batch` (`true` or `false`) whether
-/// the request accepts a batch's late answer (absent: its tenant's setting decides); `repeatable` (default `true`)
-/// whether its answer would be given again (see ``SimulatedRequest/isRepeatable``).
+/// the request accepts a batch's late answer (absent: its tenant's setting decides); `deadline` (seconds
+/// after its arrival, above 0 and at most a week) how long its client waits (see ``SimulatedRequest/deadline``);
+/// `repeatable` (default `true`) whether its answer would be given again (see ``SimulatedRequest/isRepeatable``).
 /// Blank lines are skipped.
 public struct JSONLTraceReader: WorkloadSource {
     /// The two JSON-lines layouts.
@@ -121,6 +122,12 @@ public struct JSONLTraceReader: WorkloadSource {
         case nil, .null?: break
         case .bool(let value)?: request.batch = value
         default: throw lines.error("\"batch\" must be true or false.")
+        }
+        if let value = object["deadline"], value != .null {
+            guard let deadline = object.number("deadline").flatMap(BatchRouting.deadline(seconds:)) else {
+                throw lines.error("\"deadline\" must be a number of seconds above 0 and at most 604800 (a week).")
+            }
+            request.deadline = deadline
         }
         return request
     }

@@ -47,6 +47,12 @@ extension Scenario {
             throw fail(error.message)
         }
         batchTenants = Set((configuration.tenants ?? []).filter { $0.batch == true }.map(\.name))
+        batchByDeadline = configuration.gateway?.batchByDeadline ?? false
+        do {
+            requestTimeout = try (configuration.engine ?? EngineSettings()).requestTimeout()
+        } catch {
+            throw fail(error.message)
+        }
         budgets = try configuration.budgets()
         tenantWeights = Dictionary((configuration.tenants ?? []).map { ($0.name, $0.weight ?? 1) }, uniquingKeysWith: { first, _ in first })
     }
@@ -193,11 +199,19 @@ extension SyntheticWorkload {
         if let share = synthetic.batchShare, !(share >= 0 && share <= 1) {
             throw fail("workload.synthetic.batchShare is \(share); it must be from 0 to 1.")
         }
+        func deadline(_ seconds: Double?, _ name: String) throws(HeadroomError) -> Duration? {
+            guard let seconds else { return nil }
+            guard let deadline = BatchRouting.deadline(seconds: seconds) else {
+                throw fail("workload.synthetic.\(name) is \(seconds); it must be above 0 and at most 604,800 (a week).")
+            }
+            return deadline
+        }
         self.init(count: synthetic.count, requestsPerSecond: synthetic.requestsPerSecond, arrivals: arrivals,
                   prompt: .init(median: synthetic.promptMedian ?? 1_020, sigma: synthetic.promptSigma ?? 0.9, range: 1 ... 100_000),
                   output: .init(median: synthetic.outputMedian ?? 129, sigma: synthetic.outputSigma ?? 0.9, range: 1 ... 16_000),
                   maxTokens: maxTokens, model: model ?? "gpt-4o", repeats: repeats, batchShare: synthetic.batchShare ?? 0,
-                  seed: synthetic.seed ?? seed ?? 1)
+                  deadline: try deadline(synthetic.deadlineSeconds, "deadlineSeconds"),
+                  deferrableDeadline: try deadline(synthetic.deferrableDeadlineSeconds, "deferrableDeadlineSeconds"), seed: synthetic.seed ?? seed ?? 1)
     }
 }
 

@@ -28,6 +28,10 @@ public struct Scenario: Sendable {
     public var batchRouting = true
     /// Tenants whose requests go to batch unless one says otherwise.
     public var batchTenants: Set<String> = []
+    /// Whether a deadline that leaves a batch's turnaround sends a request to batch (``Simulation/batchByDeadline``).
+    public var batchByDeadline = false
+    /// The longest a request that gives a deadline takes in all (``Simulation/requestTimeout``).
+    public var requestTimeout: Duration = .seconds(600)
     /// What each model costs, for the reports' cost; `nil`: nothing is costed.
     public var prices: PriceTable?
     /// Tenants' weights, for their entitlements in the reports.
@@ -60,6 +64,8 @@ public struct Scenario: Sendable {
         simulation.sharing = sharing
         simulation.batchRouting = batchRouting
         simulation.batchTenants = batchTenants
+        simulation.batchByDeadline = batchByDeadline
+        simulation.requestTimeout = requestTimeout
         simulation.prices = prices
         simulation.tenantWeights = tenantWeights
         simulation.budgets = budgets

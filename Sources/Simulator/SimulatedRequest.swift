@@ -25,6 +25,10 @@ public struct SimulatedRequest: Hashable, Sendable {
     public var isRepeatable: Bool
     /// Whether the request accepts a batch's late answer, if the workload says (`nil`: its tenant's setting decides).
     public var batch: Bool?
+    /// How long from its arrival the client waits for the answer, if the workload says (a gateway
+    /// client's `x-headroom-deadline`): a request still queued then fails with `deadlineExceeded`, and
+    /// under `gateway.batchByDeadline` one that leaves a batch's expected turnaround goes to batch.
+    public var deadline: Duration?
 
     /// Creates a request.
     public init(arrival: Instant, promptTokens: Int, maxTokens: Int, outputTokens: Int,

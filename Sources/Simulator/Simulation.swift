@@ -37,6 +37,12 @@ public struct Simulation: Sendable {
     public var batchRouting = true
     /// Tenants whose requests go to batch unless one says otherwise (the gateway's clients with `batch`).
     public var batchTenants: Set<String> = []
+    /// Whether a request whose deadline leaves a batch's expected turnaround goes to batch (the
+    /// gateway's `batchByDeadline`).
+    public var batchByDeadline = false
+    /// The longest a request that gives a deadline takes in all (the engine's `requestTimeoutSeconds`):
+    /// its deadline counts within it, as the engine counts it.
+    public var requestTimeout: Duration = .seconds(600)
     /// What each model costs, for the report's cost; `nil`: nothing is costed.
     public var prices: PriceTable?
     /// Tenants' weights, for their entitlements in the report (a tenant not named weighs 1).
@@ -180,6 +186,8 @@ struct Engine {
         var deferrable = false
         /// Its tenant's position in `Engine.tenantNames` (-1: none).
         var tenant: Int32 = -1
+        /// When it must end (``Job/deadline``; `.max`: never).
+        var deadline: Int64 = .max
 
         static let vacant = Pending(id: JobID(rawValue: 0))
     }
@@ -237,6 +245,9 @@ struct Engine {
     let batchRouting: Bool
     /// Tenants whose requests go to batch unless one says otherwise.
     let batchTenants: Set<String>
+    /// The batch deployments' rules, and the turnaround a deadline must leave to go to batch (`nil`: deadlines do not route).
+    let batchRules: [BatchRules]
+    let routingTurnaround: Duration?
     /// What tenants have used of their budgets.
     var budgets = BudgetLedger(budgets: [:])
 
@@ -254,6 +265,8 @@ struct Engine {
         }
         batchRouting = simulation.batchRouting
         batchTenants = simulation.batchTenants
+        batchRules = simulation.deployments.compactMap { $0.batch?.rules }
+        routingTurnaround = simulation.batchByDeadline ? BatchRouting.routingTurnaround(batchRules) : nil
     }
 
     mutating func run<Workload: WorkloadSource, Client: SimulatedClient>(_ workload: inout Workload, _ client: inout Client) throws(HeadroomError) {
@@ -292,7 +305,8 @@ struct Engine {
                     let id = client.submit(job, now: now, into: &actions)
                     store(Pending(id: id, isLive: true, arrival: event.time, promptTokens: nextArrival.promptTokens,
                                   maxTokens: nextArrival.maxTokens, outputTokens: nextArrival.outputTokens, model: model,
-                                  deferrable: batches != nil && deferrable(nextArrival), tenant: position(ofTenant: nextArrival.tenant)))
+                                  deferrable: batches != nil && deferrable(nextArrival), tenant: position(ofTenant: nextArrival.tenant),
+                                  deadline: job.deadline?.nanoseconds ?? .max))
                     metrics.arrived(nextArrival, at: event.time, deferred: job.acceptsBatch && servedByBatch[model])
                     if let fetch { cache?.sent(id, fetch) }
                 }
@@ -382,9 +396,15 @@ struct Engine {
                 if !isRetry { pending[slot].firstDispatch = now }
                 pending[slot].lastDispatch = now
                 metrics.attempted(d, response: response, at: now, isRetry: isRetry)
-                let answerAt = response.at.nanoseconds
-                let attempt = InFlightAttempt(job: id, deployment: d, charged: response.charged,
-                                              outcome: response.outcome, rateLimits: response.rateLimits)
+                var (answerAt, outcome, rateLimits) = (response.at.nanoseconds, response.outcome, response.rateLimits)
+                if answerAt > pending[slot].deadline {
+                    // The engine abandons an attempt still under way at its request's deadline (its watchdog); the
+                    // provider charges it all the same, and the scheduler, told it failed, ends the request.
+                    answerAt = max(now, pending[slot].deadline)
+                    outcome = .transientFailure(retryAfter: nil, message: "no complete answer by the request's deadline")
+                    rateLimits = nil
+                }
+                let attempt = InFlightAttempt(job: id, deployment: d, charged: response.charged, outcome: outcome, rateLimits: rateLimits)
                 let attemptSlot: Int
                 if let free = freeAttempts.popLast() {
                     attemptSlot = free
@@ -435,13 +455,23 @@ struct Engine {
             model = position(ofModel: nextArrival.model)
         }
         nextArrival.fill(&job)
-        job.acceptsBatch = batchRouting && deferrable(nextArrival)
+        route(nextArrival)
     }
 
-    /// Whether `request` accepts batch, by the rule the gateway follows: its own word, else its tenant's setting.
+    /// Sets whether ``job`` (filled from `request`) may go to batch and when it must end, as the engine does.
+    private mutating func route(_ request: SimulatedRequest) {
+        job.acceptsBatch = batchRouting && deferrable(request)
+        job.deadline = request.deadline.map { deadline in
+            request.arrival + BatchRouting.timeLimit(deadline: deadline, acceptsBatch: job.acceptsBatch, rules: batchRules,
+                                                     requestTimeout: simulation.requestTimeout)
+        }
+    }
+
+    /// Whether `request` accepts batch, by the rule the gateway follows: its own word, else a deadline that
+    /// leaves a batch's turnaround (when deadlines route), else its tenant's setting.
     private func deferrable(_ request: SimulatedRequest) -> Bool {
         batches != nil && BatchRouting.acceptsBatch(asked: request.batch, clientDefault: request.tenant.map(batchTenants.contains) ?? false,
-                                                    deadline: nil, expectedTurnaround: nil)
+                                                    deadline: request.deadline, expectedTurnaround: routingTurnaround)
     }
 
     /// Answers the jobs of a batch that ended: those it served, and the rest as unfinished, to go synchronously.
@@ -496,11 +526,11 @@ struct Engine {
             model = position(ofModel: request.model)
         }
         request.fill(&job)
-        job.acceptsBatch = batchRouting && deferrable(request)
+        route(request)
         let id = client.submit(job, now: Instant(nanoseconds: now), into: &actions)
         store(Pending(id: id, isLive: true, arrival: request.arrival.nanoseconds, promptTokens: request.promptTokens,
                       maxTokens: request.maxTokens, outputTokens: request.outputTokens, model: model, deferrable: deferrable(request),
-                      tenant: position(ofTenant: request.tenant)))
+                      tenant: position(ofTenant: request.tenant), deadline: job.deadline?.nanoseconds ?? .max))
         metrics.arrived(request, at: now, deferred: job.acceptsBatch && servedByBatch[model])
         return id
     }

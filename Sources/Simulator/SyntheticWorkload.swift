@@ -69,6 +69,12 @@ public struct SyntheticWorkload: WorkloadSource, Sendable {
     public let repeats: Repeats?
     /// The share of requests that accept batch (``SimulatedRequest/batch``); the others say nothing.
     public let batchShare: Double
+    /// Every request's deadline (``SimulatedRequest/deadline``), if any; but see ``deferrableDeadline``.
+    public let deadline: Duration?
+    /// The deadline the ``batchShare`` requests give instead of asking for batch, if any: they then go
+    /// to batch only by their deadline (``Simulation/batchByDeadline``), as a client that sends
+    /// `x-headroom-deadline` does.
+    public let deferrableDeadline: Duration?
 
     private var random: SeededRandom
     /// The samplers' tables, held here: reading a global costs a call at every use.
@@ -86,7 +92,8 @@ public struct SyntheticWorkload: WorkloadSource, Sendable {
         count: Int, requestsPerSecond: Double, arrivals: Arrivals = .poisson,
         prompt: Size = Size(median: 1_020, sigma: 0.9, range: 2 ... 14_000),
         output: Size = Size(median: 129, sigma: 0.9, range: 7 ... 1_000),
-        maxTokens: MaxTokensRule = .outputTimes(1.25), model: String = "gpt-4o", repeats: Repeats? = nil, batchShare: Double = 0, seed: UInt64
+        maxTokens: MaxTokensRule = .outputTimes(1.25), model: String = "gpt-4o", repeats: Repeats? = nil, batchShare: Double = 0,
+        deadline: Duration? = nil, deferrableDeadline: Duration? = nil, seed: UInt64
     ) {
         self.count = max(0, count)
         self.requestsPerSecond = max(1e-9, requestsPerSecond)
@@ -101,6 +108,8 @@ public struct SyntheticWorkload: WorkloadSource, Sendable {
         self.model = model
         self.repeats = repeats.map { Repeats(share: min(1, max(0, $0.share)), pool: max(1, $0.pool)) }
         self.batchShare = min(1, max(0, batchShare))
+        self.deadline = deadline
+        self.deferrableDeadline = deferrableDeadline
         self.random = SeededRandom(seed: seed)
     }
 
@@ -143,7 +152,14 @@ public struct SyntheticWorkload: WorkloadSource, Sendable {
         if request.tenant != nil { request.tenant = nil }
         request.priority = 0
         // Drawn only when asked for: a workload without deferrable traffic draws what it always drew.
-        request.batch = batchShare > 0 && random.nextUnit() < batchShare ? true : nil
+        let deferrable = batchShare > 0 && random.nextUnit() < batchShare
+        if deferrable, let deferrableDeadline {
+            request.batch = nil
+            request.deadline = deferrableDeadline
+        } else {
+            request.batch = deferrable ? true : nil
+            request.deadline = deadline
+        }
         return true
     }
 

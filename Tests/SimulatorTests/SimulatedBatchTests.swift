@@ -4,10 +4,11 @@ import HeadroomCore
 import Testing
 @testable import HeadroomSimulator
 
-/// A request of 400 prompt tokens and 100 output tokens at `seconds`, accepting batch or not.
-private func request(at seconds: Double, batch: Bool? = true, tenant: String? = nil) -> SimulatedRequest {
+/// A request of 400 prompt tokens and 100 output tokens at `seconds`, accepting batch or not, with a deadline or not.
+private func request(at seconds: Double, batch: Bool? = true, tenant: String? = nil, deadline: Double? = nil) -> SimulatedRequest {
     var request = SimulatedRequest(arrival: .seconds(seconds), promptTokens: 400, maxTokens: 100, outputTokens: 100, tenant: tenant)
     request.batch = batch
+    request.deadline = deadline.map { .seconds($0) }
     return request
 }
 
@@ -118,6 +119,44 @@ struct SimulatedBatchTests {
         let report = try run(simulation, [request(at: 0, batch: nil, tenant: "reports"), request(at: 1, batch: false, tenant: "reports"),
                                           request(at: 2, batch: nil, tenant: "ui")])
         #expect(report.deployments.map(\.attempts) == [2, 1])
+    }
+
+    @Test("Routing by deadline: a deadline that leaves the expected turnaround goes to batch, a shorter one or routing off goes synchronously",
+          arguments: [true, false])
+    func routesByDeadline(byDeadline: Bool) throws {
+        var rules = rules()
+        rules.expectedTurnaround = .seconds(3_600)
+        var simulation = try simulation(exactly(600), rules: rules)
+        simulation.batchByDeadline = byDeadline
+        let report = try run(simulation, [request(at: 0, batch: nil, deadline: 3_600), request(at: 1, batch: nil, deadline: 3_599),
+                                          request(at: 2, batch: false, deadline: 86_400), request(at: 3, batch: nil)])
+        #expect(report.deployments.map(\.attempts) == (byDeadline ? [3, 1] : [4, 0]))
+        #expect(report.requests.succeeded == 4)
+    }
+
+    @Test("A request still queued at its deadline fails as the gateway fails it; a deadline counts within the request time-out")
+    func deadlinesEndWaits() throws {
+        // 60,000 tokens a minute, 500 tokens a request: 100 at once, with 30 s to be answered, or with a day and a 30 s time-out.
+        var simulation = try simulation(exactly(600), rules: rules())
+        let plain = try run(simulation, (0 ..< 100).map { _ in request(at: 0, batch: nil, deadline: 30) })
+        simulation.requestTimeout = .seconds(30)
+        let timedOut = try run(simulation, (0 ..< 100).map { _ in request(at: 0, batch: nil, deadline: 86_400) })
+        for report in [plain, timedOut] {
+            #expect(report.requests.succeeded == 60 && report.requests.failed == [HeadroomError.Kind.deadlineExceeded.name: 40])
+            #expect(report.requests.succeeded + (report.requests.failed.values.reduce(0, +)) == 100)
+        }
+        // A request that accepts batch may wait its batch's grace period and cancel wait too.
+        let batched = try run(simulation, [request(at: 0, deadline: 86_400)])
+        #expect(batched.requests.succeeded == 1 && batched.batch?.statistics.answered == 1)
+    }
+
+    @Test("An attempt still under way at its request's deadline is abandoned then, as the engine's watchdog abandons it")
+    func deadlineAbandonsAttempt() throws {
+        // 100 output tokens take longer than a second; the deadline is half a second.
+        let report = try run(try simulation(exactly(600), rules: rules()), [request(at: 0, batch: nil, deadline: 0.5), request(at: 1, batch: nil)])
+        #expect(report.requests.succeeded == 1 && report.requests.failed == [HeadroomError.Kind.deadlineExceeded.name: 1])
+        #expect(report.deployments[0].attempts == 2)
+        #expect(report.latency.max > 1)
     }
 
     @Test("Same seed, same report, with batch deployments that fail and expire at random")

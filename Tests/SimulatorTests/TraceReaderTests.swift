@@ -77,18 +77,19 @@ struct TraceReaderTests {
     @Test("The native JSONL with every field, and with defaults")
     func native() throws {
         let text = """
-        {"arrival": 0.5, "prompt_tokens": 900, "max_tokens": 400, "output_tokens": 212, "model": "gpt-4o-mini", "priority": 2, "tenant": "search", "cache_key": "q1", "repeatable": false}
+        {"arrival": 0.5, "prompt_tokens": 900, "max_tokens": 400, "output_tokens": 212, "model": "gpt-4o-mini", "priority": 2, "tenant": "search", "cache_key": "q1", "repeatable": false, "batch": true, "deadline": 90.0005}
 
         {"arrival": 1.25, "prompt_tokens": 10, "output_tokens": 8, "cache_key": "q2"}
         """
         try withTemporaryFile(text, suffix: ".jsonl") { path in
             var reader = try JSONLTraceReader(path: path, format: .native, maxTokens: .outputTimes(2))
             let requests = try readAll(&reader)
-            #expect(requests == [
-                SimulatedRequest(arrival: .seconds(0.5), promptTokens: 900, maxTokens: 400, outputTokens: 212, model: "gpt-4o-mini", priority: 2, tenant: "search",
-                                 cacheKey: "q1", isRepeatable: false),
-                SimulatedRequest(arrival: .seconds(1.25), promptTokens: 10, maxTokens: 16, outputTokens: 8, cacheKey: "q2"),
-            ])
+            var first = SimulatedRequest(arrival: .seconds(0.5), promptTokens: 900, maxTokens: 400, outputTokens: 212, model: "gpt-4o-mini", priority: 2,
+                                         tenant: "search", cacheKey: "q1", isRepeatable: false)
+            first.batch = true
+            // Rounded up to the millisecond, as the gateway rounds x-headroom-deadline.
+            first.deadline = .milliseconds(90_001)
+            #expect(requests == [first, SimulatedRequest(arrival: .seconds(1.25), promptTokens: 10, maxTokens: 16, outputTokens: 8, cacheKey: "q2")])
             #expect(try WorkloadSpec.TraceFormat.guess(path: path) == .native)
         }
     }
@@ -130,6 +131,12 @@ struct TraceReaderTests {
         ("{\"arrival\": 1, \"prompt_tokens\": 5, \"max_tokens\": 5, \"cache_key\": 7}\n", ".jsonl", ":1: \"cache_key\" must be a string."),
         ("{\"arrival\": 1, \"prompt_tokens\": 5, \"max_tokens\": 5, \"tenant\": [1]}\n", ".jsonl", ":1: \"tenant\" must be a string."),
         ("{\"arrival\": 1, \"prompt_tokens\": 5, \"max_tokens\": 5, \"repeatable\": 1}\n", ".jsonl", ":1: \"repeatable\" must be true or false."),
+        ("{\"arrival\": 1, \"prompt_tokens\": 5, \"max_tokens\": 5, \"deadline\": 0}\n", ".jsonl",
+         ":1: \"deadline\" must be a number of seconds above 0 and at most 604800 (a week)."),
+        ("{\"arrival\": 1, \"prompt_tokens\": 5, \"max_tokens\": 5, \"deadline\": \"soon\"}\n", ".jsonl",
+         ":1: \"deadline\" must be a number of seconds above 0 and at most 604800 (a week)."),
+        ("{\"arrival\": 1, \"prompt_tokens\": 5, \"max_tokens\": 5, \"deadline\": 604800.5}\n", ".jsonl",
+         ":1: \"deadline\" must be a number of seconds above 0 and at most 604800 (a week)."),
         ("{\"arrival\": 1, \"prompt_tokens\": 5, \"max_tokens\": 5, \"cache_key\": \"\(String(repeating: "k", count: 1_001))\"}\n", ".jsonl",
          ":1: \"cache_key\" is 1001 bytes; it must be at most 1000 (a digest of the request will do)."),
     ])

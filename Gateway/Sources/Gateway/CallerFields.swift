@@ -46,10 +46,10 @@ struct CallerFields: Sendable {
     /// The request's deadline, checked: more than 0 and at most a week.
     func checkedDeadline() throws(HeadroomError) -> Duration? {
         guard let deadline else { return nil }
-        guard let seconds = Double(deadline), seconds > 0, seconds <= 604_800 else {
+        guard let seconds = Double(deadline), let duration = BatchRouting.deadline(seconds: seconds) else {
             throw HeadroomError(.invalidJob, "x-headroom-deadline must be a number of seconds above 0 and at most 604800 (a week).")
         }
-        return .milliseconds(Int64((seconds * 1_000).rounded(.up)))
+        return duration
     }
 
     /// How the request meets the cache: the client's mode, its namespace narrowed by the request's, the directives.

@@ -81,11 +81,11 @@ public struct Gateway: Sendable {
         budgets = try Self.budgets(configuration, logger: logger)
         let batchDeployments = configuration.engine.deployments.filter(\.isBatch)
         self.batchDeployments = Set(batchDeployments.map { DeploymentID($0.id) })
-        var turnaround: Duration?
+        var batchRules: [BatchRules] = []
         for entry in batchDeployments {
-            if let expected = try entry.batchRules()?.expectedTurnaround { turnaround = min(turnaround ?? expected, expected) }
+            if let rules = try entry.batchRules() { batchRules.append(rules) }
         }
-        batchTurnaround = turnaround
+        batchTurnaround = BatchRouting.routingTurnaround(batchRules)
         metrics = GatewayMetrics(models: Self.models(configuration))
         buffered = ByteBudget(limit: configuration.maxBufferedRequestBytes)
         forwarded = try HeaderAllowList(configuration.forwardedRequestHeaders, field: "forwardedRequestHeaders")

@@ -313,6 +313,24 @@ struct BatchTests {
         }
     }
 
+    @Test("Routing by deadline: a deadline that leaves the batch's expected turnaround goes to batch, a shorter one synchronously")
+    func routesByDeadline() async throws {
+        let configure = batchConfiguration(.openAI, journal: journalPath(), maxAge: 0.1)
+        try await Servers.with([azure("east"), batchMock(turnaround: 0.2)], configure: {
+            configure(&$0)
+            $0.batchByDeadline = true
+            $0.engine.deployments[1].batch?.expectedTurnaroundSeconds = 3_600
+        }) { servers in
+            let url = "\(servers.gatewayURL)/v1/chat/completions"
+            let late = try await ask(url, headers: headers.merging(["x-headroom-deadline": "3600"]) { $1 }, body: chat(3))
+            let soon = try await ask(url, headers: headers.merging(["x-headroom-deadline": "3599.5"]) { $1 }, body: chat(4))
+            let asked = try await ask(url, headers: headers.merging(["x-headroom-deadline": "86400", "x-headroom-batch": "false"]) { $1 }, body: chat(5))
+            #expect(late.status == 200 && late.batched && late.completionTokens == 3)
+            #expect(soon.status == 200 && !soon.batched && asked.status == 200 && !asked.batched)
+            #expect(await servers.mock.batches.counts().requests == 1)
+        }
+    }
+
     @Test("A gateway restarted mid-batch polls the batch again and answers callers who come back, submitting nothing twice")
     func restartMidBatch() async throws {
         let journal = journalPath()
