@@ -388,23 +388,23 @@ struct Engine {
                     continue
                 }
                 // A deployment answers a model it does not serve with a 404, whoever sent it there.
-                let response = served[pending[slot].model][d]
+                var response = served[pending[slot].model][d]
                     ? endpoints[d].handle(promptTokens: pending[slot].promptTokens, maxTokens: pending[slot].maxTokens,
                                           outputTokens: pending[slot].outputTokens, now: Instant(nanoseconds: now))
                     : endpoints[d].notServed(now: Instant(nanoseconds: now))
+                if response.at.nanoseconds > pending[slot].deadline {
+                    // The engine abandons an attempt still under way at its request's deadline (its watchdog): the
+                    // provider charges it all the same, and the scheduler, told it failed, ends the request.
+                    response.at = Instant(nanoseconds: max(now, pending[slot].deadline))
+                    response.outcome = .transientFailure(retryAfter: nil, message: "no complete answer by the request's deadline")
+                    response.rateLimits = nil
+                }
                 let isRetry = pending[slot].firstDispatch >= 0
                 if !isRetry { pending[slot].firstDispatch = now }
                 pending[slot].lastDispatch = now
                 metrics.attempted(d, response: response, at: now, isRetry: isRetry)
-                var (answerAt, outcome, rateLimits) = (response.at.nanoseconds, response.outcome, response.rateLimits)
-                if answerAt > pending[slot].deadline {
-                    // The engine abandons an attempt still under way at its request's deadline (its watchdog); the
-                    // provider charges it all the same, and the scheduler, told it failed, ends the request.
-                    answerAt = max(now, pending[slot].deadline)
-                    outcome = .transientFailure(retryAfter: nil, message: "no complete answer by the request's deadline")
-                    rateLimits = nil
-                }
-                let attempt = InFlightAttempt(job: id, deployment: d, charged: response.charged, outcome: outcome, rateLimits: rateLimits)
+                let attempt = InFlightAttempt(job: id, deployment: d, charged: response.charged, outcome: response.outcome, rateLimits: response.rateLimits)
+                let answerAt = response.at.nanoseconds
                 let attemptSlot: Int
                 if let free = freeAttempts.popLast() {
                     attemptSlot = free

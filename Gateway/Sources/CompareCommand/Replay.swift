@@ -29,6 +29,8 @@ struct Figures {
     var durationSeconds = 0.0
     /// Requests the response cache answered: hits and coalesced.
     var answeredByCache = 0
+    /// Requests that failed at their deadline (the gateway's 504 `deadline_exceeded`).
+    var pastDeadline = 0
     /// What the deployments charged for requests sent by the horizon, over the capacity bound.
     var efficiency: Double?
     /// The gateways' Redis renewals, those that failed, and their fallbacks, in all.
@@ -89,8 +91,10 @@ extension SimulatedDeployment {
 private let words = ["the", "cat", "sat", "on", "a", "mat", "with", "some", "quiet", "joy"]
 
 /// Builds the replay of a conformance-matrix row's workload, compressed in time by `factor`; `batchShare` of
-/// the requests, drawn with the matrix's seed, accept batch (their model named `gpt-4o@batch`).
-func replay(of row: ConformanceMatrix.Row, matrix: ConformanceMatrix, compressedBy factor: Double, batchShare: Double = 0) throws -> [ReplayRequest] {
+/// the requests, drawn with the matrix's seed, accept batch (their model named `gpt-4o@batch`); every request
+/// gives `deadline`, if any (compressed already; live, as `x-headroom-deadline`).
+func replay(of row: ConformanceMatrix.Row, matrix: ConformanceMatrix, compressedBy factor: Double, batchShare: Double = 0,
+            deadline: Duration? = nil) throws -> [ReplayRequest] {
     let tokenizer = try BPETokenizer.load(.o200k)
     var workload = matrix.workload(for: row)
     var requests: [ReplayRequest] = []
@@ -106,6 +110,7 @@ func replay(of row: ConformanceMatrix.Row, matrix: ConformanceMatrix, compressed
         simulated.arrival = Instant(nanoseconds: Int64(Double(request.arrival.nanoseconds) / factor))
         simulated.promptTokens = prompt
         if batchShare > 0, Double(draws.next() >> 11) / Double(1 << 53) < batchShare { simulated.batch = true }
+        simulated.deadline = deadline
         let body: [String: Any] = [
             "model": simulated.batch == true ? "gpt-4o@batch" : "gpt-4o", "messages": [["role": "user", "content": content]], "max_tokens": request.maxTokens,
             "temperature": 0, MockServer.outputTokensField: request.outputTokens,
@@ -148,8 +153,10 @@ func send(_ requests: [ReplayRequest], to urls: [String], key: String) async -> 
             let due = start + .nanoseconds(request.simulated.arrival.nanoseconds)
             try? await Task.sleep(until: due, clock: .continuous)
             group.addTask {
+                // A deadline in whole milliseconds, as the simulator has it.
+                let deadline = request.simulated.deadline.map { HTTPField("x-headroom-deadline", String(format: "%.3f", seconds($0))) }
                 let message = HTTPRequestData(method: "POST", url: url, headers: [HTTPField("authorization", "Bearer \(key)"),
-                                                                                   HTTPField("content-type", "application/json")],
+                                                                                   HTTPField("content-type", "application/json")] + (deadline.map { [$0] } ?? []),
                                               body: request.body)
                 var status: Int?, tokens = 0
                 if let response = try? await transport.send(message, timeout: .seconds(3_600)), let body = try? await response.collect() {
@@ -166,6 +173,7 @@ func send(_ requests: [ReplayRequest], to urls: [String], key: String) async -> 
         return results
     }
     var figures = Figures(offered: requests.count)
+    figures.pastDeadline = results.filter { $0.status == 504 }.count
     for result in results where result.status == 200 {
         figures.served += 1
         figures.servedTokens += result.tokens

@@ -13,7 +13,7 @@ import HeadroomSimulator
 let usage = """
     usage: headroom-compare [--dialect windowRemainder] [--overload 1.3] [--seconds 90] [--scale 1] [--max-wait 60]
                             [--repeat-share 0] [--batch-share 0] [--instances 1] [--sharing on] [--redis-outage START:LENGTH] [--processes off]
-                            [--size 1] [--seed 1]
+                            [--deadline SECONDS] [--size 1] [--seed 1]
 
     Three Azure-like deployments of 30,000, 60,000 and 90,000 tokens a minute (a conformance-matrix row:
     --dialect names how their headers read), offered --overload times their capacity for --seconds, with
@@ -29,12 +29,14 @@ let usage = """
     (before compression). The simulation plays the same instances sharing the same way.
     --processes on runs each live gateway as a headroom-gateway process (built beside this program)
     rather than in this one. --size K makes every deployment's limits and the load K times larger.
+    --deadline gives every request that deadline (before compression; live, as x-headroom-deadline):
+    one still queued then fails, one still under way is abandoned then.
     """
 
 await runCommand("headroom-compare", usage: usage) {
     let options = try CommandOptions(CommandLine.arguments.dropFirst(),
                                      known: ["--dialect", "--overload", "--seconds", "--scale", "--max-wait", "--repeat-share", "--batch-share",
-                                             "--instances", "--sharing", "--redis-outage", "--processes", "--size", "--seed"])
+                                             "--instances", "--sharing", "--redis-outage", "--processes", "--size", "--seed", "--deadline"])
     let dialect = options["--dialect"] ?? "windowRemainder"
     guard let row = ConformanceMatrix.Row(rawValue: dialect) else {
         throw CommandOptions.Problem(description: "--dialect is '\(dialect)'; use one of \(ConformanceMatrix.Row.allCases.map(\.rawValue).joined(separator: ", ")).")
@@ -54,6 +56,12 @@ await runCommand("headroom-compare", usage: usage) {
           scale >= 1 && scale <= 60, maxWait > 0 && maxWait <= 3_600, repeatShare >= 0 && repeatShare <= 1 else {
         throw CommandOptions.Problem(description: "--overload must be in (0, 10], --seconds in (0, 3,600], --scale in [1, 60], --max-wait in (0, 3,600], "
             + "--repeat-share in [0, 1].")
+    }
+    let deadline = try options.number("--deadline").map { seconds throws(CommandOptions.Problem) in
+        guard let deadline = BatchRouting.deadline(seconds: seconds / scale) else {
+            throw CommandOptions.Problem(description: "--deadline must be above 0 and at most 604,800 seconds (a week).")
+        }
+        return deadline
     }
     var cluster = Cluster(instances: try options.integer("--instances") ?? 1)
     guard cluster.instances >= 1 && cluster.instances <= 8 else { throw CommandOptions.Problem(description: "--instances must be from 1 to 8.") }
@@ -82,7 +90,7 @@ await runCommand("headroom-compare", usage: usage) {
     let overload = matrix.overload
     // The row's load is its overload times the row's capacity: K times larger deployments take K times the load.
     matrix.overload *= size
-    let requests = try replay(of: row, matrix: matrix, compressedBy: scale, batchShare: batchShare)
+    let requests = try replay(of: row, matrix: matrix, compressedBy: scale, batchShare: batchShare, deadline: deadline)
     printLine("headroom-compare: \(requests.count) requests, \(row.rawValue) headers, \(overload)x capacity for \(Int(matrix.seconds)) s, time compressed \(scale)x"
         + (size > 1 ? ", deployments \(size)x larger" : "")
         + (cluster.instances > 1 ? "; \(cluster.instances) gateways, \(cluster.sharing ? "sharing through Redis" : "not sharing")" : "")
@@ -109,6 +117,7 @@ await runCommand("headroom-compare", usage: usage) {
                             durationSeconds: report.durationSeconds)
     simulated.latencyPercentiles = (report.latency.p50, report.latency.p99)
     simulated.answeredByCache = report.cache.map { $0.hits + $0.coalesced } ?? 0
+    simulated.pastDeadline = report.requests.failed[HeadroomError.Kind.deadlineExceeded.name] ?? 0
     simulated.efficiency = report.capacity.efficiency
     if let batch = report.batch {
         simulated.batch = (batch.statistics.answered, batch.statistics.resent, (batch.deferrableLatency.p50, batch.deferrableLatency.p99),
@@ -141,6 +150,10 @@ func table(simulated: Figures, live: Figures, scale: Double) -> String {
     if let efficiency = live.efficiency {
         rows.append(("share of the capacity bound", String(format: "%.2f%%", simulated.efficiency! * 100), String(format: "%.2f%%", efficiency * 100),
                      String(format: "%+.2f points", (efficiency - simulated.efficiency!) * 100)))
+    }
+    if simulated.pastDeadline + live.pastDeadline > 0 {
+        rows.append(("failed at their deadline", "\(simulated.pastDeadline)", "\(live.pastDeadline)",
+                     difference(Double(simulated.pastDeadline), Double(live.pastDeadline))))
     }
     if simulated.answeredByCache + live.answeredByCache > 0 {
         rows.append(("answered by the cache", "\(simulated.answeredByCache)", "\(live.answeredByCache)",
