@@ -388,23 +388,28 @@ struct Engine {
                     continue
                 }
                 // A deployment answers a model it does not serve with a 404, whoever sent it there.
-                var response = served[pending[slot].model][d]
+                let response = served[pending[slot].model][d]
                     ? endpoints[d].handle(promptTokens: pending[slot].promptTokens, maxTokens: pending[slot].maxTokens,
                                           outputTokens: pending[slot].outputTokens, now: Instant(nanoseconds: now))
                     : endpoints[d].notServed(now: Instant(nanoseconds: now))
-                if response.at.nanoseconds > pending[slot].deadline {
-                    // The engine abandons an attempt still under way at its request's deadline (its watchdog): the
-                    // provider charges it all the same, and the scheduler, told it failed, ends the request.
-                    response.at = Instant(nanoseconds: max(now, pending[slot].deadline))
-                    response.outcome = .transientFailure(retryAfter: nil, message: "no complete answer by the request's deadline")
-                    response.rateLimits = nil
-                }
                 let isRetry = pending[slot].firstDispatch >= 0
                 if !isRetry { pending[slot].firstDispatch = now }
                 pending[slot].lastDispatch = now
-                metrics.attempted(d, response: response, at: now, isRetry: isRetry)
-                let attempt = InFlightAttempt(job: id, deployment: d, charged: response.charged, outcome: response.outcome, rateLimits: response.rateLimits)
-                let answerAt = response.at.nanoseconds
+                let attempt: InFlightAttempt
+                let answerAt: Int64
+                if response.at.nanoseconds <= pending[slot].deadline {
+                    metrics.attempted(d, response: response, at: now, isRetry: isRetry)
+                    attempt = InFlightAttempt(job: id, deployment: d, charged: response.charged, outcome: response.outcome, rateLimits: response.rateLimits)
+                    answerAt = response.at.nanoseconds
+                } else {
+                    // The engine abandons an attempt still under way at its request's deadline (its watchdog): the
+                    // provider charges it all the same, and the scheduler, told it failed, ends the request.
+                    answerAt = max(now, pending[slot].deadline)
+                    let abandoned = MockEndpoint.Response(at: Instant(nanoseconds: answerAt), outcome: .transientFailure(
+                        retryAfter: nil, message: "no complete answer by the request's deadline"), rateLimits: nil, charged: response.charged, status: 504)
+                    metrics.attempted(d, response: abandoned, at: now, isRetry: isRetry)
+                    attempt = InFlightAttempt(job: id, deployment: d, charged: abandoned.charged, outcome: abandoned.outcome, rateLimits: nil)
+                }
                 let attemptSlot: Int
                 if let free = freeAttempts.popLast() {
                     attemptSlot = free
@@ -455,16 +460,15 @@ struct Engine {
             model = position(ofModel: nextArrival.model)
         }
         nextArrival.fill(&job)
-        route(nextArrival)
+        job.acceptsBatch = batchRouting && deferrable(nextArrival)
+        job.deadline = deadline(of: nextArrival, acceptsBatch: job.acceptsBatch)
     }
 
-    /// Sets whether ``job`` (filled from `request`) may go to batch and when it must end, as the engine does.
-    private mutating func route(_ request: SimulatedRequest) {
-        job.acceptsBatch = batchRouting && deferrable(request)
-        job.deadline = request.deadline.map { deadline in
-            request.arrival + BatchRouting.timeLimit(deadline: deadline, acceptsBatch: job.acceptsBatch, rules: batchRules,
-                                                     requestTimeout: simulation.requestTimeout)
-        }
+    /// When `request` must end, as the engine has it: its deadline, within the longest it may take.
+    private func deadline(of request: SimulatedRequest, acceptsBatch: Bool) -> Instant? {
+        guard let deadline = request.deadline else { return nil }
+        return request.arrival + BatchRouting.timeLimit(deadline: deadline, acceptsBatch: acceptsBatch, rules: batchRules,
+                                                        requestTimeout: simulation.requestTimeout)
     }
 
     /// Whether `request` accepts batch, by the rule the gateway follows: its own word, else a deadline that
@@ -526,7 +530,8 @@ struct Engine {
             model = position(ofModel: request.model)
         }
         request.fill(&job)
-        route(request)
+        job.acceptsBatch = batchRouting && deferrable(request)
+        job.deadline = deadline(of: request, acceptsBatch: job.acceptsBatch)
         let id = client.submit(job, now: Instant(nanoseconds: now), into: &actions)
         store(Pending(id: id, isLive: true, arrival: request.arrival.nanoseconds, promptTokens: request.promptTokens,
                       maxTokens: request.maxTokens, outputTokens: request.outputTokens, model: model, deferrable: deferrable(request),
