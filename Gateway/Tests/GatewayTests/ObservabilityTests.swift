@@ -25,10 +25,9 @@ final class LogLines: Sendable {
             set { metadata[key] = newValue }
         }
 
-        func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String,
-                 file: String, function: String, line: UInt) {
-            let fields = self.metadata.merging(metadata ?? [:]) { $1 }.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
-            sink.lines.withLockedValue { $0.append(([message.description] + fields).joined(separator: " ")) }
+        func log(event: LogEvent) {
+            let fields = metadata.merging(event.metadata ?? [:]) { $1 }.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+            sink.lines.withLockedValue { $0.append(([event.message.description] + fields).joined(separator: " ")) }
         }
     }
 }
