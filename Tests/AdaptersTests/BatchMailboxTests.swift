@@ -16,6 +16,8 @@ struct BatchMailboxTests {
     }
 
     let start = Instant(nanoseconds: 0)
+    /// What an answer of 100 bytes under a one-character key holds, as the mailbox counts it (its body, its key, 64 more).
+    let size = 100 + 1 + 64
 
     @Test("Every caller who comes back with a key gets the same answer, whether or not one took it before")
     func sameAnswerOnEveryReturn() {
@@ -41,7 +43,6 @@ struct BatchMailboxTests {
 
     @Test("Past its bytes, answers a caller took go first, oldest first, then untaken ones, oldest first")
     func takenAnswersGoFirst() throws {
-        let size = 100 + 1 + 64
         var mailbox = BatchMailbox(maxBytes: 4 * size)
         mailbox.keep(answer(1), for: "1", taken: false, now: start)
         mailbox.keep(answer(2), for: "2", taken: true, now: start)
@@ -73,7 +74,6 @@ struct BatchMailboxTests {
 
     @Test("A key kept again stands in line as the newest")
     func keptAgainIsNewest() {
-        let size = 100 + 1 + 64
         var mailbox = BatchMailbox(maxBytes: 2 * size)
         mailbox.keep(answer(1), for: "1", taken: false, now: start)
         mailbox.keep(answer(2), for: "2", taken: false, now: start)
@@ -86,7 +86,8 @@ struct BatchMailboxTests {
 
     @Test("Keys kept, taken and replaced many times: the bytes and counts stay exact, and at most the bound is kept")
     func manyKeys() {
-        let size = 100 + 2 + 64
+        // Two-character keys.
+        let size = self.size + 1
         var mailbox = BatchMailbox(maxBytes: 50 * size)
         var generator = SeededRandom(seed: 7)
         for step in 0 ..< 5_000 {

@@ -95,6 +95,28 @@ struct BatchRulesTests {
                                           expectedTurnaround: byDeadline ? .seconds(86_400) : nil) == expected)
     }
 
+    @Test("A request's time limit: its deadline within the request time-out, after the longest grace period and cancel wait when it accepts batch")
+    func timeLimits() {
+        var short = BatchRules(), long = BatchRules()
+        (short.gracePeriod, short.cancelWait, short.expectedTurnaround) = (.seconds(100), .seconds(10), .seconds(3_600))
+        (long.gracePeriod, long.cancelWait, long.expectedTurnaround) = (.seconds(1_000), .seconds(60), .seconds(7_200))
+        let rules = [short, long], timeout = Duration.seconds(600)
+        #expect(BatchRouting.timeLimit(deadline: nil, acceptsBatch: false, rules: rules, requestTimeout: timeout) == .seconds(600))
+        #expect(BatchRouting.timeLimit(deadline: nil, acceptsBatch: true, rules: rules, requestTimeout: timeout) == .seconds(1_660))
+        #expect(BatchRouting.timeLimit(deadline: .seconds(30), acceptsBatch: true, rules: rules, requestTimeout: timeout) == .seconds(30))
+        #expect(BatchRouting.timeLimit(deadline: .seconds(86_400), acceptsBatch: false, rules: rules, requestTimeout: timeout) == .seconds(600))
+        #expect(BatchRouting.timeLimit(deadline: nil, acceptsBatch: true, rules: [], requestTimeout: timeout) == .seconds(600))
+        #expect(BatchRouting.routingTurnaround(rules) == .seconds(3_600) && BatchRouting.routingTurnaround([]) == nil)
+    }
+
+    @Test("A deadline in seconds: above 0 and at most a week, rounded up to the millisecond", arguments: [
+        (0.0001, Duration?.some(.milliseconds(1))), (1.2341, .milliseconds(1_235)), (604_800, .seconds(604_800)),
+        (0, nil), (-1, nil), (604_800.001, nil), (.nan, nil), (.infinity, nil),
+    ])
+    func deadlines(seconds: Double, expected: Duration?) {
+        #expect(BatchRouting.deadline(seconds: seconds) == expected)
+    }
+
     @Test("Rules out of range are named")
     func problems() {
         var rules = BatchRules()

@@ -194,6 +194,27 @@ struct TraceReaderTests {
         #expect(abs(Double(prompts.sorted()[50_000]) - 1_020) / 1_020 < 0.05)
     }
 
+    @Test("A synthetic workload's deferrable share asks for batch, or gives the deferrable deadline instead; the rest carry the workload's deadline")
+    func deferrableShare() {
+        func all(_ workload: SyntheticWorkload) -> [SimulatedRequest] {
+            var workload = workload
+            return Array(sequence(state: ()) { _ in workload.next() })
+        }
+        let asking = all(SyntheticWorkload(count: 2_000, requestsPerSecond: 50, batchShare: 0.3, deadline: .seconds(60), seed: 5))
+        let byDeadline = all(SyntheticWorkload(count: 2_000, requestsPerSecond: 50, batchShare: 0.3, deadline: .seconds(60),
+                                               deferrableDeadline: .seconds(86_400), seed: 5))
+        let plain = all(SyntheticWorkload(count: 2_000, requestsPerSecond: 50, seed: 5))
+        let deferrable = asking.indices.filter { asking[$0].batch == true }
+        #expect(abs(deferrable.count - 600) < 60)
+        #expect(asking.allSatisfy { $0.deadline == .seconds(60) && ($0.batch == true || $0.batch == nil) })
+        // The same requests are deferrable both ways: they give a day's deadline in place of asking.
+        #expect(byDeadline.indices.filter { byDeadline[$0].deadline == .seconds(86_400) } == deferrable)
+        #expect(byDeadline.allSatisfy { $0.batch == nil && ($0.deadline == .seconds(86_400) || $0.deadline == .seconds(60)) })
+        // Deadlines draw nothing: arrivals and sizes are those of the share that asks, and a workload with neither has neither.
+        #expect(zip(asking, byDeadline).allSatisfy { $0.arrival == $1.arrival && $0.promptTokens == $1.promptTokens && $0.outputTokens == $1.outputTokens })
+        #expect(plain.allSatisfy { $0.batch == nil && $0.deadline == nil })
+    }
+
     @Test("Bursts with on periods of no length or less last a millisecond, so a workload still ends")
     func degenerateBursts() {
         var workload = SyntheticWorkload(count: 1_000, requestsPerSecond: 50, arrivals: .bursty(meanOn: -1, meanOff: .nan), seed: 3)

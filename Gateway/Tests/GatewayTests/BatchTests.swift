@@ -96,6 +96,11 @@ func statsOnceBatchesEnd(_ gateway: Gateway) async throws -> GatewayStats {
     }
 }
 
+/// Returns once `gateway` has submitted a batch: its callers' requests are paid for from then on.
+func untilABatchIsSubmitted(_ gateway: Gateway) async throws {
+    while await gateway.stats().batch?.submitted ?? 0 < 1 { try await Task.sleep(for: .milliseconds(20)) }
+}
+
 @Suite("Batch deployments through the gateway", .timeLimit(.minutes(3)))
 struct BatchTests {
     let headers = ["Authorization": "Bearer \(Servers.key)"]
@@ -234,7 +239,7 @@ struct BatchTests {
             let leaving = Task { try await ask(url, headers: keyed("leaves"), body: chat(7)) }
             let staying = Task { try await ask(url, headers: keyed("stays"), body: chat(8)) }
             // Once the file has gone, the first caller hangs up.
-            while await servers.gateway.stats().batch?.submitted ?? 0 < 1 { try await Task.sleep(for: .milliseconds(20)) }
+            try await untilABatchIsSubmitted(servers.gateway)
             leaving.cancel()
             _ = try? await leaving.value
             let stayed = try await staying.value
@@ -251,7 +256,7 @@ struct BatchTests {
             servers in
             let url = "\(servers.gatewayURL)/v1/chat/completions"
             let first = Task { try await ask(url, headers: keyed("same"), body: chat(3)) }
-            while await servers.gateway.stats().batch?.submitted ?? 0 < 1 { try await Task.sleep(for: .milliseconds(20)) }
+            try await untilABatchIsSubmitted(servers.gateway)
             let second = try await ask(url, headers: keyed("same"), body: chat(3))
             let answered = try await first.value
             #expect(answered.status == 200 && answered.completionTokens == 3 && answered.batched)
@@ -266,7 +271,7 @@ struct BatchTests {
             servers in
             let url = "\(servers.gatewayURL)/v1/chat/completions"
             let first = Task { try await ask(url, headers: keyed("kept"), body: chat(2)) }
-            while await servers.gateway.stats().batch?.submitted ?? 0 < 1 { try await Task.sleep(for: .milliseconds(20)) }
+            try await untilABatchIsSubmitted(servers.gateway)
             let second = Task { try await ask(url, headers: keyed("kept"), body: chat(2)) }
             #expect(await waitFor { await servers.gateway.stats().requests.inProgress == 2 })
             second.cancel()
@@ -348,7 +353,7 @@ struct BatchTests {
             let first = try gateway()
             try await serving(first) { url in
                 let callers = (1 ... 6).map { i in Task { try await ask("\(url)/v1/chat/completions", headers: keyed("r\(i)"), body: chat(i)) } }
-                while await first.stats().batch?.submitted ?? 0 < 1 { try await Task.sleep(for: .milliseconds(20)) }
+                try await untilABatchIsSubmitted(first)
                 await first.engine.shutdown(drain: true)
                 for caller in callers {
                     let answer = try await caller.value
