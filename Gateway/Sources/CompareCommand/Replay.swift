@@ -345,17 +345,18 @@ extension DeploymentSettings {
 
 extension SimulatedDeployment {
     /// A batch deployment "batch" serving gpt-4o, its batches taking a minute at the median and three at the 99th
-    /// percentile, files going after 10 s, polls every 5 to 15 s, a grace period of ten minutes: all `factor` times shorter.
-    static func batch(compressedBy factor: Double) -> SimulatedDeployment {
+    /// percentile, files going after 10 s, polls every 5 to 15 s, a grace period of `grace` seconds (ten minutes): all
+    /// `factor` times shorter; `failureRate` of its batches fail and `expiryRate` expire.
+    static func batch(compressedBy factor: Double, grace: Double = 600, failureRate: Double = 0, expiryRate: Double = 0) -> SimulatedDeployment {
         var deployment = SimulatedDeployment(id: "batch", models: ["gpt-4o"], endpoint: .openAI(requestsPerMinute: 1_000, tokensPerMinute: 1_000_000))
         var rules = BatchRules()
         rules.maxAge = .seconds(10 / factor)
         rules.pollInterval = .seconds(5 / factor)
         rules.maxPollInterval = .seconds(15 / factor)
-        rules.gracePeriod = .seconds(600 / factor)
+        rules.gracePeriod = .seconds(grace / factor)
         rules.cancelWait = .seconds(60 / factor)
         let model = BatchEndpointModel(maxEnqueuedTokens: 100_000_000, turnaround: TurnaroundModel(medianSeconds: 60 / factor, p99Seconds: 180 / factor),
-                                       cancelTime: .seconds(1 / factor))
+                                       failureRate: failureRate, expiryRate: expiryRate, cancelTime: .seconds(1 / factor))
         deployment.batch = .init(model: model, rules: rules)
         return deployment
     }

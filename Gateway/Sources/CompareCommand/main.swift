@@ -13,7 +13,7 @@ import HeadroomSimulator
 let usage = """
     usage: headroom-compare [--dialect windowRemainder] [--overload 1.3] [--seconds 90] [--scale 1] [--max-wait 60]
                             [--repeat-share 0] [--batch-share 0] [--instances 1] [--sharing on] [--redis-outage START:LENGTH] [--processes off]
-                            [--deadline SECONDS] [--size 1] [--seed 1]
+                            [--batch-failures 0] [--batch-expiries 0] [--batch-grace 600] [--deadline SECONDS] [--size 1] [--seed 1]
 
     Three Azure-like deployments of 30,000, 60,000 and 90,000 tokens a minute (a conformance-matrix row:
     --dialect names how their headers read), offered --overload times their capacity for --seconds, with
@@ -22,7 +22,9 @@ let usage = """
     requests, and both runs have a response cache in front.
     With --batch-share above 0, that share of requests accepts batch, and both runs have a batch
     deployment besides (batches of a minute at the median, three at the 99th percentile, files after
-    10 s, a grace period of ten minutes, before compression).
+    10 s, a grace period of ten minutes, before compression). --batch-failures and --batch-expiries are
+    the shares of its batches that fail and expire; --batch-grace its grace period in seconds: what a
+    batch does not serve goes synchronously, in both runs.
     With --instances N above 1, the live run has N gateways, the load split among them in turn,
     sharing the deployments' limits through a Redis of its own (--sharing off: each takes them
     whole); --redis-outage 30:20 stops that Redis 30 s into the run and starts it again 20 s later
@@ -36,7 +38,8 @@ let usage = """
 await runCommand("headroom-compare", usage: usage) {
     let options = try CommandOptions(CommandLine.arguments.dropFirst(),
                                      known: ["--dialect", "--overload", "--seconds", "--scale", "--max-wait", "--repeat-share", "--batch-share",
-                                             "--instances", "--sharing", "--redis-outage", "--processes", "--size", "--seed", "--deadline"])
+                                             "--instances", "--sharing", "--redis-outage", "--processes", "--size", "--seed", "--deadline",
+                                             "--batch-failures", "--batch-expiries", "--batch-grace"])
     let dialect = options["--dialect"] ?? "windowRemainder"
     guard let row = ConformanceMatrix.Row(rawValue: dialect) else {
         throw CommandOptions.Problem(description: "--dialect is '\(dialect)'; use one of \(ConformanceMatrix.Row.allCases.map(\.rawValue).joined(separator: ", ")).")
@@ -49,7 +52,11 @@ await runCommand("headroom-compare", usage: usage) {
     let maxWait = try options.number("--max-wait") ?? 60
     let repeatShare = try options.number("--repeat-share") ?? 0
     let batchShare = try options.number("--batch-share") ?? 0
-    guard batchShare >= 0 && batchShare <= 1 else { throw CommandOptions.Problem(description: "--batch-share must be from 0 to 1.") }
+    let batchFailures = try options.number("--batch-failures") ?? 0, batchExpiries = try options.number("--batch-expiries") ?? 0
+    let batchGrace = try options.number("--batch-grace") ?? 600
+    guard [batchShare, batchFailures, batchExpiries].allSatisfy({ $0 >= 0 && $0 <= 1 }), batchGrace >= 1 && batchGrace <= 86_400 else {
+        throw CommandOptions.Problem(description: "--batch-share, --batch-failures and --batch-expiries must be from 0 to 1, --batch-grace from 1 to 86,400.")
+    }
     let size = try options.number("--size") ?? 1
     guard size >= 1 && size <= 100 else { throw CommandOptions.Problem(description: "--size must be from 1 to 100.") }
     guard matrix.overload > 0 && matrix.overload <= 10, matrix.seconds > 0 && matrix.seconds <= 3_600,
@@ -86,7 +93,7 @@ await runCommand("headroom-compare", usage: usage) {
     let cache: CacheSettings? = repeatShare > 0 ? CacheSettings() : nil
     if repeatShare > 0 { matrix.repeats = .init(share: repeatShare) }
 
-    let deployments = row.deployments.map { $0.enlarged(by: size).compressed(by: scale) } + (batchShare > 0 ? [.batch(compressedBy: scale)] : [])
+    let deployments = row.deployments.map { $0.enlarged(by: size).compressed(by: scale) } + (batchShare > 0 ? [.batch(compressedBy: scale, grace: batchGrace, failureRate: batchFailures, expiryRate: batchExpiries)] : [])
     let overload = matrix.overload
     // The row's load is its overload times the row's capacity: K times larger deployments take K times the load.
     matrix.overload *= size
