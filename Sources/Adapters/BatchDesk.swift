@@ -47,6 +47,12 @@ struct BatchDesk: Sendable {
     /// Whether the journal's batches have been picked up, and whether the batch work has stopped.
     var resumed = false
     var stopped = false
+    /// Batches answered before a restart (``BatchJournal/answered``) by file name, and the file of each of
+    /// their callers' keys: a caller who comes back gets its answer from the batch's files, fetched again.
+    var answeredBatches: [String: BatchJournal.Answered] = [:]
+    var answeredKeys: [String: String] = [:]
+    /// Those fetches under way, by file name: each ends with `nil`, or the error that stopped it.
+    var refetches: [String: Task<HeadroomError?, Never>] = [:]
     /// Callers waiting for the answer to a request another caller sent, or to a recovered request.
     var waiters = BatchWaiters()
     var mailbox: BatchMailbox

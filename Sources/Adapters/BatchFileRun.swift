@@ -120,20 +120,35 @@ struct BatchFileRun: Sendable {
             return await report(.ended(.cancelling, turnaround: turnaround))
         }
         await answer(ids, from: final, report: report)
-        try? journal?.ended(name)
+        if final.status == .failed {
+            try? journal?.ended(name)
+        } else {
+            // Its files hold the answers: a caller who comes back after a restart gets its answer from them.
+            try? journal?.answered(name, outputFileID: final.outputFileID, errorFileID: final.errorFileID)
+        }
         await report(.ended(final.status, turnaround: turnaround))
     }
 
-    /// Reports each request's answer from the output and error files of `batch`, which has ended.
-    private func answer(_ ids: [String], from object: BatchObject, report: Report) async {
-        if object.status == .failed {
-            return await giveUp(ids, "its batch failed\(object.problem.map { " (\(redaction.apply($0)))" } ?? "")", report)
+    /// The answers of a batch answered before a restart, fetched again from its files, by custom id:
+    /// each as the engine judges it, with its body. Requests it left unanswered are not among them.
+    ///
+    /// - Throws: ``HeadroomError`` when a file cannot be fetched (its answers may be there: come back later).
+    func refetch(_ answered: BatchJournal.Answered) async throws(HeadroomError) -> [String: (ClassifiedResponse, [UInt8])] {
+        let ids = answered.batch.entries.map(\.customID)
+        let (lines, unread) = await fetchLines(ids, outputFileID: answered.outputFileID, errorFileID: answered.errorFileID)
+        guard unread.isEmpty else {
+            throw HeadroomError(.deploymentUnavailable, "The answers of batch deployment '\(deployment)' could not be fetched: \(unread.joined(separator: "; "))")
         }
+        return lines.mapValues { ($0.outcome(by: adapter), $0.body) }
+    }
+
+    /// The result lines for `ids` in the output and error files, and why any file could not be read.
+    private func fetchLines(_ ids: [String], outputFileID: String?, errorFileID: String?) async -> (lines: [String: BatchResultLine], unread: [String]) {
         let wanted = Set(ids)
         var lines: [String: BatchResultLine] = [:]
         var unread: [String] = []
         // The output file first: an answer there wins over an error line for the same id.
-        for file in [object.outputFileID, object.errorFileID].compactMap({ $0 }) {
+        for file in [outputFileID, errorFileID].compactMap({ $0 }) {
             do {
                 let bytes = try await call(batch.api.content(ofFile: try BatchAPI.checked(file)), limit: 2 * batch.rules.maxBytes + (16 << 20))
                 for line in BatchResultLine.lines(in: bytes, limit: 2 * ids.count) where wanted.contains(line.customID) && lines[line.customID] == nil {
@@ -143,6 +158,15 @@ struct BatchFileRun: Sendable {
                 unread.append(describe(error))
             }
         }
+        return (lines, unread)
+    }
+
+    /// Reports each request's answer from the output and error files of `batch`, which has ended.
+    private func answer(_ ids: [String], from object: BatchObject, report: Report) async {
+        if object.status == .failed {
+            return await giveUp(ids, "its batch failed\(object.problem.map { " (\(redaction.apply($0)))" } ?? "")", report)
+        }
+        let (lines, unread) = await fetchLines(ids, outputFileID: object.outputFileID, errorFileID: object.errorFileID)
         for id in ids {
             if let line = lines[id] {
                 let outcome = line.outcome(by: adapter)

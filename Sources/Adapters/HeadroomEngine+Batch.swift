@@ -37,6 +37,10 @@ extension HeadroomEngine {
                 await self?.runEnded(record.file)
             }
         }
+        for done in journal.answered where desk.deployments[DeploymentID(done.batch.deployment)] != nil {
+            desk.answeredBatches[done.batch.file] = done
+            for entry in done.batch.entries { if let key = entry.requestID { desk.answeredKeys[key] = done.batch.file } }
+        }
     }
 
     /// The answer for a caller of the request known by `key`: kept, or awaited from the job or
@@ -56,10 +60,60 @@ extension HeadroomEngine {
                     Task { await self.cancelBatchWaiter(id) }
                 }
             }
-            guard job != nil || desk.pendingRecovered.contains(key) else { return nil }
+            if job == nil && !desk.pendingRecovered.contains(key) {
+                // Answered by a batch before a restart: its answers are fetched again, then looked up above.
+                guard let file = desk.answeredKeys[key] else { return nil }
+                try await refetch(file)
+                continue
+            }
             // `nil`: the request was not served; look again (another caller may have sent it anew meanwhile).
             if let result = try await waitForAnswer(key) { return try result.get() }
         }
+    }
+
+    /// Fetches again the answers of batch `file`, answered before a restart, and keeps them for their
+    /// callers' keys; one fetch for all the callers who ask meanwhile.
+    ///
+    /// - Throws: ``HeadroomError`` when its files cannot be fetched now (a later caller tries again).
+    private func refetch(_ file: String) async throws(HeadroomError) {
+        if desk.refetches[file] == nil, let done = desk.answeredBatches[file] {
+            let deployment = DeploymentID(done.batch.deployment)
+            guard let batch = desk.deployments[deployment], let adapter = adapters[deployment] else { return forget(file) }
+            let run = makeRun(file, deployment, batch, adapter)
+            desk.refetches[file] = Task { [weak self] in
+                do throws(HeadroomError) {
+                    let answers = try await run.refetch(done)
+                    await self?.refetched(file, answers)
+                    return nil
+                } catch {
+                    await self?.refetchFailed(file)
+                    return error
+                }
+            }
+        }
+        if let error = await desk.refetches[file]?.value { throw error }
+    }
+
+    /// The answers of batch `file`, fetched again: kept for their callers' keys.
+    private func refetched(_ file: String, _ answers: [String: (ClassifiedResponse, [UInt8])]) {
+        guard let done = desk.answeredBatches[file] else { return }
+        let deployment = DeploymentID(done.batch.deployment)
+        for entry in done.batch.entries {
+            guard let key = entry.requestID, let (outcome, body) = answers[entry.customID] else { continue }
+            keep(Self.answer(outcome, body, from: deployment), for: key, taken: false)
+        }
+        forget(file)
+    }
+
+    private func refetchFailed(_ file: String) {
+        desk.refetches[file] = nil
+    }
+
+    /// Forgets batch `file`, answered before a restart, and its callers' keys.
+    private func forget(_ file: String) {
+        desk.refetches[file] = nil
+        guard let done = desk.answeredBatches.removeValue(forKey: file) else { return }
+        for entry in done.batch.entries { if let key = entry.requestID { desk.answeredKeys[key] = nil } }
     }
 
     /// Waits for the answer to the request known by `key`, which another caller or a recovered batch has.
@@ -237,18 +291,23 @@ extension HeadroomEngine {
     private func recovered(_ key: String, _ outcome: ClassifiedResponse, _ body: [UInt8], _ deployment: DeploymentID) {
         guard !key.isEmpty else { return }
         desk.pendingRecovered.remove(key)
-        let result: Result<APIAnswer, HeadroomError>?
-        switch outcome.outcome {
-        case .succeeded(let usage):
-            desk.tally.count { $0.answered += 1 }
-            result = .success(APIAnswer(head: AnswerHead(deployment: deployment, attempt: 1, queuedFor: .zero, headers: [:]), body: body, usage: usage))
-        case .batchUnfinished:
-            result = nil
-        default:
-            result = .failure(HeadroomError(.rejectedByProvider, "Batch deployment '\(deployment)' did not serve the request: \(outcome.message)"))
-        }
+        if case .succeeded = outcome.outcome { desk.tally.count { $0.answered += 1 } }
+        let result = Self.answer(outcome, body, from: deployment)
         keep(result, for: key, taken: desk.waiters.isWaiting(for: key))
         desk.waiters.hand(result, to: key)
+    }
+
+    /// A caller's answer from a batch's line, judged as `outcome`: `nil` for a request the batch left
+    /// unfinished (never paid for: it is sent anew).
+    private static func answer(_ outcome: ClassifiedResponse, _ body: [UInt8], from deployment: DeploymentID) -> Result<APIAnswer, HeadroomError>? {
+        switch outcome.outcome {
+        case .succeeded(let usage):
+            .success(APIAnswer(head: AnswerHead(deployment: deployment, attempt: 1, queuedFor: .zero, headers: [:]), body: body, usage: usage))
+        case .batchUnfinished:
+            nil
+        default:
+            .failure(HeadroomError(.rejectedByProvider, "Batch deployment '\(deployment)' did not serve the request: \(outcome.message)"))
+        }
     }
 
     /// Wakes at the earliest instant a forming file's age is up: it goes then, however steady the traffic.

@@ -52,6 +52,32 @@ struct BatchJournalTests {
         #expect(lines.count == 1)
     }
 
+    @Test("Batches answered are read back with their files for a day from their answers, through each rewrite, then dropped")
+    func answeredForADay() throws {
+        let path = path()
+        do {
+            let journal = try BatchJournal(path: path, now: 1_000)
+            for file in ["a", "b", "c"] {
+                try journal.uploaded(batch(file))
+                try journal.submitted(file, batchID: "batch_\(file)")
+            }
+            try journal.answered("a", outputFileID: "out-a", errorFileID: nil, at: 1_000)
+            try journal.answered("b", outputFileID: "out-b", errorFileID: "err-b", at: 50_000)
+            try journal.ended("c")
+        }
+        let day = BatchJournal.answersKeptFor
+        let reopened = try BatchJournal(path: path, now: 1_000 + day - 1)
+        #expect(reopened.open.isEmpty)
+        #expect(reopened.answered.map(\.batch.file) == ["a", "b"])
+        #expect(reopened.answered.map(\.outputFileID) == ["out-a", "out-b"] && reopened.answered.map(\.errorFileID) == [nil, "err-b"])
+        #expect(reopened.answered[1].answeredAt == 50_000 && reopened.answered[1].batch.entries[0].requestID == "r1")
+        // A day after its answers, "a" is forgotten; "b" stays, rewritten as it was.
+        let later = try BatchJournal(path: path, now: 1_000 + day)
+        #expect(later.answered.map(\.batch.file) == ["b"] && later.answered[0].errorFileID == "err-b")
+        #expect(try BatchJournal(path: path, now: 50_000 + day).answered.isEmpty)
+        #expect(try String(contentsOfFile: path, encoding: .utf8).isEmpty)
+    }
+
     @Test("A journal that cannot be written is refused at once, naming the file")
     func refusesAnUnwritablePath() {
         #expect(throws: HeadroomError.self) { try BatchJournal(path: "/proc/headroom/batches.jsonl") }

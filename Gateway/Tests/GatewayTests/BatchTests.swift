@@ -96,6 +96,16 @@ func statsOnceBatchesEnd(_ gateway: Gateway) async throws -> GatewayStats {
     }
 }
 
+/// A gateway over the mock on `mockPort`: "east", synchronous, and "batch" (``batchConfiguration(_:journal:maxAge:grace:maxRequests:)``).
+func batchGateway(mockPort: Int, journal: String, maxAge: Double, maxRequests: Int) throws -> Gateway {
+    var configuration = GatewayConfiguration(
+        engine: HeadroomConfiguration(deployments: [DeploymentSettings(id: "east", provider: "azure", tokensPerMinute: 100_000, models: ["gpt-4o"],
+                                                                       endpoint: "http://127.0.0.1:\(mockPort)", apiKeyEnvironment: "MOCK_KEY")]),
+        port: 0, clients: [.init(name: "test", key: Servers.key)])
+    batchConfiguration(.openAI, journal: journal, maxAge: maxAge, maxRequests: maxRequests)(&configuration)
+    return try Gateway(configuration: configuration, environment: ["MOCK_KEY": "mock-key"], logger: quietLogger)
+}
+
 /// Returns once `gateway` has submitted a batch: its callers' requests are paid for from then on.
 func untilABatchIsSubmitted(_ gateway: Gateway) async throws {
     while await gateway.stats().batch?.submitted ?? 0 < 1 { try await Task.sleep(for: .milliseconds(20)) }
@@ -341,14 +351,8 @@ struct BatchTests {
         let journal = journalPath()
         let mock = try MockServer(deployments: [azure("east"), batchMock(turnaround: 2)])
         try await serving({ mock.application(port: 0, onRunning: $0) }) { mockPort in
-            let mockURL = "http://127.0.0.1:\(mockPort)"
             func gateway() throws -> Gateway {
-                var configuration = GatewayConfiguration(
-                    engine: HeadroomConfiguration(deployments: [DeploymentSettings(id: "east", provider: "azure", tokensPerMinute: 100_000, models: ["gpt-4o"],
-                                                                                   endpoint: mockURL, apiKeyEnvironment: "MOCK_KEY")]),
-                    port: 0, clients: [.init(name: "test", key: Servers.key)])
-                batchConfiguration(.openAI, journal: journal, maxAge: 5, maxRequests: 6)(&configuration)
-                return try Gateway(configuration: configuration, environment: ["MOCK_KEY": "mock-key"], logger: quietLogger)
+                try batchGateway(mockPort: mockPort, journal: journal, maxAge: 5, maxRequests: 6)
             }
             let first = try gateway()
             try await serving(first) { url in
@@ -370,6 +374,38 @@ struct BatchTests {
             }
             let counts = await mock.batches.counts()
             #expect(counts.batches == 1 && counts.requests == 6)
+        }
+    }
+
+    @Test("After a restart, callers of a batch answered before it get their answers from its files, submitted once")
+    func answeredBeforeRestart() async throws {
+        let journal = journalPath()
+        let mock = try MockServer(deployments: [azure("east"), batchMock(turnaround: 0.3)])
+        try await serving({ mock.application(port: 0, onRunning: $0) }) { mockPort in
+            let first = try batchGateway(mockPort: mockPort, journal: journal, maxAge: 0.1, maxRequests: 3)
+            var stayed: BatchAnswer?
+            try await serving(first) { url in
+                let leaving = Task { try await ask("\(url)/v1/chat/completions", headers: keyed("leaves"), body: chat(2)) }
+                let staying = Task { try await ask("\(url)/v1/chat/completions", headers: keyed("stays"), body: chat(3)) }
+                try await untilABatchIsSubmitted(first)
+                leaving.cancel()
+                _ = try? await leaving.value
+                stayed = try await staying.value
+                _ = try await statsOnceBatchesEnd(first)
+            }
+            await first.engine.shutdown(drain: true)
+            #expect(stayed?.status == 200 && stayed?.completionTokens == 3)
+            let second = try batchGateway(mockPort: mockPort, journal: journal, maxAge: 0.1, maxRequests: 3)
+            try await serving(second) { url in
+                // The one who hung up, and the one whose answer was given (it may have been lost on the way): each its own.
+                let back = try await ask("\(url)/v1/chat/completions", headers: keyed("leaves"), body: chat(2))
+                let again = try await ask("\(url)/v1/chat/completions", headers: keyed("stays"), body: chat(3))
+                #expect(back.status == 200 && back.completionTokens == 2 && back.batched)
+                #expect(again.status == 200 && again.id == stayed?.id)
+            }
+            await second.engine.shutdown(drain: true)
+            let counts = await mock.batches.counts()
+            #expect(counts.batches == 1 && counts.requests == 2)
         }
     }
 
