@@ -382,7 +382,8 @@ struct BatchTests {
         let journal = journalPath()
         let mock = try MockServer(deployments: [azure("east"), batchMock(turnaround: 0.3)])
         try await serving({ mock.application(port: 0, onRunning: $0) }) { mockPort in
-            let first = try batchGateway(mockPort: mockPort, journal: journal, maxAge: 0.1, maxRequests: 3)
+            // The file goes once both requests are in it.
+            let first = try batchGateway(mockPort: mockPort, journal: journal, maxAge: 5, maxRequests: 2)
             var stayed: BatchAnswer?
             try await serving(first) { url in
                 let leaving = Task { try await ask("\(url)/v1/chat/completions", headers: keyed("leaves"), body: chat(2)) }
@@ -395,7 +396,7 @@ struct BatchTests {
             }
             await first.engine.shutdown(drain: true)
             #expect(stayed?.status == 200 && stayed?.completionTokens == 3)
-            let second = try batchGateway(mockPort: mockPort, journal: journal, maxAge: 0.1, maxRequests: 3)
+            let second = try batchGateway(mockPort: mockPort, journal: journal, maxAge: 5, maxRequests: 2)
             try await serving(second) { url in
                 // The one who hung up, and the one whose answer was given (it may have been lost on the way): each its own.
                 let back = try await ask("\(url)/v1/chat/completions", headers: keyed("leaves"), body: chat(2))
