@@ -15,7 +15,9 @@ that complete, fail, expire, or take longer than their grace period), then:
    others are answered, the returning ones get their answers, and nothing is submitted twice;
 6. a gateway stopped mid-batch and started again on the same journal: callers told to come back do so
    with their idempotency keys and get their answers from the batch submitted before, submitted once
-   (a request not yet in the batch when it stopped is answered synchronously before the stop).
+   (a request not yet in the batch when it stopped is answered synchronously before the stop);
+7. callers that hang up, their batch answered, the gateway restarted: coming back with their keys they
+   get their answers from the batch's files, and nothing is submitted again.
 
 Prints each phase's counts and time, and the gateway's batch statistics.
 
@@ -115,6 +117,14 @@ def embed(number):
                                                      extra_headers={"idempotency-key": f"embed-{number}"})
     answer = raw.parse()
     return number, raw.headers.get("x-headroom-batch") == "true", len(answer.data), len(texts)
+
+
+def pool_safe(call):
+    """`call()`, or None when the client gave up waiting."""
+    try:
+        return call()
+    except openai.APITimeoutError:
+        return None
 
 
 def phase(title, started, **figures):
@@ -223,6 +233,29 @@ try:
     resumed = get(f"{gateway_url}/stats")["batch"]["resumed"]
     phase("a restart mid-batch", started, callers_answered=len(again) + len(answered_before), told_to_come_back=len(come_back),
           batches_resumed=resumed, submitted_to_the_batch=after["requests"] - before["requests"])
+
+    # 7. Callers who hang up, their batch answered, the gateway restarted: their answers come from the batch's files.
+    started, before = time.perf_counter(), mock_batches()
+    kept_before = get(f"{gateway_url}/stats")["batch"]["kept"]
+    impatient = OpenAI(base_url=f"{gateway_url}/v1", api_key=key, max_retries=0, timeout=1.6)
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        gone = list(pool.map(lambda n: pool_safe(lambda: chat(n, "gpt-4o@batch", None, f"after-{n}", impatient)), range(10)))
+    assert gone == [None] * 10, gone
+    # The gateway has the answers (and its journal the batch's files) before it stops.
+    while get(f"{gateway_url}/stats")["batch"]["kept"] < kept_before + 10:
+        time.sleep(0.05)
+    gateway.send_signal(signal.SIGTERM)
+    gateway.wait(timeout=30)
+    gateway = start_gateway()
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        back = list(pool.map(lambda n: chat(n, "gpt-4o@batch", None, f"after-{n}"), range(10)))
+    assert all(batched and tokens == 1 + n % 400 for n, batched, tokens, _ in back), back
+    # From the files of a batch that had ended, not from one picked up again.
+    assert get(f"{gateway_url}/stats")["batch"]["resumed"] == 0
+    after = mock_batches()
+    assert after["requests"] - before["requests"] == 10, "a request answered before the restart was submitted again"
+    phase("10 callers hang up, their batch answers, the gateway restarts", started, returned_answered=len(back),
+          submitted=after["requests"] - before["requests"])
 
     print("mock batch counts:", json.dumps(mock_batches()))
 finally:
