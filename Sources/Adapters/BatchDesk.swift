@@ -10,7 +10,7 @@ struct BatchDesk: Sendable {
         let job: JobID
         let attempt: Int
         let customID: String
-        /// Its caller's key (``BatchDesk/key(_:tenant:)``), if it has one.
+        /// Its caller's key (``BatchDesk/key(_:tenant:body:)``), if it has one.
         let key: String?
         let operation: ProviderOperation
         let model: String
@@ -73,10 +73,15 @@ struct BatchDesk: Sendable {
     }
 
     /// What a request is known by: its caller's request id within its tenant, so that two clients who
-    /// choose the same idempotency key never meet (the journal records it so).
-    static func key(_ requestID: String, tenant: String?) -> String {
-        guard let tenant else { return "/" + requestID }
-        return "\(tenant.utf8.count):\(tenant)/\(requestID)"
+    /// choose the same idempotency key never meet, and with its body's digest, so that a key used again
+    /// for another request names another request rather than giving the first one's answer (the journal
+    /// records it so).
+    static func key(_ requestID: String, tenant: String?, body: [UInt8]) -> String {
+        var hash = SHA256()
+        hash.update(body)
+        let named = hash.finalize().hex + "/" + requestID
+        guard let tenant else { return "/" + named }
+        return "\(tenant.utf8.count):\(tenant)/\(named)"
     }
 
     /// A new custom id: unique in its file, across files, and across restarts.

@@ -67,7 +67,7 @@ public actor HeadroomEngine {
         let submitted: Instant
         var queuedFor: Duration?
         var delivered = false
-        /// What a request that accepts batch is known by: its caller's request id within its tenant (``BatchDesk/key(_:tenant:)``).
+        /// What a request that accepts batch is known by: its caller's request id within its tenant, and its body (``BatchDesk/key(_:tenant:body:)``).
         var batchKey: String?
         /// Where its attempt on a batch deployment stands, while it has one.
         var batch: BatchDesk.Phase?
@@ -132,10 +132,11 @@ public actor HeadroomEngine {
     ///   ``stream(_:priority:deadline:)`` sends), or `CancellationError` when the calling task is cancelled.
     public func send(_ request: APIRequest, priority: Int = 0, deadline: Duration? = nil) async throws -> APIAnswer {
         guard !request.isStreaming else { throw HeadroomError(.invalidJob, "The body asks to stream; send it with stream(_:).") }
-        if let requestID = request.requestID, request.acceptsBatch, !isShutDown {
-            if let answer = try await batchAnswer(for: BatchDesk.key(requestID, tenant: request.tenant)) { return answer }
+        let batchKey = request.acceptsBatch ? request.requestID.map { BatchDesk.key($0, tenant: request.tenant, body: request.bytes) } : nil
+        if let batchKey, !isShutDown {
+            if let answer = try await batchAnswer(for: batchKey) { return answer }
         }
-        let (id, actions) = try submit(request, priority: priority, deadline: deadline)
+        let (id, actions) = try submit(request, priority: priority, deadline: deadline, batchKey: batchKey)
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (reply: CheckedContinuation<APIAnswer, any Error>) in
                 calls[id]?.reply = reply
@@ -237,7 +238,8 @@ public actor HeadroomEngine {
         return overflow ? .max : product
     }
 
-    private func submit(_ request: APIRequest, priority: Int, deadline: Duration?) throws -> (JobID, [SchedulerAction]) {
+    /// Submits `request`; one that accepts batch is known by `batchKey` (``BatchDesk/key(_:tenant:body:)``), if it has one.
+    private func submit(_ request: APIRequest, priority: Int, deadline: Duration?, batchKey: String? = nil) throws -> (JobID, [SchedulerAction]) {
         guard !isShutDown else { throw HeadroomError(.shutDown, "The engine has shut down; create a new one.") }
         var request = request
         if request.operation != .embeddings, request.outputLimit == nil {
@@ -251,7 +253,7 @@ public actor HeadroomEngine {
         let job = Job(models: request.model.map { [$0] } ?? [], promptTokens: size.tokens, maxOutputTokens: outputTokens(of: request),
                       promptCharacters: size.characters, priority: priority, tenant: request.tenant, deadline: deadline, acceptsBatch: batched)
         let (id, actions) = scheduler.submit(job, now: now())
-        let batchKey = batched ? request.requestID.map { BatchDesk.key($0, tenant: request.tenant) } : nil
+        let batchKey = batched ? batchKey : nil
         calls[id] = Call(operation: request.operation, model: request.model ?? "", body: request.bytes,
                          estimate: Usage(promptTokens: job.promptTokens, completionTokens: 0), deadline: deadline, headers: request.headers,
                          submitted: now(), batchKey: batchKey)

@@ -328,6 +328,20 @@ struct BatchTests {
         }
     }
 
+    @Test("A key used again for another request names another request: its own answer, while the first one's stays the first's")
+    func keyReusedForAnotherBody() async throws {
+        try await Servers.with([azure("east"), batchMock(turnaround: 0.2)], configure: batchConfiguration(.openAI, journal: journalPath(), maxAge: 0.1)) {
+            servers in
+            let url = "\(servers.gatewayURL)/v1/chat/completions"
+            let first = try await ask(url, headers: keyed("reused"), body: chat(4))
+            let other = try await ask(url, headers: keyed("reused"), body: chat(6))
+            let again = try await ask(url, headers: keyed("reused"), body: chat(4))
+            #expect(first.status == 200 && first.completionTokens == 4 && other.status == 200 && other.completionTokens == 6)
+            #expect(again.id == first.id && other.id != first.id)
+            #expect(await servers.mock.batches.counts().requests == 2)
+        }
+    }
+
     @Test("Routing by deadline: a deadline that leaves the batch's expected turnaround goes to batch, a shorter one synchronously")
     func routesByDeadline() async throws {
         let configure = batchConfiguration(.openAI, journal: journalPath(), maxAge: 0.1)

@@ -1,6 +1,7 @@
-/// SHA-256 (FIPS 180-4), for cache keys: a collision would serve one request
-/// another's answer, so the key is a cryptographic hash of the request, not a
-/// fast one. (The root package depends on nothing, so it is written here.)
+/// SHA-256 (FIPS 180-4), for what names a request: the response cache's keys and
+/// a batch request's idempotency key with its body. A collision would give one
+/// request another's answer, so the name is a cryptographic hash of the request,
+/// not a fast one. (The root package depends on nothing, so it is written here.)
 ///
 /// ```swift
 /// var hash = SHA256()

@@ -1,4 +1,4 @@
-import HeadroomCache
+import HeadroomCore
 import Testing
 
 @Suite("SHA-256")
