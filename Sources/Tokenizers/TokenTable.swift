@@ -80,24 +80,27 @@ struct TokenTable: Sendable {
             return entry == 0 ? nil : Int(entry - 1)
         }
         guard key.count <= 255, key.count > 0 else { return nil }
-        let h = Self.hash(key)
-        let wanted = Slot.key(fingerprint: h >> 48, length: key.count)
-        var slot = Self.index(h) & mask
         return bytes.withUnsafeBufferPointer { all in
-            while true {
-                let entry = slots[slot]
-                if entry == 0 { return nil }
-                if Slot.key(of: entry) == wanted && memcmpEqual(all.baseAddress! + Slot.offset(of: entry), key.baseAddress!, key.count) {
-                    return Slot.rank(of: entry)
-                }
-                slot = (slot + 1) & mask
-            }
+            probe(Self.hash(key), length: key.count) { memcmpEqual(all.baseAddress! + $0, key.baseAddress!, key.count) }
         }
     }
 
     /// The rank of the token whose bytes are `key`, if there is one (building tables and tests).
     func rankOf(_ key: ArraySlice<UInt8>) -> Int? {
-        key.withUnsafeBufferPointer { rankOf($0) }
+        guard key.count <= 255, !key.isEmpty else { return nil }
+        return probe(Self.hash(key), length: key.count) { bytes[$0 ..< $0 + key.count].elementsEqual(key) }
+    }
+
+    /// The rank in the slot for hash `h` and `length` whose bytes, at the offset it is given, `match`.
+    private func probe(_ h: UInt64, length: Int, match: (Int) -> Bool) -> Int? {
+        let wanted = Slot.key(fingerprint: h >> 48, length: length)
+        var slot = Self.index(h) & mask
+        while true {
+            let entry = slots[slot]
+            if entry == 0 { return nil }
+            if Slot.key(of: entry) == wanted && match(Slot.offset(of: entry)) { return Slot.rank(of: entry) }
+            slot = (slot + 1) & mask
+        }
     }
 
     /// Whether every byte is a token: what merging starts from.

@@ -106,6 +106,19 @@ func batchGateway(mockPort: Int, journal: String, maxAge: Double, maxRequests: I
     return try Gateway(configuration: configuration, environment: ["MOCK_KEY": "mock-key"], logger: quietLogger)
 }
 
+/// Runs `body` with the mock and a gateway over "east" and "batch" (OpenAI's dialect, batches of about `turnaround`
+/// seconds, files going after 0.1 s), configured further by `configure`, and the gateway's chat completions URL.
+func withBatchServers(turnaround: Double, configure: (inout GatewayConfiguration) -> Void = { _ in },
+                      _ body: (Servers, String) async throws -> Void) async throws {
+    let batch = batchConfiguration(.openAI, journal: journalPath(), maxAge: 0.1)
+    try await Servers.with([azure("east"), batchMock(turnaround: turnaround)], configure: {
+        batch(&$0)
+        configure(&$0)
+    }) { servers in
+        try await body(servers, "\(servers.gatewayURL)/v1/chat/completions")
+    }
+}
+
 /// Returns once `gateway` has submitted a batch: its callers' requests are paid for from then on.
 func untilABatchIsSubmitted(_ gateway: Gateway) async throws {
     while await gateway.stats().batch?.submitted ?? 0 < 1 { try await Task.sleep(for: .milliseconds(20)) }
@@ -243,9 +256,7 @@ struct BatchTests {
 
     @Test("A caller who hangs up leaves the others be, and coming back with its idempotency key gets its answer, paid once")
     func hangUpAndComeBack() async throws {
-        try await Servers.with([azure("east"), batchMock(turnaround: 1)], configure: batchConfiguration(.openAI, journal: journalPath(), maxAge: 0.1)) {
-            servers in
-            let url = "\(servers.gatewayURL)/v1/chat/completions"
+        try await withBatchServers(turnaround: 1) { servers, url in
             let leaving = Task { try await ask(url, headers: keyed("leaves"), body: chat(7)) }
             let staying = Task { try await ask(url, headers: keyed("stays"), body: chat(8)) }
             // Once the file has gone, the first caller hangs up.
@@ -262,9 +273,7 @@ struct BatchTests {
 
     @Test("A second caller with the idempotency key of a request under way waits for it: both get its answer, submitted once")
     func concurrentKeyWaits() async throws {
-        try await Servers.with([azure("east"), batchMock(turnaround: 1)], configure: batchConfiguration(.openAI, journal: journalPath(), maxAge: 0.1)) {
-            servers in
-            let url = "\(servers.gatewayURL)/v1/chat/completions"
+        try await withBatchServers(turnaround: 1) { servers, url in
             let first = Task { try await ask(url, headers: keyed("same"), body: chat(3)) }
             try await untilABatchIsSubmitted(servers.gateway)
             let second = try await ask(url, headers: keyed("same"), body: chat(3))
@@ -277,9 +286,7 @@ struct BatchTests {
 
     @Test("A second caller who hangs up while it waits on a key leaves at once, and the first is answered")
     func waitingCallerHangsUp() async throws {
-        try await Servers.with([azure("east"), batchMock(turnaround: 3)], configure: batchConfiguration(.openAI, journal: journalPath(), maxAge: 0.1)) {
-            servers in
-            let url = "\(servers.gatewayURL)/v1/chat/completions"
+        try await withBatchServers(turnaround: 3) { servers, url in
             let first = Task { try await ask(url, headers: keyed("kept"), body: chat(2)) }
             try await untilABatchIsSubmitted(servers.gateway)
             let second = Task { try await ask(url, headers: keyed("kept"), body: chat(2)) }
@@ -299,9 +306,7 @@ struct BatchTests {
     // key: from the server's side, its first caller took the answer. It must get the same answer, not pay again.
     @Test("A caller who comes back with its key after its answer was given gets the same answer, submitted once")
     func comeBackAfterAnswer() async throws {
-        try await Servers.with([azure("east"), batchMock(turnaround: 0.2)], configure: batchConfiguration(.openAI, journal: journalPath(), maxAge: 0.1)) {
-            servers in
-            let url = "\(servers.gatewayURL)/v1/chat/completions"
+        try await withBatchServers(turnaround: 0.2) { servers, url in
             let first = try await ask(url, headers: keyed("again"), body: chat(5))
             #expect(first.status == 200 && first.completionTokens == 5 && first.batched)
             for _ in 1 ... 2 {
@@ -314,12 +319,7 @@ struct BatchTests {
 
     @Test("Two clients who choose the same idempotency key send two requests, each answered its own")
     func keysAreEachClientsOwn() async throws {
-        let configure = batchConfiguration(.openAI, journal: journalPath(), maxAge: 0.1)
-        try await Servers.with([azure("east"), batchMock(turnaround: 0.2)], configure: {
-            configure(&$0)
-            $0.clients.append(.init(name: "other", key: "sk-other"))
-        }) { servers in
-            let url = "\(servers.gatewayURL)/v1/chat/completions"
+        try await withBatchServers(turnaround: 0.2, configure: { $0.clients.append(.init(name: "other", key: "sk-other")) }) { servers, url in
             let mine = try await ask(url, headers: keyed("shared"), body: chat(4))
             let theirs = try await ask(url, headers: keyed("shared").merging(["Authorization": "Bearer sk-other"]) { $1 }, body: chat(6))
             #expect(mine.status == 200 && mine.completionTokens == 4)
@@ -330,9 +330,7 @@ struct BatchTests {
 
     @Test("A key used again for another request names another request: its own answer, while the first one's stays the first's")
     func keyReusedForAnotherBody() async throws {
-        try await Servers.with([azure("east"), batchMock(turnaround: 0.2)], configure: batchConfiguration(.openAI, journal: journalPath(), maxAge: 0.1)) {
-            servers in
-            let url = "\(servers.gatewayURL)/v1/chat/completions"
+        try await withBatchServers(turnaround: 0.2) { servers, url in
             let first = try await ask(url, headers: keyed("reused"), body: chat(4))
             let other = try await ask(url, headers: keyed("reused"), body: chat(6))
             let again = try await ask(url, headers: keyed("reused"), body: chat(4))
@@ -344,13 +342,10 @@ struct BatchTests {
 
     @Test("Routing by deadline: a deadline that leaves the batch's expected turnaround goes to batch, a shorter one synchronously")
     func routesByDeadline() async throws {
-        let configure = batchConfiguration(.openAI, journal: journalPath(), maxAge: 0.1)
-        try await Servers.with([azure("east"), batchMock(turnaround: 0.2)], configure: {
-            configure(&$0)
+        try await withBatchServers(turnaround: 0.2, configure: {
             $0.batchByDeadline = true
             $0.engine.deployments[1].batch?.expectedTurnaroundSeconds = 3_600
-        }) { servers in
-            let url = "\(servers.gatewayURL)/v1/chat/completions"
+        }) { servers, url in
             let late = try await ask(url, headers: headers.merging(["x-headroom-deadline": "3600"]) { $1 }, body: chat(3))
             let soon = try await ask(url, headers: headers.merging(["x-headroom-deadline": "3599.5"]) { $1 }, body: chat(4))
             let asked = try await ask(url, headers: headers.merging(["x-headroom-deadline": "86400", "x-headroom-batch": "false"]) { $1 }, body: chat(5))
